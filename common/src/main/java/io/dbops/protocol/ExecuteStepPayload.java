@@ -1,0 +1,59 @@
+package io.dbops.protocol;
+
+import java.util.Map;
+
+/**
+ * Payload of an {@link TaskTypes#EXECUTE_STEP} task.
+ *
+ * @param liteEngineAddress host:port of the pod's lite engine, from the init task's output
+ * @param stepPort port of the step container that runs this step
+ * @param step what to run
+ * @param logStream where the step's output goes
+ */
+public record ExecuteStepPayload(
+    String executionId,
+    String stageName,
+    String stepName,
+    String podName,
+    String liteEngineAddress,
+    int stepPort,
+    StepSpec step,
+    LogStreamRef logStream) {
+
+  /**
+   * A database step, as the pipeline describes it.
+   *
+   * @param kind apply, preview, rollback, status, validate or tag
+   * @param changelog changelog path, relative to searchPath when set
+   * @param passwordEnv name of the step container's environment variable holding the password
+   */
+  public record StepSpec(
+      String kind,
+      String changelog,
+      String searchPath,
+      String jdbcUrl,
+      String username,
+      String passwordEnv,
+      String contexts,
+      String labels,
+      String tag,
+      int count,
+      Map<String, String> parameters,
+      String preTagPrefix) {
+    public StepSpec {
+      parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+    }
+  }
+
+  /**
+   * A stream of the control plane's log service.
+   *
+   * @param token bearer token allowing appends to this stream only; never logged
+   */
+  public record LogStreamRef(String serviceUrl, String key, String token) {
+    @Override
+    public String toString() {
+      return "LogStreamRef[serviceUrl=" + serviceUrl + ", key=" + key + ", token=***]";
+    }
+  }
+}

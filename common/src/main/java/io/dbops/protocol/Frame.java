@@ -1,0 +1,89 @@
+package io.dbops.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * A message on the delegate ⇄ control plane WebSocket, protocol version {@link #PROTOCOL_VERSION}.
+ * Every frame is one JSON text message with a {@code type} field; see {@code docs/protocol.md}.
+ *
+ * <p>Frames are immutable records and safe to pass between threads.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = Frame.Hello.class, name = "hello"),
+  @JsonSubTypes.Type(value = Frame.Welcome.class, name = "welcome"),
+  @JsonSubTypes.Type(value = Frame.Heartbeat.class, name = "heartbeat"),
+  @JsonSubTypes.Type(value = Frame.HeartbeatAck.class, name = "heartbeat_ack"),
+  @JsonSubTypes.Type(value = Frame.TaskOffer.class, name = "task_offer"),
+  @JsonSubTypes.Type(value = Frame.Claim.class, name = "claim"),
+  @JsonSubTypes.Type(value = Frame.TaskAssigned.class, name = "task_assigned"),
+  @JsonSubTypes.Type(value = Frame.ClaimRejected.class, name = "claim_rejected"),
+  @JsonSubTypes.Type(value = Frame.TaskResult.class, name = "task_result"),
+  @JsonSubTypes.Type(value = Frame.ResultAck.class, name = "result_ack"),
+  @JsonSubTypes.Type(value = Frame.Error.class, name = "error"),
+})
+public sealed interface Frame {
+
+  /** The protocol version this build speaks. */
+  int PROTOCOL_VERSION = 1;
+
+  /** Delegate → control plane, first frame after the WebSocket opens. */
+  record Hello(
+      int protocolVersion,
+      String name,
+      String instanceId,
+      String version,
+      java.util.List<String> tags,
+      int capacity,
+      java.util.List<String> taskTypes)
+      implements Frame {
+    public Hello {
+      tags = tags == null ? java.util.List.of() : java.util.List.copyOf(tags);
+      taskTypes = taskTypes == null ? java.util.List.of() : java.util.List.copyOf(taskTypes);
+    }
+  }
+
+  /** Control plane → delegate, answer to a valid {@link Hello}. */
+  record Welcome(int protocolVersion, String sessionId, int heartbeatIntervalSeconds)
+      implements Frame {}
+
+  /** Either direction; the receiver answers with {@link HeartbeatAck} carrying the same seq. */
+  record Heartbeat(long seq, long sentAtMillis) implements Frame {}
+
+  /** Answer to a {@link Heartbeat}. */
+  record HeartbeatAck(long seq, long sentAtMillis) implements Frame {}
+
+  /** Control plane → delegate: a task the delegate may claim. Carries no payload. */
+  record TaskOffer(String taskId, String taskType) implements Frame {}
+
+  /** Delegate → control plane: asks for exclusive ownership of an offered task. */
+  record Claim(String taskId) implements Frame {}
+
+  /** Control plane → delegate: the claim succeeded; the task is this delegate's to run. */
+  record TaskAssigned(
+      String taskId,
+      String taskType,
+      int attempt,
+      int timeoutSeconds,
+      com.fasterxml.jackson.databind.JsonNode payload)
+      implements Frame {}
+
+  /** Control plane → delegate: the claim failed, for example "already taken". */
+  record ClaimRejected(String taskId, String reason) implements Frame {}
+
+  /** Delegate → control plane: the outcome of a task. Sent until acknowledged. */
+  record TaskResult(
+      String taskId,
+      int attempt,
+      TaskStatus status,
+      String error,
+      com.fasterxml.jackson.databind.JsonNode output)
+      implements Frame {}
+
+  /** Control plane → delegate: the result of {@code taskId} is stored; forget it. */
+  record ResultAck(String taskId) implements Frame {}
+
+  /** Control plane → delegate: the connection is refused or about to close, and why. */
+  record Error(String code, String message) implements Frame {}
+}

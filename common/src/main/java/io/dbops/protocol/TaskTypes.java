@@ -1,0 +1,17 @@
+package io.dbops.protocol;
+
+import java.util.List;
+
+/** The task types of protocol version 1. */
+public final class TaskTypes {
+  /** Creates the build pod of a stage. Payload {@link InitStagePayload}, output {@link InitStageOutput}. */
+  public static final String INIT_STAGE = "init_stage";
+  /** Runs one step in a build pod. Payload {@link ExecuteStepPayload}, output {@link StepOutput}. */
+  public static final String EXECUTE_STEP = "execute_step";
+  /** Deletes the build pod of a stage. Payload {@link CleanupStagePayload}, no output. */
+  public static final String CLEANUP_STAGE = "cleanup_stage";
+
+  public static final List<String> ALL = List.of(INIT_STAGE, EXECUTE_STEP, CLEANUP_STAGE);
+
+  private TaskTypes() {}
+}
