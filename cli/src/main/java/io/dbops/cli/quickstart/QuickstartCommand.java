@@ -1,0 +1,127 @@
+package io.dbops.cli.quickstart;
+
+import io.dbops.agent.Delegate;
+import io.dbops.agent.config.DelegateConfig;
+import io.dbops.cli.ConfigProblems;
+import io.dbops.cli.commands.PodProcessCommand;
+import io.dbops.cli.commands.RunCommand;
+import io.dbops.cli.client.ControlPlaneClient;
+import io.dbops.cli.logging.LoggingSetup;
+import io.dbops.controlplane.ControlPlane;
+import io.dbops.controlplane.config.ControlPlaneConfig;
+import io.dbops.pipeline.Database;
+import io.dbops.pipeline.Pipeline;
+import io.dbops.pipeline.PipelineLoader;
+import io.dbops.pipeline.Stage;
+import io.dbops.support.Secrets;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code dbops quickstart}: the whole chain on one machine. Starts the control plane embedded
+ * (state in {@code ./.dbops/}), creates a token, starts a delegate with the local runtime, and runs
+ * the sample pipeline through them exactly as {@code dbops run} would: the delegate receives the
+ * tasks over its WebSocket and starts the lite engine and a step runtime as separate processes.
+ */
+@Command(name = "quickstart", mixinStandardHelpOptions = true,
+    description = "Run the sample pipeline through an embedded control plane and a local delegate.")
+public final class QuickstartCommand implements Callable<Integer> {
+  @Option(names = "--database", paramLabel = "JDBC_URL",
+      description = "Target database (default: an embedded H2 file database in ./.dbops).")
+  String database;
+
+  @Option(names = "--username", description = "Database user.")
+  String username;
+
+  @Option(names = "--password-env", paramLabel = "VAR",
+      description = "Environment variable holding the database password (never pass it on the command line).")
+  String passwordEnv;
+
+  @Option(names = "--state-dir", defaultValue = ".dbops", description = "State directory (default ${DEFAULT-VALUE}).")
+  Path stateDir;
+
+  @Override
+  public Integer call() throws IOException {
+    Path state = stateDir.toAbsolutePath().normalize();
+    Files.createDirectories(state);
+    LoggingSetup.toFile(LoggingSetup.Settings.fromEnvironment(System.getenv()), state.resolve("quickstart.log"));
+    Pipeline pipeline = withDatabase(new PipelineLoader().load(samplePipeline()), targetDatabase(state));
+
+    System.out.println("dbops quickstart: state in " + state + ", component logs in "
+        + state.resolve("quickstart.log"));
+    ControlPlaneConfig serverConfig = ControlPlaneConfig.fromEnvironment(Map.of(
+        "DBOPS_SERVER_PORT", "0",
+        "DBOPS_SERVER_BIND", "127.0.0.1",
+        "DBOPS_DATA_DIR", state.resolve("server").toString()));
+    try (ControlPlane controlPlane = new ControlPlane(serverConfig)) {
+      controlPlane.start();
+      try (ControlPlaneClient client = new ControlPlaneClient(controlPlane.baseUrl())) {
+        String token = client.createToken("quickstart").token();
+        DelegateConfig delegateConfig = DelegateConfig.fromEnvironment(Map.of(
+                "DBOPS_SERVER_URL", controlPlane.baseUrl(),
+                "DBOPS_TOKEN", token,
+                "DBOPS_DELEGATE_NAME", "quickstart",
+                "DBOPS_RUNTIME", "local",
+                "DBOPS_STATE_DIR", state.resolve("delegate").toString()))
+            .withPodProcessCommand(PodProcessCommand.ofThisProcess());
+        try (Delegate delegate = new Delegate(delegateConfig)) {
+          delegate.start();
+          if (!delegate.awaitConnected(Duration.ofSeconds(30))) {
+            System.err.println("The delegate did not connect to " + controlPlane.baseUrl()
+                + " within 30 s; see " + state.resolve("quickstart.log"));
+            return io.dbops.cli.ExitCodes.UNAVAILABLE;
+          }
+          System.out.println("Control plane at " + controlPlane.baseUrl()
+              + "; delegate 'quickstart' connected (local runtime); target database "
+              + Secrets.maskUrl(pipeline.stages().get(0).database().url()));
+          return RunCommand.submitAndFollow(client, pipeline, System.out, false);
+        }
+      }
+    }
+  }
+
+  private Database targetDatabase(Path state) {
+    if (database == null) {
+      if (username != null || passwordEnv != null) {
+        throw new ConfigProblems("--username and --password-env need --database");
+      }
+      return new Database("jdbc:h2:file:" + state.resolve("quickstart-db"), "sa", null);
+    }
+    if (passwordEnv != null && System.getenv(passwordEnv) == null) {
+      throw new ConfigProblems("--password-env names " + passwordEnv + ", which is not set in this environment");
+    }
+    return new Database(database, username, passwordEnv == null ? null : "env:" + passwordEnv);
+  }
+
+  /** The sample pipeline of the distribution, or of the source tree when run from it. */
+  private static Path samplePipeline() {
+    List<Path> candidates = new ArrayList<>();
+    String home = System.getenv("DBOPS_HOME");
+    if (home != null) {
+      candidates.add(Path.of(home, "examples", "quickstart", "pipeline.yaml"));
+    }
+    candidates.add(Path.of("examples", "quickstart", "pipeline.yaml"));
+    for (Path candidate : candidates) {
+      if (Files.isRegularFile(candidate)) {
+        return candidate;
+      }
+    }
+    throw new ConfigProblems("Cannot find the sample pipeline; looked in " + candidates
+        + ". Run the launcher from the distribution (cli/target/dbops/bin/dbops).");
+  }
+
+  private static Pipeline withDatabase(Pipeline pipeline, Database target) {
+    List<Stage> stages = pipeline.stages().stream()
+        .map(s -> new Stage(s.name(), target, s.steps(), s.delegateSelectors(), s.timeoutSeconds()))
+        .toList();
+    return new Pipeline(pipeline.name(), stages);
+  }
+}

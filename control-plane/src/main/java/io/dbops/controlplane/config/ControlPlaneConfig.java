@@ -1,0 +1,169 @@
+package io.dbops.controlplane.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Settings of the control plane, immutable and validated once.
+ *
+ * @param bindAddress address the HTTP server listens on ({@code DBOPS_SERVER_BIND}, default 127.0.0.1)
+ * @param port HTTP port ({@code DBOPS_SERVER_PORT}, default 8080; 0 picks a free port)
+ * @param dataDir directory of the embedded database ({@code DBOPS_DATA_DIR}, default ./.dbops/server)
+ * @param dbUrl JDBC URL of the database ({@code DBOPS_DB_URL}); null means an H2 file in dataDir
+ * @param dbUser database user ({@code DBOPS_DB_USER}); may be null
+ * @param dbPassword database password ({@code DBOPS_DB_PASSWORD}); may be null; never logged
+ * @param publicUrl base URL lite engines use to reach the log service ({@code DBOPS_PUBLIC_URL});
+ *     null means derived from the bind address and the actual port
+ * @param defaultImage image of build pods, for example {@code dbops/dbops:0.1.0}
+ * @param heartbeatIntervalSeconds how often each side of a delegate session sends a heartbeat
+ */
+public record ControlPlaneConfig(
+    String bindAddress,
+    int port,
+    Path dataDir,
+    String dbUrl,
+    String dbUser,
+    String dbPassword,
+    String publicUrl,
+    String defaultImage,
+    int heartbeatIntervalSeconds) {
+
+  public static final String DEFAULT_BIND = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8080;
+  public static final Path DEFAULT_DATA_DIR = Path.of(".dbops", "server");
+  public static final String DEFAULT_IMAGE = "dbops/dbops:0.1.0";
+  public static final int DEFAULT_HEARTBEAT_SECONDS = 15;
+
+  public ControlPlaneConfig {
+    List<String> problems = new ArrayList<>();
+    if (bindAddress == null || bindAddress.isBlank()) {
+      problems.add("DBOPS_SERVER_BIND must not be empty (for example 127.0.0.1 or 0.0.0.0)");
+    }
+    if (port < 0 || port > 65535) {
+      problems.add("DBOPS_SERVER_PORT must be between 0 and 65535 (0 picks a free port), not " + port);
+    }
+    if (dataDir == null) {
+      problems.add("DBOPS_DATA_DIR must not be empty");
+    }
+    if (dbUrl != null && !dbUrl.startsWith("jdbc:")) {
+      problems.add("DBOPS_DB_URL must be a JDBC URL starting with 'jdbc:' "
+          + "(for example jdbc:postgresql://db:5432/dbops)");
+    }
+    if (publicUrl != null && !(publicUrl.startsWith("http://") || publicUrl.startsWith("https://"))) {
+      problems.add("DBOPS_PUBLIC_URL must start with http:// or https://, not '" + publicUrl + "'");
+    }
+    if (defaultImage == null || defaultImage.isBlank()) {
+      problems.add("defaultImage (the build pod image) must not be empty");
+    }
+    if (heartbeatIntervalSeconds < 1) {
+      problems.add("heartbeatIntervalSeconds must be at least 1, not " + heartbeatIntervalSeconds);
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Invalid control plane configuration: " + String.join("; ", problems));
+    }
+    if (publicUrl != null && publicUrl.endsWith("/")) {
+      publicUrl = publicUrl.substring(0, publicUrl.length() - 1);
+    }
+  }
+
+  /** Every setting at its default. */
+  public static ControlPlaneConfig defaults() {
+    return new ControlPlaneConfig(DEFAULT_BIND, DEFAULT_PORT, DEFAULT_DATA_DIR, null, null, null,
+        null, DEFAULT_IMAGE, DEFAULT_HEARTBEAT_SECONDS);
+  }
+
+  /**
+   * Reads DBOPS_SERVER_PORT, DBOPS_SERVER_BIND, DBOPS_DATA_DIR, DBOPS_DB_URL, DBOPS_DB_USER,
+   * DBOPS_DB_PASSWORD and DBOPS_PUBLIC_URL; unset or blank variables keep their defaults.
+   *
+   * @throws IllegalArgumentException naming every invalid variable
+   */
+  public static ControlPlaneConfig fromEnvironment(Map<String, String> env) {
+    List<String> problems = new ArrayList<>();
+    int port = DEFAULT_PORT;
+    String rawPort = value(env, "DBOPS_SERVER_PORT");
+    if (rawPort != null) {
+      try {
+        port = Integer.parseInt(rawPort.trim());
+      } catch (NumberFormatException e) {
+        problems.add("DBOPS_SERVER_PORT must be a number, not '" + rawPort + "'");
+      }
+    }
+    String dataDir = value(env, "DBOPS_DATA_DIR");
+    String bind = value(env, "DBOPS_SERVER_BIND");
+    try {
+      ControlPlaneConfig config = new ControlPlaneConfig(
+          bind == null ? DEFAULT_BIND : bind,
+          port,
+          dataDir == null ? DEFAULT_DATA_DIR : Path.of(dataDir),
+          value(env, "DBOPS_DB_URL"),
+          value(env, "DBOPS_DB_USER"),
+          value(env, "DBOPS_DB_PASSWORD"),
+          value(env, "DBOPS_PUBLIC_URL"),
+          DEFAULT_IMAGE,
+          DEFAULT_HEARTBEAT_SECONDS);
+      if (problems.isEmpty()) {
+        return config;
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage().replace("Invalid control plane configuration: ", ""));
+    }
+    throw new IllegalArgumentException(
+        "Invalid control plane configuration: " + String.join("; ", problems));
+  }
+
+  public ControlPlaneConfig withPort(int newPort) {
+    return new ControlPlaneConfig(bindAddress, newPort, dataDir, dbUrl, dbUser, dbPassword,
+        publicUrl, defaultImage, heartbeatIntervalSeconds);
+  }
+
+  public ControlPlaneConfig withDataDir(Path newDataDir) {
+    return new ControlPlaneConfig(bindAddress, port, newDataDir, dbUrl, dbUser, dbPassword,
+        publicUrl, defaultImage, heartbeatIntervalSeconds);
+  }
+
+  public ControlPlaneConfig withDatabase(String newUrl, String newUser, String newPassword) {
+    return new ControlPlaneConfig(bindAddress, port, dataDir, newUrl, newUser, newPassword,
+        publicUrl, defaultImage, heartbeatIntervalSeconds);
+  }
+
+  public ControlPlaneConfig withPublicUrl(String newPublicUrl) {
+    return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
+        newPublicUrl, defaultImage, heartbeatIntervalSeconds);
+  }
+
+  public ControlPlaneConfig withDefaultImage(String newImage) {
+    return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
+        publicUrl, newImage, heartbeatIntervalSeconds);
+  }
+
+  public ControlPlaneConfig withHeartbeatIntervalSeconds(int seconds) {
+    return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
+        publicUrl, defaultImage, seconds);
+  }
+
+  /** The JDBC URL actually used: {@link #dbUrl} or the H2 file in {@link #dataDir}. */
+  public String effectiveDbUrl() {
+    if (dbUrl != null) {
+      return dbUrl;
+    }
+    return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("controlplane");
+  }
+
+  @Override
+  public String toString() {
+    return "ControlPlaneConfig[bindAddress=" + bindAddress + ", port=" + port + ", dataDir=" + dataDir
+        + ", dbUrl=" + io.dbops.support.Secrets.maskUrl(dbUrl) + ", dbUser=" + dbUser
+        + ", dbPassword=" + (dbPassword == null ? "null" : io.dbops.support.Secrets.MASK)
+        + ", publicUrl=" + publicUrl + ", defaultImage=" + defaultImage
+        + ", heartbeatIntervalSeconds=" + heartbeatIntervalSeconds + "]";
+  }
+
+  private static String value(Map<String, String> env, String name) {
+    String v = env.get(name);
+    return v == null || v.isBlank() ? null : v;
+  }
+}

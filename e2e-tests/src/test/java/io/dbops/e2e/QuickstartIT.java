@@ -1,0 +1,47 @@
+package io.dbops.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dbops.testsupport.TestDatabase;
+import io.dbops.testsupport.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code dbops quickstart} exactly as the README runs it, from a fresh working directory. */
+class QuickstartIT {
+  private static final Duration TIMEOUT = Duration.ofMinutes(3);
+
+  @TempDir Path work;
+
+  @Test
+  void firstRunAppliesTheSampleAndSecondRunFindsItUpToDate() throws Exception {
+    DbopsProcess first = DbopsProcess.run(work, Map.of(), TIMEOUT, "quickstart");
+    assertThat(first.exitCode()).as(first.text()).isZero();
+    assertThat(first.text())
+        .contains("[dev/apply]")
+        .contains("3 changesets applied; rollback tag recorded before applying: dbops-pre-")
+        .containsPattern("Execution ex-\\S+ SUCCEEDED in \\d+\\.\\d s");
+    assertThat(Files.isDirectory(work.resolve(".dbops"))).isTrue();
+
+    DbopsProcess second = DbopsProcess.run(work, Map.of(), TIMEOUT, "quickstart");
+    assertThat(second.exitCode()).as(second.text()).isZero();
+    assertThat(second.text()).contains("database is up to date, nothing to apply");
+  }
+
+  @Test
+  void targetsPostgresWithDatabaseOption() throws Exception {
+    try (TestDatabase db = TestDatabases.create(TestDatabases.Kind.POSTGRES)) {
+      DbopsProcess run = DbopsProcess.run(work, Map.of("E2E_DB_PASSWORD", db.password()), TIMEOUT,
+          "quickstart", "--database", db.jdbcUrl(), "--username", db.username(),
+          "--password-env", "E2E_DB_PASSWORD");
+      assertThat(run.exitCode()).as(run.text()).isZero();
+      assertThat(run.text()).contains("3 changesets applied");
+      assertThat(db.tableExists("orders")).isTrue();
+      assertThat(db.queryLong("SELECT COUNT(*) FROM customers")).isEqualTo(1);
+    }
+  }
+}
