@@ -3,6 +3,7 @@ package io.dbops.pipeline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +26,10 @@ public final class PipelineLoader {
     Pipeline raw;
     try {
       raw = yaml.readValue(Files.readString(file), Pipeline.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new PipelineException(source, List.of("unknown field '" + e.getPropertyName() + "' in "
+          + e.getReferringClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
+          + "; expected one of " + e.getKnownPropertyIds()));
     } catch (JsonProcessingException e) {
       throw new PipelineException(source, List.of(e.getOriginalMessage()
           + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")")));
