@@ -1,0 +1,123 @@
+package io.dbops.step.liquibase;
+
+import java.util.ArrayList;
+import java.util.List;
+import liquibase.change.Change;
+import liquibase.changelog.ChangeSet;
+import liquibase.changelog.DatabaseChangeLog;
+import liquibase.changelog.visitor.AbstractChangeExecListener;
+import liquibase.database.Database;
+
+/**
+ * Per-changeset callbacks from Liquibase: streams "Applying"/"Applied" lines, times each changeset,
+ * counts its statements, and remembers which one failed. Used by one step on one thread.
+ */
+final class ChangeSetTracker extends AbstractChangeExecListener {
+  private final MaskingLog log;
+  private final StepControl control;
+  private final List<ChangeSetOutcome> records = new ArrayList<>();
+  private long startedNanos;
+  private int statements;
+  private ChangeSetOutcome failed;
+  private Exception failure;
+
+  ChangeSetTracker(MaskingLog log, StepControl control) {
+    this.log = log;
+    this.control = control;
+  }
+
+  @Override
+  public void willRun(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database,
+      ChangeSet.RunStatus runStatus) {
+    control.checkNotStopped();
+    startedNanos = System.nanoTime();
+    statements = 0;
+    log.info("Applying changeset " + name(changeSet));
+  }
+
+  @Override
+  public void ran(Change change, ChangeSet changeSet, DatabaseChangeLog changeLog, Database database) {
+    try {
+      statements += change.generateStatements(database).length;
+    } catch (RuntimeException e) {
+      // Counting is informational; some changes cannot regenerate their statements.
+    }
+  }
+
+  @Override
+  public void ran(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database,
+      ChangeSet.ExecType execType) {
+    long millis = elapsedMillis();
+    String state = switch (execType) {
+      case EXECUTED, RERAN -> "EXECUTED";
+      case FAILED -> "FAILED";
+      default -> "SKIPPED";
+    };
+    records.add(record(changeSet, state, millis, statements));
+    if ("EXECUTED".equals(state)) {
+      log.info("Applied changeset " + name(changeSet) + " in " + millis + " ms");
+    } else {
+      log.info("Changeset " + name(changeSet) + " " + execType.name().toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
+  @Override
+  public void runFailed(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database,
+      Exception exception) {
+    failed = record(changeSet, "FAILED", elapsedMillis(), statements);
+    failure = exception;
+    records.add(failed);
+  }
+
+  @Override
+  public void willRollback(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database) {
+    control.checkNotStopped();
+    startedNanos = System.nanoTime();
+    log.info("Rolling back changeset " + name(changeSet));
+  }
+
+  @Override
+  public void rolledBack(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database) {
+    long millis = elapsedMillis();
+    records.add(record(changeSet, "ROLLED_BACK", millis, 0));
+    log.info("Rolled back changeset " + name(changeSet) + " in " + millis + " ms");
+  }
+
+  @Override
+  public void rollbackFailed(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database,
+      Exception exception) {
+    failed = record(changeSet, "FAILED", elapsedMillis(), 0);
+    failure = exception;
+    records.add(failed);
+  }
+
+  List<ChangeSetOutcome> records() {
+    return List.copyOf(records);
+  }
+
+  long count(String state) {
+    return records.stream().filter(r -> r.state().equals(state)).count();
+  }
+
+  /** The changeset that failed, or null. */
+  ChangeSetOutcome failed() {
+    return failed;
+  }
+
+  Exception failure() {
+    return failure;
+  }
+
+  static ChangeSetOutcome record(ChangeSet changeSet, String state, long millis, int statements) {
+    return new ChangeSetOutcome(changeSet.getId(), changeSet.getAuthor(), changeSet.getFilePath(),
+        state, millis, statements);
+  }
+
+  static String name(ChangeSet changeSet) {
+    return changeSet.getFilePath() + "::" + changeSet.getId() + "::" + changeSet.getAuthor();
+  }
+
+  private long elapsedMillis() {
+    return (System.nanoTime() - startedNanos) / 1_000_000;
+  }
+}

@@ -1,0 +1,190 @@
+package io.dbops.step.liquibase;
+
+import java.io.StringWriter;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import liquibase.Contexts;
+import liquibase.LabelExpression;
+import liquibase.Liquibase;
+import liquibase.Scope;
+import liquibase.changelog.ChangeLogHistoryServiceFactory;
+import liquibase.changelog.RanChangeSet;
+import liquibase.changelog.ChangeSet;
+import liquibase.exception.LiquibaseException;
+
+/**
+ * Runs one step kind with an open {@link Liquibase} inside the step's Liquibase scope. One
+ * instance per step; not thread-safe.
+ */
+@SuppressWarnings("deprecation") // the Liquibase facade is deprecated but stable across 4.x
+final class KindRunner {
+  private static final DateTimeFormatter TAG_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMddHHmmssSSS").withZone(ZoneOffset.UTC);
+
+  private final Liquibase liquibase;
+  private final StepCommand command;
+  private final MaskingLog log;
+  private final ChangeSetTracker tracker;
+  private final Clock clock;
+  private final Contexts contexts;
+  private final LabelExpression labels;
+
+  KindRunner(Liquibase liquibase, StepCommand command, MaskingLog log, ChangeSetTracker tracker, Clock clock) {
+    this.liquibase = liquibase;
+    this.command = command;
+    this.log = log;
+    this.tracker = tracker;
+    this.clock = clock;
+    this.contexts = new Contexts(command.contexts());
+    this.labels = new LabelExpression(command.labels());
+  }
+
+  StepOutcome run() throws LiquibaseException {
+    return switch (command.kind()) {
+      case APPLY -> apply();
+      case PREVIEW -> preview();
+      case STATUS -> status();
+      case VALIDATE -> validate();
+      case TAG -> tag();
+      case ROLLBACK -> rollback();
+    };
+  }
+
+  private StepOutcome apply() throws LiquibaseException {
+    List<ChangeSet> pending = liquibase.listUnrunChangeSets(contexts, labels, false);
+    Map<String, String> outputs = new LinkedHashMap<>();
+    outputs.put("pendingBefore", Integer.toString(pending.size()));
+    if (pending.isEmpty()) {
+      // No tag either: tagging would overwrite the tag on the last applied row.
+      log.info("Database is up to date: no changesets to apply.");
+      if (!command.tag().isEmpty()) {
+        log.info("Not recording tag '" + command.tag() + "': nothing was applied.");
+      }
+      outputs.put("changesetsApplied", "0");
+      outputs.put("preStartTag", "");
+      return StepOutcome.succeeded(outputs, List.of());
+    }
+    log.info(pending.size() + " changeset(s) to apply.");
+    String preTag = existingLastTag();
+    if (preTag != null) {
+      // Tagging would overwrite the tag already on the last row, which someone may rely on; rolling
+      // back to it restores exactly the same state.
+      log.info("Rollback tag " + preTag + " is already on the last applied changeset; using it.");
+    } else {
+      preTag = command.preTagPrefix() + "-" + TAG_TIME.format(clock.instant());
+      liquibase.tag(preTag);
+      log.info("Recorded rollback tag " + preTag);
+    }
+    outputs.put("preStartTag", preTag);
+    try {
+      liquibase.update(contexts, labels);
+    } catch (LiquibaseException | RuntimeException e) {
+      outputs.put("changesetsApplied", Long.toString(tracker.count("EXECUTED")));
+      return StepOutcome.failed(changesetError(e), outputs, tracker.records());
+    }
+    long applied = tracker.count("EXECUTED");
+    outputs.put("changesetsApplied", Long.toString(applied));
+    if (!command.tag().isEmpty()) {
+      liquibase.tag(command.tag());
+      log.info("Recorded tag " + command.tag());
+      outputs.put("postTag", command.tag());
+    }
+    log.info("Applied " + applied + " changeset(s).");
+    return StepOutcome.succeeded(outputs, tracker.records());
+  }
+
+  private StepOutcome preview() throws LiquibaseException {
+    List<ChangeSet> pending = liquibase.listUnrunChangeSets(contexts, labels, false);
+    StringWriter sql = new StringWriter();
+    liquibase.update(contexts, labels, sql);
+    String masked = log.mask(sql.toString());
+    log.info(masked);
+    Map<String, String> outputs = new LinkedHashMap<>();
+    outputs.put("sql", masked);
+    outputs.put("pending", Integer.toString(pending.size()));
+    return StepOutcome.succeeded(outputs, pendingRecords(pending));
+  }
+
+  private StepOutcome status() throws LiquibaseException {
+    List<ChangeSet> pending = liquibase.listUnrunChangeSets(contexts, labels, false);
+    if (pending.isEmpty()) {
+      log.info("Database is up to date: no pending changesets.");
+    } else {
+      log.info(pending.size() + " pending changeset(s):");
+      pending.forEach(cs -> log.info("  " + ChangeSetTracker.name(cs)));
+    }
+    return StepOutcome.succeeded(Map.of("pending", Integer.toString(pending.size())), pendingRecords(pending));
+  }
+
+  private StepOutcome validate() {
+    try {
+      liquibase.validate();
+    } catch (LiquibaseException | RuntimeException e) {
+      return StepOutcome.failed("Changelog " + command.changelog() + " is not valid: " + Failures.describe(e),
+          Map.of(), List.of());
+    }
+    log.info("Changelog " + command.changelog() + " is valid.");
+    return StepOutcome.succeeded(Map.of(), List.of());
+  }
+
+  private StepOutcome tag() throws LiquibaseException {
+    liquibase.tag(command.tag());
+    log.info("Recorded tag " + command.tag());
+    return StepOutcome.succeeded(Map.of("tag", command.tag()), List.of());
+  }
+
+  private StepOutcome rollback() throws LiquibaseException {
+    Map<String, String> outputs = new LinkedHashMap<>();
+    try {
+      if (!command.tag().isEmpty()) {
+        if (!liquibase.tagExists(command.tag())) {
+          return StepOutcome.failed("Tag '" + command.tag() + "' is not recorded in DATABASECHANGELOG;"
+              + " nothing was rolled back. Check the tag name (an apply's preStartTag output).", Map.of("rolledBack", "0"), List.of());
+        }
+        log.info("Rolling back to tag " + command.tag());
+        liquibase.rollback(command.tag(), contexts, labels);
+      } else {
+        log.info("Rolling back the last " + command.count() + " changeset(s)");
+        liquibase.rollback(command.count(), null, contexts, labels);
+      }
+    } catch (LiquibaseException | RuntimeException e) {
+      outputs.put("rolledBack", Long.toString(tracker.count("ROLLED_BACK")));
+      ChangeSetOutcome failed = tracker.failed();
+      String error = failed == null ? "Rollback failed: " + Failures.describe(e)
+          : "Rollback of changeset " + failed.name() + " failed: " + Failures.describe(e);
+      return StepOutcome.failed(error, outputs, tracker.records());
+    }
+    long rolledBack = tracker.count("ROLLED_BACK");
+    outputs.put("rolledBack", Long.toString(rolledBack));
+    log.info("Rolled back " + rolledBack + " changeset(s).");
+    return StepOutcome.succeeded(outputs, tracker.records());
+  }
+
+  /** The tag on the most recently applied DATABASECHANGELOG row, or null. */
+  private String existingLastTag() throws LiquibaseException {
+    List<RanChangeSet> ran = Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class)
+        .getChangeLogService(liquibase.getDatabase()).getRanChangeSets();
+    if (ran.isEmpty()) {
+      return null;
+    }
+    String tag = ran.get(ran.size() - 1).getTag();
+    return tag == null || tag.isBlank() ? null : tag;
+  }
+
+  private String changesetError(Exception e) {
+    ChangeSetOutcome failed = tracker.failed();
+    if (failed == null) {
+      return "Apply failed: " + Failures.describe(e);
+    }
+    Exception cause = tracker.failure() != null ? tracker.failure() : e;
+    return "Changeset " + failed.name() + " failed: " + Failures.describe(cause);
+  }
+
+  private static List<ChangeSetOutcome> pendingRecords(List<ChangeSet> pending) {
+    return pending.stream().map(cs -> ChangeSetTracker.record(cs, "PENDING", 0, 0)).toList();
+  }
+}

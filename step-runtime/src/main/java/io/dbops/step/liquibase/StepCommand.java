@@ -1,0 +1,51 @@
+package io.dbops.step.liquibase;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One step to run, converted from the gRPC request at the edge. Immutable.
+ *
+ * @param searchPath directory the changelog is resolved against; empty = the changelog's own
+ *     directory
+ * @param passwordEnv name of the environment variable holding the password; empty = none
+ * @param count for ROLLBACK without a tag: changesets to roll back; 0 = unset
+ * @param preTagPrefix prefix of the pre-start rollback tag; empty = "dbops-pre"
+ */
+public record StepCommand(
+    String stepId,
+    Kind kind,
+    String changelog,
+    String searchPath,
+    String jdbcUrl,
+    String username,
+    String passwordEnv,
+    String contexts,
+    String labels,
+    String tag,
+    int count,
+    Map<String, String> parameters,
+    String preTagPrefix) {
+
+  /** The operations a step performs; mirrors the proto's StepKind. */
+  public enum Kind { APPLY, PREVIEW, ROLLBACK, STATUS, VALIDATE, TAG }
+
+  public StepCommand {
+    Objects.requireNonNull(stepId, "stepId");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(changelog, "changelog");
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    searchPath = nullToEmpty(searchPath);
+    username = nullToEmpty(username);
+    passwordEnv = nullToEmpty(passwordEnv);
+    contexts = nullToEmpty(contexts);
+    labels = nullToEmpty(labels);
+    tag = nullToEmpty(tag);
+    parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+    preTagPrefix = preTagPrefix == null || preTagPrefix.isBlank() ? "dbops-pre" : preTagPrefix;
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}

@@ -1,0 +1,54 @@
+package io.dbops.step.liquibase;
+
+import java.util.logging.Level;
+import liquibase.logging.Logger;
+import liquibase.logging.core.AbstractLogService;
+import liquibase.logging.core.AbstractLogger;
+import liquibase.util.ShowSummaryUtil;
+
+/**
+ * Liquibase's internal logging during a step: WARNING goes to the step's log stream (operators
+ * should see deprecations and ignored settings), everything goes to the daemon log through SLF4J.
+ * The update summary is copied too. SEVERE is not copied to the step log because the step reports its own failure once.
+ */
+final class StepLogService extends AbstractLogService {
+  private final MaskingLog stepLog;
+
+  StepLogService(MaskingLog stepLog) {
+    this.stepLog = stepLog;
+  }
+
+  @Override
+  public int getPriority() {
+    return PRIORITY_SPECIALIZED;
+  }
+
+  @Override
+  public Logger getLog(Class clazz) {
+    boolean summary = clazz == ShowSummaryUtil.class;
+    org.slf4j.Logger slf4j = org.slf4j.LoggerFactory.getLogger(clazz == null ? "liquibase" : clazz.getName());
+    return new AbstractLogger() {
+      @Override
+      public void log(Level level, String message, Throwable e) {
+        if (level == Level.OFF || message == null) {
+          return;
+        }
+        String masked = stepLog.mask(message);
+        int value = level.intValue();
+        if (value >= Level.SEVERE.intValue()) {
+          slf4j.error(masked);
+        } else if (value >= Level.WARNING.intValue()) {
+          slf4j.warn(masked);
+          stepLog.warn(message);
+        } else if (value >= Level.INFO.intValue()) {
+          slf4j.info(masked);
+          if (summary) {
+            stepLog.info(message);
+          }
+        } else {
+          slf4j.debug(masked);
+        }
+      }
+    };
+  }
+}

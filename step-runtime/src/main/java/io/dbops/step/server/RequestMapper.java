@@ -1,0 +1,68 @@
+package io.dbops.step.server;
+
+import io.dbops.proto.v1.StepKind;
+import io.dbops.proto.v1.StepRequest;
+import io.dbops.step.liquibase.StepCommand;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Checks a gRPC request and converts it to a {@link StepCommand}: the edge of the contract. */
+final class RequestMapper {
+  private RequestMapper() {}
+
+  /** Every problem with the request, each naming its field; empty when valid. */
+  static List<String> problems(StepRequest request) {
+    List<String> problems = new ArrayList<>();
+    if (request.getStepId().isBlank()) {
+      problems.add("step_id is required");
+    }
+    if (request.getKind() == StepKind.STEP_KIND_UNSPECIFIED || request.getKind() == StepKind.UNRECOGNIZED) {
+      problems.add("kind is required (APPLY, PREVIEW, ROLLBACK, STATUS, VALIDATE or TAG)");
+    }
+    if (request.getChangelog().isBlank()) {
+      problems.add("changelog is required");
+    }
+    if (!request.hasDatabase() || request.getDatabase().getJdbcUrl().isBlank()) {
+      problems.add("database.jdbc_url is required");
+    }
+    if (request.getKind() == StepKind.STEP_KIND_TAG && request.getTag().isBlank()) {
+      problems.add("tag is required for TAG");
+    }
+    if (request.getKind() == StepKind.STEP_KIND_ROLLBACK && request.getTag().isBlank() && request.getCount() <= 0) {
+      problems.add("ROLLBACK needs tag or a count > 0");
+    }
+    if (request.getCount() < 0) {
+      problems.add("count must not be negative");
+    }
+    return problems;
+  }
+
+  static StepCommand toCommand(StepRequest request) {
+    return new StepCommand(
+        request.getStepId(),
+        kind(request.getKind()),
+        request.getChangelog(),
+        request.getSearchPath(),
+        request.getDatabase().getJdbcUrl(),
+        request.getDatabase().getUsername(),
+        request.getDatabase().getPasswordEnv(),
+        request.getContexts(),
+        request.getLabels(),
+        request.getTag(),
+        request.getCount(),
+        request.getParametersMap(),
+        request.getPreTagPrefix());
+  }
+
+  private static StepCommand.Kind kind(StepKind kind) {
+    return switch (kind) {
+      case STEP_KIND_APPLY -> StepCommand.Kind.APPLY;
+      case STEP_KIND_PREVIEW -> StepCommand.Kind.PREVIEW;
+      case STEP_KIND_ROLLBACK -> StepCommand.Kind.ROLLBACK;
+      case STEP_KIND_STATUS -> StepCommand.Kind.STATUS;
+      case STEP_KIND_VALIDATE -> StepCommand.Kind.VALIDATE;
+      case STEP_KIND_TAG -> StepCommand.Kind.TAG;
+      default -> throw new IllegalArgumentException("kind " + kind);
+    };
+  }
+}
