@@ -1,0 +1,135 @@
+package io.dbops.controlplane;
+
+import io.dbops.controlplane.config.ControlPlaneConfig;
+import io.dbops.controlplane.executions.ExecutionService;
+import io.dbops.controlplane.executions.Orchestrator;
+import io.dbops.controlplane.http.HttpServer;
+import io.dbops.controlplane.logs.LogService;
+import io.dbops.controlplane.queue.TaskQueue;
+import io.dbops.controlplane.queue.TimeoutSweeper;
+import io.dbops.controlplane.session.DelegateHub;
+import io.dbops.controlplane.store.Database;
+import io.dbops.controlplane.store.Ids;
+import io.dbops.controlplane.store.Sql;
+import io.dbops.controlplane.tokens.TokenService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reference control plane: REST API, delegate hub, durable task queue, log service and
+ * pipeline orchestration in one process. The constructor only keeps the config; {@link #start}
+ * migrates the schema, starts HTTP and the background threads; {@link #close} stops everything in
+ * reverse order and is idempotent. See control-plane/README.md for threads, ports and storage.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
+  private final ControlPlaneConfig config;
+  private final Clock clock = Clock.systemUTC();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private Database database;
+  private DelegateHub hub;
+  private TimeoutSweeper sweeper;
+  private Orchestrator orchestrator;
+  private HttpServer http;
+  private volatile String baseUrl;
+
+  public ControlPlane(ControlPlaneConfig config) {
+    this.config = config;
+  }
+
+  public void start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("The control plane was already started");
+    }
+    log.info("Starting control plane with {}", config);
+    try {
+      database = new Database(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(),
+          config.dataDir());
+      database.start();
+      Sql sql = new Sql(database.dataSource());
+      Ids ids = new Ids();
+      TokenService tokens = new TokenService(sql, clock, ids);
+      TaskQueue queue = new TaskQueue(sql, clock, ids);
+      LogService logs = new LogService(sql, clock);
+      logs.start();
+      ExecutionService executions = new ExecutionService(sql, queue, logs, this::publicUrl,
+          config.defaultImage(), clock, ids);
+      orchestrator = executions.orchestrator();
+      hub = new DelegateHub(tokens, queue, logs::withLogToken, config.heartbeatIntervalSeconds(),
+          clock, ids);
+      queue.addListener(hub);
+      queue.addListener(orchestrator);
+      sweeper = new TimeoutSweeper(queue, clock, Duration.ofSeconds(5));
+      // Delegates are silent for at most 3 heartbeat intervals; Jetty's own idle timeout is a backstop.
+      http = new HttpServer(config.bindAddress(), config.port(), List.of(tokens, logs, executions, hub),
+          Duration.ofSeconds(config.heartbeatIntervalSeconds() * 4L + 30));
+      hub.start();
+      http.start();
+      baseUrl = "http://" + hostForUrl(config.bindAddress()) + ":" + http.port();
+      sweeper.start();
+      orchestrator.start();
+      log.info("Control plane ready at {} (public URL {})", baseUrl, publicUrl());
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** The HTTP port actually bound (useful with port 0). */
+  public int port() {
+    if (http == null) {
+      throw new IllegalStateException("The control plane is not started");
+    }
+    return http.port();
+  }
+
+  /** For example {@code http://127.0.0.1:41234}. */
+  public String baseUrl() {
+    if (baseUrl == null) {
+      throw new IllegalStateException("The control plane is not started");
+    }
+    return baseUrl;
+  }
+
+  private String publicUrl() {
+    return config.publicUrl() != null ? config.publicUrl() : baseUrl();
+  }
+
+  private static String hostForUrl(String bind) {
+    if ("0.0.0.0".equals(bind) || "::".equals(bind)) {
+      return "127.0.0.1";
+    }
+    return bind.contains(":") ? "[" + bind + "]" : bind;
+  }
+
+  /** Stops accepting, closes delegate sessions, stops workers and HTTP, closes the pool. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    closeQuietly(hub);
+    closeQuietly(sweeper);
+    closeQuietly(orchestrator);
+    closeQuietly(http);
+    closeQuietly(database);
+    log.info("Control plane stopped");
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.warn("Closing {} failed", c.getClass().getSimpleName(), e);
+    }
+  }
+}

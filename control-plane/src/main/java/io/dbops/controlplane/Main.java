@@ -1,0 +1,28 @@
+package io.dbops.controlplane;
+
+import io.dbops.controlplane.config.ControlPlaneConfig;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs the control plane from the environment until SIGTERM. Exit 78 on a configuration error. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    ControlPlaneConfig config;
+    try {
+      config = ControlPlaneConfig.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(78);
+      return;
+    }
+    ControlPlane controlPlane = new ControlPlane(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      controlPlane.close();
+      stopped.countDown();
+    }, "cp-shutdown"));
+    controlPlane.start();
+    stopped.await();
+  }
+}

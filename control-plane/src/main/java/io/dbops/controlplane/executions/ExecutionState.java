@@ -1,0 +1,33 @@
+package io.dbops.controlplane.executions;
+
+import io.dbops.protocol.StepOutput;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The progress of one execution, stored as JSON in {@code executions.state}. Mutable: only the
+ * orchestrator thread changes it, and it is saved after every event.
+ */
+final class ExecutionState {
+  public List<StageState> stages = new ArrayList<>();
+
+  static final class StageState {
+    public String name;
+    public String status = "PENDING";
+    public String error;
+    public String podName;
+    /** The delegate instance that created the pod; later tasks of the stage are pinned to it. */
+    public String instance;
+    public String liteEngineAddress;
+    public List<Integer> stepPorts = new ArrayList<>();
+    public List<StepState> steps = new ArrayList<>();
+  }
+
+  static final class StepState {
+    public String name;
+    public String type;
+    public String status = "PENDING";
+    public String error;
+    public StepOutput output;
+  }
+}

@@ -1,0 +1,90 @@
+package io.dbops.controlplane.executions;
+
+import io.dbops.api.ExecutionView;
+import io.dbops.controlplane.store.Sql;
+import io.dbops.pipeline.Pipeline;
+import io.dbops.support.Json;
+import java.io.IOException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads and writes the {@code executions} table. Thread-safe (stateless over the pool). */
+final class ExecutionStore {
+  private static final String COLUMNS =
+      "id, pipeline, status, error, state, created_at, started_at, finished_at";
+
+  private final Sql sql;
+
+  ExecutionStore(Sql sql) {
+    this.sql = sql;
+  }
+
+  void insert(ExecutionRecord r) {
+    sql.update("INSERT INTO executions (id, pipeline_name, pipeline, status, error, state, created_at, "
+            + "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        r.id, r.pipeline.name(), Json.write(r.pipeline), r.status, r.error, Json.write(r.state),
+        r.createdAt, r.startedAt, r.finishedAt);
+  }
+
+  void save(ExecutionRecord r) {
+    sql.update("UPDATE executions SET status = ?, error = ?, state = ?, started_at = ?, "
+            + "finished_at = ? WHERE id = ?",
+        r.status, r.error, Json.write(r.state), r.startedAt, r.finishedAt, r.id);
+  }
+
+  Optional<ExecutionRecord> find(String id) {
+    return sql.queryOne("SELECT " + COLUMNS + " FROM executions WHERE id = ?", ExecutionStore::map, id);
+  }
+
+  Optional<String> status(String id) {
+    return sql.queryOne("SELECT status FROM executions WHERE id = ?", rs -> rs.getString(1), id);
+  }
+
+  List<ExecutionRecord> newest(int limit) {
+    return sql.query("SELECT " + COLUMNS + " FROM executions ORDER BY created_at DESC, id DESC",
+        ExecutionStore::map, limit);
+  }
+
+  List<String> unfinished() {
+    return sql.query("SELECT id FROM executions WHERE status = ? OR status = ? ORDER BY created_at",
+        rs -> rs.getString(1), 0, "QUEUED", "RUNNING");
+  }
+
+  static ExecutionView view(ExecutionRecord r) {
+    List<ExecutionView.StageView> stages = new ArrayList<>();
+    for (ExecutionState.StageState s : r.state.stages) {
+      List<ExecutionView.StepView> steps = new ArrayList<>();
+      for (ExecutionState.StepState st : s.steps) {
+        steps.add(new ExecutionView.StepView(st.name, st.type, st.status, st.error, st.output));
+      }
+      stages.add(new ExecutionView.StageView(s.name, s.status, s.error, steps));
+    }
+    return new ExecutionView(r.id, r.pipeline.name(), r.status, r.error,
+        Instant.ofEpochMilli(r.createdAt), instant(r.startedAt), instant(r.finishedAt), stages);
+  }
+
+  private static Instant instant(Long millis) {
+    return millis == null ? null : Instant.ofEpochMilli(millis);
+  }
+
+  private static ExecutionRecord map(ResultSet rs) throws SQLException {
+    try {
+      return new ExecutionRecord(
+          rs.getString("id"),
+          Json.mapper().readValue(rs.getString("pipeline"), Pipeline.class),
+          rs.getString("status"),
+          rs.getString("error"),
+          Json.mapper().readValue(rs.getString("state"), ExecutionState.class),
+          rs.getLong("created_at"),
+          Sql.nullableLong(rs, "started_at"),
+          Sql.nullableLong(rs, "finished_at"));
+    } catch (IOException e) {
+      throw new IllegalStateException("Stored execution " + rs.getString("id") + " is corrupt: "
+          + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.dbops.controlplane.queue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * A task as stored in the {@code tasks} table.
+ *
+ * @param status QUEUED, RUNNING, SUCCEEDED or FAILED
+ * @param pinnedInstance when set, only this delegate instance may run the task (the pod lives there)
+ * @param delegateInstance the instance that claimed it; null while queued
+ * @param result the delegate's output; null until finished or when the task had none
+ * @param createdAt times in epoch milliseconds; startedAt and finishedAt null until reached
+ */
+public record Task(
+    String id,
+    String executionId,
+    String type,
+    JsonNode payload,
+    List<String> selectors,
+    String pinnedInstance,
+    String status,
+    String delegateInstance,
+    int attempt,
+    int timeoutSeconds,
+    long createdAt,
+    Long startedAt,
+    Long finishedAt,
+    JsonNode result,
+    String error) {
+  public static final String QUEUED = "QUEUED";
+  public static final String RUNNING = "RUNNING";
+  public static final String SUCCEEDED = "SUCCEEDED";
+  public static final String FAILED = "FAILED";
+
+  public Task {
+    selectors = selectors == null ? List.of() : List.copyOf(selectors);
+  }
+}

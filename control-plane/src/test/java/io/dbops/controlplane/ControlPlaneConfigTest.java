@@ -1,0 +1,44 @@
+package io.dbops.controlplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dbops.controlplane.config.ControlPlaneConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ControlPlaneConfigTest {
+  @Test
+  void readsEveryVariableFromTheEnvironment() {
+    ControlPlaneConfig config = ControlPlaneConfig.fromEnvironment(Map.of(
+        "DBOPS_SERVER_PORT", "9090", "DBOPS_SERVER_BIND", "0.0.0.0", "DBOPS_DATA_DIR", "/var/dbops",
+        "DBOPS_DB_URL", "jdbc:postgresql://db/dbops", "DBOPS_DB_USER", "cp",
+        "DBOPS_DB_PASSWORD", "s3cret-pw", "DBOPS_PUBLIC_URL", "https://cp.example/"));
+    assertThat(config.port()).isEqualTo(9090);
+    assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(config.dataDir()).isEqualTo(Path.of("/var/dbops"));
+    assertThat(config.effectiveDbUrl()).isEqualTo("jdbc:postgresql://db/dbops");
+    assertThat(config.publicUrl()).isEqualTo("https://cp.example");
+    assertThat(config.toString()).doesNotContain("s3cret-pw");
+  }
+
+  @Test
+  void defaultsToAnH2FileInTheDataDir() {
+    ControlPlaneConfig config = ControlPlaneConfig.fromEnvironment(Map.of());
+    assertThat(config.port()).isEqualTo(8080);
+    assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.heartbeatIntervalSeconds()).isEqualTo(15);
+    assertThat(config.effectiveDbUrl()).startsWith("jdbc:h2:file:").endsWith("/.dbops/server/controlplane");
+  }
+
+  @Test
+  void reportsEveryInvalidSettingAtOnceByName() {
+    assertThatThrownBy(() -> ControlPlaneConfig.fromEnvironment(Map.of(
+        "DBOPS_SERVER_PORT", "eighty", "DBOPS_DB_URL", "postgres://x", "DBOPS_PUBLIC_URL", "cp:8080")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("DBOPS_SERVER_PORT")
+        .hasMessageContaining("DBOPS_DB_URL")
+        .hasMessageContaining("DBOPS_PUBLIC_URL");
+  }
+}
