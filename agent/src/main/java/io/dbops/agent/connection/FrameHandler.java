@@ -1,0 +1,18 @@
+package io.dbops.agent.connection;
+
+import io.dbops.protocol.Frame;
+
+/**
+ * Receives the task frames of a {@link ControlPlaneConnection}. Every method is called on the
+ * connection's single thread ({@code delegate-connection-1}), in arrival order, and must not block.
+ */
+public interface FrameHandler {
+  /** A session was welcomed: resend what is unacknowledged. */
+  void onWelcome();
+
+  /** The session ended; a new one will follow after backoff. */
+  void onDisconnected();
+
+  /** A frame other than welcome, heartbeat, heartbeat_ack and error. */
+  void onFrame(Frame frame);
+}

@@ -1,0 +1,232 @@
+package io.dbops.agent.runtime.local;
+
+import io.dbops.agent.runtime.PodException;
+import io.dbops.agent.runtime.PodRuntime;
+import io.dbops.protocol.InitStageOutput;
+import io.dbops.protocol.InitStagePayload;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a build pod as local processes: one lite engine and one step runtime per step container,
+ * each started as {@code podProcessCommand + role} on a free localhost port, with its output in
+ * {@code <stateDir>/pods/<pod>/<container>.log}.
+ *
+ * <p>Secret variables ({@code env:VAR}) are resolved through the injected delegate environment
+ * and passed only in the step processes' environment, never on a command line or in a log. The
+ * delegate's own settings ({@code DBOPS_TOKEN}, {@code DBOPS_SERVER_URL}, ...) are not inherited.
+ *
+ * <p>Thread-safe. Owns the processes it starts; {@link #close} stops them all.
+ */
+public final class LocalPodRuntime implements PodRuntime {
+  private static final Logger log = LoggerFactory.getLogger(LocalPodRuntime.class);
+  private static final Pattern POD_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
+  private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+  private static final int LOG_TAIL_LINES = 20;
+  /** The delegate's own settings; other DBOPS_* variables (DBOPS_LOG_FORMAT, ...) pass through. */
+  private static final List<String> DELEGATE_SETTINGS = List.of("DBOPS_TOKEN", "DBOPS_SERVER_URL",
+      "DBOPS_DELEGATE_NAME", "DBOPS_TAGS", "DBOPS_CAPACITY", "DBOPS_RUNTIME", "DBOPS_STATE_DIR");
+
+  private final List<String> podProcessCommand;
+  private final Path stateDir;
+  private final Duration readyTimeout;
+  private final Function<String, String> delegateEnv;
+  private final HealthProbe probe = new HealthProbe();
+  private final Map<String, List<PodProcess>> pods = new ConcurrentHashMap<>();
+  private final Map<String, InitStageOutput> outputs = new ConcurrentHashMap<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * @param podProcessCommand command prefix starting one container process; the role is appended
+   * @param delegateEnv the delegate's environment, for {@code env:VAR} secrets (System::getenv)
+   */
+  public LocalPodRuntime(
+      List<String> podProcessCommand, Path stateDir, Duration readyTimeout, Function<String, String> delegateEnv) {
+    this.podProcessCommand = List.copyOf(podProcessCommand);
+    this.stateDir = stateDir;
+    this.readyTimeout = readyTimeout;
+    this.delegateEnv = delegateEnv;
+  }
+
+  @Override
+  public InitStageOutput start(InitStagePayload pod) throws PodException, InterruptedException {
+    if (closed.get()) {
+      throw new PodException("The delegate is shutting down; pod " + pod.podName() + " was not started");
+    }
+    String podName = pod.podName();
+    if (podName == null || !POD_NAME.matcher(podName).matches()) {
+      throw new PodException("Invalid pod name '" + podName + "': use letters, digits, '.', '_' and '-'");
+    }
+    InitStageOutput existing = outputs.get(podName);
+    if (existing != null && pods.getOrDefault(podName, List.of()).stream().allMatch(p -> p.process().isAlive())) {
+      return existing; // init of the same stage retried: the pod is already up
+    }
+    if (podProcessCommand.isEmpty()) {
+      throw new PodException("The local runtime has no pod process command; start the delegate with the dbops CLI");
+    }
+    Map<String, String> stepEnv = stepEnvironment(pod);
+    Path podDir = stateDir.resolve("pods").resolve(podName);
+    List<PodProcess> processes = new ArrayList<>();
+    pods.put(podName, processes);
+    try {
+      Files.createDirectories(podDir);
+      int liteEnginePort = freePort();
+      processes.add(launch(podDir, "lite-engine", "lite-engine",
+          Map.of("DBOPS_LITE_ENGINE_PORT", Integer.toString(liteEnginePort)), liteEnginePort));
+      List<Integer> stepPorts = new ArrayList<>();
+      for (int i = 1; i <= pod.stepContainers(); i++) {
+        int port = freePort();
+        Map<String, String> env = new LinkedHashMap<>(stepEnv);
+        env.put("DBOPS_STEP_PORT", Integer.toString(port));
+        processes.add(launch(podDir, "step-" + i, "step-runtime", env, port));
+        stepPorts.add(port);
+      }
+      awaitReady(podName, processes);
+      InitStageOutput output = new InitStageOutput(podName, "127.0.0.1:" + liteEnginePort, stepPorts);
+      outputs.put(podName, output);
+      log.info("Pod {} is ready: lite engine on {}, step containers on {}", podName, liteEnginePort, stepPorts);
+      return output;
+    } catch (IOException e) {
+      stop(podName);
+      throw new PodException("Cannot start pod " + podName + " in " + podDir + ": " + e.getMessage());
+    } catch (PodException | InterruptedException | RuntimeException e) {
+      stop(podName);
+      throw e;
+    }
+  }
+
+  @Override
+  public void stop(String podName) throws InterruptedException {
+    outputs.remove(podName);
+    List<PodProcess> processes = pods.remove(podName);
+    if (processes == null) {
+      return;
+    }
+    // SIGTERM everyone first so they shut down in parallel, then wait out one shared grace period.
+    for (PodProcess p : processes) {
+      p.process().descendants().forEach(ProcessHandle::destroy);
+      p.process().destroy();
+    }
+    long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+    for (PodProcess p : processes) {
+      long left = Math.max(0, deadline - System.nanoTime());
+      if (!p.process().waitFor(left, TimeUnit.NANOSECONDS)) {
+        log.warn("Container {} of pod {} ignored SIGTERM for {} s; killing it", p.container(), podName,
+            STOP_GRACE.toSeconds());
+        p.process().descendants().forEach(ProcessHandle::destroyForcibly);
+        p.process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    }
+    log.info("Pod {} stopped", podName);
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (String podName : List.copyOf(pods.keySet())) {
+      try {
+        stop(podName);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        pods.values().forEach(ps -> ps.forEach(p -> p.process().destroyForcibly()));
+        return;
+      }
+    }
+  }
+
+  /** Plain env plus resolved secrets; fails naming only the missing variable, never a value. */
+  private Map<String, String> stepEnvironment(InitStagePayload pod) throws PodException {
+    Map<String, String> env = new LinkedHashMap<>(pod.env());
+    List<String> problems = new ArrayList<>();
+    for (InitStagePayload.SecretEnv secret : pod.secretEnv()) {
+      String source = secret.source() == null ? "" : secret.source();
+      if (!source.startsWith("env:") || source.length() == 4) {
+        problems.add("Secret source '" + source + "' of " + secret.name() + " is not supported; use env:VAR");
+        continue;
+      }
+      String variable = source.substring(4);
+      String value = delegateEnv.apply(variable);
+      if (value == null) {
+        problems.add("Secret source env:" + variable + " is not set in the delegate's environment");
+        continue;
+      }
+      env.put(secret.name(), value);
+    }
+    if (!problems.isEmpty()) {
+      throw new PodException(String.join("; ", problems));
+    }
+    return env;
+  }
+
+  private PodProcess launch(Path podDir, String container, String role, Map<String, String> env, int port)
+      throws IOException {
+    List<String> command = new ArrayList<>(podProcessCommand);
+    command.add(role);
+    Path logFile = podDir.resolve(container + ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    // The delegate's own settings (its token above all) are not the pod's business.
+    builder.environment().keySet().removeAll(DELEGATE_SETTINGS);
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    log.debug("Started {} of pod {} on port {} (pid {})", container, podDir.getFileName(), port, process.pid());
+    return new PodProcess(container, port, process, logFile);
+  }
+
+  /**
+   * Polls each container's health service until SERVING. Polling (with short, growing sleeps) is
+   * the readiness check itself, as a kubelet probe would do; the whole wait is bounded by
+   * readyTimeout, and a process that exits ends it at once.
+   */
+  private void awaitReady(String podName, List<PodProcess> processes) throws PodException, InterruptedException {
+    long started = System.nanoTime();
+    long deadline = started + readyTimeout.toNanos();
+    for (PodProcess p : processes) {
+      long sleepMillis = 50;
+      while (true) {
+        if (!p.process().isAlive()) {
+          throw new PodException("Container " + p.container() + " of pod " + podName + " exited with code "
+              + p.process().exitValue() + " before it was ready. Last lines of " + p.logFile() + ":\n"
+              + p.logTail(LOG_TAIL_LINES));
+        }
+        if (probe.isServing(p.port())) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new PodException("Container " + p.container() + " of pod " + podName + " did not answer health"
+              + " checks on port " + p.port() + " within " + readyTimeout.toSeconds() + " s. Last lines of "
+              + p.logFile() + ":\n" + p.logTail(LOG_TAIL_LINES));
+        }
+        Thread.sleep(sleepMillis);
+        sleepMillis = Math.min(sleepMillis * 2, 500);
+      }
+    }
+  }
+
+  /**
+   * A port free right now. Another process may take it before the container binds it; the
+   * container then fails to start and the init task reports it.
+   */
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.dbops.agent.runtime.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.stream.Stream;
+
+/**
+ * One container of a local pod: a process, the port it serves gRPC on and its log file.
+ *
+ * @param container "lite-engine", "step-1", "step-2", ...
+ */
+record PodProcess(String container, int port, Process process, Path logFile) {
+  /** The last {@code n} lines of the container's log, for failure messages. */
+  String logTail(int n) {
+    Deque<String> tail = new ArrayDeque<>(n);
+    try (Stream<String> lines = Files.lines(logFile, StandardCharsets.UTF_8)) {
+      lines.forEach(line -> {
+        if (tail.size() == n) {
+          tail.removeFirst();
+        }
+        tail.addLast(line);
+      });
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "(log " + logFile + " unreadable: " + e.getMessage() + ")";
+    }
+    return tail.isEmpty() ? "(no output)" : String.join("\n", tail);
+  }
+}

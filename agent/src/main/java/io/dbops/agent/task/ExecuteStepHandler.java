@@ -1,0 +1,170 @@
+package io.dbops.agent.task;
+
+import io.dbops.agent.LogKeys;
+import io.dbops.protocol.ExecuteStepPayload;
+import io.dbops.protocol.Frame;
+import io.dbops.protocol.StepOutput;
+import io.dbops.protocol.TaskTypes;
+import io.dbops.proto.v1.DatabaseTarget;
+import io.dbops.proto.v1.ExecuteStepRequest;
+import io.dbops.proto.v1.ExecuteStepResponse;
+import io.dbops.proto.v1.LiteEngineGrpc;
+import io.dbops.proto.v1.LogStream;
+import io.dbops.proto.v1.StepKind;
+import io.dbops.proto.v1.StepRequest;
+import io.dbops.proto.v1.StepResult;
+import io.dbops.proto.v1.StepStatus;
+import io.dbops.support.Json;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.MDC;
+
+/**
+ * execute_step: calls the pod's lite engine with the task's timeout as deadline and converts its
+ * result to a {@link StepOutput}. The payload's log token goes into the request only; it is never
+ * logged (the proto request's toString would print it, so requests are never logged).
+ */
+final class ExecuteStepHandler implements TaskHandler {
+  private static final Map<String, StepKind> KINDS = Map.of(
+      "apply", StepKind.STEP_KIND_APPLY,
+      "preview", StepKind.STEP_KIND_PREVIEW,
+      "rollback", StepKind.STEP_KIND_ROLLBACK,
+      "status", StepKind.STEP_KIND_STATUS,
+      "validate", StepKind.STEP_KIND_VALIDATE,
+      "tag", StepKind.STEP_KIND_TAG);
+
+  private final LiteEngineChannels channels;
+
+  ExecuteStepHandler(LiteEngineChannels channels) {
+    this.channels = channels;
+  }
+
+  @Override
+  public String taskType() {
+    return TaskTypes.EXECUTE_STEP;
+  }
+
+  @Override
+  public TaskOutcome run(Frame.TaskAssigned task) throws TaskFailedException {
+    ExecuteStepPayload payload = Json.convert(task.payload(), ExecuteStepPayload.class);
+    try (var pod = MDC.putCloseable(LogKeys.POD, payload.podName());
+        var execution = MDC.putCloseable(LogKeys.EXECUTION_ID, payload.executionId())) {
+      ExecuteStepRequest request = request(payload);
+      String address = payload.liteEngineAddress();
+      var stub = LiteEngineGrpc.newBlockingStub(channel(address));
+      if (task.timeoutSeconds() > 0) {
+        stub = stub.withDeadlineAfter(task.timeoutSeconds(), TimeUnit.SECONDS);
+      }
+      ExecuteStepResponse response;
+      try {
+        response = stub.executeStep(request);
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+          throw new TaskFailedException("Task " + task.taskId() + " (execute_step) timed out after "
+              + task.timeoutSeconds() + " s: the lite engine at " + address + " returned no result in time");
+        }
+        throw new TaskFailedException(describe(address, e.getStatus()));
+      }
+      StepOutput output = output(response);
+      return response.getResult().getStatus() == StepStatus.STEP_STATUS_SUCCEEDED
+          ? TaskOutcome.succeeded(output)
+          : TaskOutcome.failed(errorOf(response.getResult()), output);
+    }
+  }
+
+  private io.grpc.ManagedChannel channel(String address) throws TaskFailedException {
+    try {
+      return channels.channel(address);
+    } catch (IllegalArgumentException e) {
+      throw new TaskFailedException(e.getMessage());
+    }
+  }
+
+  static ExecuteStepRequest request(ExecuteStepPayload payload) throws TaskFailedException {
+    ExecuteStepPayload.StepSpec spec = payload.step();
+    if (spec == null) {
+      throw new TaskFailedException("execute_step payload has no step");
+    }
+    String kindName = spec.kind() == null ? "" : spec.kind().toLowerCase(Locale.ROOT);
+    StepKind kind = KINDS.get(kindName);
+    if (kind == null) {
+      throw new TaskFailedException("Unknown step kind '" + spec.kind()
+          + "'; expected one of apply, preview, rollback, status, validate, tag");
+    }
+    if (payload.logStream() == null) {
+      throw new TaskFailedException("execute_step payload has no logStream");
+    }
+    return ExecuteStepRequest.newBuilder()
+        .setStepPort(payload.stepPort())
+        .setStep(StepRequest.newBuilder()
+            .setStepId(payload.executionId() + "/" + payload.stageName() + "/" + payload.stepName())
+            .setKind(kind)
+            .setChangelog(nz(spec.changelog()))
+            .setSearchPath(nz(spec.searchPath()))
+            .setDatabase(DatabaseTarget.newBuilder()
+                .setJdbcUrl(nz(spec.jdbcUrl()))
+                .setUsername(nz(spec.username()))
+                .setPasswordEnv(nz(spec.passwordEnv())))
+            .setContexts(nz(spec.contexts()))
+            .setLabels(nz(spec.labels()))
+            .setTag(nz(spec.tag()))
+            .setCount(spec.count())
+            .putAllParameters(spec.parameters())
+            .setPreTagPrefix(nz(spec.preTagPrefix())))
+        .setLogStream(LogStream.newBuilder()
+            .setServiceUrl(nz(payload.logStream().serviceUrl()))
+            .setKey(nz(payload.logStream().key()))
+            .setToken(nz(payload.logStream().token())))
+        .build();
+  }
+
+  static StepOutput output(ExecuteStepResponse response) {
+    StepResult result = response.getResult();
+    return new StepOutput(
+        statusName(result.getStatus()),
+        result.getError().isEmpty() ? null : result.getError(),
+        result.getOutputsMap(),
+        result.getChangesetsList().stream()
+            .map(c -> new StepOutput.ChangeSet(c.getId(), c.getAuthor(), c.getFile(), c.getState(),
+                c.getDurationMillis(), c.getStatements()))
+            .toList(),
+        result.getDurationMillis(),
+        response.getLogLines(),
+        response.getUndeliveredLogLines());
+  }
+
+  private static String statusName(StepStatus status) {
+    String name = status.name();
+    return name.startsWith("STEP_STATUS_") ? name.substring("STEP_STATUS_".length()) : name;
+  }
+
+  private static String errorOf(StepResult result) {
+    return result.getError().isEmpty()
+        ? "Step ended with status " + statusName(result.getStatus())
+        : result.getError();
+  }
+
+  private static String describe(String address, Status status) {
+    String reason = status.getDescription() != null ? status.getDescription() : status.getCode().toString();
+    if (status.getCause() != null && status.getCause().getMessage() != null) {
+      reason = reason + " (" + status.getCause().getMessage() + ")";
+    }
+    switch (status.getCode()) {
+      case UNAVAILABLE:
+        return "Lite engine at " + address + " is unreachable: " + reason;
+      case CANCELLED:
+        return "Call to the lite engine at " + address + " was cancelled: " + reason;
+      case INVALID_ARGUMENT:
+        return "Lite engine at " + address + " rejected the step: " + reason;
+      default:
+        return "Lite engine at " + address + " failed (" + status.getCode() + "): " + reason;
+    }
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+}

@@ -1,0 +1,15 @@
+package io.dbops.agent.task;
+
+import io.dbops.agent.runtime.PodRuntime;
+import java.util.List;
+
+/** The handlers of every task type of protocol v1. */
+public final class TaskHandlers {
+  private TaskHandlers() {}
+
+  /** Handlers for init_stage, execute_step and cleanup_stage; the caller owns both arguments. */
+  public static List<TaskHandler> standard(PodRuntime runtime, LiteEngineChannels liteEngines) {
+    return List.of(
+        new InitStageHandler(runtime), new ExecuteStepHandler(liteEngines), new CleanupStageHandler(runtime));
+  }
+}

@@ -1,0 +1,138 @@
+package io.dbops.agent;
+
+import io.dbops.protocol.Frame;
+import io.dbops.protocol.FrameCodec;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+
+/**
+ * The control plane's side of the delegate WebSocket, on a real MockWebServer socket. Each
+ * accepted connection is a {@link Session} whose received frames are queued for the test.
+ */
+final class FakeControlPlane implements AutoCloseable {
+  final MockWebServer server = new MockWebServer();
+  final BlockingQueue<Session> sessions = new LinkedBlockingQueue<>();
+  private final FrameCodec codec = new FrameCodec();
+
+  FakeControlPlane start() throws Exception {
+    server.start();
+    return this;
+  }
+
+  String url() {
+    return server.url("/").toString();
+  }
+
+  /** The next connection is upgraded to a WebSocket. */
+  void acceptNext() {
+    Session session = new Session();
+    server.enqueue(new MockResponse().withWebSocketUpgrade(session));
+  }
+
+  /** The next connection is refused with 401. */
+  void refuseNext() {
+    server.enqueue(new MockResponse().setResponseCode(401)
+        .setBody("{\"code\":\"unauthorized\",\"message\":\"unknown delegate token\"}"));
+  }
+
+  /** Waits for the next upgraded session and its hello. */
+  Session nextSession() throws InterruptedException {
+    Session session = sessions.poll(15, TimeUnit.SECONDS);
+    if (session == null) {
+      throw new AssertionError("The delegate did not connect within 15 s");
+    }
+    return session;
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.shutdown();
+  }
+
+  final class Session extends WebSocketListener {
+    final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
+    final List<String> authorization = new CopyOnWriteArrayList<>();
+    volatile WebSocket socket;
+
+    @Override
+    public void onOpen(WebSocket webSocket, Response response) {
+      socket = webSocket;
+      authorization.add(response.request().header("Authorization"));
+      sessions.add(this);
+    }
+
+    @Override
+    public void onMessage(WebSocket webSocket, String text) {
+      try {
+        received.add(codec.decode(text));
+      } catch (FrameCodec.MalformedFrameException e) {
+        throw new AssertionError("Delegate sent a malformed frame: " + text, e);
+      }
+    }
+
+    @Override
+    public void onClosing(WebSocket webSocket, int code, String reason) {
+      webSocket.close(1000, null);
+    }
+
+    void send(Frame frame) {
+      socket.send(codec.encode(frame));
+    }
+
+    void welcome(int heartbeatSeconds) {
+      send(new Frame.Welcome(Frame.PROTOCOL_VERSION, "session-1", heartbeatSeconds));
+    }
+
+    /** The next frame of the given type, skipping heartbeats; fails after 15 s. */
+    <T extends Frame> T next(Class<T> type) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (System.nanoTime() < deadline) {
+        Frame frame = received.poll(100, TimeUnit.MILLISECONDS);
+        if (frame == null || frame instanceof Frame.Heartbeat || frame instanceof Frame.HeartbeatAck) {
+          if (type.isInstance(frame)) {
+            return type.cast(frame);
+          }
+          continue;
+        }
+        if (!type.isInstance(frame)) {
+          throw new AssertionError("Expected " + type.getSimpleName() + " but the delegate sent " + frame);
+        }
+        return type.cast(frame);
+      }
+      throw new AssertionError("No " + type.getSimpleName() + " within 15 s");
+    }
+
+    /** The next task_result, waiting up to {@code timeout} (init and steps start JVMs). */
+    Frame.TaskResult nextResult(java.time.Duration timeout) throws InterruptedException {
+      Frame frame = nextTaskFrame(timeout.toMillis());
+      if (!(frame instanceof Frame.TaskResult result)) {
+        throw new AssertionError("Expected a task_result within " + timeout + " but got " + frame);
+      }
+      return result;
+    }
+
+    /** The next non-heartbeat frame within the timeout, or null. */
+    Frame nextTaskFrame(long millis) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+      while (System.nanoTime() < deadline) {
+        Frame frame = received.poll(50, TimeUnit.MILLISECONDS);
+        if (frame != null && !(frame instanceof Frame.Heartbeat) && !(frame instanceof Frame.HeartbeatAck)) {
+          return frame;
+        }
+      }
+      return null;
+    }
+
+    void closeFromServer() {
+      socket.close(1001, "control plane restarting");
+    }
+  }
+}

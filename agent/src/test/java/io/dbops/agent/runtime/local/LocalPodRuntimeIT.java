@@ -1,0 +1,107 @@
+package io.dbops.agent.runtime.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.dbops.agent.runtime.PodException;
+import io.dbops.protocol.InitStageOutput;
+import io.dbops.protocol.InitStagePayload;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real pods: real processes on real ports. */
+class LocalPodRuntimeIT {
+  private static final String SECRET = "pa55-w0rd-xyz";
+  @TempDir Path stateDir;
+  private LocalPodRuntime runtime;
+
+  @AfterEach
+  void stop() {
+    if (runtime != null) {
+      runtime.close();
+    }
+  }
+
+  static List<String> javaCommand() {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return List.of(java, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        TestPodMain.class.getName());
+  }
+
+  @Test
+  void startsAReadyPodPassingSecretsOnlyThroughTheEnvironmentAndStopsIt() throws Exception {
+    runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(60),
+        Map.of("DELEGATE_DB_PASSWORD", SECRET)::get);
+
+    InitStageOutput output = runtime.start(pod("pod-1", 1,
+        List.of(new InitStagePayload.SecretEnv("DBOPS_DB_PASSWORD", "env:DELEGATE_DB_PASSWORD"))));
+
+    assertThat(output.podName()).isEqualTo("pod-1");
+    assertThat(output.liteEngineAddress()).startsWith("127.0.0.1:");
+    assertThat(output.stepPorts()).hasSize(1);
+    int liteEnginePort = Integer.parseInt(output.liteEngineAddress().substring("127.0.0.1:".length()));
+    HealthProbe probe = new HealthProbe();
+    assertThat(probe.isServing(liteEnginePort)).isTrue();
+    assertThat(probe.isServing(output.stepPorts().get(0))).isTrue();
+
+    Path stepLog = stateDir.resolve("pods/pod-1/step-1.log");
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(stepLog).contains("PLAIN="));
+    List<String> lines = Files.readAllLines(stepLog);
+    assertThat(lines).contains("DBOPS_DB_PASSWORD=" + SECRET, "PLAIN=plain-value");
+    assertThat(lines).filteredOn(l -> l.startsWith("cmdline=")).singleElement()
+        .satisfies(l -> assertThat(l).doesNotContain(SECRET).endsWith("TestPodMain step-runtime"));
+    assertThat(stateDir.resolve("pods/pod-1/lite-engine.log")).content().contains("Lite engine listening");
+
+    // init retried for the same stage: the running pod is reused
+    assertThat(runtime.start(pod("pod-1", 1, List.of(
+        new InitStagePayload.SecretEnv("DBOPS_DB_PASSWORD", "env:DELEGATE_DB_PASSWORD"))))).isEqualTo(output);
+
+    runtime.stop("pod-1");
+
+    assertThat(probe.isServing(liteEnginePort)).isFalse();
+    assertThat(probe.isServing(output.stepPorts().get(0))).isFalse();
+    runtime.stop("pod-1"); // idempotent
+  }
+
+  @Test
+  void failsFastWithTheExitCodeAndLogTailOfAContainerThatDies() {
+    runtime = new LocalPodRuntime(List.of("sh", "-c", "echo starting; echo 'boom: bad config' >&2; exit 3"),
+        stateDir, Duration.ofSeconds(60), name -> null);
+    long started = System.nanoTime();
+
+    assertThatThrownBy(() -> runtime.start(pod("pod-2", 0, List.of())))
+        .isInstanceOf(PodException.class)
+        .hasMessageContaining("Container lite-engine of pod pod-2 exited with code 3 before it was ready")
+        .hasMessageContaining("starting\nboom: bad config");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void failsNamingOnlyTheVariableWhenASecretIsMissing() {
+    runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(60), name -> null);
+
+    assertThatThrownBy(() -> runtime.start(pod("pod-3", 1,
+            List.of(new InitStagePayload.SecretEnv("DBOPS_DB_PASSWORD", "env:MISSING_PASSWORD")))))
+        .isInstanceOf(PodException.class)
+        .hasMessage("Secret source env:MISSING_PASSWORD is not set in the delegate's environment");
+    assertThat(stateDir.resolve("pods/pod-3")).doesNotExist();
+  }
+
+  @Test
+  void stoppingAnUnknownPodSucceeds() throws Exception {
+    runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(5), name -> null);
+
+    runtime.stop("never-started");
+  }
+
+  private static InitStagePayload pod(String name, int steps, List<InitStagePayload.SecretEnv> secrets) {
+    return new InitStagePayload("e1", "dev", name, "dbops:dev", steps, Map.of("PLAIN", "plain-value"), secrets, 600);
+  }
+}

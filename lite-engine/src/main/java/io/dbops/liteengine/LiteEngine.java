@@ -1,0 +1,147 @@
+package io.dbops.liteengine;
+
+import io.dbops.liteengine.config.LiteEngineConfig;
+import io.dbops.liteengine.dispatch.StepDispatcher;
+import io.dbops.liteengine.server.LiteEngineService;
+import io.dbops.liteengine.step.StepChannels;
+import io.dbops.logship.LogShipper;
+import io.dbops.proto.v1.LiteEngineGrpc;
+import io.dbops.support.NamedThreadFactory;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lite engine: a gRPC server ({@code dbops.v1.LiteEngine} plus {@code grpc.health.v1.Health})
+ * that runs steps on the step containers of its pod and ships their output to the log service.
+ *
+ * <p>Lifecycle: the constructor only stores the config; {@link #start} binds the port and reports
+ * SERVING; {@link #close} (idempotent, safe from a shutdown hook) stops the server within {@link
+ * #SHUTDOWN_GRACE}, then closes the channels to the step containers and the HTTP client. It owns
+ * every resource it uses. Thread-safe.
+ */
+public final class LiteEngine implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LiteEngine.class);
+  /** How long close waits for running calls before cancelling them. */
+  static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+  /** How long a finished step waits for its log lines to reach the log service. */
+  static final Duration LOG_FLUSH_DEADLINE = Duration.ofSeconds(15);
+  /** Steps run one per step container, so a handful of RPC threads is plenty. */
+  private static final int RPC_THREADS = 16;
+
+  private final LiteEngineConfig config;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Server server;
+  private volatile HealthStatusManager health;
+  private volatile ThreadPoolExecutor rpcExecutor;
+  private volatile StepChannels channels;
+  private volatile OkHttpClient http;
+
+  public LiteEngine(LiteEngineConfig config) {
+    this.config = config;
+  }
+
+  /** Binds the port and starts serving. Call once. */
+  public void start() throws IOException {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("Lite engine already started");
+    }
+    http =
+        new OkHttpClient.Builder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .readTimeout(Duration.ofSeconds(15))
+            .writeTimeout(Duration.ofSeconds(15))
+            .build();
+    channels = new StepChannels();
+    StepDispatcher dispatcher = new StepDispatcher(channels, http, LogShipper.Settings.DEFAULT, LOG_FLUSH_DEADLINE);
+    health = new HealthStatusManager();
+    rpcExecutor =
+        new ThreadPoolExecutor(
+            RPC_THREADS, RPC_THREADS, 60, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(256),
+            new NamedThreadFactory("lite-engine-rpc", true),
+            new ThreadPoolExecutor.AbortPolicy());
+    rpcExecutor.allowCoreThreadTimeOut(true);
+    try {
+      server =
+          NettyServerBuilder.forAddress(new InetSocketAddress(config.port()))
+              .executor(rpcExecutor)
+              .addService(new LiteEngineService(dispatcher))
+              .addService(health.getHealthService())
+              .build()
+              .start();
+    } catch (IOException e) {
+      close();
+      throw new IOException(
+          "Lite engine cannot listen on port " + config.port()
+              + " (DBOPS_LITE_ENGINE_PORT): " + e.getMessage(), e);
+    }
+    health.setStatus("", ServingStatus.SERVING);
+    health.setStatus(LiteEngineGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    log.info("Lite engine listening on port {}", port());
+  }
+
+  /** The bound port; useful when the config asked for port 0. */
+  public int port() {
+    Server s = server;
+    if (s == null) {
+      throw new IllegalStateException("Lite engine is not started");
+    }
+    return s.getPort();
+  }
+
+  /** Blocks until the server has terminated (after {@link #close}, typically from a shutdown hook). */
+  public void awaitTermination() throws InterruptedException {
+    Server s = server;
+    if (s != null) {
+      s.awaitTermination();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (health != null) {
+      health.enterTerminalState();
+    }
+    Server s = server;
+    if (s != null) {
+      s.shutdown();
+      try {
+        if (!s.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+          log.warn("Lite engine calls still running after {} s; cancelling them", SHUTDOWN_GRACE.toSeconds());
+          s.shutdownNow();
+          s.awaitTermination(5, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        s.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (rpcExecutor != null) {
+      rpcExecutor.shutdownNow();
+    }
+    if (channels != null) {
+      channels.close();
+    }
+    if (http != null) {
+      http.dispatcher().executorService().shutdown();
+      http.connectionPool().evictAll();
+    }
+    log.info("Lite engine stopped");
+  }
+}

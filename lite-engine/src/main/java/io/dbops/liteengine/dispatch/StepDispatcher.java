@@ -1,0 +1,188 @@
+package io.dbops.liteengine.dispatch;
+
+import io.dbops.liteengine.step.StepChannels;
+import io.dbops.logship.LogShipper;
+import io.dbops.protocol.ExecuteStepPayload.LogStreamRef;
+import io.dbops.proto.v1.ExecuteStepRequest;
+import io.dbops.proto.v1.ExecuteStepResponse;
+import io.dbops.proto.v1.LogLevel;
+import io.dbops.proto.v1.StepEvent;
+import io.dbops.proto.v1.StepResult;
+import io.dbops.proto.v1.StepRunnerGrpc;
+import io.dbops.proto.v1.StepStatus;
+import io.dbops.proto.v1.StopStepRequest;
+import io.dbops.proto.v1.StopStepResponse;
+import io.dbops.support.Secrets;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one step on its step container and ships the step's output to the log service.
+ *
+ * <p>Thread-safe: each {@link #execute} runs on the calling (gRPC) thread with its own {@link
+ * LogShipper}. The {@link StepChannels} and {@link OkHttpClient} are owned by the caller.
+ */
+public final class StepDispatcher {
+  private static final Logger log = LoggerFactory.getLogger(StepDispatcher.class);
+  private static final String DEFAULT_HOST = "127.0.0.1";
+
+  private final StepChannels channels;
+  private final OkHttpClient http;
+  private final LogShipper.Settings shipperSettings;
+  private final Duration logFlushDeadline;
+  /** step_id → host:port of the container running it, for StopStep. */
+  private final Map<String, Target> running = new ConcurrentHashMap<>();
+
+  public StepDispatcher(
+      StepChannels channels, OkHttpClient http, LogShipper.Settings shipperSettings, Duration logFlushDeadline) {
+    this.channels = channels;
+    this.http = http;
+    this.shipperSettings = shipperSettings;
+    this.logFlushDeadline = logFlushDeadline;
+  }
+
+  /**
+   * Runs the step; never throws for a step or container failure: those become a FAILED result.
+   *
+   * @param deadline the caller's deadline, passed on to the step container; null for none
+   */
+  public ExecuteStepResponse execute(ExecuteStepRequest request, Deadline deadline) {
+    Target target = new Target(hostOf(request), request.getStepPort());
+    var stream = request.getLogStream();
+    LogStreamRef ref = new LogStreamRef(stream.getServiceUrl(), stream.getKey(), stream.getToken());
+    String stepId = request.getStep().getStepId();
+    log.info("Running step {} on step container {}, output to log stream {}", stepId, target, ref.key());
+
+    LogShipper shipper = new LogShipper(http, ref, shipperSettings);
+    shipper.start();
+    long received = 0;
+    StepResult result = null;
+    boolean engineFailure = false;
+    running.put(stepId, target);
+    try {
+      StepRunnerGrpc.StepRunnerBlockingStub stub =
+          StepRunnerGrpc.newBlockingStub(channels.channel(target.host(), target.port()));
+      if (deadline != null) {
+        stub = stub.withDeadline(deadline);
+      }
+      Iterator<StepEvent> events = stub.execute(request.getStep());
+      while (events.hasNext()) {
+        StepEvent event = events.next();
+        if (event.hasLog()) {
+          var line = event.getLog();
+          shipper.append(levelOf(line.getLevel()), Secrets.maskUrl(line.getText()), line.getTimestampMillis());
+          received++;
+        } else if (event.hasResult()) {
+          result = event.getResult();
+        }
+      }
+      if (result == null) {
+        engineFailure = true;
+        result = failed("Step container at " + target + " ended the step without a result");
+      }
+    } catch (StatusRuntimeException e) {
+      engineFailure = true;
+      result = failed(describe(target, e.getStatus()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      engineFailure = true;
+      result = failed("Lite engine was interrupted while step " + stepId + " ran on " + target);
+    } catch (RuntimeException e) {
+      log.error("Step {} on {} failed unexpectedly", stepId, target, e);
+      engineFailure = true;
+      result = failed("Lite engine failed while running the step on " + target + ": " + e);
+    } finally {
+      running.remove(stepId, target);
+    }
+    if (engineFailure) {
+      // The failure is the lite engine's finding, not the step's: tell the reader of the step log.
+      appendQuietly(shipper, result.getError());
+    }
+    long undelivered = shipper.close(logFlushDeadline);
+    if (undelivered > 0) {
+      log.warn("{} lines of log stream {} were not delivered", undelivered, ref.key());
+    }
+    log.info("Step {} finished: {} ({} log lines)", stepId, result.getStatus(), received);
+    return ExecuteStepResponse.newBuilder()
+        .setResult(result)
+        .setLogLines(received)
+        .setUndeliveredLogLines(undelivered)
+        .build();
+  }
+
+  /** Forwards a stop to the container running {@code step_id}; stopped = false when none is. */
+  public StopStepResponse stop(StopStepRequest request, Deadline deadline) {
+    Target target = running.get(request.getStepId());
+    if (target == null) {
+      return StopStepResponse.newBuilder().setStopped(false).build();
+    }
+    var stub = StepRunnerGrpc.newBlockingStub(channels.channel(target.host(), target.port()));
+    stub = deadline != null ? stub.withDeadline(deadline) : stub.withDeadlineAfter(10, TimeUnit.SECONDS);
+    return stub.stop(request);
+  }
+
+  private static String describe(Target target, Status status) {
+    String reason = status.getDescription() != null ? status.getDescription() : status.getCode().toString();
+    if (status.getCause() != null && status.getCause().getMessage() != null) {
+      reason = reason + " (" + status.getCause().getMessage() + ")";
+    }
+    switch (status.getCode()) {
+      case UNAVAILABLE:
+        return "Step container at " + target + " is unreachable: " + reason;
+      case DEADLINE_EXCEEDED:
+        return "Step on " + target + " did not finish before its deadline: " + reason;
+      case CANCELLED:
+        return "Step on " + target + " was cancelled: " + reason;
+      case INVALID_ARGUMENT:
+      case FAILED_PRECONDITION:
+        return "Step container at " + target + " rejected the step: " + reason;
+      default:
+        return "Step container at " + target + " failed (" + status.getCode() + "): " + reason;
+    }
+  }
+
+  private static void appendQuietly(LogShipper shipper, String text) {
+    try {
+      shipper.append("ERROR", Secrets.maskUrl(text), System.currentTimeMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static StepResult failed(String error) {
+    return StepResult.newBuilder().setStatus(StepStatus.STEP_STATUS_FAILED).setError(error).build();
+  }
+
+  private static String levelOf(LogLevel level) {
+    switch (level) {
+      case LOG_LEVEL_DEBUG:
+        return "DEBUG";
+      case LOG_LEVEL_WARN:
+        return "WARN";
+      case LOG_LEVEL_ERROR:
+        return "ERROR";
+      default:
+        return "INFO";
+    }
+  }
+
+  private static String hostOf(ExecuteStepRequest request) {
+    return request.getStepHost().isBlank() ? DEFAULT_HOST : request.getStepHost();
+  }
+
+  private record Target(String host, int port) {
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+}
