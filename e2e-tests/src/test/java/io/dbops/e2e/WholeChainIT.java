@@ -38,7 +38,7 @@ class WholeChainIT {
   static void startServerAndDelegate() throws Exception {
     server = DbopsProcess.start(work, Map.of(), "server", "--port", "0", "--data-dir",
         work.resolve("server").toString());
-    String listening = server.awaitLine("listening on ", Duration.ofSeconds(60));
+    String listening = server.awaitLine("dbops control plane listening on http", Duration.ofSeconds(60));
     serverUrl = listening.substring(listening.indexOf("http://")).split(" ")[0];
 
     DbopsProcess token = DbopsProcess.run(work, Map.of(), Duration.ofSeconds(60),

@@ -14,7 +14,6 @@ import io.dbops.pipeline.Pipeline;
 import io.dbops.pipeline.PipelineLoader;
 import io.dbops.pipeline.Stage;
 import io.dbops.support.Secrets;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +48,7 @@ public final class QuickstartCommand implements Callable<Integer> {
   Path stateDir;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     Path state = stateDir.toAbsolutePath().normalize();
     Files.createDirectories(state);
     LoggingSetup.toFile(LoggingSetup.Settings.fromEnvironment(System.getenv()), state.resolve("quickstart.log"));
@@ -93,7 +92,9 @@ public final class QuickstartCommand implements Callable<Integer> {
       if (username != null || passwordEnv != null) {
         throw new ConfigProblems("--username and --password-env need --database");
       }
-      return new Database("jdbc:h2:file:" + state.resolve("quickstart-db"), "sa", null);
+      // AUTO_SERVER: each step of the pod is its own process, and an embedded H2 file admits one
+      // process unless the first one serves the others.
+      return new Database("jdbc:h2:file:" + state.resolve("quickstart-db") + ";AUTO_SERVER=TRUE", "sa", null);
     }
     if (passwordEnv != null && System.getenv(passwordEnv) == null) {
       throw new ConfigProblems("--password-env names " + passwordEnv + ", which is not set in this environment");

@@ -11,7 +11,9 @@ import java.util.Map;
 import javax.sql.DataSource;
 import liquibase.Scope;
 import liquibase.command.CommandScope;
+import liquibase.UpdateSummaryOutputEnum;
 import liquibase.command.core.UpdateCommandStep;
+import liquibase.command.core.helpers.ShowSummaryArgument;
 import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
@@ -91,6 +93,8 @@ public final class Database implements AutoCloseable {
       Scope.child(scope, () -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
           .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, db)
           .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, CHANGELOG)
+          // the update summary goes to the log, not to the console of whoever embeds the server
+          .addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
           .execute());
     } catch (SQLException e) {
       throw new IllegalStateException("Cannot connect to the control plane database "
