@@ -33,6 +33,37 @@ class QuickstartIT {
   }
 
   @Test
+  void passwordFromTheEnvironmentReachesMariaDbButNoFileOrOutput() throws Exception {
+    String password = "Qs-" + java.util.UUID.randomUUID();
+    String user = "dbops_e2e_" + Long.toHexString(System.nanoTime());
+    try (TestDatabase db = TestDatabases.create(TestDatabases.Kind.MARIADB)) {
+      try (var c = db.connect(); var s = c.createStatement()) {
+        s.execute("CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + password + "'");
+        s.execute("GRANT ALL ON " + db.name() + ".* TO '" + user + "'@'%'");
+      }
+      try {
+        DbopsProcess run = DbopsProcess.run(work, Map.of("E2E_DB_PASSWORD", password), TIMEOUT,
+            "quickstart", "--database", db.jdbcUrl(), "--username", user, "--password-env", "E2E_DB_PASSWORD");
+
+        assertThat(run.exitCode()).as(run.text()).isZero();
+        assertThat(run.text()).contains("3 changesets applied").doesNotContain(password);
+        assertThat(db.tableExists("orders")).isTrue();
+        // the control plane's database, the component log and every pod log
+        try (var files = Files.walk(work.resolve(".dbops"))) {
+          for (Path file : files.filter(Files::isRegularFile).toList()) {
+            String content = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(content).as("contents of " + file).doesNotContain(password);
+          }
+        }
+      } finally {
+        try (var c = db.connect(); var s = c.createStatement()) {
+          s.execute("DROP USER IF EXISTS '" + user + "'@'%'");
+        }
+      }
+    }
+  }
+
+  @Test
   void targetsPostgresWithDatabaseOption() throws Exception {
     try (TestDatabase db = TestDatabases.create(TestDatabases.Kind.POSTGRES)) {
       DbopsProcess run = DbopsProcess.run(work, Map.of("E2E_DB_PASSWORD", db.password()), TIMEOUT,
