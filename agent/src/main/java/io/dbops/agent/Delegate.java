@@ -5,7 +5,7 @@ import io.dbops.agent.config.DelegateConfig;
 import io.dbops.agent.connection.ControlPlaneConnection;
 import io.dbops.agent.runtime.PodRuntime;
 import io.dbops.agent.runtime.local.LocalPodRuntime;
-import io.dbops.agent.task.LiteEngineChannels;
+import io.dbops.support.GrpcChannels;
 import io.dbops.agent.task.TaskHandlers;
 import io.dbops.agent.task.TaskRunner;
 import io.dbops.protocol.Frame;
@@ -39,7 +39,7 @@ public final class Delegate implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile OkHttpClient http;
   private volatile PodRuntime runtime;
-  private volatile LiteEngineChannels liteEngines;
+  private volatile GrpcChannels liteEngines;
   private volatile TaskRunner tasks;
   private volatile ControlPlaneConnection connection;
 
@@ -74,7 +74,7 @@ public final class Delegate implements AutoCloseable {
         .build();
     runtime = new LocalPodRuntime(
         config.podProcessCommand(), config.stateDir(), config.podReadyTimeout(), delegateEnv);
-    liteEngines = new LiteEngineChannels();
+    liteEngines = new GrpcChannels("lite engine");
     Frame.Hello hello = new Frame.Hello(Frame.PROTOCOL_VERSION, config.name(), instanceId, version(),
         config.tags(), config.capacity(), TaskTypes.ALL);
     // The runner sends through the connection and the connection delivers to the runner.

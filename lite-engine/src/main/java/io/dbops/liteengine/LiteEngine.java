@@ -3,7 +3,7 @@ package io.dbops.liteengine;
 import io.dbops.liteengine.config.LiteEngineConfig;
 import io.dbops.liteengine.dispatch.StepDispatcher;
 import io.dbops.liteengine.server.LiteEngineService;
-import io.dbops.liteengine.step.StepChannels;
+import io.dbops.support.GrpcChannels;
 import io.dbops.logship.LogShipper;
 import io.dbops.proto.v1.LiteEngineGrpc;
 import io.dbops.support.NamedThreadFactory;
@@ -46,7 +46,7 @@ public final class LiteEngine implements AutoCloseable {
   private volatile Server server;
   private volatile HealthStatusManager health;
   private volatile ThreadPoolExecutor rpcExecutor;
-  private volatile StepChannels channels;
+  private volatile GrpcChannels channels;
   private volatile OkHttpClient http;
 
   public LiteEngine(LiteEngineConfig config) {
@@ -64,7 +64,7 @@ public final class LiteEngine implements AutoCloseable {
             .readTimeout(Duration.ofSeconds(15))
             .writeTimeout(Duration.ofSeconds(15))
             .build();
-    channels = new StepChannels();
+    channels = new GrpcChannels("step container");
     StepDispatcher dispatcher = new StepDispatcher(channels, http, LogShipper.Settings.DEFAULT, LOG_FLUSH_DEADLINE);
     health = new HealthStatusManager();
     rpcExecutor =

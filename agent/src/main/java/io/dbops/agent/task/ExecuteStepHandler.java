@@ -1,5 +1,6 @@
 package io.dbops.agent.task;
 
+import io.dbops.support.GrpcChannels;
 import io.dbops.agent.LogKeys;
 import io.dbops.protocol.ExecuteStepPayload;
 import io.dbops.protocol.Frame;
@@ -36,9 +37,9 @@ final class ExecuteStepHandler implements TaskHandler {
       "validate", StepKind.STEP_KIND_VALIDATE,
       "tag", StepKind.STEP_KIND_TAG);
 
-  private final LiteEngineChannels channels;
+  private final GrpcChannels channels;
 
-  ExecuteStepHandler(LiteEngineChannels channels) {
+  ExecuteStepHandler(GrpcChannels channels) {
     this.channels = channels;
   }
 

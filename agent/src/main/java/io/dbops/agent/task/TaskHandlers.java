@@ -1,5 +1,6 @@
 package io.dbops.agent.task;
 
+import io.dbops.support.GrpcChannels;
 import io.dbops.agent.runtime.PodRuntime;
 import java.util.List;
 
@@ -8,7 +9,7 @@ public final class TaskHandlers {
   private TaskHandlers() {}
 
   /** Handlers for init_stage, execute_step and cleanup_stage; the caller owns both arguments. */
-  public static List<TaskHandler> standard(PodRuntime runtime, LiteEngineChannels liteEngines) {
+  public static List<TaskHandler> standard(PodRuntime runtime, GrpcChannels liteEngines) {
     return List.of(
         new InitStageHandler(runtime), new ExecuteStepHandler(liteEngines), new CleanupStageHandler(runtime));
   }

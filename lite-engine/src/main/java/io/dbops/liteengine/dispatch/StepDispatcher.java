@@ -1,6 +1,6 @@
 package io.dbops.liteengine.dispatch;
 
-import io.dbops.liteengine.step.StepChannels;
+import io.dbops.support.GrpcChannels;
 import io.dbops.logship.LogShipper;
 import io.dbops.protocol.ExecuteStepPayload.LogStreamRef;
 import io.dbops.proto.v1.ExecuteStepRequest;
@@ -29,13 +29,13 @@ import org.slf4j.LoggerFactory;
  * Runs one step on its step container and ships the step's output to the log service.
  *
  * <p>Thread-safe: each {@link #execute} runs on the calling (gRPC) thread with its own {@link
- * LogShipper}. The {@link StepChannels} and {@link OkHttpClient} are owned by the caller.
+ * LogShipper}. The {@link GrpcChannels} and {@link OkHttpClient} are owned by the caller.
  */
 public final class StepDispatcher {
   private static final Logger log = LoggerFactory.getLogger(StepDispatcher.class);
   private static final String DEFAULT_HOST = "127.0.0.1";
 
-  private final StepChannels channels;
+  private final GrpcChannels channels;
   private final OkHttpClient http;
   private final LogShipper.Settings shipperSettings;
   private final Duration logFlushDeadline;
@@ -43,7 +43,7 @@ public final class StepDispatcher {
   private final Map<String, Target> running = new ConcurrentHashMap<>();
 
   public StepDispatcher(
-      StepChannels channels, OkHttpClient http, LogShipper.Settings shipperSettings, Duration logFlushDeadline) {
+      GrpcChannels channels, OkHttpClient http, LogShipper.Settings shipperSettings, Duration logFlushDeadline) {
     this.channels = channels;
     this.http = http;
     this.shipperSettings = shipperSettings;
