@@ -130,7 +130,7 @@ class DelegateIT {
 
     first.send(new Frame.TaskOffer("t1", TaskTypes.CLEANUP_STAGE));
     assertThat(first.next(Frame.Claim.class).taskId()).isEqualTo("t1");
-    first.send(new Frame.TaskAssigned("t1", TaskTypes.CLEANUP_STAGE, 1, 30,
+    first.send(new Frame.TaskAssigned("t1", TaskTypes.CLEANUP_STAGE, 1, 30, 60,
         Json.tree(new CleanupStagePayload("e1", "dev", "pod-unknown"))));
     Frame.TaskResult result = first.next(Frame.TaskResult.class);
     assertThat(result.taskId()).isEqualTo("t1");
@@ -164,7 +164,7 @@ class DelegateIT {
       assertThat(session.next(Frame.Claim.class).taskId()).isEqualTo("t2");
       assertThat(session.nextTaskFrame(500)).isNull();
 
-      session.send(new Frame.TaskAssigned("t1", TaskTypes.EXECUTE_STEP, 1, 1, stepPayload(hung.getLocalPort())));
+      session.send(new Frame.TaskAssigned("t1", TaskTypes.EXECUTE_STEP, 1, 1, 60, stepPayload(hung.getLocalPort())));
       session.send(new Frame.ClaimRejected("t2", "already taken"));
       session.send(new Frame.TaskOffer("t3", TaskTypes.EXECUTE_STEP));
       assertThat(session.next(Frame.Claim.class).taskId()).isEqualTo("t3");
@@ -192,7 +192,7 @@ class DelegateIT {
     FakeControlPlane.Session session = connect();
     session.send(new Frame.TaskOffer("t1", TaskTypes.EXECUTE_STEP));
     session.next(Frame.Claim.class);
-    session.send(new Frame.TaskAssigned("t1", TaskTypes.EXECUTE_STEP, 1, 30, stepPayload(closedPort)));
+    session.send(new Frame.TaskAssigned("t1", TaskTypes.EXECUTE_STEP, 1, 30, 60, stepPayload(closedPort)));
 
     Frame.TaskResult result = session.next(Frame.TaskResult.class);
     assertThat(result.status()).isEqualTo(TaskStatus.FAILED);

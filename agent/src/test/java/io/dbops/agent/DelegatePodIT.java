@@ -137,7 +137,7 @@ class DelegatePodIT {
       Object payload) throws InterruptedException {
     session.send(new Frame.TaskOffer(id, type));
     assertThat(session.next(Frame.Claim.class).taskId()).isEqualTo(id);
-    session.send(new Frame.TaskAssigned(id, type, 1, timeout, Json.tree(payload)));
+    session.send(new Frame.TaskAssigned(id, type, 1, timeout, 60, Json.tree(payload)));
     Frame.TaskResult result = session.nextResult(Duration.ofSeconds(timeout));
     session.send(new Frame.ResultAck(id));
     return result;

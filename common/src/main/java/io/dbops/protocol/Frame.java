@@ -22,13 +22,24 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = Frame.TaskResult.class, name = "task_result"),
   @JsonSubTypes.Type(value = Frame.ResultAck.class, name = "result_ack"),
   @JsonSubTypes.Type(value = Frame.Error.class, name = "error"),
+  @JsonSubTypes.Type(value = Frame.ClaimDeclined.class, name = "claim_declined"),
+  @JsonSubTypes.Type(value = Frame.LeaseRenew.class, name = "lease_renew"),
+  @JsonSubTypes.Type(value = Frame.Abort.class, name = "abort"),
+  @JsonSubTypes.Type(value = Frame.TaskRelease.class, name = "task_release"),
+  @JsonSubTypes.Type(value = Frame.Draining.class, name = "draining"),
+  @JsonSubTypes.Type(value = Frame.Revoked.class, name = "revoked"),
+  @JsonSubTypes.Type(value = Frame.Goodbye.class, name = "goodbye"),
 })
 public sealed interface Frame {
 
   /** The protocol version this build speaks. */
   int PROTOCOL_VERSION = 1;
 
-  /** Delegate → control plane, first frame after the WebSocket opens. */
+  /**
+   * Delegate → control plane, first frame after the WebSocket opens.
+   *
+   * @param running tasks this instance is still running, re-announced after a reconnect
+   */
   record Hello(
       int protocolVersion,
       String name,
@@ -36,13 +47,24 @@ public sealed interface Frame {
       String version,
       java.util.List<String> tags,
       int capacity,
-      java.util.List<String> taskTypes)
+      java.util.List<String> taskTypes,
+      java.util.List<RunningTask> running)
       implements Frame {
     public Hello {
       tags = tags == null ? java.util.List.of() : java.util.List.copyOf(tags);
       taskTypes = taskTypes == null ? java.util.List.of() : java.util.List.copyOf(taskTypes);
+      running = running == null ? java.util.List.of() : java.util.List.copyOf(running);
+    }
+
+    /** A hello without running tasks (a fresh process). */
+    public Hello(int protocolVersion, String name, String instanceId, String version,
+        java.util.List<String> tags, int capacity, java.util.List<String> taskTypes) {
+      this(protocolVersion, name, instanceId, version, tags, capacity, taskTypes, java.util.List.of());
     }
   }
+
+  /** A task a delegate instance is running, as re-announced in {@link Hello}. */
+  record RunningTask(String taskId, int attempt) {}
 
   /** Control plane → delegate, answer to a valid {@link Hello}. */
   record Welcome(int protocolVersion, String sessionId, int heartbeatIntervalSeconds)
@@ -54,20 +76,59 @@ public sealed interface Frame {
   /** Answer to a {@link Heartbeat}. */
   record HeartbeatAck(long seq, long sentAtMillis) implements Frame {}
 
-  /** Control plane → delegate: a task the delegate may claim. Carries no payload. */
-  record TaskOffer(String taskId, String taskType) implements Frame {}
+  /**
+   * Control plane → delegate: a task the delegate may claim. Carries no payload.
+   *
+   * @param reachability {@code host:port} the delegate must be able to open a TCP connection to
+   *     before claiming (the target database); null when no check is asked for
+   */
+  record TaskOffer(String taskId, String taskType, String reachability) implements Frame {
+    public TaskOffer(String taskId, String taskType) {
+      this(taskId, taskType, null);
+    }
+  }
+
+  /** Delegate → control plane: the delegate will not claim an offered task, and why. */
+  record ClaimDeclined(String taskId, String reason) implements Frame {}
 
   /** Delegate → control plane: asks for exclusive ownership of an offered task. */
   record Claim(String taskId) implements Frame {}
 
-  /** Control plane → delegate: the claim succeeded; the task is this delegate's to run. */
+  /**
+   * Control plane → delegate: the claim succeeded; the task is this delegate's to run.
+   *
+   * @param leaseSeconds the lease lapses unless renewed ({@link LeaseRenew}) within this time
+   */
   record TaskAssigned(
       String taskId,
       String taskType,
       int attempt,
       int timeoutSeconds,
+      int leaseSeconds,
       com.fasterxml.jackson.databind.JsonNode payload)
       implements Frame {}
+
+  /** Delegate → control plane: extends the leases of the tasks this instance is running. */
+  record LeaseRenew(java.util.List<String> taskIds) implements Frame {
+    public LeaseRenew {
+      taskIds = taskIds == null ? java.util.List.of() : java.util.List.copyOf(taskIds);
+    }
+  }
+
+  /** Control plane → delegate: stop running the task and report it failed. */
+  record Abort(String taskId, String reason) implements Frame {}
+
+  /** Delegate → control plane: hands back a claimed task it has not started (drain). */
+  record TaskRelease(String taskId, String reason) implements Frame {}
+
+  /** Delegate → control plane: stop offering tasks to this instance; it is shutting down. */
+  record Draining(String reason) implements Frame {}
+
+  /** Control plane → delegate: the token was revoked; finish running tasks, claim nothing more. */
+  record Revoked(String message) implements Frame {}
+
+  /** Delegate → control plane: the instance unregisters; the socket closes next. */
+  record Goodbye(String reason) implements Frame {}
 
   /** Control plane → delegate: the claim failed, for example "already taken". */
   record ClaimRejected(String taskId, String reason) implements Frame {}

@@ -21,11 +21,21 @@ class FrameCodecTest {
         new Frame.HeartbeatAck(3, 1000L),
         new Frame.TaskOffer("t-1", TaskTypes.INIT_STAGE),
         new Frame.Claim("t-1"),
-        new Frame.TaskAssigned("t-1", TaskTypes.INIT_STAGE, 1, 300, Json.tree(Map.of("a", 1))),
+        new Frame.TaskAssigned("t-1", TaskTypes.INIT_STAGE, 1, 300, 60, Json.tree(Map.of("a", 1))),
         new Frame.ClaimRejected("t-1", "already taken"),
         new Frame.TaskResult("t-1", 1, TaskStatus.SUCCEEDED, null, Json.tree(Map.of("b", "x"))),
         new Frame.ResultAck("t-1"),
-        new Frame.Error("malformed_frame", "bad"));
+        new Frame.Error("malformed_frame", "bad"),
+        new Frame.Hello(1, "d", "i-1", "0.1.0", List.of(), 5, TaskTypes.ALL,
+            List.of(new Frame.RunningTask("t-2", 3))),
+        new Frame.TaskOffer("t-3", TaskTypes.EXECUTE_STEP, "db.internal:5432"),
+        new Frame.ClaimDeclined("t-3", "cannot reach db.internal:5432"),
+        new Frame.LeaseRenew(List.of("t-1", "t-2")),
+        new Frame.Abort("t-1", "aborted by user"),
+        new Frame.TaskRelease("t-1", "draining"),
+        new Frame.Draining("SIGTERM"),
+        new Frame.Revoked("token revoked"),
+        new Frame.Goodbye("shutdown"));
     for (Frame frame : frames) {
       assertThat(codec.decode(codec.encode(frame))).isEqualTo(frame);
     }

@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * Thread-safe. {@link #close} closes every session and stops both threads; idempotent.
  */
 public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
+  /** Leases are not enforced yet (issue #3); the value tells the delegate how often to renew. */
+  static final int LEASE_SECONDS = 60;
   private static final Logger log = LoggerFactory.getLogger(DelegateHub.class);
   static final String PATH = "/api/v1/delegates/connect";
 
@@ -290,7 +292,7 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
 
   private void sendAssigned(DelegateSession session, Task task) {
     session.send(new Frame.TaskAssigned(task.id(), task.type(), task.attempt(),
-        task.timeoutSeconds(), assignedPayload.apply(task.type(), task.payload())));
+        task.timeoutSeconds(), LEASE_SECONDS, assignedPayload.apply(task.type(), task.payload())));
   }
 
   private void onResult(DelegateSession session, Frame.TaskResult result) {
