@@ -11,7 +11,13 @@ public final class TaskTypes {
   /** Deletes the build pod of a stage. Payload {@link CleanupStagePayload}, no output. */
   public static final String CLEANUP_STAGE = "cleanup_stage";
 
-  public static final List<String> ALL = List.of(INIT_STAGE, EXECUTE_STEP, CLEANUP_STAGE);
+  /**
+   * Does nothing but wait {@code sleepMillis} (payload {@code {"sleepMillis": N}}, default 0) and
+   * succeed. For diagnostics and benchmarks of the dispatch path itself.
+   */
+  public static final String NOOP = "noop";
+
+  public static final List<String> ALL = List.of(INIT_STAGE, EXECUTE_STEP, CLEANUP_STAGE, NOOP);
 
   private TaskTypes() {}
 }
