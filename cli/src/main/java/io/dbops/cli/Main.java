@@ -3,6 +3,8 @@ package io.dbops.cli;
 import io.dbops.cli.client.ApiCallException;
 import io.dbops.cli.client.ControlPlaneUnreachableException;
 import io.dbops.cli.commands.DelegateCommand;
+import io.dbops.cli.commands.ExecutionsCommand;
+import io.dbops.cli.commands.LogsCommand;
 import io.dbops.cli.commands.LiteEngineCommand;
 import io.dbops.cli.commands.RunCommand;
 import io.dbops.cli.commands.ServerCommand;
@@ -25,6 +27,8 @@ import picocli.CommandLine.Command;
       TokenCommand.class,
       DelegateCommand.class,
       RunCommand.class,
+      ExecutionsCommand.class,
+      LogsCommand.class,
       LiteEngineCommand.class,
       StepRuntimeCommand.class,
     })
@@ -64,7 +68,10 @@ public final class Main implements Runnable {
     }
     if (e instanceof ApiCallException api) {
       err.println("The control plane refused the request (HTTP " + api.status() + "): " + api.getMessage());
-      return api.status() == 400 ? ExitCodes.DATA_ERR : ExitCodes.UNAVAILABLE;
+      if (api.status() == 400) {
+        return ExitCodes.DATA_ERR;
+      }
+      return api.status() >= 500 ? ExitCodes.UNAVAILABLE : ExitCodes.FAILED;
     }
     err.println("dbops " + cmd.getCommandName() + " failed: " + e);
     e.printStackTrace(err);

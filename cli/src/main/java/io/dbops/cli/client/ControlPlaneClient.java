@@ -69,11 +69,25 @@ public final class ControlPlaneClient implements AutoCloseable {
 
   /** Lines after {@code cursor}; waits up to the long-poll time when there are none yet. */
   public LogPage logs(String executionId, long after) {
+    return logs(executionId, after, LONG_POLL.toMillis());
+  }
+
+  /** Lines after {@code cursor}, without waiting. */
+  public LogPage logsNow(String executionId, long after) {
+    return logs(executionId, after, 0);
+  }
+
+  private LogPage logs(String executionId, long after, long waitMillis) {
     HttpUrl url = url("api/v1/executions", executionId, "logs").newBuilder()
         .addQueryParameter("after", Long.toString(after))
-        .addQueryParameter("waitMillis", Long.toString(LONG_POLL.toMillis()))
+        .addQueryParameter("waitMillis", Long.toString(waitMillis))
         .build();
     return call(get(url), LogPage.class);
+  }
+
+  /** Revokes a delegate token; connected delegates using it finish their work and claim no more. */
+  public void revokeToken(String id) {
+    send(new Request.Builder().url(url("api/v1/tokens", id)).delete().build());
   }
 
   public String baseUrl() {

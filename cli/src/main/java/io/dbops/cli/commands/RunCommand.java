@@ -22,9 +22,7 @@ public final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PIPELINE", description = "Pipeline file (YAML or JSON).")
   Path pipelineFile;
 
-  @Option(names = "--server", defaultValue = "${env:DBOPS_SERVER_URL:-http://127.0.0.1:8080}",
-      description = "Control plane URL (env DBOPS_SERVER_URL, default ${DEFAULT-VALUE}).")
-  String server;
+  @picocli.CommandLine.Mixin ServerOption server;
 
   @Option(names = "--no-follow", description = "Print the execution id and return without waiting.")
   boolean noFollow;
@@ -32,7 +30,7 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Pipeline pipeline = new PipelineLoader().load(pipelineFile);
-    try (ControlPlaneClient client = new ControlPlaneClient(server)) {
+    try (ControlPlaneClient client = new ControlPlaneClient(server.server)) {
       return submitAndFollow(client, pipeline, System.out, noFollow);
     }
   }

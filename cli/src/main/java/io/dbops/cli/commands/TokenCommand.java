@@ -5,25 +5,17 @@ import io.dbops.api.TokenCreated;
 import io.dbops.cli.client.ControlPlaneClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code dbops token create|list}: delegate tokens. */
 @Command(name = "token", mixinStandardHelpOptions = true, description = "Manage delegate tokens.",
-    subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class})
+    subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
 public final class TokenCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
-  }
-
-  /** Options shared by the token subcommands. */
-  static final class ServerOption {
-    @Option(names = "--server", defaultValue = "${env:DBOPS_SERVER_URL:-http://127.0.0.1:8080}",
-        description = "Control plane URL (env DBOPS_SERVER_URL, default ${DEFAULT-VALUE}).")
-    String server;
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
@@ -39,6 +31,24 @@ public final class TokenCommand implements Runnable {
       try (ControlPlaneClient client = new ControlPlaneClient(server.server)) {
         TokenCreated created = client.createToken(name);
         System.out.println(created.token());
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true,
+      description = "Revoke a delegate token: delegates using it finish what they run and claim no more.")
+  static final class Revoke implements Callable<Integer> {
+    @Parameters(paramLabel = "ID", description = "The token's id, as `dbops token list` shows it.")
+    String id;
+
+    @picocli.CommandLine.Mixin ServerOption server;
+
+    @Override
+    public Integer call() {
+      try (ControlPlaneClient client = new ControlPlaneClient(server.server)) {
+        client.revokeToken(id);
+        System.out.println("Token " + id + " revoked.");
         return 0;
       }
     }

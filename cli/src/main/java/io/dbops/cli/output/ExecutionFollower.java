@@ -18,10 +18,23 @@ public final class ExecutionFollower {
 
   private final ControlPlaneClient client;
   private final PrintStream out;
+  private final boolean colour;
 
+  /** Colours lines by level when {@code out} is the process's terminal. */
   public ExecutionFollower(ControlPlaneClient client, PrintStream out) {
     this.client = client;
     this.out = out;
+    this.colour = out == System.out && System.console() != null && System.getenv("NO_COLOR") == null;
+  }
+
+  /** ANSI colour by level: errors red, warnings yellow, debug dim; info as is. */
+  public static String paint(String level, String text) {
+    return switch (level == null ? "" : level) {
+      case "ERROR" -> "\u001b[31m" + text + "\u001b[0m";
+      case "WARN" -> "\u001b[33m" + text + "\u001b[0m";
+      case "DEBUG" -> "\u001b[2m" + text + "\u001b[0m";
+      default -> text;
+    };
   }
 
   public ExecutionView follow(String executionId) {
@@ -29,7 +42,7 @@ public final class ExecutionFollower {
     while (true) {
       LogPage page = client.logs(executionId, cursor);
       for (LogPage.Line line : page.lines()) {
-        out.println(format(executionId, line));
+        out.println(colour ? paint(line.level(), format(executionId, line)) : format(executionId, line));
       }
       out.flush();
       cursor = page.next();
@@ -39,7 +52,8 @@ public final class ExecutionFollower {
     }
   }
 
-  static String format(String executionId, LogPage.Line line) {
+  /** The line as printed: time, [stage/step] (or [dbops] for the control plane's own lines), text. */
+  public static String format(String executionId, LogPage.Line line) {
     String source = line.stream();
     String prefix = "executions/" + executionId + "/";
     if (source.startsWith(prefix)) {

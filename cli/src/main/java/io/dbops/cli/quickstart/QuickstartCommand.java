@@ -69,6 +69,8 @@ public final class QuickstartCommand implements Callable<Integer> {
                 "DBOPS_TOKEN", token,
                 "DBOPS_DELEGATE_NAME", "quickstart",
                 "DBOPS_RUNTIME", "local",
+                // the embedded control plane listens on loopback only
+                "DBOPS_ALLOW_INSECURE", "true",
                 "DBOPS_STATE_DIR", state.resolve("delegate").toString()))
             .withPodProcessCommand(PodProcessCommand.ofThisProcess());
         try (Delegate delegate = new Delegate(delegateConfig)) {
