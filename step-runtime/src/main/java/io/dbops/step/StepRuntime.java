@@ -79,7 +79,7 @@ public final class StepRuntime implements AutoCloseable {
     executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(Math.max(1, config.queueCapacity())),
         new NamedThreadFactory("step-exec", true), new ThreadPoolExecutor.AbortPolicy());
-    service = new StepRunnerService(new LiquibaseStepRunner(pools, environment, clock), executor, clock);
+    service = new StepRunnerService(new LiquibaseStepRunner(pools, environment, clock, config.lockTimeout()), executor, clock);
     server = serverBuilder
         .addService(service)
         .addService(health.getHealthService())

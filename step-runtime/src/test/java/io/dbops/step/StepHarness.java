@@ -37,8 +37,12 @@ final class StepHarness implements AutoCloseable {
   private final StepRunnerGrpc.StepRunnerBlockingStub stub;
 
   StepHarness(Map<String, String> environment) throws Exception {
+    this(environment, StepRuntimeConfig.defaults(0));
+  }
+
+  StepHarness(Map<String, String> environment, StepRuntimeConfig config) throws Exception {
     String name = "step-" + UUID.randomUUID();
-    runtime = new StepRuntime(StepRuntimeConfig.defaults(0), environment,
+    runtime = new StepRuntime(config, environment,
         InProcessServerBuilder.forName(name).directExecutor(), Clock.systemUTC());
     runtime.start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();

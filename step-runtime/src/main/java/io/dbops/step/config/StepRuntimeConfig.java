@@ -16,28 +16,45 @@ import java.util.Map;
  *     default 4); more are rejected with RESOURCE_EXHAUSTED
  * @param shutdownGrace how long close() lets running steps finish before cancelling them ({@code
  *     DBOPS_STEP_SHUTDOWN_GRACE_SECONDS}, default 20)
+ * @param lockTimeout longest wait for the database's change lock before a step fails ({@code
+ *     DBOPS_STEP_LOCK_TIMEOUT_SECONDS}, default 60; 0 = try once)
  */
 public record StepRuntimeConfig(
-    int port, int poolMaxSize, Duration connectionTimeout, int queueCapacity, Duration shutdownGrace) {
+    int port, int poolMaxSize, Duration connectionTimeout, int queueCapacity, Duration shutdownGrace,
+    Duration lockTimeout) {
 
   public static final String PORT = "DBOPS_STEP_PORT";
   public static final String POOL_MAX_SIZE = "DBOPS_STEP_POOL_MAX_SIZE";
   public static final String CONNECTION_TIMEOUT = "DBOPS_STEP_CONNECTION_TIMEOUT_SECONDS";
   public static final String QUEUE_CAPACITY = "DBOPS_STEP_QUEUE_CAPACITY";
   public static final String SHUTDOWN_GRACE = "DBOPS_STEP_SHUTDOWN_GRACE_SECONDS";
+  public static final String LOCK_TIMEOUT = "DBOPS_STEP_LOCK_TIMEOUT_SECONDS";
 
   public static final int DEFAULT_PORT = 20002;
+  public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(60);
 
   public StepRuntimeConfig {
     List<String> problems = problems(port, poolMaxSize, connectionTimeout, queueCapacity, shutdownGrace);
+    problems.addAll(lockProblems(lockTimeout));
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
   }
 
+  /** Without a lock timeout: the default (60 s). Kept for callers written before it existed. */
+  public StepRuntimeConfig(
+      int port, int poolMaxSize, Duration connectionTimeout, int queueCapacity, Duration shutdownGrace) {
+    this(port, poolMaxSize, connectionTimeout, queueCapacity, shutdownGrace, DEFAULT_LOCK_TIMEOUT);
+  }
+
   /** The defaults, on the given port. Handy for tests. */
   public static StepRuntimeConfig defaults(int port) {
     return new StepRuntimeConfig(port, 2, Duration.ofSeconds(10), 4, Duration.ofSeconds(20));
+  }
+
+  /** This configuration with another lock timeout. */
+  public StepRuntimeConfig withLockTimeout(Duration timeout) {
+    return new StepRuntimeConfig(port, poolMaxSize, connectionTimeout, queueCapacity, shutdownGrace, timeout);
   }
 
   /**
@@ -52,13 +69,24 @@ public record StepRuntimeConfig(
     int timeoutSeconds = intVar(env, CONNECTION_TIMEOUT, 10, problems);
     int queueCapacity = intVar(env, QUEUE_CAPACITY, 4, problems);
     int graceSeconds = intVar(env, SHUTDOWN_GRACE, 20, problems);
+    int lockSeconds = intVar(env, LOCK_TIMEOUT, (int) DEFAULT_LOCK_TIMEOUT.toSeconds(), problems);
     Duration timeout = Duration.ofSeconds(timeoutSeconds);
     Duration grace = Duration.ofSeconds(graceSeconds);
+    Duration lock = Duration.ofSeconds(lockSeconds);
     problems.addAll(problems(port, poolMaxSize, timeout, queueCapacity, grace));
+    problems.addAll(lockProblems(lock));
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new StepRuntimeConfig(port, poolMaxSize, timeout, queueCapacity, grace);
+    return new StepRuntimeConfig(port, poolMaxSize, timeout, queueCapacity, grace, lock);
+  }
+
+  private static List<String> lockProblems(Duration lockTimeout) {
+    List<String> problems = new ArrayList<>();
+    if (lockTimeout == null || lockTimeout.isNegative() || lockTimeout.toSeconds() > 86_400) {
+      problems.add(LOCK_TIMEOUT + " must be between 0 and 86400 seconds, was " + lockTimeout);
+    }
+    return problems;
   }
 
   private static List<String> problems(

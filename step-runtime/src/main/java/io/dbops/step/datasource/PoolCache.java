@@ -66,6 +66,46 @@ public final class PoolCache implements AutoCloseable {
     }
   }
 
+  /**
+   * A new physical connection outside the pools (the caller closes it), for a session that must
+   * end exactly when this process does, such as the MariaDB lock heartbeat.
+   */
+  public Connection connectDirect(String jdbcUrl, String username, String password) throws SQLException {
+    String url = withMysqlScheme(jdbcUrl);
+    java.util.Properties props = new java.util.Properties();
+    if (username != null && !username.isEmpty()) {
+      props.setProperty("user", username);
+    }
+    props.setProperty("password", password == null ? "" : password);
+    if (url.startsWith("jdbc:mariadb:") || url.startsWith("jdbc:mysql:")) {
+      props.setProperty("connectTimeout", Long.toString(connectionTimeout.toMillis()));
+    } else if (url.startsWith("jdbc:postgresql:")) {
+      props.setProperty("connectTimeout", Long.toString(Math.max(1, connectionTimeout.toSeconds())));
+    }
+    return DriverManager.getConnection(url, props);
+  }
+
+  /**
+   * Closes a borrowed connection's physical session instead of returning it to the pool, for a
+   * session left in a state the next step must not inherit (for example a lock that could not be
+   * released). The caller still closes its proxy.
+   */
+  public void evict(String jdbcUrl, String username, Connection connection) {
+    Key key = new Key(withMysqlScheme(jdbcUrl), username == null ? "" : username);
+    HikariDataSource dataSource;
+    synchronized (lock) {
+      Entry entry = pools.get(key);
+      dataSource = entry == null ? null : entry.dataSource();
+    }
+    if (dataSource != null) {
+      try {
+        dataSource.evictConnection(connection);
+      } catch (RuntimeException e) {
+        log.warn("Evicting a connection from pool {} failed", dataSource.getPoolName(), e);
+      }
+    }
+  }
+
   /** Number of open pools, for tests and diagnostics. */
   public int size() {
     synchronized (lock) {

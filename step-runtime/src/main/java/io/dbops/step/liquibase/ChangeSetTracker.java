@@ -15,6 +15,10 @@ import liquibase.database.Database;
 final class ChangeSetTracker extends AbstractChangeExecListener {
   private final MaskingLog log;
   private final StepControl control;
+  private final TransactionGate gate;
+  private final StatementRecorder recorder;
+  private List<String> failedStatements = List.of();
+  private boolean failedInTransaction;
   private final List<ChangeSetOutcome> records = new ArrayList<>();
   private long startedNanos;
   private int statements;
@@ -22,14 +26,39 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
   private Exception failure;
 
   ChangeSetTracker(MaskingLog log, StepControl control) {
+    this(log, control, null, null);
+  }
+
+  /**
+   * @param gate the step's connection, told when a changeset starts so its commit can wait for its
+   *     history row; may be null
+   * @param recorder the step's SQL recorder, restarted for every changeset; may be null
+   */
+  ChangeSetTracker(MaskingLog log, StepControl control, TransactionGate gate, StatementRecorder recorder) {
     this.log = log;
     this.control = control;
+    this.gate = gate;
+    this.recorder = recorder;
+  }
+
+  private void starting(ChangeSet changeSet) {
+    if (recorder != null) {
+      recorder.start();
+    }
+    if (gate != null) {
+      try {
+        gate.changeSetStarting(changeSet);
+      } catch (liquibase.exception.DatabaseException e) {
+        throw new IllegalStateException("Committing the previous changeset failed: " + Failures.describe(e), e);
+      }
+    }
   }
 
   @Override
   public void willRun(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database,
       ChangeSet.RunStatus runStatus) {
     control.checkNotStopped();
+    starting(changeSet);
     startedNanos = System.nanoTime();
     statements = 0;
     log.info("Applying changeset " + name(changeSet));
@@ -48,6 +77,9 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
   public void ran(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database,
       ChangeSet.ExecType execType) {
     long millis = elapsedMillis();
+    if (recorder != null) {
+      recorder.stop();
+    }
     String state = switch (execType) {
       case EXECUTED, RERAN -> "EXECUTED";
       case FAILED -> "FAILED";
@@ -67,11 +99,20 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
     failed = record(changeSet, "FAILED", elapsedMillis(), statements);
     failure = exception;
     records.add(failed);
+    failedInTransaction = changeSet.isRunInTransaction();
+    if (recorder != null) {
+      recorder.stop();
+      failedStatements = recorder.statements();
+    }
+    if (gate != null) {
+      gate.discard();
+    }
   }
 
   @Override
   public void willRollback(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database) {
     control.checkNotStopped();
+    starting(changeSet);
     startedNanos = System.nanoTime();
     log.info("Rolling back changeset " + name(changeSet));
   }
@@ -89,6 +130,9 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
     failed = record(changeSet, "FAILED", elapsedMillis(), 0);
     failure = exception;
     records.add(failed);
+    if (gate != null) {
+      gate.discard();
+    }
   }
 
   List<ChangeSetOutcome> records() {
@@ -106,6 +150,16 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
 
   Exception failure() {
     return failure;
+  }
+
+  /** SQL the failed changeset sent before it failed, the failing statement last; empty if unknown. */
+  List<String> failedStatements() {
+    return failedStatements;
+  }
+
+  /** Whether the failed changeset had runInTransaction=true. */
+  boolean failedInTransaction() {
+    return failedInTransaction;
   }
 
   static ChangeSetOutcome record(ChangeSet changeSet, String state, long millis, int statements) {

@@ -32,8 +32,22 @@ final class KindRunner {
   private final Clock clock;
   private final Contexts contexts;
   private final LabelExpression labels;
+  private final StepLock lock;
+  private final TransactionGate gate;
+  private final boolean transactionalDdl;
 
   KindRunner(Liquibase liquibase, StepCommand command, MaskingLog log, ChangeSetTracker tracker, Clock clock) {
+    this(liquibase, command, log, tracker, clock, null, null, false);
+  }
+
+  /**
+   * @param lock the step's session lock, taken for the whole of APPLY, ROLLBACK and TAG; null when
+   *     Liquibase's standard lock applies
+   * @param gate the step's connection; null when not gated
+   * @param transactionalDdl whether the database rolls back DDL with the transaction (PostgreSQL)
+   */
+  KindRunner(Liquibase liquibase, StepCommand command, MaskingLog log, ChangeSetTracker tracker, Clock clock,
+      StepLock lock, TransactionGate gate, boolean transactionalDdl) {
     this.liquibase = liquibase;
     this.command = command;
     this.log = log;
@@ -41,9 +55,29 @@ final class KindRunner {
     this.clock = clock;
     this.contexts = new Contexts(command.contexts());
     this.labels = new LabelExpression(command.labels());
+    this.lock = lock;
+    this.gate = gate;
+    this.transactionalDdl = transactionalDdl;
   }
 
   StepOutcome run() throws LiquibaseException {
+    boolean locking = lock != null && switch (command.kind()) {
+      case APPLY, ROLLBACK, TAG -> true;
+      default -> false;
+    };
+    if (!locking) {
+      return runKind();
+    }
+    // One lock for the whole step: pending list, pre-start tag, update and post tag see one state.
+    lock.acquire();
+    try {
+      return runKind();
+    } finally {
+      lock.release();
+    }
+  }
+
+  private StepOutcome runKind() throws LiquibaseException {
     return switch (command.kind()) {
       case APPLY -> apply();
       case PREVIEW -> preview();
@@ -82,6 +116,9 @@ final class KindRunner {
     outputs.put("preStartTag", preTag);
     try {
       liquibase.update(contexts, labels);
+      if (gate != null) {
+        gate.flush();
+      }
     } catch (LiquibaseException | RuntimeException e) {
       outputs.put("changesetsApplied", Long.toString(tracker.count("EXECUTED")));
       return StepOutcome.failed(changesetError(e), outputs, tracker.records());
@@ -181,7 +218,33 @@ final class KindRunner {
       return "Apply failed: " + Failures.describe(e);
     }
     Exception cause = tracker.failure() != null ? tracker.failure() : e;
-    return "Changeset " + failed.name() + " failed: " + Failures.describe(cause);
+    return "Changeset " + failed.name() + " failed: " + Failures.describe(cause)
+        + halfApplied(tracker.failedStatements(), transactionalDdl && tracker.failedInTransaction());
+  }
+
+  /**
+   * What a changeset that failed midway left behind: nothing where its transaction rolled back
+   * (PostgreSQL), otherwise the statements that ran before the failing one.
+   */
+  static String halfApplied(List<String> started, boolean rolledBack) {
+    int ran = started.size() - 1;
+    if (ran <= 0) {
+      return "";
+    }
+    if (rolledBack) {
+      return " (statement " + started.size() + " of the changeset failed; the " + ran
+          + " before it were rolled back with it: nothing of this changeset stays applied)";
+    }
+    StringBuilder sb = new StringBuilder(" | Half-applied: statement ").append(started.size())
+        .append(" failed after ").append(ran).append(" statement(s) ran; DDL commits at once on this database"
+            + " (or the changeset has runInTransaction=false), so these may stay applied: ");
+    for (int i = 0; i < ran; i++) {
+      String sql = Failures.oneLine(started.get(i));
+      sb.append(i == 0 ? "" : "; ").append('[').append(i + 1).append("] ")
+          .append(sql.length() > 200 ? sql.substring(0, 200) + "..." : sql);
+    }
+    return sb.append(". The changeset is not recorded: undo these by hand (or make the changeset idempotent)"
+        + " before running it again.").toString();
   }
 
   private static List<ChangeSetOutcome> pendingRecords(List<ChangeSet> pending) {

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import io.dbops.step.config.StepRuntimeConfig;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,7 @@ import liquibase.analytics.configuration.AnalyticsArgs;
 import liquibase.changelog.ChangeLogHistoryServiceFactory;
 import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
-import liquibase.database.jvm.JdbcConnection;
+import liquibase.database.core.PostgresDatabase;
 import liquibase.exception.ChangeLogParseException;
 import liquibase.lockservice.LockServiceFactory;
 import liquibase.resource.DirectoryResourceAccessor;
@@ -42,15 +44,38 @@ public final class LiquibaseStepRunner {
   private final PoolCache pools;
   private final Map<String, String> environment;
   private final Clock clock;
+  private final Duration lockTimeout;
+  private final String owner;
+  private final ChangelogCache changelogs = new ChangelogCache(16);
 
   /**
+   * With the default lock timeout (60 s).
+   *
    * @param environment where {@code password_env} names are looked up (System.getenv() in
    *     production)
    */
   public LiquibaseStepRunner(PoolCache pools, Map<String, String> environment, Clock clock) {
+    this(pools, environment, clock, StepRuntimeConfig.DEFAULT_LOCK_TIMEOUT);
+  }
+
+  /**
+   * @param lockTimeout longest wait for the database's change lock ({@code
+   *     DBOPS_STEP_LOCK_TIMEOUT_SECONDS})
+   */
+  public LiquibaseStepRunner(PoolCache pools, Map<String, String> environment, Clock clock, Duration lockTimeout) {
     this.pools = pools;
     this.environment = Map.copyOf(environment);
     this.clock = clock;
+    this.lockTimeout = lockTimeout;
+    this.owner = "dbops step runtime pid " + ProcessHandle.current().pid() + " on " + hostName();
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "unknown host";
+    }
   }
 
   public StepOutcome run(StepCommand command, StepLog sink, StepControl control) {
@@ -104,11 +129,27 @@ public final class LiquibaseStepRunner {
     try (Connection connection = pools.borrow(command.jdbcUrl(), command.username(), password);
         DirectoryResourceAccessor accessor = new DirectoryResourceAccessor(location.root())) {
       control.attach(Thread.currentThread(), connection);
-      Database database = DatabaseFactory.getInstance()
-          .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+      // The step's one connection: Liquibase's statements, its history rows and the change lock
+      // all live on this session.
+      TransactionGate gate = new TransactionGate(connection);
+      Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(gate);
+      gate.setDeferring(database.supportsDDLInTransaction());
+      StepLock lock = null;
+      StepLock.Dialect dialect = LockDialects.forDatabase(database, command.jdbcUrl(),
+          () -> pools.connectDirect(command.jdbcUrl(), command.username(), password));
+      if (dialect != null) {
+        lock = new StepLock(database, connection, dialect, lockTimeout, describe(database, command.jdbcUrl()), owner, log);
+      }
+      boolean lockReleased = true;
       try {
-        ChangeSetTracker tracker = new ChangeSetTracker(log, control);
-        Liquibase liquibase = new Liquibase(location.file(), accessor, database);
+        StatementRecorder recorder = new StatementRecorder();
+        ChangeSetTracker tracker = new ChangeSetTracker(log, control, gate, recorder);
+        // APPLY parses through the cache for its "anything pending?" check: a warm no-op apply
+        // does not parse at all. Liquibase's update still parses afresh when there is work.
+        Liquibase liquibase = command.kind() == StepCommand.Kind.APPLY
+            ? new Liquibase(changelogs.get(location.root(), location.file(), database, command.parameters(), accessor),
+                accessor, database)
+            : new Liquibase(location.file(), accessor, database);
         liquibase.setChangeExecListener(tracker);
         command.parameters().forEach(liquibase::setChangeLogParameter);
         Map<String, Object> scope = new HashMap<>();
@@ -116,14 +157,28 @@ public final class LiquibaseStepRunner {
         scope.put(Scope.Attr.logService.name(), new StepLogService(log));
         scope.put(Scope.Attr.resourceAccessor.name(), accessor);
         scope.put(Scope.Attr.database.name(), database);
+        scope.put(TransactionGate.SCOPE_KEY, gate);
+        if (lock != null) {
+          scope.put(StepLock.SCOPE_KEY, lock);
+        }
         // No phoning home from a customer's network.
         scope.put(AnalyticsArgs.ENABLED.getKey(), Boolean.FALSE);
         // The update summary goes to Liquibase's log (forwarded to the step log), not to stdout.
         scope.put("liquibase.command.showSummaryOutput", UpdateSummaryOutputEnum.LOG);
-        Scope.ScopedRunnerWithReturn<StepOutcome> body =
-            () -> new KindRunner(liquibase, command, log, tracker, clock).run();
-        return Scope.child((liquibase.listener.LiquibaseListener) null, scope, body);
+        StepLock stepLock = lock;
+        boolean transactionalDdl = database instanceof PostgresDatabase;
+        Scope.ScopedRunnerWithReturn<StepOutcome> body = () -> new KindRunner(liquibase, command, log, tracker, clock,
+            stepLock, gate, transactionalDdl).run();
+        return Scope.child(recorder, scope, body);
       } finally {
+        if (lock != null && !control.isStopped()) {
+          try {
+            lock.releaseAll();
+          } catch (Exception e) {
+            lockReleased = false;
+            logger.warn("Step {}: {}; discarding its connection", command.stepId(), e.getMessage());
+          }
+        }
         try {
           if (!control.isStopped()) { // an aborted connection cannot restore its auto-commit
             database.close();
@@ -131,8 +186,27 @@ public final class LiquibaseStepRunner {
         } catch (Exception e) {
           logger.debug("Closing the Liquibase database of step {} failed", command.stepId(), e);
         }
+        if (!lockReleased) {
+          // A session still holding the lock must not go back to the pool.
+          pools.evict(command.jdbcUrl(), command.username(), connection);
+        }
       }
     }
+  }
+
+  /** "PostgreSQL database 'orders' at db:5432", for lock messages. */
+  static String describe(Database database, String jdbcUrl) {
+    String product;
+    String name = null;
+    try {
+      product = database.getDatabaseProductName();
+      name = database.getConnection().getCatalog();
+    } catch (Exception e) {
+      product = database.getShortName();
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("//([^/?;]+)").matcher(jdbcUrl);
+    String where = m.find() ? " at " + m.group(1) : "";
+    return product + " database" + (name == null || name.isEmpty() ? "" : " '" + name + "'") + where;
   }
 
   /** Directory Liquibase resolves against, and the changelog path relative to it. */

@@ -35,4 +35,13 @@ class StepRuntimeConfigTest {
         .hasMessageContaining("DBOPS_STEP_POOL_MAX_SIZE")
         .hasMessageContaining("DBOPS_STEP_CONNECTION_TIMEOUT_SECONDS");
   }
+
+  @Test
+  void lockTimeoutDefaultsTo60SecondsAndIsRead() {
+    assertThat(StepRuntimeConfig.fromEnvironment(Map.of()).lockTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(StepRuntimeConfig.fromEnvironment(Map.of("DBOPS_STEP_LOCK_TIMEOUT_SECONDS", "5")).lockTimeout())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThatThrownBy(() -> StepRuntimeConfig.fromEnvironment(Map.of("DBOPS_STEP_LOCK_TIMEOUT_SECONDS", "-1")))
+        .hasMessageContaining("DBOPS_STEP_LOCK_TIMEOUT_SECONDS must be between 0 and 86400 seconds");
+  }
 }

@@ -1,0 +1,66 @@
+package io.dbops.step.liquibase;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import liquibase.changelog.ChangeLogParameters;
+import liquibase.changelog.DatabaseChangeLog;
+import liquibase.database.Database;
+import liquibase.exception.LiquibaseException;
+import liquibase.parser.ChangeLogParserFactory;
+import liquibase.resource.ResourceAccessor;
+
+/**
+ * Parsed changelogs kept across steps, keyed by search root, changelog path, database type and
+ * parameters, and valid while no file under the root changed size or modification time (the
+ * fingerprint is recomputed every step). Only the read-only "what is pending" check uses the cached
+ * parse; Liquibase's update parses afresh. Bounded (LRU); used by one step at a time.
+ */
+final class ChangelogCache {
+  private record Key(Path root, String file, String databaseType, Map<String, String> parameters) {}
+
+  private record Entry(long fingerprint, DatabaseChangeLog changeLog) {}
+
+  private final int capacity;
+  private final Map<Key, Entry> entries;
+
+  ChangelogCache(int capacity) {
+    this.capacity = capacity;
+    this.entries = new LinkedHashMap<>(16, 0.75f, true);
+  }
+
+  /** The parsed changelog, from the cache when nothing under {@code root} changed. */
+  synchronized DatabaseChangeLog get(Path root, String file, Database database, Map<String, String> parameters,
+      ResourceAccessor accessor) throws LiquibaseException, IOException {
+    Key key = new Key(root, file, database.getShortName(), Map.copyOf(parameters));
+    long fingerprint = fingerprint(root);
+    Entry entry = entries.get(key);
+    if (entry != null && entry.fingerprint() == fingerprint) {
+      return entry.changeLog();
+    }
+    ChangeLogParameters params = new ChangeLogParameters(database);
+    parameters.forEach(params::set);
+    DatabaseChangeLog parsed = ChangeLogParserFactory.getInstance().getParser(file, accessor)
+        .parse(file, params, accessor);
+    entries.put(key, new Entry(fingerprint, parsed));
+    while (entries.size() > capacity) {
+      entries.remove(entries.keySet().iterator().next());
+    }
+    return parsed;
+  }
+
+  private static long fingerprint(Path root) throws IOException {
+    long hash = 17;
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+        hash = hash * 31 + p.toString().hashCode();
+        hash = hash * 31 + Files.size(p);
+        hash = hash * 31 + Files.getLastModifiedTime(p).toMillis();
+      }
+    }
+    return hash;
+  }
+}
