@@ -1,6 +1,7 @@
 package io.dbops.cli;
 
 import io.dbops.cli.client.ApiCallException;
+import io.dbops.cli.logging.LoggingSetup;
 import io.dbops.cli.client.ControlPlaneUnreachableException;
 import io.dbops.cli.commands.DelegateCommand;
 import io.dbops.cli.commands.ExecutionsCommand;
@@ -11,6 +12,7 @@ import io.dbops.cli.commands.ServerCommand;
 import io.dbops.cli.commands.StepRuntimeCommand;
 import io.dbops.cli.commands.TokenCommand;
 import io.dbops.cli.quickstart.QuickstartCommand;
+import io.dbops.cli.step.StepCommandLine;
 import io.dbops.pipeline.PipelineException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,6 +31,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ExecutionsCommand.class,
       LogsCommand.class,
+      StepCommandLine.class,
       LiteEngineCommand.class,
       StepRuntimeCommand.class,
     })
@@ -42,6 +45,11 @@ public final class Main implements Runnable {
 
   /** Runs the launcher and returns its exit code (see {@link ExitCodes}). */
   public static int run(String... args) {
+    // Client commands log warnings only; the long-running roles switch to INFO when they start.
+    LoggingSetup.Settings quiet = LoggingSetup.Settings.fromEnvironment(System.getenv()).withDefaultLevel("WARN");
+    if (quiet.problems().isEmpty()) {
+      LoggingSetup.toConsole(quiet);
+    }
     CommandLine commandLine = new CommandLine(new Main());
     commandLine.setExecutionExceptionHandler(Main::handle);
     return commandLine.execute(args);

@@ -37,6 +37,11 @@ public final class LoggingSetup {
           env.getOrDefault("DBOPS_LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT));
     }
 
+    /** These settings with {@code level} unless DBOPS_LOG_LEVEL chose one. */
+    public Settings withDefaultLevel(String level) {
+      return System.getenv("DBOPS_LOG_LEVEL") == null ? new Settings(format, level) : this;
+    }
+
     public java.util.List<String> problems() {
       java.util.List<String> problems = new java.util.ArrayList<>();
       if (!format.equals("text") && !format.equals("json")) {

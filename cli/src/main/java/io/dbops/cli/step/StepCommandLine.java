@@ -1,0 +1,119 @@
+package io.dbops.cli.step;
+
+import io.dbops.cli.ConfigProblems;
+import io.dbops.cli.ExitCodes;
+import io.dbops.step.config.StepRuntimeConfig;
+import io.dbops.step.datasource.PoolCache;
+import io.dbops.step.liquibase.LiquibaseStepRunner;
+import io.dbops.step.liquibase.StepCommand;
+import io.dbops.step.liquibase.StepControl;
+import io.dbops.step.liquibase.StepOutcome;
+import io.dbops.support.Json;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code dbops step KIND ...}: runs one database step in this process, exactly as a step container
+ * would (same runner, session lock, atomic history), without a control plane. For scripting and
+ * debugging. Log lines go to stderr in text mode so stdout stays the result.
+ */
+@Command(name = "step", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run a database step directly, without a control plane: "
+        + "apply, preview, rollback, status, validate or tag.")
+public final class StepCommandLine implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "KIND", description = "apply | preview | rollback | status | validate | tag")
+  String kind;
+
+  @Option(names = "--changelog", required = true, description = "Changelog file (XML, YAML, JSON or formatted SQL).")
+  Path changelog;
+
+  @Option(names = "--search-path", description = "Directory the changelog path is relative to (default: the changelog's directory).")
+  Path searchPath;
+
+  @Option(names = "--url", required = true, description = "JDBC URL of the target database (no password in it).")
+  String url;
+
+  @Option(names = "--username", description = "Database user.")
+  String username;
+
+  @Option(names = "--password-env", paramLabel = "VAR", description = "Environment variable holding the password.")
+  String passwordEnv;
+
+  @Option(names = "--contexts", description = "Liquibase context expression.")
+  String contexts;
+
+  @Option(names = "--labels", description = "Liquibase label expression.")
+  String labels;
+
+  @Option(names = "--tag", description = "apply: tag after; tag: the tag to record; rollback: roll back to it.")
+  String tag;
+
+  @Option(names = "--count", defaultValue = "0", description = "rollback: how many changesets.")
+  int count;
+
+  @Option(names = "-D", paramLabel = "NAME=VALUE", description = "Changelog parameter (repeatable).")
+  Map<String, String> parameters = new LinkedHashMap<>();
+
+  @Option(names = "--output", defaultValue = "text", description = "text or json (default ${DEFAULT-VALUE}).")
+  String output;
+
+  @Override
+  public Integer call() {
+    StepCommand command = command();
+    boolean json = output.equals("json");
+    PrintStream lines = json ? System.err : System.out;
+    StepRuntimeConfig config = StepRuntimeConfig.fromEnvironment(System.getenv());
+    try (PoolCache pools = new PoolCache(1, config.connectionTimeout())) {
+      LiquibaseStepRunner runner = new LiquibaseStepRunner(pools, System.getenv(), Clock.systemUTC(), config.lockTimeout());
+      StepOutcome outcome = runner.run(command,
+          (level, text) -> lines.println(level == io.dbops.step.liquibase.StepLog.Level.INFO ? text : level + " " + text),
+          new StepControl());
+      if (json) {
+        System.out.println(Json.write(outcome));
+      } else {
+        new StepOutcomePrinter(System.out).print(command, outcome);
+      }
+      return outcome.status() == StepOutcome.Status.SUCCEEDED ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+  }
+
+  private StepCommand command() {
+    java.util.List<String> problems = new java.util.ArrayList<>();
+    StepCommand.Kind parsedKind = null;
+    try {
+      parsedKind = StepCommand.Kind.valueOf(kind.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      problems.add("KIND must be apply, preview, rollback, status, validate or tag, not '" + kind + "'");
+    }
+    if (!output.equals("text") && !output.equals("json")) {
+      problems.add("--output must be text or json, not '" + output + "'");
+    }
+    if (parsedKind == StepCommand.Kind.TAG && tag == null) {
+      problems.add("tag needs --tag");
+    }
+    if (parsedKind == StepCommand.Kind.ROLLBACK && tag == null && count < 1) {
+      problems.add("rollback needs --tag or --count N (N >= 1)");
+    }
+    if (passwordEnv != null && System.getenv(passwordEnv) == null) {
+      problems.add("--password-env names " + passwordEnv + ", which is not set");
+    }
+    Path base = searchPath != null ? searchPath.toAbsolutePath() : changelog.toAbsolutePath().getParent();
+    Path file = searchPath != null ? changelog : base.relativize(changelog.toAbsolutePath());
+    if (!Files.isRegularFile(base.resolve(file))) {
+      problems.add("--changelog " + base.resolve(file) + " does not exist");
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigProblems(problems);
+    }
+    return new StepCommand("cli/" + kind, parsedKind, file.toString(), base.toString(), url, username,
+        passwordEnv, contexts, labels, tag, count, parameters, null);
+  }
+}

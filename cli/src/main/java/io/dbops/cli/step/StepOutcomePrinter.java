@@ -1,0 +1,35 @@
+package io.dbops.cli.step;
+
+import io.dbops.step.liquibase.ChangeSetOutcome;
+import io.dbops.step.liquibase.StepCommand;
+import io.dbops.step.liquibase.StepOutcome;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The human-readable result of {@code dbops step}: outputs, changesets, status. */
+final class StepOutcomePrinter {
+  private final PrintStream out;
+
+  StepOutcomePrinter(PrintStream out) {
+    this.out = out;
+  }
+
+  void print(StepCommand command, StepOutcome outcome) {
+    out.println();
+    for (Map.Entry<String, String> e : new TreeMap<>(outcome.outputs()).entrySet()) {
+      if (!e.getKey().equals("sql")) {
+        out.println(e.getKey() + ": " + e.getValue());
+      }
+    }
+    for (ChangeSetOutcome c : outcome.changesets()) {
+      out.printf("  %-11s %s (%d ms)%n", c.state(), c.name(), c.durationMillis());
+    }
+    String verb = command.kind().name().toLowerCase(java.util.Locale.ROOT);
+    if (outcome.status() == StepOutcome.Status.SUCCEEDED) {
+      out.println(verb + " SUCCEEDED in " + outcome.durationMillis() + " ms");
+    } else {
+      out.println(verb + " " + outcome.status() + " after " + outcome.durationMillis() + " ms: " + outcome.error());
+    }
+  }
+}
