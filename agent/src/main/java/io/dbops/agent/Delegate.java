@@ -3,14 +3,20 @@ package io.dbops.agent;
 import io.dbops.agent.config.ConfigException;
 import io.dbops.agent.config.DelegateConfig;
 import io.dbops.agent.connection.ControlPlaneConnection;
+import io.dbops.agent.connection.FrameSender;
+import io.dbops.agent.connection.TlsSettings;
+import io.dbops.agent.endpoints.DelegateEndpoints;
+import io.dbops.agent.endpoints.DelegateMetrics;
 import io.dbops.agent.runtime.PodRuntime;
 import io.dbops.agent.runtime.local.LocalPodRuntime;
-import io.dbops.support.GrpcChannels;
 import io.dbops.agent.task.TaskHandlers;
 import io.dbops.agent.task.TaskRunner;
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.FrameCodec;
 import io.dbops.protocol.TaskTypes;
+import io.dbops.support.GrpcChannels;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -21,27 +27,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The delegate: keeps a WebSocket session with the control plane, claims tasks up to its capacity
- * and runs them (build pods through a {@link PodRuntime}, steps through the pod's lite engine).
+ * The delegate: keeps a session with the control plane (WebSocket or long-poll), claims tasks up
+ * to its capacity and runs them (build pods through a {@link PodRuntime}, steps through the pod's
+ * lite engine), and serves /healthz, /readyz and /metrics.
  *
- * <p>Lifecycle: the constructor validates and stores; {@link #start} connects in the background
- * and returns at once; {@link #close} (idempotent, safe from a shutdown hook) stops claiming,
- * interrupts running tasks (waiting up to 10 s), closes the socket, stops every pod it started and
- * releases its threads, channels and HTTP client, in that order. Thread-safe.
+ * <p>Lifecycle: the constructor validates (including the TLS files) and stores; {@link #start}
+ * binds the endpoints and connects in the background, then returns; {@link #drain} (on SIGTERM)
+ * lets running tasks finish and unregisters; {@link #close} (idempotent, safe from a shutdown hook)
+ * stops claiming, interrupts running tasks (waiting up to 10 s), closes the session, stops every pod
+ * it started and releases its threads, channels, endpoints and HTTP client, in that order.
+ * Thread-safe.
  */
 public final class Delegate implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Delegate.class);
+  /** How long {@link #drain} waits for the acknowledgements of the last results. */
+  private static final Duration ACK_WAIT = Duration.ofSeconds(10);
 
   private final DelegateConfig config;
   private final Function<String, String> delegateEnv;
   private final String instanceId = UUID.randomUUID().toString();
   private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile OkHttpClient http;
+  private final OkHttpClient http;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final DelegateMetrics metrics = new DelegateMetrics(registry);
   private volatile PodRuntime runtime;
   private volatile GrpcChannels liteEngines;
   private volatile TaskRunner tasks;
   private volatile ControlPlaneConnection connection;
+  private volatile DelegateEndpoints endpoints;
 
   /** A delegate reading {@code env:VAR} secrets from this process's environment. */
   public Delegate(DelegateConfig config) {
@@ -50,7 +65,8 @@ public final class Delegate implements AutoCloseable {
 
   /**
    * @param delegateEnv resolves the delegate's environment variables for {@code env:VAR} secrets
-   * @throws ConfigException when the configured runtime cannot run in this build
+   * @throws ConfigException when the configured runtime cannot run in this build, or the CA bundle
+   *     or client certificate cannot be used
    */
   public Delegate(DelegateConfig config, Function<String, String> delegateEnv) {
     if (DelegateConfig.RUNTIME_KUBERNETES.equals(config.runtime())) {
@@ -59,33 +75,43 @@ public final class Delegate implements AutoCloseable {
     }
     this.config = config;
     this.delegateEnv = delegateEnv;
-  }
-
-  /** Starts connecting in the background. Call once. */
-  public void start() {
-    if (!started.compareAndSet(false, true)) {
-      throw new IllegalStateException("Delegate already started");
-    }
-    http = new OkHttpClient.Builder()
+    this.http = TlsSettings.apply(config.tls(), new OkHttpClient.Builder())
         .connectTimeout(Duration.ofSeconds(10))
         .writeTimeout(Duration.ofSeconds(10))
         // the session's own heartbeats detect a dead peer; an idle socket is normal
         .readTimeout(Duration.ZERO)
         .build();
+  }
+
+  /**
+   * Serves the endpoints and starts connecting in the background. Call once.
+   *
+   * @throws IllegalStateException when the endpoints' port is taken (the message names DBOPS_METRICS_PORT)
+   */
+  public void start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("Delegate already started");
+    }
+    endpoints = new DelegateEndpoints(config.endpoints(), registry, this::readiness);
+    endpoints.start();
     runtime = new LocalPodRuntime(
         config.podProcessCommand(), config.stateDir(), config.podReadyTimeout(), delegateEnv);
     liteEngines = new GrpcChannels("lite engine");
-    Frame.Hello hello = new Frame.Hello(Frame.PROTOCOL_VERSION, config.name(), instanceId, version(),
-        config.tags(), config.capacity(), TaskTypes.ALL);
     // The runner sends through the connection and the connection delivers to the runner.
     ForwardingSender sender = new ForwardingSender();
-    tasks = new TaskRunner(config.capacity(), TaskHandlers.standard(runtime, liteEngines), sender);
-    connection = new ControlPlaneConnection(config, http, new FrameCodec(), hello, tasks);
+    tasks = new TaskRunner(config.capacity(), TaskHandlers.standard(runtime, liteEngines), sender,
+        config.outboxDir(), metrics);
+    TaskRunner runner = tasks;
+    String version = version();
+    connection = new ControlPlaneConnection(config, http, new FrameCodec(),
+        () -> new Frame.Hello(Frame.PROTOCOL_VERSION, config.name(), instanceId, version, config.tags(),
+            config.capacity(), TaskTypes.ALL, runner.runningTasks()),
+        runner, metrics);
     sender.target = connection;
     tasks.start();
     connection.start();
     log.info("Delegate {} (instance {}, version {}) connecting to {} with capacity {} and tags {}",
-        config.name(), instanceId, hello.version(), config.webSocketUrl(), config.capacity(), config.tags());
+        config.name(), instanceId, version, config.transportUrl(), config.capacity(), config.tags());
   }
 
   /** True while a session with the control plane is open and welcomed. */
@@ -108,6 +134,76 @@ public final class Delegate implements AutoCloseable {
     return instanceId;
   }
 
+  /** The port of /healthz, /readyz and /metrics (the chosen one when configured with 0). */
+  public int endpointsPort() {
+    DelegateEndpoints e = endpoints;
+    if (e == null) {
+      throw new IllegalStateException("Delegate is not started");
+    }
+    return e.port();
+  }
+
+  /** What /readyz answers: ready when welcomed and neither draining nor revoked. */
+  public DelegateEndpoints.Readiness readiness() {
+    TaskRunner t = tasks;
+    if (closed.get()) {
+      return new DelegateEndpoints.Readiness(false, "delegate is shut down");
+    }
+    if (draining.get()) {
+      return new DelegateEndpoints.Readiness(false, "delegate is draining (shutting down)");
+    }
+    if (t != null && t.isRevoked()) {
+      return new DelegateEndpoints.Readiness(false, "the control plane revoked the delegate token");
+    }
+    if (!isConnected()) {
+      return new DelegateEndpoints.Readiness(false, "not connected to " + config.transportUrl());
+    }
+    return new DelegateEndpoints.Readiness(true, "ready");
+  }
+
+  /** {@link #drain(Duration)} with the configured grace period ({@code DBOPS_DRAIN_SECONDS}). */
+  public void drain() {
+    drain(config.drainGrace());
+  }
+
+  /**
+   * Graceful shutdown, before {@link #close} (the CLI's SIGTERM hook): sends {@code draining},
+   * claims nothing more and hands back ({@code task_release}) tasks claimed but not started; lets
+   * running tasks finish within {@code grace}, then stops the rest and reports them FAILED
+   * ("delegate shut down before the task finished"); waits up to 10 s for the acknowledgements of
+   * the results (unacknowledged ones stay in the outbox for the next start); sends {@code goodbye}
+   * and closes the session with code 1000. Blocks up to {@code grace} + ~10 s. Only the first call
+   * has an effect; a no-op before {@link #start} or after {@link #close}.
+   */
+  public void drain(Duration grace) {
+    if (!started.get() || closed.get() || !draining.compareAndSet(false, true)) {
+      return;
+    }
+    TaskRunner runner = tasks;
+    ControlPlaneConnection session = connection;
+    log.info("Draining: claiming no more work; {} running task(s) may finish within {} s",
+        runner.running(), grace.toSeconds());
+    session.send(new Frame.Draining("delegate shutting down"));
+    runner.startDraining("delegate is shutting down");
+    try {
+      if (!runner.awaitNoneRunning(grace)) {
+        int stopped = runner.stopRunning(TaskRunner.SHUT_DOWN_ERROR);
+        log.warn("Drain grace period of {} s ended: stopped {} task(s) and reported them failed",
+            grace.toSeconds(), stopped);
+      }
+      if (!runner.awaitResultsAcknowledged(ACK_WAIT)) {
+        log.warn("{} result(s) not acknowledged within {} s; they stay in {} and are delivered by the next"
+            + " delegate started with this state directory", runner.pendingResults(), ACK_WAIT.toSeconds(),
+            config.outboxDir());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    session.send(new Frame.Goodbye("delegate shut down"));
+    session.close();
+    log.info("Delegate {} drained and unregistered", config.name());
+  }
+
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -127,10 +223,12 @@ public final class Delegate implements AutoCloseable {
     if (liteEngines != null) {
       liteEngines.close();
     }
-    if (http != null) {
-      http.dispatcher().executorService().shutdown();
-      http.connectionPool().evictAll();
+    if (endpoints != null) {
+      endpoints.close();
     }
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+    registry.close();
   }
 
   private static String version() {
@@ -139,8 +237,8 @@ public final class Delegate implements AutoCloseable {
   }
 
   /** Breaks the construction cycle between the task runner and the connection. */
-  private static final class ForwardingSender implements io.dbops.agent.connection.FrameSender {
-    volatile io.dbops.agent.connection.FrameSender target;
+  private static final class ForwardingSender implements FrameSender {
+    volatile FrameSender target;
 
     @Override
     public boolean send(Frame frame) {

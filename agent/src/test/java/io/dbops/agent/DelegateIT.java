@@ -212,7 +212,7 @@ class DelegateIT {
       List<ILoggingEvent> errors = logs.events().stream().filter(e -> e.getLevel() == Level.ERROR).toList();
       assertThat(errors).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
           .startsWith("Control plane at " + config(1, Duration.ofMillis(200)).webSocketUrl()
-              + " refused the delegate token (HTTP 401). Check DBOPS_TOKEN"));
+              + " refused the delegate token (HTTP 401): it is unknown or has been revoked. Check DBOPS_TOKEN"));
       assertThat(logs.events()).noneMatch(e -> e.getFormattedMessage().contains(TOKEN));
       assertThat(delegate.isConnected()).isFalse();
     }
@@ -221,7 +221,7 @@ class DelegateIT {
   @Test
   void refusesTheKubernetesRuntimeClearly() {
     DelegateConfig config = new DelegateConfig(URI.create(controlPlane.url()), TOKEN, "dc1", List.of(), 1,
-        "kubernetes", stateDir, List.of(), null, null, null);
+        "kubernetes", stateDir, List.of(), null, null, null, null, null, DelegateConfig.Tls.INSECURE, null);
 
     assertThatThrownBy(() -> new Delegate(config))
         .isInstanceOf(ConfigException.class)
@@ -242,8 +242,7 @@ class DelegateIT {
   }
 
   private DelegateConfig config(int capacity, Duration maxBackoff) {
-    return new DelegateConfig(URI.create(controlPlane.url()), TOKEN, "dc1", List.of("eu", "prod"), capacity,
-        "local", stateDir, List.of("false"), Duration.ofSeconds(15), maxBackoff, Duration.ofSeconds(10));
+    return controlPlane.config(TOKEN, stateDir, capacity, maxBackoff);
   }
 
   private static com.fasterxml.jackson.databind.JsonNode stepPayload(int liteEnginePort) {

@@ -91,7 +91,8 @@ class DelegatePodIT {
         "local", work.resolve("state"),
         List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
             RealPodMain.class.getName()),
-        Duration.ofSeconds(15), Duration.ofMillis(500), Duration.ofSeconds(90));
+        Duration.ofSeconds(15), Duration.ofMillis(500), Duration.ofSeconds(90), null, null,
+        DelegateConfig.Tls.INSECURE, DelegateConfig.Endpoints.loopbackFreePort());
     controlPlane.acceptNext();
     delegate = new Delegate(config, name -> null);
     delegate.start();

@@ -31,6 +31,16 @@ final class FakeControlPlane implements AutoCloseable {
     return server.url("/").toString();
   }
 
+  /** A delegate config for this control plane: plain http allowed, endpoints on a free loopback port. */
+  io.dbops.agent.config.DelegateConfig config(String token, java.nio.file.Path stateDir, int capacity,
+      java.time.Duration maxBackoff) {
+    return new io.dbops.agent.config.DelegateConfig(java.net.URI.create(url()), token, "dc1",
+        List.of("eu", "prod"), capacity, "local", stateDir, List.of("false"), java.time.Duration.ofSeconds(15),
+        maxBackoff, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60), null,
+        io.dbops.agent.config.DelegateConfig.Tls.INSECURE,
+        io.dbops.agent.config.DelegateConfig.Endpoints.loopbackFreePort());
+  }
+
   /** The next connection is upgraded to a WebSocket. */
   void acceptNext() {
     Session session = new Session();
@@ -60,6 +70,7 @@ final class FakeControlPlane implements AutoCloseable {
   final class Session extends WebSocketListener {
     final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
     final List<String> authorization = new CopyOnWriteArrayList<>();
+    final java.util.concurrent.CompletableFuture<Integer> closeCode = new java.util.concurrent.CompletableFuture<>();
     volatile WebSocket socket;
 
     @Override
@@ -80,6 +91,7 @@ final class FakeControlPlane implements AutoCloseable {
 
     @Override
     public void onClosing(WebSocket webSocket, int code, String reason) {
+      closeCode.complete(code);
       webSocket.close(1000, null);
     }
 

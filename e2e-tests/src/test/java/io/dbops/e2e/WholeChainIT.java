@@ -46,7 +46,7 @@ class WholeChainIT {
     assertThat(token.exitCode()).as(token.text()).isZero();
     String tokenValue = token.lines().get(token.lines().size() - 1).trim();
 
-    delegate = DbopsProcess.start(work, Map.of("DBOPS_TOKEN", tokenValue, "DBOPS_ALLOW_INSECURE", "true"), "delegate",
+    delegate = DbopsProcess.start(work, Map.of("DBOPS_TOKEN", tokenValue, "DBOPS_ALLOW_INSECURE", "true", "DBOPS_METRICS_PORT", "0"), "delegate",
         "--server", serverUrl, "--name", "e2e", "--state-dir", work.resolve("delegate").toString());
     delegate.awaitLine("Connected to", Duration.ofSeconds(60));
   }

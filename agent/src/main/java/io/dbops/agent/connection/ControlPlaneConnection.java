@@ -1,6 +1,7 @@
 package io.dbops.agent.connection;
 
 import io.dbops.agent.config.DelegateConfig;
+import io.dbops.agent.endpoints.DelegateMetrics;
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.FrameCodec;
 import io.dbops.support.NamedThreadFactory;
@@ -12,21 +13,19 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.WebSocket;
-import okhttp3.WebSocketListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The delegate's WebSocket session with the control plane: hello/welcome, heartbeats, silence
- * detection and reconnects with full-jitter backoff (docs/protocol.md).
+ * The delegate's session with the control plane, over either transport (WebSocket or long-poll):
+ * hello/welcome, heartbeats, silence detection and reconnects with full-jitter backoff
+ * (docs/protocol.md).
  *
- * <p>Threading: all session state lives on one thread, {@code delegate-connection-1}; OkHttp's
- * socket callbacks only post work to it. {@link #send} is thread-safe. The {@link OkHttpClient} is
- * owned by the caller; the thread is owned here and stopped by {@link #close} (idempotent).
+ * <p>Threading: all session state lives on one thread, {@code delegate-connection-1}; transport
+ * callbacks only post work to it. {@link #send} is thread-safe. The {@link OkHttpClient} is owned
+ * by the caller; the thread is owned here and stopped by {@link #close} (idempotent).
  */
 public final class ControlPlaneConnection implements FrameSender, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlaneConnection.class);
@@ -35,12 +34,14 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
   private static final Duration BACKOFF_BASE = Duration.ofSeconds(1);
 
   private final DelegateConfig config;
-  private final OkHttpClient http;
   private final FrameCodec codec;
-  private final Frame.Hello hello;
+  private final Supplier<Frame.Hello> hello;
   private final FrameHandler handler;
+  private final DelegateMetrics metrics;
   private final Backoff backoff;
+  private final Transport transport;
   private final URI url;
+  private final String instanceId;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object connectedMonitor = new Object();
@@ -51,27 +52,33 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
   private volatile boolean welcomed;
   private int attempt;
   private boolean refusalLogged;
-  private long generation;
   private long heartbeatSeq;
   private long lastHeardNanos;
   private Duration interval;
   private ScheduledFuture<?> ticker;
 
-  public ControlPlaneConnection(
-      DelegateConfig config, OkHttpClient http, FrameCodec codec, Frame.Hello hello, FrameHandler handler) {
-    this(config, http, codec, hello, handler, new Backoff(BACKOFF_BASE, config.maxBackoff()));
+  /**
+   * @param hello the hello of the next session, asked for at every connect (it lists running tasks)
+   */
+  public ControlPlaneConnection(DelegateConfig config, OkHttpClient http, FrameCodec codec,
+      Supplier<Frame.Hello> hello, FrameHandler handler, DelegateMetrics metrics) {
+    this(config, http, codec, hello, handler, metrics, new Backoff(BACKOFF_BASE, config.maxBackoff()));
   }
 
-  ControlPlaneConnection(
-      DelegateConfig config, OkHttpClient http, FrameCodec codec, Frame.Hello hello, FrameHandler handler,
-      Backoff backoff) {
+  ControlPlaneConnection(DelegateConfig config, OkHttpClient http, FrameCodec codec, Supplier<Frame.Hello> hello,
+      FrameHandler handler, DelegateMetrics metrics, Backoff backoff) {
     this.config = config;
-    this.http = http;
     this.codec = codec;
     this.hello = hello;
     this.handler = handler;
+    this.metrics = metrics;
     this.backoff = backoff;
-    this.url = config.webSocketUrl();
+    this.url = config.transportUrl();
+    this.instanceId = hello.get().instanceId();
+    RefusalClassifier classifier = new RefusalClassifier(url, backoff.capMillis());
+    this.transport = DelegateConfig.TRANSPORT_LONG_POLL.equals(config.transport())
+        ? new LongPollTransport(http, config.pollSessionsUrl(), config.token(), classifier)
+        : new WebSocketTransport(http, config.webSocketUrl(), config.token(), classifier);
     this.interval = config.heartbeatInterval();
   }
 
@@ -110,9 +117,10 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
     if (session == null || !welcomed) {
       return false;
     }
-    return session.socket.send(codec.encode(frame));
+    return session.link.send(codec.encode(frame));
   }
 
+  /** Closes the session politely (after the frames already sent) and stops reconnecting. Idempotent. */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -120,8 +128,8 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
     }
     setWelcomed(false);
     Session session = current;
-    if (session != null) {
-      session.socket.close(1000, "delegate shutting down");
+    if (session != null && session.link != null) {
+      session.link.close("delegate shutting down");
     }
     if (loop != null) {
       loop.shutdownNow();
@@ -139,14 +147,22 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
     if (closed.get()) {
       return;
     }
-    Session session = new Session(++generation);
+    Session session = new Session();
     current = session;
     lastHeardNanos = System.nanoTime();
     interval = config.heartbeatInterval();
-    Request request =
-        new Request.Builder().url(url.toString()).header("Authorization", "Bearer " + config.token()).build();
     log.debug("Connecting to {} (attempt {})", url, attempt + 1);
-    session.socket = http.newWebSocket(request, new Listener(session));
+    session.link = transport.open(codec.encode(hello.get()), new Transport.Listener() {
+      @Override
+      public void onText(String text) {
+        post(() -> ControlPlaneConnection.this.onText(session, text));
+      }
+
+      @Override
+      public void onEnded(DelegateException reason) {
+        post(() -> onDisconnected(session, reason));
+      }
+    });
     restartTicker();
   }
 
@@ -165,9 +181,11 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
     if (frame instanceof Frame.Welcome welcome) {
       onWelcome(welcome);
     } else if (frame instanceof Frame.Heartbeat beat) {
-      session.socket.send(codec.encode(new Frame.HeartbeatAck(beat.seq(), beat.sentAtMillis())));
+      session.link.send(codec.encode(new Frame.HeartbeatAck(beat.seq(), beat.sentAtMillis())));
     } else if (frame instanceof Frame.HeartbeatAck ack) {
-      log.debug("Heartbeat {} round trip {} ms", ack.seq(), System.currentTimeMillis() - ack.sentAtMillis());
+      long roundTrip = System.currentTimeMillis() - ack.sentAtMillis();
+      metrics.heartbeatRoundTrip(Duration.ofMillis(roundTrip));
+      log.debug("Heartbeat {} round trip {} ms", ack.seq(), roundTrip);
     } else if (frame instanceof Frame.Error error) {
       log.warn("Control plane at {} reported {}: {}", url, error.code(), error.message());
     } else if (welcomed) {
@@ -178,6 +196,10 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
   }
 
   private void onWelcome(Frame.Welcome welcome) {
+    if (welcomed) {
+      log.debug("Ignored a second welcome");
+      return;
+    }
     attempt = 0;
     refusalLogged = false;
     if (welcome.heartbeatIntervalSeconds() > 0) {
@@ -185,7 +207,7 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
     }
     restartTicker();
     setWelcomed(true);
-    log.info("Connected to {} as {} (instance {})", url, hello.name(), hello.instanceId());
+    log.info("Connected to {} as {} (instance {})", url, config.name(), instanceId);
     handler.onWelcome();
   }
 
@@ -197,19 +219,20 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
     }
     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeardNanos);
     if (silentMillis > interval.toMillis() * SILENT_INTERVALS) {
-      session.socket.cancel();
+      session.link.cancel();
       onDisconnected(session, new DelegateException.Retryable(
           "no frame from the control plane for " + silentMillis + " ms", null));
       return;
     }
     if (welcomed) {
-      session.socket.send(codec.encode(new Frame.Heartbeat(++heartbeatSeq, System.currentTimeMillis())));
+      session.link.send(codec.encode(new Frame.Heartbeat(++heartbeatSeq, System.currentTimeMillis())));
+      handler.onHeartbeat();
     }
   }
 
   private void onDisconnected(Session session, DelegateException reason) {
     if (session != current) {
-      return; // a stale socket of an earlier session
+      return; // a stale link of an earlier session
     }
     boolean wasWelcomed = welcomed;
     current = null;
@@ -217,13 +240,14 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
     if (ticker != null) {
       ticker.cancel(false);
     }
-    session.socket.cancel();
+    session.link.cancel();
     if (closed.get()) {
       return;
     }
     if (wasWelcomed) {
       handler.onDisconnected();
     }
+    metrics.reconnect();
     long delay;
     if (reason instanceof DelegateException.Fatal) {
       delay = backoff.capMillis();
@@ -243,7 +267,7 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
       attempt++;
     }
     try {
-      loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+      loop.schedule(() -> post(this::connect), delay, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // closing
     }
@@ -265,29 +289,12 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
     }
   }
 
-  private DelegateException classify(Throwable failure, Response response) {
-    if (response != null && (response.code() == 401 || response.code() == 403)) {
-      return new DelegateException.Fatal(
-          "Control plane at " + url + " refused the delegate token (HTTP " + response.code()
-              + "). Check DBOPS_TOKEN: it must be a delegate token issued by this control plane."
-              + " Retrying every " + formatMillis(backoff.capMillis()) + ".",
-          failure);
-    }
-    String reason = response != null
-        ? "HTTP " + response.code() + " on upgrade"
-        : failure.getClass().getSimpleName() + ": " + failure.getMessage();
-    return new DelegateException.Retryable(reason, failure);
-  }
-
-  private static String formatMillis(long millis) {
-    return millis >= 1000 ? millis / 1000 + " s" : millis + " ms";
-  }
-
   private void setWelcomed(boolean value) {
     synchronized (connectedMonitor) {
       welcomed = value;
       connectedMonitor.notifyAll();
     }
+    metrics.connected(value);
   }
 
   /** Runs on the loop thread, catching everything: one exception must not stop the loop. */
@@ -306,50 +313,6 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
   }
 
   private static final class Session {
-    final long id;
-    volatile WebSocket socket;
-
-    Session(long id) {
-      this.id = id;
-    }
-  }
-
-  /** OkHttp callbacks (on OkHttp's threads): hand everything to the loop thread. */
-  private final class Listener extends WebSocketListener {
-    private final Session session;
-
-    Listener(Session session) {
-      this.session = session;
-    }
-
-    @Override
-    public void onOpen(WebSocket socket, Response response) {
-      socket.send(codec.encode(hello));
-    }
-
-    @Override
-    public void onMessage(WebSocket socket, String text) {
-      post(() -> onText(session, text));
-    }
-
-    @Override
-    public void onClosing(WebSocket socket, int code, String reason) {
-      socket.close(1000, null);
-      post(() -> onDisconnected(session, new DelegateException.Retryable(
-          "closed by the control plane (" + code + (reason.isEmpty() ? "" : " " + reason) + ")", null)));
-    }
-
-    @Override
-    public void onClosed(WebSocket socket, int code, String reason) {
-      // Also called without onClosing when the close handshake completes in one go.
-      post(() -> onDisconnected(session, new DelegateException.Retryable(
-          "closed by the control plane (" + code + (reason.isEmpty() ? "" : " " + reason) + ")", null)));
-    }
-
-    @Override
-    public void onFailure(WebSocket socket, Throwable failure, Response response) {
-      DelegateException reason = classify(failure, response);
-      post(() -> onDisconnected(session, reason));
-    }
+    volatile Transport.Link link;
   }
 }

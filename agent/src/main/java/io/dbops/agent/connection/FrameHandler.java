@@ -13,6 +13,9 @@ public interface FrameHandler {
   /** The session ended; a new one will follow after backoff. */
   void onDisconnected();
 
+  /** Once per heartbeat interval while welcomed: renew leases. */
+  void onHeartbeat();
+
   /** A frame other than welcome, heartbeat, heartbeat_ack and error. */
   void onFrame(Frame frame);
 }

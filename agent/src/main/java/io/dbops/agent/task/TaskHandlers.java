@@ -8,9 +8,10 @@ import java.util.List;
 public final class TaskHandlers {
   private TaskHandlers() {}
 
-  /** Handlers for init_stage, execute_step and cleanup_stage; the caller owns both arguments. */
+  /** Handlers for init_stage, execute_step, cleanup_stage and noop; the caller owns both arguments. */
   public static List<TaskHandler> standard(PodRuntime runtime, GrpcChannels liteEngines) {
     return List.of(
-        new InitStageHandler(runtime), new ExecuteStepHandler(liteEngines), new CleanupStageHandler(runtime));
+        new InitStageHandler(runtime), new ExecuteStepHandler(liteEngines), new CleanupStageHandler(runtime),
+        new NoopHandler());
   }
 }

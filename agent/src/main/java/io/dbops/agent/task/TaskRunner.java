@@ -3,14 +3,19 @@ package io.dbops.agent.task;
 import io.dbops.agent.LogKeys;
 import io.dbops.agent.connection.FrameHandler;
 import io.dbops.agent.connection.FrameSender;
+import io.dbops.agent.endpoints.DelegateMetrics;
 import io.dbops.protocol.Frame;
+import io.dbops.protocol.FrameCodec;
 import io.dbops.protocol.TaskStatus;
 import io.dbops.support.NamedThreadFactory;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,6 +24,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -27,40 +33,73 @@ import org.slf4j.MDC;
 
 /**
  * Claims offered tasks while below capacity, runs assigned ones on {@code delegate-task-N}
- * threads with their timeout, and reports results until the control plane acknowledges them.
+ * threads with their timeout, renews their leases, honours aborts, and reports results until the
+ * control plane acknowledges them.
  *
- * <p>Frame callbacks arrive on the connection thread; tasks complete on task threads or the
- * {@code delegate-task-timeout-1} thread. Shared state is in concurrent maps. Results not yet
- * acknowledged are kept in memory and resent after every welcome. Owns its executors; {@link
- * #close} (idempotent) interrupts running tasks.
+ * <p>Frame callbacks arrive on the connection thread; tasks complete on task threads, the {@code
+ * delegate-task-timeout-1} thread or the connection thread (abort). Reachability checks run on
+ * {@code delegate-reachability-N}. Shared state is in concurrent maps. Every result is written to
+ * the on-disk {@link Outbox} before it is sent and deleted on {@code result_ack}; results found
+ * there at {@link #start} (left by an earlier process) are resent after the first welcome. Owns its
+ * executors; {@link #close} (idempotent) interrupts running tasks.
  */
 public final class TaskRunner implements FrameHandler, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+  /** How long a reachability check may take (docs/protocol.md). */
+  public static final Duration REACHABILITY_TIMEOUT = Duration.ofSeconds(2);
+  /** The error of a task stopped because the drain grace period ended. */
+  public static final String SHUT_DOWN_ERROR = "delegate shut down before the task finished";
 
   private final int capacity;
+  private final int maxPendingResults;
   private final Map<String, TaskHandler> handlers;
   private final FrameSender sender;
+  private final Outbox outbox;
+  private final DelegateMetrics metrics;
+  private final ReachabilityCheck reachability;
+  private final FrameCodec codec = new FrameCodec();
   private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
   private final Set<String> claimed = ConcurrentHashMap.newKeySet();
   private final Map<String, Frame.TaskResult> pending = new ConcurrentHashMap<>();
   private final AtomicBoolean claiming = new AtomicBoolean(true);
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicBoolean revoked = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean fullOutboxLogged = new AtomicBoolean();
+  private final Object changes = new Object();
   private ThreadPoolExecutor workers;
   private ScheduledExecutorService timeouts;
+  private ExecutorService checks;
 
-  public TaskRunner(int capacity, List<TaskHandler> handlers, FrameSender sender) {
-    this.capacity = capacity;
-    this.handlers = handlers.stream().collect(Collectors.toMap(TaskHandler::taskType, Function.identity()));
-    this.sender = sender;
+  /**
+   * @param outboxDir where results wait for their acknowledgement ({@code <stateDir>/outbox})
+   */
+  public TaskRunner(int capacity, List<TaskHandler> handlers, FrameSender sender, Path outboxDir,
+      DelegateMetrics metrics) {
+    this(capacity, handlers, sender, outboxDir, metrics, REACHABILITY_TIMEOUT);
   }
 
+  TaskRunner(int capacity, List<TaskHandler> handlers, FrameSender sender, Path outboxDir,
+      DelegateMetrics metrics, Duration reachabilityTimeout) {
+    this.capacity = capacity;
+    this.maxPendingResults = Math.max(100, 4 * capacity);
+    this.handlers = handlers.stream().collect(Collectors.toMap(TaskHandler::taskType, Function.identity()));
+    this.sender = sender;
+    this.outbox = new Outbox(outboxDir, codec);
+    this.metrics = metrics;
+    this.reachability = new ReachabilityCheck(reachabilityTimeout);
+  }
+
+  /** Loads the outbox and starts the executors. */
   public void start() {
+    pending.putAll(outbox.load());
     // The queue only absorbs the moment between a task finishing and its thread becoming free:
     // claims never exceed capacity, so more than `capacity` queued tasks would be a protocol error.
     workers = new ThreadPoolExecutor(capacity, capacity, 0, TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(capacity), new NamedThreadFactory("delegate-task", true),
         new ThreadPoolExecutor.AbortPolicy());
     timeouts = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("delegate-task-timeout", true));
+    checks = Executors.newFixedThreadPool(Math.min(capacity, 4), new NamedThreadFactory("delegate-reachability", true));
   }
 
   /** Tasks running now. */
@@ -68,9 +107,26 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     return running.size();
   }
 
-  /** Results sent but not yet acknowledged. */
+  /** The tasks running now, as re-announced in {@code hello.running}. */
+  public List<Frame.RunningTask> runningTasks() {
+    return running.values().stream()
+        .map(t -> new Frame.RunningTask(t.task.taskId(), t.task.attempt()))
+        .toList();
+  }
+
+  /** Results sent (or waiting to be sent) but not yet acknowledged. */
   public int pendingResults() {
     return pending.size();
+  }
+
+  /** True once the control plane said the token was revoked. */
+  public boolean isRevoked() {
+    return revoked.get();
+  }
+
+  /** True once {@link #startDraining} was called. */
+  public boolean isDraining() {
+    return draining.get();
   }
 
   /** Stops claiming new tasks; running ones continue. */
@@ -78,10 +134,46 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     claiming.set(false);
   }
 
+  /**
+   * Drain, first step: stops claiming and hands back ({@code task_release}) every task claimed but
+   * not started; an assignment arriving later is handed back too. Running tasks continue.
+   */
+  public void startDraining(String reason) {
+    draining.set(true);
+    claiming.set(false);
+    for (String id : List.copyOf(claimed)) {
+      if (claimed.remove(id)) {
+        release(id, reason);
+      }
+    }
+  }
+
+  /** Waits until no task runs; false when {@code timeout} passes first. */
+  public boolean awaitNoneRunning(Duration timeout) throws InterruptedException {
+    return awaitChange(() -> running.isEmpty(), timeout);
+  }
+
+  /** Waits until every result is acknowledged; false when {@code timeout} passes first. */
+  public boolean awaitResultsAcknowledged(Duration timeout) throws InterruptedException {
+    return awaitChange(() -> pending.isEmpty(), timeout);
+  }
+
+  /** Stops every running task and reports it FAILED with {@code error}; returns how many. */
+  public int stopRunning(String error) {
+    int stopped = 0;
+    for (RunningTask task : List.copyOf(running.values())) {
+      if (finish(task, TaskOutcome.failed(error, null))) {
+        task.cancel();
+        stopped++;
+      }
+    }
+    return stopped;
+  }
+
   @Override
   public void onWelcome() {
     claimed.clear(); // claims of the old session died with it
-    for (Frame.TaskResult result : pending.values()) {
+    for (Frame.TaskResult result : List.copyOf(pending.values())) {
       log.info("Resending the result of task {} (not yet acknowledged)", result.taskId());
       sender.send(result);
     }
@@ -93,6 +185,13 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
   }
 
   @Override
+  public void onHeartbeat() {
+    if (!running.isEmpty()) {
+      sender.send(new Frame.LeaseRenew(List.copyOf(running.keySet())));
+    }
+  }
+
+  @Override
   public void onFrame(Frame frame) {
     if (frame instanceof Frame.TaskOffer offer) {
       onOffer(offer);
@@ -100,11 +199,18 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
       onAssigned(assigned);
     } else if (frame instanceof Frame.ClaimRejected rejected) {
       claimed.remove(rejected.taskId());
+      metrics.claimRejected();
       log.debug("Claim of task {} rejected: {}", rejected.taskId(), rejected.reason());
     } else if (frame instanceof Frame.ResultAck ack) {
       if (pending.remove(ack.taskId()) != null) {
+        outbox.remove(ack.taskId());
         log.debug("Result of task {} acknowledged", ack.taskId());
+        signal();
       }
+    } else if (frame instanceof Frame.Abort abort) {
+      onAbort(abort);
+    } else if (frame instanceof Frame.Revoked revocation) {
+      onRevoked(revocation);
     } else {
       log.debug("Ignored a {} frame", frame.getClass().getSimpleName());
     }
@@ -120,7 +226,47 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
       log.debug("Not claiming task {}: {} running, {} claimed, capacity {}", id, running.size(), claimed.size(), capacity);
       return;
     }
+    if (pending.size() >= maxPendingResults) {
+      if (fullOutboxLogged.compareAndSet(false, true)) {
+        log.warn("Not claiming tasks: {} results wait for acknowledgement (limit {})", pending.size(), maxPendingResults);
+      }
+      return;
+    }
+    fullOutboxLogged.set(false);
     claimed.add(id);
+    String target = offer.reachability();
+    if (target == null || target.isBlank()) {
+      claim(id);
+      return;
+    }
+    try {
+      checks.execute(() -> checkThenClaim(id, target));
+    } catch (RejectedExecutionException e) {
+      claimed.remove(id); // closing
+    }
+  }
+
+  /** On a reachability thread: claims when the target answers, declines otherwise. */
+  private void checkThenClaim(String id, String target) {
+    String problem = reachability.problem(target);
+    if (!claimed.contains(id)) {
+      return; // the session ended or the delegate started draining meanwhile
+    }
+    if (problem == null) {
+      if (claiming.get()) {
+        claim(id);
+      } else {
+        claimed.remove(id);
+      }
+      return;
+    }
+    claimed.remove(id);
+    metrics.offerDeclined();
+    log.info("Declining task {}: {}", id, problem);
+    sender.send(new Frame.ClaimDeclined(id, problem));
+  }
+
+  private void claim(String id) {
     if (!sender.send(new Frame.Claim(id))) {
       claimed.remove(id);
     }
@@ -137,13 +283,20 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
       if (running.containsKey(id)) {
         return; // duplicate assignment of a task we run
       }
+      if (draining.get()) {
+        release(id, "delegate is shutting down");
+        return;
+      }
       TaskHandler handler = handlers.get(task.taskType());
       if (handler == null) {
+        metrics.taskFailedWithoutRunning();
         report(task, TaskOutcome.failed("This delegate does not run tasks of type " + task.taskType(), null));
         return;
       }
       RunningTask runningTask = new RunningTask(task);
       running.put(id, runningTask);
+      metrics.taskClaimed();
+      metrics.taskStarted();
       try {
         runningTask.future = workers.submit(() -> run(handler, runningTask));
       } catch (RejectedExecutionException e) {
@@ -159,6 +312,34 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     }
   }
 
+  private void onAbort(Frame.Abort abort) {
+    String id = abort.taskId();
+    claimed.remove(id);
+    RunningTask task = running.get(id);
+    if (task == null) {
+      log.debug("Ignored abort of task {}, which this delegate does not run: {}", id, abort.reason());
+      return;
+    }
+    log.warn("Task {} ({}) aborted by the control plane: {}", id, task.task.taskType(), abort.reason());
+    if (finish(task, TaskOutcome.failed("aborted: " + abort.reason(), null))) {
+      task.cancel();
+    }
+  }
+
+  private void onRevoked(Frame.Revoked revocation) {
+    claiming.set(false);
+    if (revoked.compareAndSet(false, true)) {
+      log.warn("Token revoked by the control plane: finishing {} running task(s), claiming no more work",
+          running.size());
+      log.debug("Revocation message: {}", revocation.message());
+    }
+  }
+
+  private void release(String id, String reason) {
+    log.info("Handing back task {}: {}", id, reason);
+    sender.send(new Frame.TaskRelease(id, reason));
+  }
+
   private void run(TaskHandler handler, RunningTask runningTask) {
     Frame.TaskAssigned task = runningTask.task;
     Map<String, String> previous = MDC.getCopyOfContextMap();
@@ -166,6 +347,9 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     MDC.put(LogKeys.TASK_TYPE, task.taskType());
     MDC.put(LogKeys.ATTEMPT, Integer.toString(task.attempt()));
     try {
+      if (runningTask.finished.get()) {
+        return; // stopped (aborted, drained) before its thread was free
+      }
       log.info("Running task {} ({}, attempt {})", task.taskId(), task.taskType(), task.attempt());
       TaskOutcome outcome;
       try {
@@ -194,14 +378,14 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
       Frame.TaskAssigned task = runningTask.task;
       if (finish(runningTask, TaskOutcome.failed(
           "Task " + task.taskId() + " (" + task.taskType() + ") timed out after " + task.timeoutSeconds() + " s", null))) {
-        runningTask.future.cancel(true);
+        runningTask.cancel();
       }
     } catch (RuntimeException e) {
       log.error("Timing out task {} failed", runningTask.task.taskId(), e);
     }
   }
 
-  /** Reports the outcome once; false when another path (run or timeout) already did. */
+  /** Reports the outcome once; false when another path (run, timeout, abort, drain) already did. */
   private boolean finish(RunningTask runningTask, TaskOutcome outcome) {
     if (!runningTask.finished.compareAndSet(false, true)) {
       return false;
@@ -209,14 +393,26 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     if (runningTask.timeout != null) {
       runningTask.timeout.cancel(false);
     }
-    running.remove(runningTask.task.taskId());
+    metrics.taskEnded(runningTask.task.taskType(), outcome.status() == TaskStatus.SUCCEEDED,
+        Duration.ofNanos(System.nanoTime() - runningTask.startedNanos));
     report(runningTask.task, outcome);
+    // removed after the result is in the outbox, so a re-announce never misses a finished task
+    running.remove(runningTask.task.taskId());
+    signal();
     return true;
   }
 
   private void report(Frame.TaskAssigned task, TaskOutcome outcome) {
     Frame.TaskResult result =
         new Frame.TaskResult(task.taskId(), task.attempt(), outcome.status(), outcome.error(), outcome.output());
+    int size = codec.encode(result).length();
+    if (size > FrameCodec.MAX_FRAME_CHARS) {
+      result = new Frame.TaskResult(task.taskId(), task.attempt(), outcome.status(),
+          (outcome.error() == null ? "" : outcome.error() + "; ") + "the task's output (" + size
+              + " characters) exceeded the frame limit of " + FrameCodec.MAX_FRAME_CHARS + " and was dropped",
+          null);
+    }
+    outbox.put(result);
     pending.put(task.taskId(), result);
     if (outcome.status() == TaskStatus.SUCCEEDED) {
       log.info("Task {} ({}) succeeded", task.taskId(), task.taskType());
@@ -228,12 +424,35 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     }
   }
 
+  private boolean awaitChange(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (changes) {
+      while (!condition.getAsBoolean()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(changes, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+      }
+      return true;
+    }
+  }
+
+  private void signal() {
+    synchronized (changes) {
+      changes.notifyAll();
+    }
+  }
+
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     claiming.set(false);
+    if (checks != null) {
+      checks.shutdownNow();
+    }
     if (workers != null) {
       workers.shutdownNow();
       try {
@@ -251,12 +470,21 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
 
   private static final class RunningTask {
     final Frame.TaskAssigned task;
+    final long startedNanos = System.nanoTime();
     final AtomicBoolean finished = new AtomicBoolean();
     volatile Future<?> future;
     volatile ScheduledFuture<?> timeout;
 
     RunningTask(Frame.TaskAssigned task) {
       this.task = task;
+    }
+
+    /** Interrupts the task's thread (a gRPC blocking call is cancelled by the interrupt). */
+    void cancel() {
+      Future<?> f = future;
+      if (f != null) {
+        f.cancel(true);
+      }
     }
   }
 }

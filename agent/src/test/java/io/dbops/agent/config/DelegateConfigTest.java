@@ -36,7 +36,7 @@ class DelegateConfigTest {
   @Test
   void appliesDefaults() {
     DelegateConfig config = DelegateConfig.fromEnvironment(Map.of(
-        "DBOPS_SERVER_URL", "http://localhost:8080/", "DBOPS_TOKEN", "t"));
+        "DBOPS_SERVER_URL", "http://localhost:8080/", "DBOPS_TOKEN", "t", "DBOPS_ALLOW_INSECURE", "true"));
 
     assertThat(config.name()).isEqualTo("local");
     assertThat(config.capacity()).isEqualTo(10);
@@ -44,6 +44,54 @@ class DelegateConfigTest {
     assertThat(config.tags()).isEmpty();
     assertThat(config.stateDir()).isEqualTo(Path.of(".dbops", "delegate"));
     assertThat(config.webSocketUrl()).isEqualTo(URI.create("ws://localhost:8080/api/v1/delegates/connect"));
+    assertThat(config.drainGrace()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.transport()).isEqualTo("websocket");
+    assertThat(config.endpoints()).isEqualTo(new DelegateConfig.Endpoints("0.0.0.0", 9090));
+    assertThat(config.tls()).isEqualTo(DelegateConfig.Tls.INSECURE);
+    assertThat(config.outboxDir()).isEqualTo(Path.of(".dbops", "delegate", "outbox"));
+  }
+
+  @Test
+  void readsTheTransportDrainTlsAndEndpointSettings(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path ca = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "x");
+    Path cert = java.nio.file.Files.writeString(dir.resolve("cert.pem"), "x");
+    Path key = java.nio.file.Files.writeString(dir.resolve("key.pem"), "x");
+    DelegateConfig config = DelegateConfig.fromEnvironment(Map.of(
+        "DBOPS_SERVER_URL", "https://cp.example.com", "DBOPS_TOKEN", "t",
+        "DBOPS_TRANSPORT", "long-poll", "DBOPS_DRAIN_SECONDS", "5",
+        "DBOPS_CA_BUNDLE", ca.toString(), "DBOPS_CLIENT_CERT", cert.toString(), "DBOPS_CLIENT_KEY", key.toString(),
+        "DBOPS_METRICS_PORT", "0", "DBOPS_METRICS_BIND", "127.0.0.1"));
+
+    assertThat(config.transport()).isEqualTo(DelegateConfig.TRANSPORT_LONG_POLL);
+    assertThat(config.drainGrace()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.tls()).isEqualTo(new DelegateConfig.Tls(false, ca, cert, key));
+    assertThat(config.endpoints()).isEqualTo(new DelegateConfig.Endpoints("127.0.0.1", 0));
+    assertThat(config.transportUrl()).isEqualTo(URI.create("https://cp.example.com/api/v1/delegates/poll/sessions"));
+  }
+
+  @Test
+  void refusesPlainHttpUnlessInsecureIsAllowedNamingTheVariable() {
+    assertThatThrownBy(() -> DelegateConfig.fromEnvironment(Map.of(
+            "DBOPS_SERVER_URL", "http://cp.example.com", "DBOPS_TOKEN", "t")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "DBOPS_SERVER_URL is plain http (http://cp.example.com): use https://, or set"
+                + " DBOPS_ALLOW_INSECURE=true to allow an unencrypted connection"));
+  }
+
+  @Test
+  void reportsBadTransportDrainPortAndTlsSettings() {
+    assertThatThrownBy(() -> DelegateConfig.fromEnvironment(Map.of(
+            "DBOPS_SERVER_URL", "https://cp", "DBOPS_TOKEN", "t", "DBOPS_TRANSPORT", "carrier-pigeon",
+            "DBOPS_DRAIN_SECONDS", "soon", "DBOPS_METRICS_PORT", "70000", "DBOPS_ALLOW_INSECURE", "maybe",
+            "DBOPS_CLIENT_CERT", "/nonexistent/cert.pem")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+            "DBOPS_DRAIN_SECONDS must be a whole number of seconds ≥ 0, got 'soon'",
+            "DBOPS_ALLOW_INSECURE must be true or false, got 'maybe'",
+            "DBOPS_TRANSPORT must be 'websocket' or 'long-poll', got 'carrier-pigeon'",
+            "DBOPS_METRICS_PORT must be a port number 0-65535 (0: any free port), got 70000",
+            "DBOPS_CLIENT_CERT names a file that does not exist or is not readable: /nonexistent/cert.pem",
+            "DBOPS_CLIENT_CERT and DBOPS_CLIENT_KEY must be set together (a PEM certificate and its"
+                + " PKCS#8 private key)"));
   }
 
   @Test
@@ -60,14 +108,14 @@ class DelegateConfigTest {
   @Test
   void rejectsZeroCapacity() {
     assertThatThrownBy(() -> new DelegateConfig(URI.create("http://cp"), "t", null, null, 0, null, null, null,
-            null, null, null))
+            null, null, null, null, null, DelegateConfig.Tls.INSECURE, null))
         .hasMessageContaining("DBOPS_CAPACITY must be ≥ 1, got 0");
   }
 
   @Test
   void neverShowsTheTokenInToString() {
-    DelegateConfig config = new DelegateConfig(URI.create("http://cp"), "s3cret-token", null, List.of("a"), 1,
-        null, null, List.of("java"), null, null, null);
+    DelegateConfig config = new DelegateConfig(URI.create("https://cp"), "s3cret-token", null, List.of("a"), 1,
+        null, null, List.of("java"), null, null, null, null, null, null, null);
 
     assertThat(config.toString()).doesNotContain("s3cret-token").contains("token=***");
   }

@@ -34,6 +34,18 @@ public final class DelegateCommand implements Callable<Integer> {
   @Option(names = "--state-dir", description = "State directory (env DBOPS_STATE_DIR, default ./.dbops/delegate).")
   Path stateDir;
 
+  @Option(names = "--transport", description = "websocket or long-poll (env DBOPS_TRANSPORT, default websocket).")
+  String transport;
+
+  @Option(names = "--drain-seconds", description = "Grace for running tasks on SIGTERM (env DBOPS_DRAIN_SECONDS, default 60).")
+  Integer drainSeconds;
+
+  @Option(names = "--metrics-port", description = "Port of /healthz, /readyz, /metrics (env DBOPS_METRICS_PORT, default 9090; 0 = free port).")
+  Integer metricsPort;
+
+  @Option(names = "--allow-insecure", description = "Allow a plain http:// control plane URL (env DBOPS_ALLOW_INSECURE).")
+  Boolean allowInsecure;
+
   @Override
   public Integer call() throws Exception {
     RoleSupport.consoleLogging();
@@ -44,12 +56,26 @@ public final class DelegateCommand implements Callable<Integer> {
         .with("DBOPS_TAGS", tags == null ? null : String.join(",", tags))
         .with("DBOPS_CAPACITY", capacity)
         .with("DBOPS_RUNTIME", runtime)
-        .with("DBOPS_STATE_DIR", stateDir);
+        .with("DBOPS_STATE_DIR", stateDir)
+        .with("DBOPS_TRANSPORT", transport)
+        .with("DBOPS_DRAIN_SECONDS", drainSeconds)
+        .with("DBOPS_METRICS_PORT", metricsPort)
+        .with("DBOPS_ALLOW_INSECURE", allowInsecure);
     DelegateConfig config = DelegateConfig.fromEnvironment(env.asMap())
         .withPodProcessCommand(PodProcessCommand.ofThisProcess());
     Delegate delegate = new Delegate(config);
-    AwaitShutdown shutdown = new AwaitShutdown("delegate", delegate);
+    // SIGTERM: stop claiming, let running tasks finish within DBOPS_DRAIN_SECONDS, hand back or
+    // fail the rest, unregister; then close.
+    AwaitShutdown shutdown = new AwaitShutdown("delegate", () -> {
+      try {
+        delegate.drain();
+      } finally {
+        delegate.close();
+      }
+    });
     delegate.start();
+    System.out.println("dbops delegate " + config.name() + " started; endpoints on port " + delegate.endpointsPort());
+    System.out.flush();
     shutdown.await();
     return 0;
   }

@@ -71,6 +71,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                 "DBOPS_RUNTIME", "local",
                 // the embedded control plane listens on loopback only
                 "DBOPS_ALLOW_INSECURE", "true",
+                "DBOPS_METRICS_PORT", "0",
                 "DBOPS_STATE_DIR", state.resolve("delegate").toString()))
             .withPodProcessCommand(PodProcessCommand.ofThisProcess());
         try (Delegate delegate = new Delegate(delegateConfig)) {
