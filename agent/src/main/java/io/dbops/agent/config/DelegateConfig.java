@@ -59,6 +59,8 @@ public record DelegateConfig(
   public static final String TRANSPORT_LONG_POLL = "long-poll";
   public static final int DEFAULT_CAPACITY = 10;
   public static final int DEFAULT_DRAIN_SECONDS = 60;
+  /** Cap of the reconnect backoff ({@code DBOPS_RECONNECT_MAX_SECONDS}). */
+  public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(60);
   public static final int DEFAULT_METRICS_PORT = 9090;
   private static final Set<String> RUNTIMES = Set.of(RUNTIME_LOCAL, RUNTIME_KUBERNETES);
   private static final Set<String> TRANSPORTS = Set.of(TRANSPORT_WEBSOCKET, TRANSPORT_LONG_POLL);
@@ -125,7 +127,7 @@ public record DelegateConfig(
     stateDir = stateDir == null ? Path.of(".dbops", "delegate") : stateDir;
     podProcessCommand = podProcessCommand == null ? List.of() : List.copyOf(podProcessCommand);
     heartbeatInterval = heartbeatInterval == null ? Duration.ofSeconds(15) : heartbeatInterval;
-    maxBackoff = maxBackoff == null ? Duration.ofSeconds(60) : maxBackoff;
+    maxBackoff = maxBackoff == null ? DEFAULT_MAX_BACKOFF : maxBackoff;
     podReadyTimeout = podReadyTimeout == null ? Duration.ofSeconds(60) : podReadyTimeout;
     drainGrace = drainGrace == null ? Duration.ofSeconds(DEFAULT_DRAIN_SECONDS) : drainGrace;
     transport = transport == null ? TRANSPORT_WEBSOCKET : transport;
@@ -152,7 +154,8 @@ public record DelegateConfig(
   /**
    * Reads DBOPS_SERVER_URL, DBOPS_TOKEN, DBOPS_DELEGATE_NAME, DBOPS_TAGS, DBOPS_CAPACITY,
    * DBOPS_RUNTIME, DBOPS_STATE_DIR, DBOPS_DRAIN_SECONDS, DBOPS_TRANSPORT, DBOPS_ALLOW_INSECURE,
-   * DBOPS_CA_BUNDLE, DBOPS_CLIENT_CERT, DBOPS_CLIENT_KEY, DBOPS_METRICS_PORT and DBOPS_METRICS_BIND.
+   * DBOPS_CA_BUNDLE, DBOPS_CLIENT_CERT, DBOPS_CLIENT_KEY, DBOPS_METRICS_PORT, DBOPS_METRICS_BIND and
+   * DBOPS_RECONNECT_MAX_SECONDS (the cap of the reconnect backoff, default 60).
    * The pod process command is left empty: set it with {@link #withPodProcessCommand}.
    */
   public static DelegateConfig fromEnvironment(Map<String, String> env) {
@@ -173,6 +176,11 @@ public record DelegateConfig(
         problems);
     int metricsPort = intSetting(env, "DBOPS_METRICS_PORT", DEFAULT_METRICS_PORT, "a port number 0-65535 (0: any free port)",
         problems);
+    int maxBackoffSeconds = intSetting(env, "DBOPS_RECONNECT_MAX_SECONDS", (int) DEFAULT_MAX_BACKOFF.toSeconds(),
+        "a whole number of seconds ≥ 1", problems);
+    if (maxBackoffSeconds < 1) {
+      problems.add("DBOPS_RECONNECT_MAX_SECONDS must be ≥ 1, got " + maxBackoffSeconds);
+    }
     String token = blankToNull(env.get("DBOPS_TOKEN"));
     String name = env.getOrDefault("DBOPS_DELEGATE_NAME", "local").trim();
     String runtime = env.getOrDefault("DBOPS_RUNTIME", RUNTIME_LOCAL).trim();
@@ -199,7 +207,8 @@ public record DelegateConfig(
       throw new ConfigException(problems);
     }
     return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime,
-        stateDir == null ? null : Path.of(stateDir), null, null, null, null,
+        stateDir == null ? null : Path.of(stateDir), null, null,
+        Duration.ofSeconds(Math.max(1, maxBackoffSeconds)), null,
         Duration.ofSeconds(drainSeconds), transport, tls, endpoints);
   }
 
