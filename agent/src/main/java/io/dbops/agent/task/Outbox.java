@@ -90,6 +90,20 @@ final class Outbox {
 
   /** Stores the result durably; false (logged) when the disk refused, so it lives in memory only. */
   boolean put(Frame.TaskResult result) {
+    // The result of an interrupted task (abort, drain, shutdown) is written on its interrupted
+    // thread, and an interrupt closes a FileChannel mid-write: clear the flag while writing, so the
+    // one result that most needs to survive is not the one lost.
+    boolean interrupted = Thread.interrupted();
+    try {
+      return write(result);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private boolean write(Frame.TaskResult result) {
     Path target = fileOf(result.taskId());
     Path temp = target.resolveSibling(target.getFileName() + ".tmp");
     try {

@@ -40,6 +40,19 @@ class OutboxTest {
   }
 
   @Test
+  void storesTheResultOfAnInterruptedTaskOnItsInterruptedThread() {
+    Outbox outbox = new Outbox(dir.resolve("outbox"), new FrameCodec());
+    Thread.currentThread().interrupt(); // as after an abort or a drain
+    try {
+      assertThat(outbox.put(new Frame.TaskResult("t-9", 1, TaskStatus.FAILED, "aborted: by user", null))).isTrue();
+      assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept for the caller").isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(new Outbox(dir.resolve("outbox"), new FrameCodec()).load()).containsOnlyKeys("t-9");
+  }
+
+  @Test
   void movesACorruptFileAsideWithOneWarningAndDropsInterruptedWrites() throws Exception {
     Path outboxDir = Files.createDirectories(dir.resolve("outbox"));
     Files.writeString(outboxDir.resolve("result-bad.json"), "{\"type\":\"task_result\",\"taskId\":");
