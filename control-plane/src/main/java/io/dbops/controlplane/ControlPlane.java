@@ -6,7 +6,10 @@ import io.dbops.controlplane.executions.Orchestrator;
 import io.dbops.controlplane.http.HttpServer;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.controlplane.queue.TaskQueue;
-import io.dbops.controlplane.queue.TimeoutSweeper;
+import io.dbops.controlplane.metrics.Metrics;
+import io.dbops.controlplane.queue.Task;
+import io.dbops.controlplane.queue.TaskRoutes;
+import io.dbops.controlplane.queue.TaskSweeper;
 import io.dbops.controlplane.session.DelegateHub;
 import io.dbops.controlplane.store.Database;
 import io.dbops.controlplane.store.Ids;
@@ -34,7 +37,7 @@ public final class ControlPlane implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private Database database;
   private DelegateHub hub;
-  private TimeoutSweeper sweeper;
+  private TaskSweeper sweeper;
   private Orchestrator orchestrator;
   private HttpServer http;
   private volatile String baseUrl;
@@ -56,18 +59,29 @@ public final class ControlPlane implements AutoCloseable {
       Ids ids = new Ids();
       TokenService tokens = new TokenService(sql, clock, ids);
       TaskQueue queue = new TaskQueue(sql, clock, ids);
+      Metrics metrics = new Metrics();
+      Database db = database;
+      metrics.readiness(db::reachable);
       LogService logs = new LogService(sql, clock);
       logs.start();
       ExecutionService executions = new ExecutionService(sql, queue, logs, this::publicUrl,
           config.defaultImage(), clock, ids);
       orchestrator = executions.orchestrator();
-      hub = new DelegateHub(tokens, queue, logs::withLogToken, config.heartbeatIntervalSeconds(),
-          clock, ids);
+      hub = new DelegateHub(config, tokens, queue, sql, logs::withLogToken, metrics, clock, ids);
+      DelegateHub h = hub;
       queue.addListener(hub);
       queue.addListener(orchestrator);
-      sweeper = new TimeoutSweeper(queue, clock, Duration.ofSeconds(5));
+      tokens.onRevoke(hub::tokenRevoked);
+      metrics.gauge("dbops_delegates_connected", "Delegate sessions of this replica that said hello",
+          h::connectedCount);
+      metrics.gauge("dbops_tasks_queued", "Tasks waiting for a delegate (all replicas)",
+          () -> queue.count(Task.QUEUED));
+      metrics.gauge("dbops_tasks_running", "Tasks assigned to a delegate (all replicas)",
+          () -> queue.count(Task.RUNNING));
+      sweeper = new TaskSweeper(queue, metrics, clock, Duration.ofMillis(config.sweepPeriodMillis()));
       // Delegates are silent for at most 3 heartbeat intervals; Jetty's own idle timeout is a backstop.
-      http = new HttpServer(config.bindAddress(), config.port(), List.of(tokens, logs, executions, hub),
+      http = new HttpServer(config.bindAddress(), config.port(),
+          List.of(tokens, logs, executions, hub, new TaskRoutes(queue), metrics),
           Duration.ofSeconds(config.heartbeatIntervalSeconds() * 4L + 30));
       hub.start();
       http.start();

@@ -60,6 +60,19 @@ final class TestClient {
     return call(b.build());
   }
 
+  Reply delete(String path, String bearer) {
+    Request.Builder b = new Request.Builder().url(baseUrl + path).delete();
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    return call(b.build());
+  }
+
+  Reply get(String path, String bearer) {
+    return call(new Request.Builder().url(baseUrl + path).get()
+        .header("Authorization", "Bearer " + bearer).build());
+  }
+
   private Reply call(Request request) {
     try (Response response = http.newCall(request).execute()) {
       return new Reply(response.code(), response.body() == null ? "" : response.body().string());

@@ -27,6 +27,7 @@ final class TestDelegate implements AutoCloseable {
   private final BlockingQueue<Frame> inbox = new LinkedBlockingQueue<>();
   private final List<Frame> parked = new ArrayList<>();
   final List<Frame.TaskAssigned> assigned = new CopyOnWriteArrayList<>();
+  private final java.util.Set<String> assignedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
   final CompletableFuture<Response> upgradeFailure = new CompletableFuture<>();
   final CompletableFuture<String> failureBody = new CompletableFuture<>();
   final CompletableFuture<Integer> closed = new CompletableFuture<>();
@@ -37,6 +38,14 @@ final class TestDelegate implements AutoCloseable {
 
   TestDelegate(String instanceId) {
     this.instanceId = instanceId;
+  }
+
+  /** Opens, says {@code hello} and waits for welcome. */
+  Frame.Welcome connect(OkHttpClient http, String baseUrl, String token, Frame.Hello hello)
+      throws InterruptedException {
+    open(http, baseUrl, token);
+    send(hello);
+    return expect(Frame.Welcome.class);
   }
 
   static Frame.Hello hello(String instanceId, int capacity, List<String> tags) {
@@ -126,12 +135,17 @@ final class TestDelegate implements AutoCloseable {
       return false;
     }
     if (frame instanceof Frame.TaskOffer offer) {
-      send(new Frame.Claim(offer.taskId()));
+      if (!assignedIds.contains(offer.taskId() + "#")) {
+        send(new Frame.Claim(offer.taskId()));
+      }
       return true;
     }
     if (frame instanceof Frame.TaskAssigned a) {
-      assigned.add(a);
-      send(r.apply(a));
+      // a duplicate claim is answered with the same assignment: run each attempt once
+      if (assignedIds.add(a.taskId() + "#" + a.attempt())) {
+        assigned.add(a);
+        send(r.apply(a));
+      }
       return true;
     }
     return frame instanceof Frame.ResultAck || frame instanceof Frame.ClaimRejected;

@@ -18,6 +18,15 @@ import java.util.Map;
  *     null means derived from the bind address and the actual port
  * @param defaultImage image of build pods, for example {@code dbops/dbops:0.1.0}
  * @param heartbeatIntervalSeconds how often each side of a delegate session sends a heartbeat
+ *     ({@code DBOPS_HEARTBEAT_SECONDS}, default 15)
+ * @param leaseSeconds lease of an assigned task, renewed by {@code lease_renew}
+ *     ({@code DBOPS_LEASE_SECONDS}, default 60)
+ * @param dispatchDeadlineSeconds how long a queued task may have no eligible delegate before it
+ *     fails ({@code DBOPS_DISPATCH_DEADLINE_SECONDS}, default 120)
+ * @param sweepPeriodMillis how often leases, timeouts and dispatch deadlines are checked
+ *     ({@code DBOPS_SWEEP_MILLIS}, default 1000)
+ * @param dispatchScanMillis how often queued tasks are offered even without a local event (tasks
+ *     queued through another replica) ({@code DBOPS_DISPATCH_SCAN_MILLIS}, default 500)
  */
 public record ControlPlaneConfig(
     String bindAddress,
@@ -28,13 +37,21 @@ public record ControlPlaneConfig(
     String dbPassword,
     String publicUrl,
     String defaultImage,
-    int heartbeatIntervalSeconds) {
+    int heartbeatIntervalSeconds,
+    int leaseSeconds,
+    int dispatchDeadlineSeconds,
+    long sweepPeriodMillis,
+    long dispatchScanMillis) {
 
   public static final String DEFAULT_BIND = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final Path DEFAULT_DATA_DIR = Path.of(".dbops", "server");
   public static final String DEFAULT_IMAGE = "dbops/dbops:0.1.0";
   public static final int DEFAULT_HEARTBEAT_SECONDS = 15;
+  public static final int DEFAULT_LEASE_SECONDS = 60;
+  public static final int DEFAULT_DISPATCH_DEADLINE_SECONDS = 120;
+  public static final long DEFAULT_SWEEP_MILLIS = 1000;
+  public static final long DEFAULT_DISPATCH_SCAN_MILLIS = 500;
 
   public ControlPlaneConfig {
     List<String> problems = new ArrayList<>();
@@ -58,7 +75,20 @@ public record ControlPlaneConfig(
       problems.add("defaultImage (the build pod image) must not be empty");
     }
     if (heartbeatIntervalSeconds < 1) {
-      problems.add("heartbeatIntervalSeconds must be at least 1, not " + heartbeatIntervalSeconds);
+      problems.add("DBOPS_HEARTBEAT_SECONDS must be at least 1, not " + heartbeatIntervalSeconds);
+    }
+    if (leaseSeconds < 1) {
+      problems.add("DBOPS_LEASE_SECONDS must be at least 1, not " + leaseSeconds);
+    }
+    if (dispatchDeadlineSeconds < 1) {
+      problems.add("DBOPS_DISPATCH_DEADLINE_SECONDS must be at least 1, not "
+          + dispatchDeadlineSeconds);
+    }
+    if (sweepPeriodMillis < 10) {
+      problems.add("DBOPS_SWEEP_MILLIS must be at least 10, not " + sweepPeriodMillis);
+    }
+    if (dispatchScanMillis < 10) {
+      problems.add("DBOPS_DISPATCH_SCAN_MILLIS must be at least 10, not " + dispatchScanMillis);
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
@@ -72,26 +102,27 @@ public record ControlPlaneConfig(
   /** Every setting at its default. */
   public static ControlPlaneConfig defaults() {
     return new ControlPlaneConfig(DEFAULT_BIND, DEFAULT_PORT, DEFAULT_DATA_DIR, null, null, null,
-        null, DEFAULT_IMAGE, DEFAULT_HEARTBEAT_SECONDS);
+        null, DEFAULT_IMAGE, DEFAULT_HEARTBEAT_SECONDS, DEFAULT_LEASE_SECONDS,
+        DEFAULT_DISPATCH_DEADLINE_SECONDS, DEFAULT_SWEEP_MILLIS, DEFAULT_DISPATCH_SCAN_MILLIS);
   }
 
   /**
    * Reads DBOPS_SERVER_PORT, DBOPS_SERVER_BIND, DBOPS_DATA_DIR, DBOPS_DB_URL, DBOPS_DB_USER,
-   * DBOPS_DB_PASSWORD and DBOPS_PUBLIC_URL; unset or blank variables keep their defaults.
+   * DBOPS_DB_PASSWORD, DBOPS_PUBLIC_URL, DBOPS_HEARTBEAT_SECONDS, DBOPS_LEASE_SECONDS,
+   * DBOPS_DISPATCH_DEADLINE_SECONDS, DBOPS_SWEEP_MILLIS and DBOPS_DISPATCH_SCAN_MILLIS; unset or
+   * blank variables keep their defaults.
    *
    * @throws IllegalArgumentException naming every invalid variable
    */
   public static ControlPlaneConfig fromEnvironment(Map<String, String> env) {
     List<String> problems = new ArrayList<>();
-    int port = DEFAULT_PORT;
-    String rawPort = value(env, "DBOPS_SERVER_PORT");
-    if (rawPort != null) {
-      try {
-        port = Integer.parseInt(rawPort.trim());
-      } catch (NumberFormatException e) {
-        problems.add("DBOPS_SERVER_PORT must be a number, not '" + rawPort + "'");
-      }
-    }
+    int port = (int) number(env, "DBOPS_SERVER_PORT", DEFAULT_PORT, problems);
+    int heartbeat = (int) number(env, "DBOPS_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS, problems);
+    int lease = (int) number(env, "DBOPS_LEASE_SECONDS", DEFAULT_LEASE_SECONDS, problems);
+    int deadline = (int) number(env, "DBOPS_DISPATCH_DEADLINE_SECONDS",
+        DEFAULT_DISPATCH_DEADLINE_SECONDS, problems);
+    long sweep = number(env, "DBOPS_SWEEP_MILLIS", DEFAULT_SWEEP_MILLIS, problems);
+    long scan = number(env, "DBOPS_DISPATCH_SCAN_MILLIS", DEFAULT_DISPATCH_SCAN_MILLIS, problems);
     String dataDir = value(env, "DBOPS_DATA_DIR");
     String bind = value(env, "DBOPS_SERVER_BIND");
     try {
@@ -104,7 +135,7 @@ public record ControlPlaneConfig(
           value(env, "DBOPS_DB_PASSWORD"),
           value(env, "DBOPS_PUBLIC_URL"),
           DEFAULT_IMAGE,
-          DEFAULT_HEARTBEAT_SECONDS);
+          heartbeat, lease, deadline, sweep, scan);
       if (problems.isEmpty()) {
         return config;
       }
@@ -117,32 +148,57 @@ public record ControlPlaneConfig(
 
   public ControlPlaneConfig withPort(int newPort) {
     return new ControlPlaneConfig(bindAddress, newPort, dataDir, dbUrl, dbUser, dbPassword,
-        publicUrl, defaultImage, heartbeatIntervalSeconds);
+        publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
+        sweepPeriodMillis, dispatchScanMillis);
   }
 
   public ControlPlaneConfig withDataDir(Path newDataDir) {
     return new ControlPlaneConfig(bindAddress, port, newDataDir, dbUrl, dbUser, dbPassword,
-        publicUrl, defaultImage, heartbeatIntervalSeconds);
+        publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
+        sweepPeriodMillis, dispatchScanMillis);
   }
 
   public ControlPlaneConfig withDatabase(String newUrl, String newUser, String newPassword) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, newUrl, newUser, newPassword,
-        publicUrl, defaultImage, heartbeatIntervalSeconds);
+        publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
+        sweepPeriodMillis, dispatchScanMillis);
   }
 
   public ControlPlaneConfig withPublicUrl(String newPublicUrl) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
-        newPublicUrl, defaultImage, heartbeatIntervalSeconds);
+        newPublicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds,
+        dispatchDeadlineSeconds, sweepPeriodMillis, dispatchScanMillis);
   }
 
   public ControlPlaneConfig withDefaultImage(String newImage) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
-        publicUrl, newImage, heartbeatIntervalSeconds);
+        publicUrl, newImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
+        sweepPeriodMillis, dispatchScanMillis);
   }
 
   public ControlPlaneConfig withHeartbeatIntervalSeconds(int seconds) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
-        publicUrl, defaultImage, seconds);
+        publicUrl, defaultImage, seconds, leaseSeconds, dispatchDeadlineSeconds,
+        sweepPeriodMillis, dispatchScanMillis);
+  }
+
+  public ControlPlaneConfig withLeaseSeconds(int seconds) {
+    return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
+        publicUrl, defaultImage, heartbeatIntervalSeconds, seconds, dispatchDeadlineSeconds,
+        sweepPeriodMillis, dispatchScanMillis);
+  }
+
+  public ControlPlaneConfig withDispatchDeadlineSeconds(int seconds) {
+    return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
+        publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, seconds,
+        sweepPeriodMillis, dispatchScanMillis);
+  }
+
+  /** Sets the sweep period and the dispatch scan period (tests use short ones). */
+  public ControlPlaneConfig withPeriods(long sweepMillis, long scanMillis) {
+    return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
+        publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
+        sweepMillis, scanMillis);
   }
 
   /** The JDBC URL actually used: {@link #dbUrl} or the H2 file in {@link #dataDir}. */
@@ -159,7 +215,23 @@ public record ControlPlaneConfig(
         + ", dbUrl=" + io.dbops.support.Secrets.maskUrl(dbUrl) + ", dbUser=" + dbUser
         + ", dbPassword=" + (dbPassword == null ? "null" : io.dbops.support.Secrets.MASK)
         + ", publicUrl=" + publicUrl + ", defaultImage=" + defaultImage
-        + ", heartbeatIntervalSeconds=" + heartbeatIntervalSeconds + "]";
+        + ", heartbeatIntervalSeconds=" + heartbeatIntervalSeconds + ", leaseSeconds=" + leaseSeconds
+        + ", dispatchDeadlineSeconds=" + dispatchDeadlineSeconds + ", sweepPeriodMillis="
+        + sweepPeriodMillis + ", dispatchScanMillis=" + dispatchScanMillis + "]";
+  }
+
+  private static long number(Map<String, String> env, String name, long fallback,
+      List<String> problems) {
+    String raw = value(env, name);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(raw.trim());
+    } catch (NumberFormatException e) {
+      problems.add(name + " must be a number, not '" + raw + "'");
+      return fallback;
+    }
   }
 
   private static String value(Map<String, String> env, String name) {

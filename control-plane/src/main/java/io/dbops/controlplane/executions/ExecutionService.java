@@ -55,6 +55,11 @@ public final class ExecutionService implements Routes {
       ctx.json(store.newest(limit).stream().map(ExecutionStore::view).toList());
     });
     app.get("/api/v1/executions/{id}", ctx -> ctx.json(view(ctx.pathParam("id"))));
+    app.post("/api/v1/executions/{id}/abort", ctx -> {
+      String id = ctx.pathParam("id");
+      orchestrator.abort(id);
+      ctx.status(202).json(Map.of("id", id, "status", "aborting"));
+    });
     app.get("/api/v1/executions/{id}/logs", ctx -> {
       String id = ctx.pathParam("id");
       if (store.status(id).isEmpty()) {

@@ -10,6 +10,8 @@ import java.util.List;
  */
 final class ExecutionState {
   public List<StageState> stages = new ArrayList<>();
+  /** Set by {@code POST /api/v1/executions/{id}/abort}: no new work starts; cleanups still run. */
+  public boolean aborted;
 
   static final class StageState {
     public String name;

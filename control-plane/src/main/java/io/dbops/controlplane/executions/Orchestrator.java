@@ -1,6 +1,7 @@
 package io.dbops.controlplane.executions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dbops.controlplane.http.ApiException;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.controlplane.queue.NewTask;
 import io.dbops.controlplane.queue.Task;
@@ -45,6 +46,7 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
   static final int DEFAULT_STAGE_TIMEOUT_SECONDS = 3600;
   static final int DEFAULT_STEP_TIMEOUT_SECONDS = 1800;
   static final String PASSWORD_ENV = "DBOPS_DB_PASSWORD";
+  static final String ABORTED = "aborted by user";
 
   private final ExecutionStore store;
   private final TaskQueue queue;
@@ -106,6 +108,65 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     }
   }
 
+  @Override
+  public void taskRequeued(Task task, String previousInstance) {
+    if (task.executionId() != null && !TaskTypes.CLEANUP_STAGE.equals(task.type())) {
+      submitWork(task.executionId(), () -> {
+        ExecutionRecord ex = store.find(task.executionId()).orElse(null);
+        if (ex != null && (ex.finished() || ex.state.aborted)) {
+          queue.failQueued(task.id(), ABORTED);
+        }
+      });
+    }
+  }
+
+  /**
+   * Aborts an execution: running tasks get {@code abort}, queued ones are cancelled, no new work
+   * starts, build pods are still cleaned up, and the execution ends FAILED "aborted by user".
+   *
+   * @throws ApiException 404 for an unknown execution, 409 when it already finished
+   */
+  public void abort(String id) {
+    ExecutionRecord ex = store.find(id).orElseThrow(() -> ApiException.notFound(
+        "No execution '" + id + "'; list them with GET /api/v1/executions"));
+    if (ex.finished()) {
+      throw new ApiException(409, "conflict", "Execution " + id + " already finished ("
+          + ex.status + "); nothing to abort", List.of());
+    }
+    submitWork(id, () -> doAbort(id));
+  }
+
+  private void doAbort(String id) {
+    ExecutionRecord ex = store.find(id).orElse(null);
+    if (ex == null || ex.finished() || ex.state.aborted) {
+      return;
+    }
+    ex.state.aborted = true;
+    ex.error = ABORTED;
+    if ("QUEUED".equals(ex.status)) {
+      for (ExecutionState.StageState s : ex.state.stages) {
+        s.status = "SKIPPED";
+        s.steps.forEach(step -> step.status = "SKIPPED");
+      }
+      ex.status = "FAILED";
+      ex.finishedAt = clock.millis();
+      store.save(ex);
+      logs.appendControl(id, "ERROR", "Execution " + id + " finished: FAILED (" + ABORTED + ")");
+      logs.executionFinished(id);
+      return;
+    }
+    store.save(ex);
+    logs.appendControl(id, "ERROR", "Execution " + id + " " + ABORTED
+        + ": stopping running tasks; build pods are still deleted");
+    log.info("Execution {} aborted by user", id);
+    queue.requestAbort(id, ABORTED);
+    for (Task task : queue.unfinished(id)) {
+      if (Task.QUEUED.equals(task.status()) && !TaskTypes.CLEANUP_STAGE.equals(task.type())) {
+        queue.failQueued(task.id(), ABORTED);
+      }
+    }
+  }
+
   private void submitWork(String executionId, Runnable work) {
     ThreadPoolExecutor ex = executor;
     if (ex == null || closed.get()) {
@@ -152,7 +213,8 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
         stage.steps().size(), Map.of(), secrets,
         stage.timeoutSeconds() > 0 ? stage.timeoutSeconds() : DEFAULT_STAGE_TIMEOUT_SECONDS);
     queue.enqueue(new NewTask(ex.id, TaskTypes.INIT_STAGE, Json.tree(payload),
-        stage.delegateSelectors(), null, INIT_TASK_TIMEOUT_SECONDS));
+        stage.delegateSelectors(), null, INIT_TASK_TIMEOUT_SECONDS,
+        reachability(stage.database().url())));
   }
 
   private void onTaskFinished(Task task) {
@@ -198,6 +260,10 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     s.stepPorts = new java.util.ArrayList<>(output.stepPorts());
     logs.appendControl(ex.id, "INFO", "Stage " + s.name + ": build pod " + s.podName + " ready at "
         + s.liteEngineAddress);
+    if (ex.state.aborted) {
+      failStage(ex, s, 0, ABORTED, ABORTED);
+      return;
+    }
     startStep(ex, si, 0);
   }
 
@@ -246,7 +312,9 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
       logs.appendControl(ex.id, "INFO", "Stage " + s.name + ", step " + st.name + " succeeded"
           + (output == null ? "" : " in " + output.durationMillis() + " ms, "
               + output.changesets().size() + " changeset(s)"));
-      if (index + 1 < s.steps.size()) {
+      if (ex.state.aborted) {
+        failStage(ex, s, index + 1, ABORTED, ABORTED);
+      } else if (index + 1 < s.steps.size()) {
         startStep(ex, si, index + 1);
       } else {
         store.save(ex);
@@ -313,11 +381,12 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     }
     logs.appendControl(ex.id, "FAILED".equals(s.status) ? "ERROR" : "INFO",
         "Stage " + s.name + " finished: " + s.status);
-    if ("SUCCEEDED".equals(s.status) && si + 1 < ex.state.stages.size()) {
+    if ("SUCCEEDED".equals(s.status) && si + 1 < ex.state.stages.size() && !ex.state.aborted) {
       startStage(ex, si + 1);
       return;
     }
-    boolean failed = ex.state.stages.stream().anyMatch(st -> "FAILED".equals(st.status));
+    boolean failed = ex.state.aborted
+        || ex.state.stages.stream().anyMatch(st -> "FAILED".equals(st.status));
     for (ExecutionState.StageState later : ex.state.stages) {
       if ("PENDING".equals(later.status)) {
         later.status = "SKIPPED";
@@ -356,6 +425,60 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  /**
+   * {@code host:port} of a JDBC URL with an explicit port (the first host of a multi-host URL),
+   * for the delegate's reachability check; null when the URL names no host and port (embedded
+   * databases, default ports).
+   */
+  static String reachability(String jdbcUrl) {
+    if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:")) {
+      return null;
+    }
+    String rest;
+    int slashes = jdbcUrl.indexOf("//");
+    int at = jdbcUrl.indexOf('@');
+    if (slashes >= 0) {
+      rest = jdbcUrl.substring(slashes + 2);
+    } else if (jdbcUrl.startsWith("jdbc:oracle:") && at >= 0) {
+      rest = jdbcUrl.substring(at + 1); // jdbc:oracle:thin:@host:port:sid
+    } else {
+      return null;
+    }
+    int end = rest.length();
+    for (char c : new char[] {'/', '?', ';', ','}) {
+      int i = rest.indexOf(c);
+      if (i >= 0 && i < end) {
+        end = i;
+      }
+    }
+    String hostPort = rest.substring(0, end);
+    int userInfo = hostPort.lastIndexOf('@');
+    if (userInfo >= 0) {
+      hostPort = hostPort.substring(userInfo + 1);
+    }
+    String host;
+    String port;
+    if (hostPort.startsWith("[")) {
+      int close = hostPort.indexOf(']');
+      if (close < 0 || close + 1 >= hostPort.length() || hostPort.charAt(close + 1) != ':') {
+        return null;
+      }
+      host = hostPort.substring(0, close + 1);
+      port = hostPort.substring(close + 2).split(":")[0];
+    } else {
+      String[] parts = hostPort.split(":");
+      if (parts.length < 2) {
+        return null;
+      }
+      host = parts[0];
+      port = parts[1];
+    }
+    if (host.isEmpty() || !port.matches("\\d{1,5}")) {
+      return null;
+    }
+    return host + ":" + port;
   }
 
   /** {@code dbops-<executionId>-<stage>} as a DNS label: lowercase, at most 63 characters. */

@@ -5,6 +5,15 @@ public interface TaskListener {
   /** A task was queued and may be offered. */
   default void taskQueued(Task task) {}
 
+  /**
+   * A RUNNING task was queued again (its lease lapsed or its delegate released it); {@code task}
+   * is the new QUEUED state, {@code previousInstance} the instance that held it.
+   */
+  default void taskRequeued(Task task, String previousInstance) {}
+
   /** A task reached SUCCEEDED or FAILED (stored once; duplicates are not reported). */
   default void taskFinished(Task task) {}
+
+  /** An abort was requested for a RUNNING task; {@code task.abortReason()} says why. */
+  default void taskAbortRequested(Task task) {}
 }

@@ -2,33 +2,36 @@ package io.dbops.controlplane.session;
 
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.FrameCodec;
-import io.javalin.websocket.WsContext;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.websocket.api.CloseStatus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One connected delegate WebSocket. Sends are serialized on {@code sendLock}; claims of one
- * session are serialized on the session itself (see {@link DelegateHub}).
+ * One connected delegate, whatever its transport: the handshake state, its running count, and
+ * what it may be offered. The hub serializes claims (and running-count updates) of one session
+ * on the session itself.
  */
 final class DelegateSession {
-  private static final Logger log = LoggerFactory.getLogger(DelegateSession.class);
-
   final String sessionId;
+  final String tokenId;
   final Instant connectedAt;
+  final Transport transport;
   final AtomicInteger running = new AtomicInteger();
   final AtomicLong lastSeenMillis;
-  private final WsContext ctx;
+  /** Tasks this instance declined ({@code claim_declined}); they are not offered to it again. */
+  final Set<String> declined = ConcurrentHashMap.newKeySet();
   private final FrameCodec codec;
-  private final Object sendLock = new Object();
   private volatile Frame.Hello hello;
+  private volatile boolean draining;
+  private volatile boolean revoked;
 
-  DelegateSession(String sessionId, WsContext ctx, FrameCodec codec, Instant connectedAt) {
+  DelegateSession(String sessionId, String tokenId, Transport transport, FrameCodec codec,
+      Instant connectedAt) {
     this.sessionId = sessionId;
-    this.ctx = ctx;
+    this.tokenId = tokenId;
+    this.transport = transport;
     this.codec = codec;
     this.connectedAt = connectedAt;
     this.lastSeenMillis = new AtomicLong(connectedAt.toEpochMilli());
@@ -47,8 +50,28 @@ final class DelegateSession {
     return h == null ? null : h.instanceId();
   }
 
-  boolean ready() {
-    return hello != null && ctx.session.isOpen();
+  void draining() {
+    draining = true;
+  }
+
+  boolean isDraining() {
+    return draining;
+  }
+
+  /** Marks the token revoked; true the first time. */
+  boolean revoke() {
+    boolean first = !revoked;
+    revoked = true;
+    return first;
+  }
+
+  boolean isRevoked() {
+    return revoked;
+  }
+
+  /** Welcomed, open, and neither draining nor revoked: it may be offered and claim tasks. */
+  boolean accepting() {
+    return hello != null && !draining && !revoked && transport.isOpen();
   }
 
   int freeCapacity() {
@@ -56,27 +79,12 @@ final class DelegateSession {
     return h == null ? 0 : h.capacity() - running.get();
   }
 
-  /** Sends a frame; a failure (peer gone) is logged and otherwise ignored: the close handler cleans up. */
   void send(Frame frame) {
-    String text = codec.encode(frame);
-    synchronized (sendLock) {
-      try {
-        if (ctx.session.isOpen()) {
-          ctx.send(text);
-        }
-      } catch (RuntimeException e) {
-        log.debug("Cannot send {} to session {}: {}", frame.getClass().getSimpleName(), sessionId,
-            e.toString());
-      }
-    }
+    transport.send(codec.encode(frame));
   }
 
   void close(int code, String reason) {
-    try {
-      ctx.closeSession(new CloseStatus(code, reason));
-    } catch (RuntimeException e) {
-      log.debug("Closing session {} failed: {}", sessionId, e.toString());
-    }
+    transport.close(code, reason);
   }
 
   @Override

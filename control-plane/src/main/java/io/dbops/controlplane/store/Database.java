@@ -81,6 +81,19 @@ public final class Database implements AutoCloseable {
     return p;
   }
 
+  /** True when a pooled connection answers within 2 s (for {@code /readyz}). */
+  public boolean reachable() {
+    HikariDataSource p = pool;
+    if (p == null) {
+      return false;
+    }
+    try (Connection c = p.getConnection()) {
+      return c.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
   private void migrate() {
     try (Connection connection = pool.getConnection()) {
       liquibase.database.Database db = DatabaseFactory.getInstance()

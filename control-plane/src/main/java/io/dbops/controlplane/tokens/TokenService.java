@@ -13,13 +13,21 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Delegate tokens: creates them ({@code dbops_} + 40 random URL-safe characters), keeps only their
- * SHA-256 hash, and checks a presented token. Routes: {@code POST/GET /api/v1/tokens}. Thread-safe.
+ * SHA-256 hash, checks a presented token, and revokes tokens. Routes: {@code POST/GET
+ * /api/v1/tokens}, {@code DELETE /api/v1/tokens/{id}}. Thread-safe.
  */
 public final class TokenService implements Routes {
   private static final char[] ALPHABET =
@@ -29,6 +37,7 @@ public final class TokenService implements Routes {
   private final Clock clock;
   private final Ids ids;
   private final SecureRandom random = new SecureRandom();
+  private final List<Consumer<String>> revokeListeners = new CopyOnWriteArrayList<>();
 
   /** A token as listed: never its value. */
   public record TokenInfo(String id, String name, Instant createdAt, boolean revoked) {}
@@ -66,14 +75,53 @@ public final class TokenService implements Routes {
 
   /** The token's record when the token is known and not revoked. */
   public Optional<TokenInfo> authenticate(String token) {
+    return lookup(token).filter(t -> !t.revoked());
+  }
+
+  /** The token's record when the token is known, revoked or not. */
+  public Optional<TokenInfo> lookup(String token) {
     if (token == null || token.isBlank()) {
       return Optional.empty();
     }
     return sql.queryOne("SELECT id, name, created_at, revoked FROM tokens WHERE token_hash = ?",
-            rs -> new TokenInfo(rs.getString("id"), rs.getString("name"),
-                Instant.ofEpochMilli(rs.getLong("created_at")), rs.getBoolean("revoked")),
-            sha256(token))
-        .filter(t -> !t.revoked());
+        TokenService::map, sha256(token));
+  }
+
+  /** Told the id of every token revoked through this process (also repeated revocations). */
+  public void onRevoke(Consumer<String> listener) {
+    revokeListeners.add(listener);
+  }
+
+  /**
+   * Revokes a token; idempotent.
+   *
+   * @throws ApiException 404 for an unknown id
+   */
+  public TokenInfo revoke(String id) {
+    sql.update("UPDATE tokens SET revoked = ? WHERE id = ?", true, id);
+    TokenInfo info = sql.queryOne("SELECT id, name, created_at, revoked FROM tokens WHERE id = ?",
+        TokenService::map, id).orElseThrow(() -> ApiException.notFound("No token '" + id
+            + "'; list them with GET /api/v1/tokens"));
+    revokeListeners.forEach(l -> l.accept(id));
+    return info;
+  }
+
+  /** The ids among {@code ids} of tokens that are revoked. */
+  public Set<String> revokedAmong(Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return Set.of();
+    }
+    List<Object> args = new ArrayList<>();
+    args.add(true);
+    args.addAll(ids);
+    return new HashSet<>(sql.query("SELECT id FROM tokens WHERE revoked = ? AND id IN ("
+        + String.join(", ", Collections.nCopies(ids.size(), "?")) + ")", rs -> rs.getString(1), 0,
+        args.toArray()));
+  }
+
+  private static TokenInfo map(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new TokenInfo(rs.getString("id"), rs.getString("name"),
+        Instant.ofEpochMilli(rs.getLong("created_at")), rs.getBoolean("revoked"));
   }
 
   @Override
@@ -83,6 +131,7 @@ public final class TokenService implements Routes {
       ctx.status(201).json(create(request.name()));
     });
     app.get("/api/v1/tokens", ctx -> ctx.json(list()));
+    app.delete("/api/v1/tokens/{id}", ctx -> ctx.json(revoke(ctx.pathParam("id"))));
   }
 
   static String sha256(String value) {

@@ -1,0 +1,113 @@
+package io.dbops.controlplane.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.http.Requests;
+import io.dbops.controlplane.http.Routes;
+import io.dbops.controlplane.tokens.TokenService;
+import io.dbops.protocol.Frame;
+import io.dbops.protocol.FrameCodec;
+import io.dbops.support.Json;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.List;
+
+/**
+ * The long-poll transport (docs/protocol.md "Long-poll transport"): the same sessions and frames
+ * as the WebSocket, over plain HTTP requests. Every request carries the delegate token; requests
+ * on an existing session are accepted with a token revoked meanwhile (so running tasks can still
+ * renew leases and report results), new sessions are not.
+ */
+final class LongPollRoutes implements Routes {
+  static final String BASE = "/api/v1/delegates/poll/sessions";
+  static final long MAX_WAIT_MILLIS = 30_000;
+
+  private final DelegateHub hub;
+  private final FrameCodec codec;
+
+  LongPollRoutes(DelegateHub hub, FrameCodec codec) {
+    this.hub = hub;
+    this.codec = codec;
+  }
+
+  @Override
+  public void addTo(Javalin app) {
+    app.post(BASE, this::open);
+    app.post(BASE + "/{id}/frames", ctx -> {
+      DelegateSession session = session(ctx);
+      JsonNode frames = parseArray(ctx.body());
+      for (JsonNode frame : frames) {
+        hub.receive(session, frame.toString());
+      }
+      ctx.status(204);
+    });
+    app.get(BASE + "/{id}/frames", ctx -> {
+      DelegateSession session = session(ctx);
+      long wait = Requests.longParam(ctx, "waitMillis", 0, 0, MAX_WAIT_MILLIS);
+      PollTransport transport = (PollTransport) session.transport;
+      List<String> frames = transport.take(wait);
+      session.lastSeenMillis.set(System.currentTimeMillis());
+      ctx.contentType("application/json").result("[" + String.join(",", frames) + "]");
+    });
+    app.delete(BASE + "/{id}", ctx -> {
+      DelegateSession session = session(ctx);
+      hub.end(session, 1000, "goodbye");
+      ctx.status(204);
+    });
+  }
+
+  private void open(Context ctx) throws InterruptedException {
+    TokenService.TokenInfo token = hub.authenticate(ctx.header("Authorization"));
+    String body = ctx.body();
+    PollTransport transport = new PollTransport(ctx.ip());
+    DelegateSession session = hub.newSession(token.id(), transport);
+    hub.receive(session, body);
+    List<String> frames = transport.take(0);
+    if (!transport.isOpen() || session.hello() == null) {
+      hub.end(session, 1008, "refused");
+      Frame.Error error = null;
+      for (String f : frames) {
+        try {
+          if (codec.decode(f) instanceof Frame.Error e) {
+            error = e;
+          }
+        } catch (FrameCodec.MalformedFrameException ignored) {
+          // our own frames always decode
+        }
+      }
+      throw new ApiException(400, error == null ? "invalid_frame" : error.code(),
+          error == null ? "The body must be a valid hello frame" : error.message(), List.of());
+    }
+    ctx.status(201).contentType("application/json").result("{\"sessionId\":"
+        + Json.write(session.sessionId) + ",\"frames\":[" + String.join(",", frames) + "]}");
+  }
+
+  private DelegateSession session(Context ctx) {
+    String id = ctx.pathParam("id");
+    DelegateSession session = hub.session(id);
+    if (session == null || !(session.transport instanceof PollTransport)) {
+      throw new ApiException(404, "unknown_session", "No long-poll session '" + id
+          + "' (it expired or was closed); start a new one with POST " + BASE, List.of());
+    }
+    TokenService.TokenInfo token = hub.lookupToken(ctx.header("Authorization"));
+    if (token == null || !token.id().equals(session.tokenId)) {
+      throw ApiException.unauthorized("The delegate token does not belong to session '" + id + "'");
+    }
+    session.lastSeenMillis.set(System.currentTimeMillis());
+    return session;
+  }
+
+  private static JsonNode parseArray(String body) {
+    JsonNode node;
+    try {
+      node = Json.mapper().readTree(body);
+    } catch (java.io.IOException e) {
+      throw ApiException.badRequest("The body must be a JSON array of frames: " + e.getMessage(),
+          List.of());
+    }
+    if (node == null || !node.isArray()) {
+      throw ApiException.badRequest("The body must be a JSON array of frames", List.of());
+    }
+    return node;
+  }
+}
