@@ -59,6 +59,21 @@ final class DbopsProcess implements AutoCloseable {
     return p;
   }
 
+  /** kill -9: no shutdown hook runs. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM, then waits up to {@code timeout}; returns the exit code, or -1 if still running. */
+  int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   int exitCode() {
     return process.exitValue();
   }

@@ -3,21 +3,28 @@ package io.dbops.cli.commands;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The one shutdown hook of a long-running role: on SIGTERM or Ctrl-C it closes the role's
- * component, then lets {@link #await} return so {@code main} exits.
+ * The one shutdown hook of a long-running role. Its main thread only waits ({@link #await}), so
+ * the hook runs on SIGTERM or Ctrl-C: it closes the role's component (a delegate drains first),
+ * then ends the process with exit code 0 — or 1 when closing failed. A JVM ended by a signal
+ * otherwise exits 143, which Kubernetes and scripts read as a crash.
  */
 final class AwaitShutdown {
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   AwaitShutdown(String role, AutoCloseable component) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      int exitCode = 0;
       try {
         component.close();
       } catch (Exception e) {
         System.err.println("Error while stopping " + role + ": " + e);
+        exitCode = 1;
       } finally {
         stopped.countDown();
       }
+      System.out.flush();
+      System.err.flush();
+      Runtime.getRuntime().halt(exitCode);
     }, role + "-shutdown"));
   }
 

@@ -109,11 +109,11 @@ public final class TaskQueue {
    * ending at {@code leaseExpiresAt}. {@link ClaimOutcome#ALREADY_HELD} means this instance holds
    * it already (a duplicate claim).
    */
-  public ClaimOutcome claim(String taskId, String instanceId, long leaseExpiresAt) {
-    int rows = sql.update("UPDATE tasks SET status = ?, delegate_instance = ?, started_at = ?, "
+  public ClaimOutcome claim(String taskId, String instanceId, String tokenId, long leaseExpiresAt) {
+    int rows = sql.update("UPDATE tasks SET status = ?, delegate_instance = ?, token_id = ?, started_at = ?, "
             + "lease_expires_at = ?, unmatched_since = NULL "
             + "WHERE id = ? AND status = ? AND (pinned_instance IS NULL OR pinned_instance = ?)",
-        Task.RUNNING, instanceId, clock.millis(), leaseExpiresAt, taskId, Task.QUEUED, instanceId);
+        Task.RUNNING, instanceId, tokenId, clock.millis(), leaseExpiresAt, taskId, Task.QUEUED, instanceId);
     if (rows == 1) {
       return ClaimOutcome.ASSIGNED;
     }
@@ -144,18 +144,20 @@ public final class TaskQueue {
   }
 
   /**
-   * Stores the result of attempt {@code attempt} of a task held RUNNING by {@code instanceId}.
-   * Returns the finished task when this call stored it; empty for duplicates, stale attempts and
-   * tasks this instance does not hold.
+   * Stores the result of attempt {@code attempt} of a RUNNING task held by {@code instanceId}, or
+   * claimed with {@code tokenId}: a delegate restarted on the same state directory is a new
+   * instance, and delivers the results its predecessor left in the outbox. The attempt number keeps
+   * a stale result out. Returns the finished task when this call stored it; empty for duplicates,
+   * stale attempts and tasks of other delegates.
    */
-  public Optional<Task> complete(String taskId, String instanceId, int attempt, String status,
+  public Optional<Task> complete(String taskId, String instanceId, String tokenId, int attempt, String status,
       String error, JsonNode output) {
     String finalStatus = Task.SUCCEEDED.equals(status) ? Task.SUCCEEDED : Task.FAILED;
     int rows = sql.update("UPDATE tasks SET status = ?, finished_at = ?, result = ?, error = ?, "
-            + "lease_expires_at = NULL WHERE id = ? AND status = ? AND delegate_instance = ? "
-            + "AND attempt = ?",
+            + "lease_expires_at = NULL WHERE id = ? AND status = ? "
+            + "AND (delegate_instance = ? OR token_id = ?) AND attempt = ?",
         finalStatus, clock.millis(), output == null || output.isNull() ? null : Json.write(output),
-        error, taskId, Task.RUNNING, instanceId, attempt);
+        error, taskId, Task.RUNNING, instanceId, tokenId, attempt);
     return rows == 1 ? finished(taskId) : Optional.empty();
   }
 

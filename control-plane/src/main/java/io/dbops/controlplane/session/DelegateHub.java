@@ -406,7 +406,7 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
         session.send(new Frame.ClaimRejected(task.id(), "over capacity"));
         return;
       }
-      switch (queue.claim(task.id(), instanceId, leaseEnd())) {
+      switch (queue.claim(task.id(), instanceId, session.tokenId, leaseEnd())) {
         case ASSIGNED -> {
           session.running.incrementAndGet();
           metrics.claimed();
@@ -434,7 +434,7 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
     String status = result.status() == null ? Task.FAILED : result.status().name();
     // Stored once; listeners (this hub and the orchestrator) hear about the first copy only. A
     // result of another attempt (the task was recovered meanwhile) is acknowledged and ignored.
-    if (queue.complete(result.taskId(), session.instanceId(), result.attempt(), status,
+    if (queue.complete(result.taskId(), session.instanceId(), session.tokenId, result.attempt(), status,
         result.error(), result.output()).isPresent()) {
       metrics.resultStored();
     }

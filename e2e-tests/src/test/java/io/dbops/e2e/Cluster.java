@@ -1,0 +1,61 @@
+package io.dbops.e2e;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Control planes and delegates of the distribution, each its own process, closed in reverse order.
+ * Fast timings (1 s heartbeats, short leases where asked) keep the tests short.
+ */
+final class Cluster implements AutoCloseable {
+  private final Path work;
+  private final List<DbopsProcess> processes = new ArrayList<>();
+
+  Cluster(Path work) {
+    this.work = work;
+  }
+
+  record Server(DbopsProcess process, String url, ControlPlaneHttp api) {}
+
+  record Delegate(DbopsProcess process, int endpointsPort) {}
+
+  Server server(String dataDir, int port, Map<String, String> env) throws Exception {
+    Map<String, String> all = new HashMap<>(Map.of("DBOPS_HEARTBEAT_SECONDS", "1"));
+    all.putAll(env);
+    DbopsProcess p = DbopsProcess.start(work, all, "server", "--port", Integer.toString(port),
+        "--data-dir", work.resolve(dataDir).toString());
+    processes.add(p);
+    String line = p.awaitLine("dbops control plane listening on http", Duration.ofSeconds(60));
+    String url = line.substring(line.indexOf("http://")).split(" ")[0];
+    return new Server(p, url, new ControlPlaneHttp(url));
+  }
+
+  Delegate delegate(String serverUrl, String token, String name, String stateDir, Map<String, String> env)
+      throws Exception {
+    Map<String, String> all = new HashMap<>(Map.of(
+        "DBOPS_TOKEN", token,
+        "DBOPS_ALLOW_INSECURE", "true",
+        "DBOPS_METRICS_PORT", "0",
+        "DBOPS_METRICS_BIND", "127.0.0.1",
+        "DBOPS_RECONNECT_MAX_SECONDS", "2"));
+    all.putAll(env);
+    DbopsProcess p = DbopsProcess.start(work, all, "delegate", "--server", serverUrl, "--name", name,
+        "--state-dir", work.resolve(stateDir).toString());
+    processes.add(p);
+    String started = p.awaitLine("endpoints on port ", Duration.ofSeconds(60));
+    int port = Integer.parseInt(started.substring(started.lastIndexOf(' ') + 1).trim());
+    p.awaitLine("Connected to", Duration.ofSeconds(60));
+    return new Delegate(p, port);
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      processes.get(i).close();
+    }
+  }
+}
