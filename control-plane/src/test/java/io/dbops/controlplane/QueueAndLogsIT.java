@@ -95,6 +95,9 @@ class QueueAndLogsIT {
       submitOneStep();
       // a delegate is offered at most its free capacity per dispatch pass: here one task
       String firstOffered = d.expect(Frame.TaskOffer.class).taskId();
+      // the orchestrator queues each execution's first task asynchronously
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> count("SELECT COUNT(*) FROM tasks") == 2);
       List<String> ids = List.of(firstOffered, text("SELECT id FROM tasks WHERE id <> '"
           + firstOffered + "'"));
       d.send(new Frame.Claim(ids.get(0)));
