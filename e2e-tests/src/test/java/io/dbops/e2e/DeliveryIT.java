@@ -174,6 +174,22 @@ class DeliveryIT {
     }
   }
 
+  @Test
+  void theLongPollTransportRunsTasksLikeTheWebSocket() throws Exception {
+    try (Cluster cluster = new Cluster(work)) {
+      Cluster.Server server = cluster.server("cp", 0, Map.of());
+      cluster.delegate(server.url(), server.api().createToken("lp"), "lp", "d",
+          Map.of("DBOPS_TRANSPORT", "long-poll"));
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        ids.add(server.api().submitNoop(100, 60));
+      }
+
+      awaitAllSucceeded(server.api(), ids);
+      assertThat(server.api().delegates().get(0).get("transport").asText()).isEqualTo("long-poll");
+    }
+  }
+
   static int maxOverlap(List<Instant[]> intervals) {
     List<long[]> events = new ArrayList<>();
     for (Instant[] i : intervals) {
