@@ -18,8 +18,7 @@ final class StepOutcomePrinter {
   void print(StepCommand command, StepOutcome outcome) {
     out.println();
     for (Map.Entry<String, String> e : new TreeMap<>(outcome.outputs()).entrySet()) {
-      // sql, drift and violations are long; their content is already in the log lines above.
-      if (!java.util.Set.of("sql", "drift", "violations").contains(e.getKey())) {
+      if (!e.getKey().equals("sql")) {
         out.println(e.getKey() + ": " + e.getValue());
       }
     }
