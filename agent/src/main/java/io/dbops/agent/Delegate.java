@@ -105,7 +105,7 @@ public final class Delegate implements AutoCloseable {
     String version = version();
     connection = new ControlPlaneConnection(config, http, new FrameCodec(),
         () -> new Frame.Hello(Frame.PROTOCOL_VERSION, config.name(), instanceId, version, config.tags(),
-            config.capacity(), TaskTypes.ALL, runner.runningTasks()),
+            config.capacity(), TaskTypes.ALL, runner.runningTasks(), runner.unacknowledgedResults()),
         runner, metrics);
     sender.target = connection;
     tasks.start();

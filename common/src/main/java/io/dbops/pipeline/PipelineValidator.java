@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /** Checks a pipeline before it runs and reports every problem at once. Pure; thread-safe. */
 public final class PipelineValidator {
   public static final Set<String> STEP_TYPES =
-      Set.of("apply", "preview", "rollback", "status", "validate", "tag");
+      Set.of("apply", "preview", "rollback", "status", "validate", "tag", "sync", "drift", "policy");
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?");
 
   /** Throws {@link PipelineException} naming every problem; returns the pipeline otherwise. */

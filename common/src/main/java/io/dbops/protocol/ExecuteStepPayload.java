@@ -23,9 +23,12 @@ public record ExecuteStepPayload(
   /**
    * A database step, as the pipeline describes it.
    *
-   * @param kind apply, preview, rollback, status, validate or tag
+   * @param kind apply, preview, rollback, status, validate, tag, sync, drift or policy
    * @param changelog changelog path, relative to searchPath when set
    * @param passwordEnv name of the step container's environment variable holding the password
+   * @param nextOnly sync: only the next pending changeset
+   * @param failOnDrift drift: fail when the live schema differs
+   * @param policyFile policy: rule file relative to searchPath; null for the built-in rules only
    */
   public record StepSpec(
       String kind,
@@ -39,9 +42,20 @@ public record ExecuteStepPayload(
       String tag,
       int count,
       Map<String, String> parameters,
-      String preTagPrefix) {
+      String preTagPrefix,
+      boolean nextOnly,
+      boolean failOnDrift,
+      String policyFile) {
     public StepSpec {
       parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+    }
+
+    /** A step spec without the sync, drift and policy options. */
+    public StepSpec(String kind, String changelog, String searchPath, String jdbcUrl, String username,
+        String passwordEnv, String contexts, String labels, String tag, int count,
+        Map<String, String> parameters, String preTagPrefix) {
+      this(kind, changelog, searchPath, jdbcUrl, username, passwordEnv, contexts, labels, tag, count,
+          parameters, preTagPrefix, false, false, null);
     }
   }
 

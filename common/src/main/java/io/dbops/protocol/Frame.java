@@ -39,6 +39,7 @@ public sealed interface Frame {
    * Delegate → control plane, first frame after the WebSocket opens.
    *
    * @param running tasks this instance is still running, re-announced after a reconnect
+   * @param unacknowledged tasks whose results this instance holds and will resend after welcome
    */
   record Hello(
       int protocolVersion,
@@ -48,18 +49,21 @@ public sealed interface Frame {
       java.util.List<String> tags,
       int capacity,
       java.util.List<String> taskTypes,
-      java.util.List<RunningTask> running)
+      java.util.List<RunningTask> running,
+      java.util.List<RunningTask> unacknowledged)
       implements Frame {
     public Hello {
       tags = tags == null ? java.util.List.of() : java.util.List.copyOf(tags);
       taskTypes = taskTypes == null ? java.util.List.of() : java.util.List.copyOf(taskTypes);
       running = running == null ? java.util.List.of() : java.util.List.copyOf(running);
+      unacknowledged = unacknowledged == null ? java.util.List.of() : java.util.List.copyOf(unacknowledged);
     }
 
-    /** A hello without running tasks (a fresh process). */
+    /** A hello without running tasks or results (a fresh process). */
     public Hello(int protocolVersion, String name, String instanceId, String version,
         java.util.List<String> tags, int capacity, java.util.List<String> taskTypes) {
-      this(protocolVersion, name, instanceId, version, tags, capacity, taskTypes, java.util.List.of());
+      this(protocolVersion, name, instanceId, version, tags, capacity, taskTypes, java.util.List.of(),
+          java.util.List.of());
     }
   }
 

@@ -27,7 +27,7 @@ class FrameCodecTest {
         new Frame.ResultAck("t-1"),
         new Frame.Error("malformed_frame", "bad"),
         new Frame.Hello(1, "d", "i-1", "0.1.0", List.of(), 5, TaskTypes.ALL,
-            List.of(new Frame.RunningTask("t-2", 3))),
+            List.of(new Frame.RunningTask("t-2", 3)), List.of(new Frame.RunningTask("t-4", 1))),
         new Frame.TaskOffer("t-3", TaskTypes.EXECUTE_STEP, "db.internal:5432"),
         new Frame.ClaimDeclined("t-3", "cannot reach db.internal:5432"),
         new Frame.LeaseRenew(List.of("t-1", "t-2")),

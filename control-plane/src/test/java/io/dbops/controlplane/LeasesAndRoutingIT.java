@@ -171,7 +171,7 @@ class LeasesAndRoutingIT {
     try (TestDelegate d = new TestDelegate("inst-renew")) {
       Frame.Hello hello = new Frame.Hello(Frame.PROTOCOL_VERSION, "test-delegate", "inst-renew", "t",
           List.of(), 1, TaskTypes.ALL, List.of(new Frame.RunningTask(taskId, 1),
-              new Frame.RunningTask("task-gone", 1)));
+              new Frame.RunningTask("task-gone", 1)), List.of());
       Instant before = Instant.parse(task(taskId).get("leaseExpiresAt").asText());
       d.connect(client.http, controlPlane.baseUrl(), token.token(), hello);
       assertThat(d.expect(Frame.Abort.class).taskId()).isEqualTo("task-gone");

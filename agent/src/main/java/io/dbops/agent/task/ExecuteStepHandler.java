@@ -35,7 +35,10 @@ final class ExecuteStepHandler implements TaskHandler {
       "rollback", StepKind.STEP_KIND_ROLLBACK,
       "status", StepKind.STEP_KIND_STATUS,
       "validate", StepKind.STEP_KIND_VALIDATE,
-      "tag", StepKind.STEP_KIND_TAG);
+      "tag", StepKind.STEP_KIND_TAG,
+      "sync", StepKind.STEP_KIND_SYNC,
+      "drift", StepKind.STEP_KIND_DRIFT,
+      "policy", StepKind.STEP_KIND_POLICY);
 
   private final GrpcChannels channels;
 
@@ -113,6 +116,9 @@ final class ExecuteStepHandler implements TaskHandler {
             .setLabels(nz(spec.labels()))
             .setTag(nz(spec.tag()))
             .setCount(spec.count())
+            .setNextOnly(spec.nextOnly())
+            .setFailOnDrift(spec.failOnDrift())
+            .setPolicyFile(nz(spec.policyFile()))
             .putAllParameters(spec.parameters())
             .setPreTagPrefix(nz(spec.preTagPrefix())))
         .setLogStream(LogStream.newBuilder()

@@ -114,6 +114,17 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
         .toList();
   }
 
+  /**
+   * The tasks whose results wait for acknowledgement, as announced in {@code hello.unacknowledged}.
+   * With {@link #runningTasks} it names every assigned task this instance knows: the control plane
+   * re-queues any other task it assigned to this instance (the assignment was lost in transit).
+   */
+  public List<Frame.RunningTask> unacknowledgedResults() {
+    return pending.values().stream()
+        .map(r -> new Frame.RunningTask(r.taskId(), r.attempt()))
+        .toList();
+  }
+
   /** Results sent (or waiting to be sent) but not yet acknowledged. */
   public int pendingResults() {
     return pending.size();

@@ -60,6 +60,18 @@ public final class SummaryPrinter {
     if ("rollback".equals(step.type()) && output.outputs().containsKey("rolledBack")) {
       return output.outputs().get("rolledBack") + " changeset(s) rolled back";
     }
+    if ("sync".equals(step.type()) && output.outputs().containsKey("synced")) {
+      return output.outputs().get("synced") + " changeset(s) marked as applied without running them";
+    }
+    if ("drift".equals(step.type()) && output.outputs().containsKey("driftCount")) {
+      String count = output.outputs().get("driftCount");
+      return "0".equals(count) ? "no drift: the schema matches the applied changesets"
+          : count + " difference(s) between the live schema and the applied changesets";
+    }
+    if ("policy".equals(step.type()) && output.outputs().containsKey("violationCount")) {
+      return output.outputs().get("violationCount") + " policy violation(s), "
+          + output.outputs().getOrDefault("warningCount", "0") + " warning(s)";
+    }
     return "succeeded";
   }
 }

@@ -27,9 +27,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "step", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run a database step directly, without a control plane: "
-        + "apply, preview, rollback, status, validate or tag.")
+        + "apply, preview, rollback, status, validate, tag, sync, drift or policy.")
 public final class StepCommandLine implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "KIND", description = "apply | preview | rollback | status | validate | tag")
+  @Parameters(index = "0", paramLabel = "KIND", description = "apply | preview | rollback | status | validate | tag | sync | drift | policy")
   String kind;
 
   @Option(names = "--changelog", required = true, description = "Changelog file (XML, YAML, JSON or formatted SQL).")
@@ -58,6 +58,15 @@ public final class StepCommandLine implements Callable<Integer> {
 
   @Option(names = "--count", defaultValue = "0", description = "rollback: how many changesets.")
   int count;
+
+  @Option(names = "--next-only", description = "sync: mark only the next pending changeset as applied.")
+  boolean nextOnly;
+
+  @Option(names = "--fail-on-drift", description = "drift: exit non-zero (step FAILED) when the schema drifted.")
+  boolean failOnDrift;
+
+  @Option(names = "--policy-file", paramLabel = "FILE", description = "policy: YAML rule file (default: built-in rules only).")
+  Path policyFile;
 
   @Option(names = "-D", paramLabel = "NAME=VALUE", description = "Changelog parameter (repeatable).")
   Map<String, String> parameters = new LinkedHashMap<>();
@@ -91,7 +100,7 @@ public final class StepCommandLine implements Callable<Integer> {
     try {
       parsedKind = StepCommand.Kind.valueOf(kind.toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      problems.add("KIND must be apply, preview, rollback, status, validate or tag, not '" + kind + "'");
+      problems.add("KIND must be apply, preview, rollback, status, validate, tag, sync, drift or policy, not '" + kind + "'");
     }
     if (!output.equals("text") && !output.equals("json")) {
       problems.add("--output must be text or json, not '" + output + "'");
@@ -110,10 +119,18 @@ public final class StepCommandLine implements Callable<Integer> {
     if (!Files.isRegularFile(base.resolve(file))) {
       problems.add("--changelog " + base.resolve(file) + " does not exist");
     }
+    String policy = "";
+    if (policyFile != null) {
+      if (!Files.isRegularFile(policyFile)) {
+        problems.add("--policy-file " + policyFile.toAbsolutePath() + " does not exist");
+      }
+      // The runner resolves the rule file against the search root, as the step container does.
+      policy = base.relativize(policyFile.toAbsolutePath().normalize()).toString();
+    }
     if (!problems.isEmpty()) {
       throw new ConfigProblems(problems);
     }
     return new StepCommand("cli/" + kind, parsedKind, file.toString(), base.toString(), url, username,
-        passwordEnv, contexts, labels, tag, count, parameters, null);
+        passwordEnv, contexts, labels, tag, count, parameters, null, nextOnly, failOnDrift, policy);
   }
 }

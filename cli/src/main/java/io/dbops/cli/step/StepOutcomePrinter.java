@@ -18,7 +18,8 @@ final class StepOutcomePrinter {
   void print(StepCommand command, StepOutcome outcome) {
     out.println();
     for (Map.Entry<String, String> e : new TreeMap<>(outcome.outputs()).entrySet()) {
-      if (!e.getKey().equals("sql")) {
+      // sql, drift and violations are long; their content is already in the log lines above.
+      if (!java.util.Set.of("sql", "drift", "violations").contains(e.getKey())) {
         out.println(e.getKey() + ": " + e.getValue());
       }
     }

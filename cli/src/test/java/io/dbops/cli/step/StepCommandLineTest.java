@@ -87,8 +87,58 @@ class StepCommandLineTest {
 
     assertThat(exit).isEqualTo(78);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("KIND must be apply, preview, rollback, status, validate or tag, not 'explode'")
+        .contains("KIND must be apply, preview, rollback, status, validate, tag, sync, drift or policy, not 'explode'")
         .contains("--output must be text or json, not 'xml'")
         .contains("missing.yaml does not exist");
+  }
+
+  @Test
+  void syncMarksTheNextChangesetAppliedWithoutRunningIt() throws Exception {
+    String url = "jdbc:h2:file:" + dir.resolve("db3");
+
+    int exit = Main.run("step", "sync", "--next-only", "--changelog", dir.resolve("changelog.sql").toString(), "--url", url);
+
+    assertThat(exit).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("synced: 1").contains("SYNCED").contains("sync SUCCEEDED");
+    try (var c = DriverManager.getConnection(url);
+        var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM DATABASECHANGELOG WHERE ID = '1'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void driftReportsAHandMadeTableAndFailsWhenAsked() throws Exception {
+    String url = "jdbc:h2:file:" + dir.resolve("db4");
+    String changelog = dir.resolve("changelog.sql").toString();
+    assertThat(Main.run("step", "apply", "--changelog", changelog, "--url", url)).isZero();
+    try (var c = DriverManager.getConnection(url)) {
+      c.createStatement().execute("CREATE TABLE handmade (id INT)");
+    }
+    out.reset();
+
+    int exit = Main.run("step", "drift", "--fail-on-drift", "--changelog", changelog, "--url", url);
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("Drift: extra table HANDMADE").contains("driftCount: 1")
+        .contains("drift FAILED");
+  }
+
+  @Test
+  void policyFailsOnADropTableNamingRuleAndChangeset() throws Exception {
+    Files.writeString(dir.resolve("drop.sql"), """
+        --liquibase formatted sql
+
+        --changeset cli:d1
+        DROP TABLE things;
+        """);
+    Files.writeString(dir.resolve("rules.yaml"), "rules:\n  - id: no-insert\n    pattern: '^INSERT'\n    severity: warning\n");
+
+    int exit = Main.run("step", "policy", "--changelog", dir.resolve("drop.sql").toString(),
+        "--policy-file", dir.resolve("rules.yaml").toString(), "--url", "jdbc:h2:file:" + dir.resolve("db5"));
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("rule drop-table").contains("drop.sql::d1::cli")
+        .contains("DROP TABLE things").contains("policy FAILED");
   }
 }

@@ -279,7 +279,8 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     ExecuteStepPayload.StepSpec spec = new ExecuteStepPayload.StepSpec(step.type(), step.changelog(),
         step.searchPath(), stage.database().url(), stage.database().username(), passwordEnv,
         step.contexts(), step.labels(), step.tag(), step.count() == null ? 0 : step.count(),
-        step.parameters(), "dbops-pre-" + ex.id);
+        step.parameters(), "dbops-pre-" + ex.id, Boolean.TRUE.equals(step.nextOnly()),
+        Boolean.TRUE.equals(step.failOnDrift()), step.policyFile());
     // The token is added when the task is assigned (LogService.withLogToken); it is never stored.
     ExecuteStepPayload.LogStreamRef stream = new ExecuteStepPayload.LogStreamRef(publicUrl.get(),
         LogService.stepStream(ex.id, s.name, step.name()), null);

@@ -323,7 +323,27 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
             + "{} running task(s) re-announced", session, session.transport.remote(),
         hello.version(), hello.tags(), hello.capacity(), hello.taskTypes(), hello.running().size());
     reannounced(session, hello.running());
+    requeueLostAssignments(session, hello);
     dispatchSoon();
+  }
+
+  /**
+   * A task assigned to this instance that it neither runs nor holds a result for never reached it:
+   * the connection dropped between the claim and the assignment. Results are kept until
+   * acknowledged, so "not running and no result" means "never started"; the task is queued again
+   * at once (attempt + 1) instead of waiting for its lease to lapse.
+   */
+  private void requeueLostAssignments(DelegateSession session, Frame.Hello hello) {
+    Set<String> known = new HashSet<>();
+    hello.running().forEach(t -> known.add(t.taskId()));
+    hello.unacknowledged().forEach(t -> known.add(t.taskId()));
+    for (TaskQueue.Held held : queue.heldBy(session.instanceId())) {
+      if (!known.contains(held.id())) {
+        queue.release(held.id(), session.instanceId()).ifPresent(t -> log.info(
+            "Task {} ({}) was assigned to {} but never reached it; queued again as attempt {}",
+            t.id(), t.type(), session, t.attempt()));
+      }
+    }
   }
 
   /** Re-leases re-announced tasks this instance still holds (same attempt); aborts the others. */

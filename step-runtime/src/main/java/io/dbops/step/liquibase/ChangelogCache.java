@@ -14,13 +14,14 @@ import liquibase.parser.ChangeLogParserFactory;
 import liquibase.resource.ResourceAccessor;
 
 /**
- * Parsed changelogs kept across steps, keyed by search root, changelog path, database type and
- * parameters, and valid while no file under the root changed size or modification time (the
- * fingerprint is recomputed every step). Only the read-only "what is pending" check uses the cached
- * parse; Liquibase's update parses afresh. Bounded (LRU); used by one step at a time.
+ * Parsed changelogs kept across steps, keyed by search root, changelog path, database type,
+ * parameters, contexts and labels, and valid while no file under the root changed size or
+ * modification time (the fingerprint is recomputed every step). APPLY's Liquibase facade (pending
+ * check and update) is built on the cached object. Bounded (LRU); used by one step at a time.
  */
 final class ChangelogCache {
-  private record Key(Path root, String file, String databaseType, Map<String, String> parameters) {}
+  private record Key(Path root, String file, String databaseType, Map<String, String> parameters, String contexts,
+      String labels) {}
 
   private record Entry(long fingerprint, DatabaseChangeLog changeLog) {}
 
@@ -32,10 +33,14 @@ final class ChangelogCache {
     this.entries = new LinkedHashMap<>(16, 0.75f, true);
   }
 
-  /** The parsed changelog, from the cache when nothing under {@code root} changed. */
+  /**
+   * The parsed changelog, from the cache when nothing under {@code root} changed. Contexts and
+   * labels are part of the parse: changelog properties may be declared per context or label, so
+   * {@code ${name}} resolves differently for different contexts (Apache Fineract does this).
+   */
   synchronized DatabaseChangeLog get(Path root, String file, Database database, Map<String, String> parameters,
-      ResourceAccessor accessor) throws LiquibaseException, IOException {
-    Key key = new Key(root, file, database.getShortName(), Map.copyOf(parameters));
+      String contexts, String labels, ResourceAccessor accessor) throws LiquibaseException, IOException {
+    Key key = new Key(root, file, database.getShortName(), Map.copyOf(parameters), contexts, labels);
     long fingerprint = fingerprint(root);
     Entry entry = entries.get(key);
     if (entry != null && entry.fingerprint() == fingerprint) {
@@ -43,6 +48,8 @@ final class ChangelogCache {
     }
     ChangeLogParameters params = new ChangeLogParameters(database);
     parameters.forEach(params::set);
+    params.setContexts(new liquibase.Contexts(contexts));
+    params.setLabels(new liquibase.LabelExpression(labels));
     DatabaseChangeLog parsed = ChangeLogParserFactory.getInstance().getParser(file, accessor)
         .parse(file, params, accessor);
     entries.put(key, new Entry(fingerprint, parsed));

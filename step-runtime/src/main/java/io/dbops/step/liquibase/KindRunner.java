@@ -35,19 +35,23 @@ final class KindRunner {
   private final StepLock lock;
   private final TransactionGate gate;
   private final boolean transactionalDdl;
-
-  KindRunner(Liquibase liquibase, StepCommand command, MaskingLog log, ChangeSetTracker tracker, Clock clock) {
-    this(liquibase, command, log, tracker, clock, null, null, false);
-  }
+  private final java.sql.Connection live;
+  private final java.nio.file.Path searchRoot;
+  private final io.dbops.step.drift.ScratchDatabase.Connector scratch;
+  private final UpToDateMemo memo;
 
   /**
    * @param lock the step's session lock, taken for the whole of APPLY, ROLLBACK and TAG; null when
    *     Liquibase's standard lock applies
    * @param gate the step's connection; null when not gated
    * @param transactionalDdl whether the database rolls back DDL with the transaction (PostgreSQL)
+   * @param live the step's JDBC connection (for DRIFT and POLICY metadata reads)
+   * @param searchRoot the directory the changelog (and POLICY's rule file) is resolved against
+   * @param scratch opens connections as the step's user, for DRIFT's scratch database
    */
   KindRunner(Liquibase liquibase, StepCommand command, MaskingLog log, ChangeSetTracker tracker, Clock clock,
-      StepLock lock, TransactionGate gate, boolean transactionalDdl) {
+      StepLock lock, TransactionGate gate, boolean transactionalDdl, java.sql.Connection live,
+      java.nio.file.Path searchRoot, io.dbops.step.drift.ScratchDatabase.Connector scratch, UpToDateMemo memo) {
     this.liquibase = liquibase;
     this.command = command;
     this.log = log;
@@ -58,11 +62,15 @@ final class KindRunner {
     this.lock = lock;
     this.gate = gate;
     this.transactionalDdl = transactionalDdl;
+    this.live = live;
+    this.searchRoot = searchRoot;
+    this.scratch = scratch;
+    this.memo = memo;
   }
 
   StepOutcome run() throws LiquibaseException {
     boolean locking = lock != null && switch (command.kind()) {
-      case APPLY, ROLLBACK, TAG -> true;
+      case APPLY, ROLLBACK, TAG, SYNC -> true;
       default -> false;
     };
     if (!locking) {
@@ -78,6 +86,26 @@ final class KindRunner {
   }
 
   private StepOutcome runKind() throws LiquibaseException {
+    try {
+      return switch (command.kind()) {
+        case DRIFT -> {
+          // Changelog properties may depend on contexts/labels: parse as the applies did.
+          liquibase.getChangeLogParameters().setContexts(contexts);
+          liquibase.getChangeLogParameters().setLabels(labels);
+          yield new DriftRunner(command, log, scratch).run(liquibase.getDatabase(), liquibase.getDatabaseChangeLog(), live);
+        }
+        case POLICY -> new PolicyRunner(command, log, searchRoot).run(liquibase.getDatabase(),
+            liquibase.listUnrunChangeSets(contexts, labels, false), live);
+        default -> runLiquibaseKind();
+      };
+    } catch (LiquibaseException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new LiquibaseException(Failures.describe(e), e);
+    }
+  }
+
+  private StepOutcome runLiquibaseKind() throws LiquibaseException {
     return switch (command.kind()) {
       case APPLY -> apply();
       case PREVIEW -> preview();
@@ -85,16 +113,29 @@ final class KindRunner {
       case VALIDATE -> validate();
       case TAG -> tag();
       case ROLLBACK -> rollback();
+      case SYNC -> sync();
+      case DRIFT, POLICY -> throw new IllegalStateException("not a Liquibase kind: " + command.kind());
     };
   }
 
   private StepOutcome apply() throws LiquibaseException {
-    List<ChangeSet> pending = liquibase.listUnrunChangeSets(contexts, labels, false);
+    UpToDateMemo.Key memoKey = UpToDateMemo.key(command, searchRoot + "|" + command.changelog());
+    boolean known = memo != null && live != null
+        && memo.isUpToDate(memoKey, liquibase.getDatabaseChangeLog(), liquibase.getDatabase(), live);
+    List<ChangeSet> pending = known ? List.of() : liquibase.listUnrunChangeSets(contexts, labels, false);
+    if (memo != null && live != null && !known) {
+      if (pending.isEmpty()) {
+        memo.rememberUpToDate(memoKey, liquibase.getDatabaseChangeLog(), liquibase.getDatabase(), live);
+      } else {
+        memo.forget(memoKey);
+      }
+    }
     Map<String, String> outputs = new LinkedHashMap<>();
     outputs.put("pendingBefore", Integer.toString(pending.size()));
     if (pending.isEmpty()) {
       // No tag either: tagging would overwrite the tag on the last applied row.
-      log.info("Database is up to date: no changesets to apply.");
+      log.info(known ? "Database is up to date: no changesets to apply. (History and changelog unchanged since the"
+          + " last check.)" : "Database is up to date: no changesets to apply.");
       if (!command.tag().isEmpty()) {
         log.info("Not recording tag '" + command.tag() + "': nothing was applied.");
       }
@@ -131,6 +172,10 @@ final class KindRunner {
       outputs.put("postTag", command.tag());
     }
     log.info("Applied " + applied + " changeset(s).");
+    if (memo != null && live != null && applied == pending.size() && pending.stream().noneMatch(ChangeSet::shouldAlwaysRun)) {
+      // Every pending changeset ran and none runs always: Liquibase would now find nothing pending.
+      memo.rememberUpToDate(memoKey, liquibase.getDatabaseChangeLog(), liquibase.getDatabase(), live);
+    }
     return StepOutcome.succeeded(outputs, tracker.records());
   }
 
@@ -172,6 +217,34 @@ final class KindRunner {
     liquibase.tag(command.tag());
     log.info("Recorded tag " + command.tag());
     return StepOutcome.succeeded(Map.of("tag", command.tag()), List.of());
+  }
+
+  private StepOutcome sync() throws LiquibaseException {
+    List<ChangeSet> before = liquibase.listUnrunChangeSets(contexts, labels, false);
+    if (before.isEmpty()) {
+      log.info("Database is up to date: no changesets to mark as applied.");
+      return StepOutcome.succeeded(Map.of("synced", "0", "pendingBefore", "0"), List.of());
+    }
+    if (command.nextOnly()) {
+      log.info("Marking the next pending changeset as applied without running it: " + ChangeSetTracker.name(before.get(0)));
+      liquibase.markNextChangeSetRan(contexts, labels);
+    } else {
+      log.info("Marking " + before.size() + " pending changeset(s) as applied without running them.");
+      liquibase.changeLogSync(contexts, labels);
+    }
+    if (gate != null) {
+      gate.flush();
+    }
+    java.util.Set<String> still = new java.util.HashSet<>();
+    liquibase.listUnrunChangeSets(contexts, labels, false).forEach(cs -> still.add(ChangeSetTracker.name(cs)));
+    List<ChangeSetOutcome> synced = before.stream().filter(cs -> !still.contains(ChangeSetTracker.name(cs)))
+        .map(cs -> ChangeSetTracker.record(cs, "SYNCED", 0, 0)).toList();
+    synced.forEach(r -> log.info("Marked as applied: " + r.name()));
+    Map<String, String> outputs = new LinkedHashMap<>();
+    outputs.put("pendingBefore", Integer.toString(before.size()));
+    outputs.put("synced", Integer.toString(synced.size()));
+    log.info("Marked " + synced.size() + " changeset(s) as applied.");
+    return StepOutcome.succeeded(outputs, synced);
   }
 
   private StepOutcome rollback() throws LiquibaseException {

@@ -47,6 +47,7 @@ public final class LiquibaseStepRunner {
   private final Duration lockTimeout;
   private final String owner;
   private final ChangelogCache changelogs = new ChangelogCache(16);
+  private final UpToDateMemo upToDate = new UpToDateMemo(16);
 
   /**
    * With the default lock timeout (60 s).
@@ -68,6 +69,7 @@ public final class LiquibaseStepRunner {
     this.clock = clock;
     this.lockTimeout = lockTimeout;
     this.owner = "dbops step runtime pid " + ProcessHandle.current().pid() + " on " + hostName();
+    FastConfigProviders.install();
   }
 
   private static String hostName() {
@@ -147,7 +149,8 @@ public final class LiquibaseStepRunner {
         // APPLY parses through the cache for its "anything pending?" check: a warm no-op apply
         // does not parse at all. Liquibase's update still parses afresh when there is work.
         Liquibase liquibase = command.kind() == StepCommand.Kind.APPLY
-            ? new Liquibase(changelogs.get(location.root(), location.file(), database, command.parameters(), accessor),
+            ? new Liquibase(changelogs.get(location.root(), location.file(), database, command.parameters(),
+                command.contexts(), command.labels(), accessor),
                 accessor, database)
             : new Liquibase(location.file(), accessor, database);
         liquibase.setChangeExecListener(tracker);
@@ -168,7 +171,9 @@ public final class LiquibaseStepRunner {
         StepLock stepLock = lock;
         boolean transactionalDdl = database instanceof PostgresDatabase;
         Scope.ScopedRunnerWithReturn<StepOutcome> body = () -> new KindRunner(liquibase, command, log, tracker, clock,
-            stepLock, gate, transactionalDdl).run();
+            stepLock, gate, transactionalDdl, connection, location.root(),
+            url -> pools.connectDirect(url, command.username(), password),
+            command.kind() == StepCommand.Kind.APPLY ? upToDate : null).run();
         return Scope.child(recorder, scope, body);
       } finally {
         if (lock != null && !control.isStopped()) {

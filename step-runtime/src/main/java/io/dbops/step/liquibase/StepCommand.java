@@ -11,6 +11,10 @@ import java.util.Objects;
  * @param passwordEnv name of the environment variable holding the password; empty = none
  * @param count for ROLLBACK without a tag: changesets to roll back; 0 = unset
  * @param preTagPrefix prefix of the pre-start rollback tag; empty = "dbops-pre"
+ * @param nextOnly for SYNC: mark only the next pending changeset as applied
+ * @param failOnDrift for DRIFT: fail the step when the schema drifted
+ * @param policyFile for POLICY: YAML rule file relative to the search root; empty = built-in rules
+ *     only
  */
 public record StepCommand(
     String stepId,
@@ -25,10 +29,21 @@ public record StepCommand(
     String tag,
     int count,
     Map<String, String> parameters,
-    String preTagPrefix) {
+    String preTagPrefix,
+    boolean nextOnly,
+    boolean failOnDrift,
+    String policyFile) {
 
   /** The operations a step performs; mirrors the proto's StepKind. */
-  public enum Kind { APPLY, PREVIEW, ROLLBACK, STATUS, VALIDATE, TAG }
+  public enum Kind { APPLY, PREVIEW, ROLLBACK, STATUS, VALIDATE, TAG, SYNC, DRIFT, POLICY }
+
+  /** A command without the SYNC/DRIFT/POLICY options (all off/empty). */
+  public StepCommand(String stepId, Kind kind, String changelog, String searchPath, String jdbcUrl, String username,
+      String passwordEnv, String contexts, String labels, String tag, int count, Map<String, String> parameters,
+      String preTagPrefix) {
+    this(stepId, kind, changelog, searchPath, jdbcUrl, username, passwordEnv, contexts, labels, tag, count, parameters,
+        preTagPrefix, false, false, "");
+  }
 
   public StepCommand {
     Objects.requireNonNull(stepId, "stepId");
@@ -43,6 +58,7 @@ public record StepCommand(
     tag = nullToEmpty(tag);
     parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
     preTagPrefix = preTagPrefix == null || preTagPrefix.isBlank() ? "dbops-pre" : preTagPrefix;
+    policyFile = nullToEmpty(policyFile);
   }
 
   private static String nullToEmpty(String s) {

@@ -17,7 +17,7 @@ final class RequestMapper {
       problems.add("step_id is required");
     }
     if (request.getKind() == StepKind.STEP_KIND_UNSPECIFIED || request.getKind() == StepKind.UNRECOGNIZED) {
-      problems.add("kind is required (APPLY, PREVIEW, ROLLBACK, STATUS, VALIDATE or TAG)");
+      problems.add("kind is required (APPLY, PREVIEW, ROLLBACK, STATUS, VALIDATE, TAG, SYNC, DRIFT or POLICY)");
     }
     if (request.getChangelog().isBlank()) {
       problems.add("changelog is required");
@@ -51,7 +51,10 @@ final class RequestMapper {
         request.getTag(),
         request.getCount(),
         request.getParametersMap(),
-        request.getPreTagPrefix());
+        request.getPreTagPrefix(),
+        request.getNextOnly(),
+        request.getFailOnDrift(),
+        request.getPolicyFile());
   }
 
   private static StepCommand.Kind kind(StepKind kind) {
@@ -62,6 +65,9 @@ final class RequestMapper {
       case STEP_KIND_STATUS -> StepCommand.Kind.STATUS;
       case STEP_KIND_VALIDATE -> StepCommand.Kind.VALIDATE;
       case STEP_KIND_TAG -> StepCommand.Kind.TAG;
+      case STEP_KIND_SYNC -> StepCommand.Kind.SYNC;
+      case STEP_KIND_DRIFT -> StepCommand.Kind.DRIFT;
+      case STEP_KIND_POLICY -> StepCommand.Kind.POLICY;
       default -> throw new IllegalArgumentException("kind " + kind);
     };
   }
