@@ -1,0 +1,285 @@
+package io.dbops.controlplane.executions;
+
+import io.dbops.controlplane.logs.LogService;
+import io.dbops.controlplane.queue.Task;
+import io.dbops.controlplane.queue.TaskQueue;
+import io.dbops.pipeline.Stage;
+import io.dbops.pipeline.Step;
+import io.dbops.protocol.InitStageOutput;
+import io.dbops.protocol.StepOutput;
+import io.dbops.protocol.TaskTypes;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state machine of executions: stages in order, each as init_stage, then execute_step per
+ * step, then cleanup_stage, advanced by task results; aborts; the end of an execution. Saves the
+ * state after every change. Not thread-safe: the {@link Orchestrator} calls it from its one
+ * thread, {@code cp-orchestrator-1}.
+ */
+final class ExecutionProgress {
+  private static final Logger log = LoggerFactory.getLogger(ExecutionProgress.class);
+  static final String ABORTED = "aborted by user";
+
+  private final ExecutionStore store;
+  private final TaskQueue queue;
+  private final LogService logs;
+  private final TaskPayloads payloads;
+  private final Clock clock;
+
+  ExecutionProgress(ExecutionStore store, TaskQueue queue, LogService logs, TaskPayloads payloads,
+      Clock clock) {
+    this.store = store;
+    this.queue = queue;
+    this.logs = logs;
+    this.payloads = payloads;
+    this.clock = clock;
+  }
+
+  /** A task of an aborted or finished execution that was queued again is not run again. */
+  void onTaskRequeued(Task task) {
+    ExecutionRecord ex = store.find(task.executionId()).orElse(null);
+    if (ex != null && (ex.finished() || ex.state.aborted)) {
+      queue.failQueued(task.id(), ABORTED);
+    }
+  }
+
+  /** Marks an execution aborted; running tasks get abort, queued ones are cancelled. */
+  void abort(String id) {
+    ExecutionRecord ex = store.find(id).orElse(null);
+    if (ex == null || ex.finished() || ex.state.aborted) {
+      return;
+    }
+    ex.state.aborted = true;
+    ex.error = ABORTED;
+    if ("QUEUED".equals(ex.status)) {
+      for (ExecutionState.StageState s : ex.state.stages) {
+        s.status = "SKIPPED";
+        s.steps.forEach(step -> step.status = "SKIPPED");
+      }
+      ex.status = "FAILED";
+      ex.finishedAt = clock.millis();
+      store.save(ex);
+      logs.appendControl(id, "ERROR", "Execution " + id + " finished: FAILED (" + ABORTED + ")");
+      logs.executionFinished(id);
+      return;
+    }
+    store.save(ex);
+    logs.appendControl(id, "ERROR", "Execution " + id + " " + ABORTED
+        + ": stopping running tasks; build pods are still deleted");
+    log.info("Execution {} aborted by user", id);
+    queue.requestAbort(id, ABORTED);
+    for (Task task : queue.unfinished(id)) {
+      if (Task.QUEUED.equals(task.status()) && !TaskTypes.CLEANUP_STAGE.equals(task.type())) {
+        queue.failQueued(task.id(), ABORTED);
+      }
+    }
+  }
+
+  /** Starts a QUEUED execution with its first stage; others are left alone. */
+  void startExecution(String id) {
+    ExecutionRecord ex = store.find(id).orElse(null);
+    if (ex == null || !"QUEUED".equals(ex.status)) {
+      return;
+    }
+    ex.status = "RUNNING";
+    ex.startedAt = clock.millis();
+    logs.appendControl(id, "INFO", "Execution " + id + " of pipeline " + ex.pipeline.name()
+        + " started: " + ex.pipeline.stages().size() + " stage(s)");
+    startStage(ex, 0);
+  }
+
+  private void startStage(ExecutionRecord ex, int index) {
+    Stage stage = ex.pipeline.stages().get(index);
+    ExecutionState.StageState s = ex.state.stages.get(index);
+    s.status = "RUNNING";
+    s.podName = TaskPayloads.podName(ex.id, stage.name());
+    store.save(ex);
+    logs.appendControl(ex.id, "INFO", "Stage " + stage.name() + " started: " + stage.steps().size()
+        + " step(s), creating build pod " + s.podName);
+    queue.enqueue(payloads.initStage(ex.id, stage, s.podName));
+  }
+
+  /** Advances the task's execution by its result. */
+  void onTaskFinished(Task task) {
+    ExecutionRecord ex = store.find(task.executionId()).orElse(null);
+    if (ex == null || ex.finished()) {
+      return;
+    }
+    String stageName = task.payload().path("stageName").asText();
+    int si = stageIndex(ex, stageName);
+    if (si < 0) {
+      log.warn("Task {} names unknown stage {} of execution {}", task.id(), stageName, ex.id);
+      return;
+    }
+    switch (task.type()) {
+      case TaskTypes.INIT_STAGE -> onInitFinished(ex, si, task);
+      case TaskTypes.EXECUTE_STEP -> onStepFinished(ex, si, task);
+      case TaskTypes.CLEANUP_STAGE -> onCleanupFinished(ex, si, task);
+      default -> log.warn("Task {} has unknown type {}", task.id(), task.type());
+    }
+  }
+
+  private void onInitFinished(ExecutionRecord ex, int si, Task task) {
+    ExecutionState.StageState s = ex.state.stages.get(si);
+    if (!"RUNNING".equals(s.status) || s.liteEngineAddress != null) {
+      return; // a late duplicate
+    }
+    s.instance = task.delegateInstance();
+    InitStageOutput output =
+        Task.SUCCEEDED.equals(task.status()) ? TaskPayloads.initOutput(task.result()) : null;
+    String problem = null;
+    if (!Task.SUCCEEDED.equals(task.status())) {
+      problem = task.error() == null ? "the delegate gave no reason" : task.error();
+    } else if (output == null || output.liteEngineAddress() == null
+        || output.stepPorts().size() < s.steps.size()) {
+      problem = "the delegate's init_stage output lacks the lite engine address or a port per step";
+    }
+    if (problem != null) {
+      String error = "Stage " + s.name + ": cannot create the build pod: " + problem;
+      failStage(ex, s, 0, error, error);
+      return;
+    }
+    s.podName = output.podName() == null ? s.podName : output.podName();
+    s.liteEngineAddress = output.liteEngineAddress();
+    s.stepPorts = new java.util.ArrayList<>(output.stepPorts());
+    logs.appendControl(ex.id, "INFO", "Stage " + s.name + ": build pod " + s.podName + " ready at "
+        + s.liteEngineAddress);
+    if (ex.state.aborted) {
+      failStage(ex, s, 0, ABORTED, ABORTED);
+      return;
+    }
+    startStep(ex, si, 0);
+  }
+
+  private void startStep(ExecutionRecord ex, int si, int stepIndex) {
+    Stage stage = ex.pipeline.stages().get(si);
+    Step step = stage.steps().get(stepIndex);
+    ExecutionState.StageState s = ex.state.stages.get(si);
+    s.steps.get(stepIndex).status = "RUNNING";
+    store.save(ex);
+    logs.appendControl(ex.id, "INFO", "Stage " + s.name + ", step " + step.name() + " (" + step.type()
+        + ") started");
+    queue.enqueue(payloads.executeStep(ex.id, stage, stepIndex, s));
+  }
+
+  private void onStepFinished(ExecutionRecord ex, int si, Task task) {
+    ExecutionState.StageState s = ex.state.stages.get(si);
+    String stepName = task.payload().path("stepName").asText();
+    int index = -1;
+    for (int i = 0; i < s.steps.size(); i++) {
+      if (s.steps.get(i).name.equals(stepName)) {
+        index = i;
+      }
+    }
+    if (index < 0 || !"RUNNING".equals(s.steps.get(index).status)) {
+      return;
+    }
+    ExecutionState.StepState st = s.steps.get(index);
+    StepOutput output = TaskPayloads.stepOutput(task.result());
+    boolean ok = Task.SUCCEEDED.equals(task.status())
+        && (output == null || output.status() == null || "SUCCEEDED".equals(output.status()));
+    st.output = output;
+    if (ok) {
+      st.status = "SUCCEEDED";
+      logs.appendControl(ex.id, "INFO", "Stage " + s.name + ", step " + st.name + " succeeded"
+          + (output == null ? "" : " in " + output.durationMillis() + " ms, "
+              + output.changesets().size() + " changeset(s)"));
+      if (ex.state.aborted) {
+        failStage(ex, s, index + 1, ABORTED, ABORTED);
+      } else if (index + 1 < s.steps.size()) {
+        startStep(ex, si, index + 1);
+      } else {
+        store.save(ex);
+        enqueueCleanup(ex, s, ex.pipeline.stages().get(si));
+      }
+      return;
+    }
+    String stepError = output != null && output.error() != null ? output.error()
+        : task.error() != null ? task.error() : "the step failed without a reason";
+    st.status = "FAILED";
+    st.error = stepError;
+    logs.appendControl(ex.id, "ERROR", "Stage " + s.name + ", step " + st.name + " failed: "
+        + stepError);
+    failStage(ex, s, index + 1, "Step " + st.name + " failed: " + stepError,
+        "Stage " + s.name + ", step " + st.name + ": " + stepError);
+  }
+
+  /** Marks the stage failed, skips its steps from {@code firstSkipped}, and cleans up the pod. */
+  private void failStage(ExecutionRecord ex, ExecutionState.StageState s, int firstSkipped,
+      String stageError, String executionError) {
+    s.status = "FAILED";
+    s.error = stageError;
+    for (int i = firstSkipped; i < s.steps.size(); i++) {
+      if ("PENDING".equals(s.steps.get(i).status)) {
+        s.steps.get(i).status = "SKIPPED";
+      }
+    }
+    if (ex.error == null) {
+      ex.error = executionError;
+    }
+    store.save(ex);
+    logs.appendControl(ex.id, "ERROR", executionError);
+    int si = ex.state.stages.indexOf(s);
+    if (s.instance == null) {
+      finishStage(ex, si); // no pod was ever created on a known delegate
+    } else {
+      enqueueCleanup(ex, s, ex.pipeline.stages().get(si));
+    }
+  }
+
+  private void enqueueCleanup(ExecutionRecord ex, ExecutionState.StageState s, Stage stage) {
+    logs.appendControl(ex.id, "INFO", "Stage " + s.name + ": deleting build pod " + s.podName);
+    queue.enqueue(payloads.cleanupStage(ex.id, s, stage));
+  }
+
+  private void onCleanupFinished(ExecutionRecord ex, int si, Task task) {
+    ExecutionState.StageState s = ex.state.stages.get(si);
+    if (Task.SUCCEEDED.equals(task.status())) {
+      logs.appendControl(ex.id, "INFO", "Stage " + s.name + ": build pod " + s.podName + " deleted");
+    } else {
+      logs.appendControl(ex.id, "WARN", "Stage " + s.name + ": cleanup of build pod " + s.podName
+          + " failed: " + task.error() + "; the stage's status is not changed by a failed cleanup"
+          + " (the pod's deadline removes it)");
+    }
+    finishStage(ex, si);
+  }
+
+  private void finishStage(ExecutionRecord ex, int si) {
+    ExecutionState.StageState s = ex.state.stages.get(si);
+    if ("RUNNING".equals(s.status)) {
+      s.status = "SUCCEEDED";
+    }
+    logs.appendControl(ex.id, "FAILED".equals(s.status) ? "ERROR" : "INFO",
+        "Stage " + s.name + " finished: " + s.status);
+    if ("SUCCEEDED".equals(s.status) && si + 1 < ex.state.stages.size() && !ex.state.aborted) {
+      startStage(ex, si + 1);
+      return;
+    }
+    boolean failed = ex.state.aborted
+        || ex.state.stages.stream().anyMatch(st -> "FAILED".equals(st.status));
+    for (ExecutionState.StageState later : ex.state.stages) {
+      if ("PENDING".equals(later.status)) {
+        later.status = "SKIPPED";
+        later.steps.forEach(step -> step.status = "SKIPPED");
+      }
+    }
+    ex.status = failed ? "FAILED" : "SUCCEEDED";
+    ex.finishedAt = clock.millis();
+    store.save(ex);
+    logs.appendControl(ex.id, failed ? "ERROR" : "INFO", "Execution " + ex.id + " finished: "
+        + ex.status + (failed ? " (" + ex.error + ")" : ""));
+    logs.executionFinished(ex.id);
+    log.info("Execution {} finished: {}", ex.id, ex.status);
+  }
+
+  private static int stageIndex(ExecutionRecord ex, String name) {
+    for (int i = 0; i < ex.state.stages.size(); i++) {
+      if (ex.state.stages.get(i).name.equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,163 @@
+package io.dbops.controlplane.executions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dbops.controlplane.logs.LogService;
+import io.dbops.controlplane.queue.NewTask;
+import io.dbops.pipeline.Stage;
+import io.dbops.pipeline.Step;
+import io.dbops.protocol.CleanupStagePayload;
+import io.dbops.protocol.ExecuteStepPayload;
+import io.dbops.protocol.InitStageOutput;
+import io.dbops.protocol.InitStagePayload;
+import io.dbops.protocol.StepOutput;
+import io.dbops.protocol.TaskTypes;
+import io.dbops.support.Json;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The tasks an execution enqueues (init_stage, execute_step, cleanup_stage) with their payloads
+ * (io.dbops.protocol), and the outputs read back from their results. Pure: no I/O, no state.
+ */
+final class TaskPayloads {
+  static final int INIT_TASK_TIMEOUT_SECONDS = 300;
+  static final int CLEANUP_TASK_TIMEOUT_SECONDS = 300;
+  static final int DEFAULT_STAGE_TIMEOUT_SECONDS = 3600;
+  static final int DEFAULT_STEP_TIMEOUT_SECONDS = 1800;
+  static final String PASSWORD_ENV = "DBOPS_DB_PASSWORD";
+
+  private final Supplier<String> publicUrl;
+  private final String image;
+
+  /**
+   * @param publicUrl base URL build pods use to reach the log service
+   * @param image the build pod image
+   */
+  TaskPayloads(Supplier<String> publicUrl, String image) {
+    this.publicUrl = publicUrl;
+    this.image = image;
+  }
+
+  /** The init_stage task that creates the stage's build pod {@code podName}. */
+  NewTask initStage(String executionId, Stage stage, String podName) {
+    List<InitStagePayload.SecretEnv> secrets = stage.database().passwordFrom() == null ? List.of()
+        : List.of(new InitStagePayload.SecretEnv(PASSWORD_ENV, stage.database().passwordFrom()));
+    InitStagePayload payload = new InitStagePayload(executionId, stage.name(), podName, image,
+        stage.steps().size(), Map.of(), secrets,
+        stage.timeoutSeconds() > 0 ? stage.timeoutSeconds() : DEFAULT_STAGE_TIMEOUT_SECONDS);
+    return new NewTask(executionId, TaskTypes.INIT_STAGE, Json.tree(payload),
+        stage.delegateSelectors(), null, INIT_TASK_TIMEOUT_SECONDS,
+        reachability(stage.database().url()));
+  }
+
+  /** The execute_step task of step {@code stepIndex}, pinned to the instance holding the pod. */
+  NewTask executeStep(String executionId, Stage stage, int stepIndex,
+      ExecutionState.StageState s) {
+    Step step = stage.steps().get(stepIndex);
+    String passwordEnv = stage.database().passwordFrom() != null ? PASSWORD_ENV : "";
+    ExecuteStepPayload.StepSpec spec = new ExecuteStepPayload.StepSpec(step.type(), step.changelog(),
+        step.searchPath(), stage.database().url(), stage.database().username(), passwordEnv,
+        step.contexts(), step.labels(), step.tag(), step.count() == null ? 0 : step.count(),
+        step.parameters(), "dbops-pre-" + executionId, Boolean.TRUE.equals(step.nextOnly()),
+        Boolean.TRUE.equals(step.failOnDrift()), step.policyFile());
+    // The token is added when the task is assigned (LogService.withLogToken); it is never stored.
+    ExecuteStepPayload.LogStreamRef stream = new ExecuteStepPayload.LogStreamRef(publicUrl.get(),
+        LogService.stepStream(executionId, s.name, step.name()), null);
+    ExecuteStepPayload payload = new ExecuteStepPayload(executionId, s.name, step.name(),
+        s.podName, s.liteEngineAddress, s.stepPorts.get(stepIndex), spec, stream);
+    int timeout = step.timeoutSeconds() != null ? step.timeoutSeconds() : DEFAULT_STEP_TIMEOUT_SECONDS;
+    return new NewTask(executionId, TaskTypes.EXECUTE_STEP, Json.tree(payload),
+        stage.delegateSelectors(), s.instance, timeout);
+  }
+
+  /** The cleanup_stage task that deletes the stage's build pod, pinned like its steps. */
+  NewTask cleanupStage(String executionId, ExecutionState.StageState s, Stage stage) {
+    return new NewTask(executionId, TaskTypes.CLEANUP_STAGE,
+        Json.tree(new CleanupStagePayload(executionId, s.name, s.podName)),
+        stage.delegateSelectors(), s.instance, CLEANUP_TASK_TIMEOUT_SECONDS);
+  }
+
+  /** The init_stage output of a result, or null when it is missing or malformed. */
+  static InitStageOutput initOutput(JsonNode result) {
+    try {
+      return result == null ? null : Json.convert(result, InitStageOutput.class);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** The execute_step output of a result, or null when it is missing or malformed. */
+  static StepOutput stepOutput(JsonNode result) {
+    try {
+      return result == null || !result.isObject() ? null : Json.convert(result, StepOutput.class);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /**
+   * {@code host:port} of a JDBC URL with an explicit port (the first host of a multi-host URL),
+   * for the delegate's reachability check; null when the URL names no host and port (embedded
+   * databases, default ports).
+   */
+  static String reachability(String jdbcUrl) {
+    if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:")) {
+      return null;
+    }
+    String rest;
+    int slashes = jdbcUrl.indexOf("//");
+    int at = jdbcUrl.indexOf('@');
+    if (slashes >= 0) {
+      rest = jdbcUrl.substring(slashes + 2);
+    } else if (jdbcUrl.startsWith("jdbc:oracle:") && at >= 0) {
+      rest = jdbcUrl.substring(at + 1); // jdbc:oracle:thin:@host:port:sid
+    } else {
+      return null;
+    }
+    int end = rest.length();
+    for (char c : new char[] {'/', '?', ';', ','}) {
+      int i = rest.indexOf(c);
+      if (i >= 0 && i < end) {
+        end = i;
+      }
+    }
+    String hostPort = rest.substring(0, end);
+    int userInfo = hostPort.lastIndexOf('@');
+    if (userInfo >= 0) {
+      hostPort = hostPort.substring(userInfo + 1);
+    }
+    String host;
+    String port;
+    if (hostPort.startsWith("[")) {
+      int close = hostPort.indexOf(']');
+      if (close < 0 || close + 1 >= hostPort.length() || hostPort.charAt(close + 1) != ':') {
+        return null;
+      }
+      host = hostPort.substring(0, close + 1);
+      port = hostPort.substring(close + 2).split(":")[0];
+    } else {
+      String[] parts = hostPort.split(":");
+      if (parts.length < 2) {
+        return null;
+      }
+      host = parts[0];
+      port = parts[1];
+    }
+    if (host.isEmpty() || !port.matches("\\d{1,5}")) {
+      return null;
+    }
+    return host + ":" + port;
+  }
+
+  /** {@code dbops-<executionId>-<stage>} as a DNS label: lowercase, at most 63 characters. */
+  static String podName(String executionId, String stage) {
+    String raw = ("dbops-" + executionId + "-" + stage).toLowerCase(Locale.ROOT)
+        .replaceAll("[^a-z0-9-]", "-");
+    if (raw.length() > 63) {
+      raw = raw.substring(0, 63);
+    }
+    return raw.replaceAll("-+$", "");
+  }
+}
