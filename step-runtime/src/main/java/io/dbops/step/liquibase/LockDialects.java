@@ -144,6 +144,8 @@ final class LockDialects {
    * lock held by a session whose alive lock is gone kills that orphaned session.
    */
   static final class MariaDb implements StepLock.Dialect {
+    /** MariaDB/MySQL error "Unknown thread id": the connection to kill is already gone. */
+    private static final int ER_NO_SUCH_THREAD = 1094;
     private final String name;
     private final ConnectionOpener opener;
     private Connection heartbeat;
@@ -201,6 +203,11 @@ final class LockDialects {
         try (Statement s = work.createStatement()) {
           s.execute("KILL CONNECTION " + holder);
         } catch (SQLException e) {
+          if (e.getErrorCode() == ER_NO_SUCH_THREAD) {
+            // the server ended the dead session on its own between our check and the KILL
+            logger.info("Connection {} ended before it could be killed; retrying the change lock", holder);
+            return;
+          }
           throw new SQLException("The change lock is held by connection " + holder + ", left behind by a dbops"
               + " process that died, and this user may not end it (" + Failures.describe(e) + "). Ask a DBA to"
               + " run KILL CONNECTION " + holder + ".", e);
