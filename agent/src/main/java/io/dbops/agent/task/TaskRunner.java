@@ -54,13 +54,12 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
   private final int maxPendingResults;
   private final Map<String, TaskHandler> handlers;
   private final FrameSender sender;
-  private final Outbox outbox;
   private final DelegateMetrics metrics;
   private final ReachabilityCheck reachability;
   private final FrameCodec codec = new FrameCodec();
   private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
   private final Set<String> claimed = ConcurrentHashMap.newKeySet();
-  private final Map<String, Frame.TaskResult> pending = new ConcurrentHashMap<>();
+  private final PendingResults pending;
   private final AtomicBoolean claiming = new AtomicBoolean(true);
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean revoked = new AtomicBoolean();
@@ -85,14 +84,14 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     this.maxPendingResults = Math.max(100, 4 * capacity);
     this.handlers = handlers.stream().collect(Collectors.toMap(TaskHandler::taskType, Function.identity()));
     this.sender = sender;
-    this.outbox = new Outbox(outboxDir, codec);
+    this.pending = new PendingResults(outboxDir, codec);
     this.metrics = metrics;
     this.reachability = new ReachabilityCheck(reachabilityTimeout);
   }
 
   /** Loads the outbox and starts the executors. */
   public void start() {
-    pending.putAll(outbox.load());
+    pending.load();
     // The queue only absorbs the moment between a task finishing and its thread becoming free:
     // claims never exceed capacity, so more than `capacity` queued tasks would be a protocol error.
     workers = new ThreadPoolExecutor(capacity, capacity, 0, TimeUnit.MILLISECONDS,
@@ -120,7 +119,7 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
    * re-queues any other task it assigned to this instance (the assignment was lost in transit).
    */
   public List<Frame.RunningTask> unacknowledgedResults() {
-    return pending.values().stream()
+    return pending.all().stream()
         .map(r -> new Frame.RunningTask(r.taskId(), r.attempt()))
         .toList();
   }
@@ -184,7 +183,7 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
   @Override
   public void onWelcome() {
     claimed.clear(); // claims of the old session died with it
-    for (Frame.TaskResult result : List.copyOf(pending.values())) {
+    for (Frame.TaskResult result : pending.all()) {
       log.info("Resending the result of task {} (not yet acknowledged)", result.taskId());
       sender.send(result);
     }
@@ -213,8 +212,7 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
       metrics.claimRejected();
       log.debug("Claim of task {} rejected: {}", rejected.taskId(), rejected.reason());
     } else if (frame instanceof Frame.ResultAck ack) {
-      if (pending.remove(ack.taskId()) != null) {
-        outbox.remove(ack.taskId());
+      if (pending.acknowledge(ack.taskId())) {
         log.debug("Result of task {} acknowledged", ack.taskId());
         signal();
       }
@@ -230,7 +228,7 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
   private void onOffer(Frame.TaskOffer offer) {
     String id = offer.taskId();
     if (!claiming.get() || !handlers.containsKey(offer.taskType())
-        || running.containsKey(id) || claimed.contains(id) || pending.containsKey(id)) {
+        || running.containsKey(id) || claimed.contains(id) || pending.contains(id)) {
       return;
     }
     if (running.size() + claimed.size() >= capacity) {
@@ -414,17 +412,8 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
   }
 
   private void report(Frame.TaskAssigned task, TaskOutcome outcome) {
-    Frame.TaskResult result =
-        new Frame.TaskResult(task.taskId(), task.attempt(), outcome.status(), outcome.error(), outcome.output());
-    int size = codec.encode(result).length();
-    if (size > FrameCodec.MAX_FRAME_CHARS) {
-      result = new Frame.TaskResult(task.taskId(), task.attempt(), outcome.status(),
-          (outcome.error() == null ? "" : outcome.error() + "; ") + "the task's output (" + size
-              + " characters) exceeded the frame limit of " + FrameCodec.MAX_FRAME_CHARS + " and was dropped",
-          null);
-    }
-    outbox.put(result);
-    pending.put(task.taskId(), result);
+    Frame.TaskResult result = pending.add(
+        new Frame.TaskResult(task.taskId(), task.attempt(), outcome.status(), outcome.error(), outcome.output()));
     if (outcome.status() == TaskStatus.SUCCEEDED) {
       log.info("Task {} ({}) succeeded", task.taskId(), task.taskType());
     } else {
