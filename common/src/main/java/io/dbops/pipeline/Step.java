@@ -5,8 +5,9 @@ import java.util.Map;
 /**
  * One database step.
  *
- * @param type apply, preview, rollback, status, validate, tag, sync, drift or policy
- * @param changelog path of the changelog, relative to {@code searchPath}
+ * @param type apply, preview, rollback, status, validate, tag, sync, drift, policy, history or clone
+ * @param changelog path of the changelog, relative to {@code searchPath}; null for clone, optional
+ *     for history
  * @param searchPath absolute directory the changelog is resolved against; filled in by
  *     {@link PipelineLoader} from the pipeline file's location
  * @param count for rollback: how many changesets; null when rolling back to a tag
@@ -15,6 +16,15 @@ import java.util.Map;
  * @param failOnDrift for drift: fail the step when the live schema differs; null means report only
  * @param policyFile for policy: a rule file relative to {@code searchPath}; null means the built-in
  *     rules only
+ * @param rollback for preview: render the SQL of a rollback (to {@code tag}, of {@code count}
+ *     changesets, or of the pending ones) instead of an apply's; null means false
+ * @param repo for clone: the repository URL (https, http, git or file), without a password
+ * @param ref for clone: branch, tag or commit id; null means the repository's default branch
+ * @param into for clone: the directory to clone into, relative to {@code searchPath}
+ * @param depth for clone: fetch only the last N commits; null means the full history
+ * @param username for clone: the git user; null means the delegate's default
+ * @param passwordFrom for clone: where the delegate reads the git password or token, for example
+ *     {@code env:GIT_TOKEN} (like {@link Database#passwordFrom()}); null means anonymous
  */
 public record Step(
     String name,
@@ -29,20 +39,44 @@ public record Step(
     Integer timeoutSeconds,
     Boolean nextOnly,
     Boolean failOnDrift,
-    String policyFile) {
+    String policyFile,
+    Boolean rollback,
+    String repo,
+    String ref,
+    String into,
+    Integer depth,
+    String username,
+    String passwordFrom) {
   public Step {
     parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
   }
 
-  /** A step without the sync, drift and policy options. */
+  /** A step without the sync, drift, policy, rollback-preview and clone options. */
   public Step(String name, String type, String changelog, String searchPath, String contexts,
       String labels, String tag, Integer count, Map<String, String> parameters, Integer timeoutSeconds) {
     this(name, type, changelog, searchPath, contexts, labels, tag, count, parameters, timeoutSeconds,
         null, null, null);
   }
 
+  /** A step without the rollback-preview and clone options. */
+  public Step(String name, String type, String changelog, String searchPath, String contexts,
+      String labels, String tag, Integer count, Map<String, String> parameters, Integer timeoutSeconds,
+      Boolean nextOnly, Boolean failOnDrift, String policyFile) {
+    this(name, type, changelog, searchPath, contexts, labels, tag, count, parameters, timeoutSeconds,
+        nextOnly, failOnDrift, policyFile, null, null, null, null, null, null, null);
+  }
+
   public Step withSearchPath(String newSearchPath) {
     return new Step(name, type, changelog, newSearchPath, contexts, labels, tag, count, parameters,
-        timeoutSeconds, nextOnly, failOnDrift, policyFile);
+        timeoutSeconds, nextOnly, failOnDrift, policyFile, rollback, repo, ref, into, depth, username,
+        passwordFrom);
+  }
+
+  @Override
+  public String toString() {
+    // The repository URL may carry a user part that is a token.
+    return "Step[name=" + name + ", type=" + type + ", changelog=" + changelog + ", searchPath=" + searchPath
+        + ", tag=" + tag + ", count=" + count + ", repo=" + io.dbops.support.Secrets.maskUrl(repo) + ", ref=" + ref
+        + ", into=" + into + ", passwordFrom=" + passwordFrom + "]";
   }
 }

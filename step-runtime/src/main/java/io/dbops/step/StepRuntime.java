@@ -3,6 +3,7 @@ package io.dbops.step;
 import io.dbops.proto.v1.StepRunnerGrpc;
 import io.dbops.step.config.StepRuntimeConfig;
 import io.dbops.step.datasource.PoolCache;
+import io.dbops.step.git.CloneRunner;
 import io.dbops.step.liquibase.LiquibaseStepRunner;
 import io.dbops.step.server.StepRunnerService;
 import io.dbops.support.NamedThreadFactory;
@@ -79,7 +80,8 @@ public final class StepRuntime implements AutoCloseable {
     executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(Math.max(1, config.queueCapacity())),
         new NamedThreadFactory("step-exec", true), new ThreadPoolExecutor.AbortPolicy());
-    service = new StepRunnerService(new LiquibaseStepRunner(pools, environment, clock, config.lockTimeout()), executor, clock);
+    service = new StepRunnerService(new LiquibaseStepRunner(pools, environment, clock, config.lockTimeout()),
+        new CloneRunner(environment), executor, clock);
     server = serverBuilder
         .addService(service)
         .addService(health.getHealthService())

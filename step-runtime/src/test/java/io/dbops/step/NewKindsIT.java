@@ -126,6 +126,44 @@ class NewKindsIT {
     assertThat(failing.result().getOutputsMap()).containsEntry("driftCount", "3");
   }
 
+  @org.junit.jupiter.api.Test
+  void driftOnPostgresComparesColumnDefaultsAndSequences() throws Exception {
+    target("POSTGRES");
+    Path dir = Files.createDirectories(tmp.resolve("seq"));
+    Files.writeString(dir.resolve("c.xml"), """
+        <databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog"
+            xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+            xsi:schemaLocation="http://www.liquibase.org/xml/ns/dbchangelog http://www.liquibase.org/xml/ns/dbchangelog/dbchangelog-latest.xsd">
+          <changeSet id="s1" author="dbops">
+            <createSequence sequenceName="order_no" startValue="100" incrementBy="1"/>
+            <createTable tableName="stock">
+              <column name="id" type="int" autoIncrement="true"><constraints primaryKey="true"/></column>
+              <column name="qty" type="int" defaultValueNumeric="0"/>
+              <column name="code" type="varchar(10)" defaultValue="x"/>
+            </createTable>
+          </changeSet>
+        </databaseChangeLog>
+        """);
+    succeeded(harness.execute(request(StepKind.STEP_KIND_APPLY, "c.xml").setSearchPath(dir.toString()).build()));
+    // Identity and sequence values move with data; only definitions count.
+    sql("INSERT INTO stock (qty) VALUES (1)", "SELECT nextval('order_no')");
+    StepHarness.Run clean = harness.execute(request(StepKind.STEP_KIND_DRIFT, "c.xml").setSearchPath(dir.toString()).build());
+    succeeded(clean);
+    assertThat(clean.result().getOutputsMap()).as(clean.logText()).containsEntry("driftCount", "0");
+
+    sql("ALTER TABLE stock ALTER COLUMN qty SET DEFAULT 5", "ALTER SEQUENCE order_no INCREMENT BY 10",
+        "CREATE SEQUENCE handmade_seq");
+    StepHarness.Run drift = harness.execute(request(StepKind.STEP_KIND_DRIFT, "c.xml").setSearchPath(dir.toString()).build());
+
+    succeeded(drift);
+    assertThat(drift.result().getOutputsMap()).containsEntry("driftCount", "3");
+    assertThat(drift.logText())
+        .contains("Drift: changed column stock.qty: expected int4 NULL DEFAULT 0, found int4 NULL DEFAULT 5")
+        .contains("Drift: changed sequence order_no: expected bigint start 100 increment 1")
+        .contains("found bigint start 100 increment 10")
+        .contains("Drift: extra sequence handmade_seq: bigint start 1 increment 1");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"H2", "POSTGRES", "MARIADB"})
   void policyFailsOnBuiltInRulesNamingRuleChangesetAndStatement(String kind) throws Exception {

@@ -38,7 +38,8 @@ final class ExecuteStepHandler implements TaskHandler {
       "tag", StepKind.STEP_KIND_TAG,
       "sync", StepKind.STEP_KIND_SYNC,
       "drift", StepKind.STEP_KIND_DRIFT,
-      "policy", StepKind.STEP_KIND_POLICY);
+      "policy", StepKind.STEP_KIND_POLICY,
+      "history", StepKind.STEP_KIND_HISTORY);
 
   private final GrpcChannels channels;
 
@@ -96,7 +97,7 @@ final class ExecuteStepHandler implements TaskHandler {
     StepKind kind = KINDS.get(kindName);
     if (kind == null) {
       throw new TaskFailedException("Unknown step kind '" + spec.kind()
-          + "'; expected one of apply, preview, rollback, status, validate, tag");
+          + "'; expected one of " + new java.util.TreeSet<>(KINDS.keySet()));
     }
     if (payload.logStream() == null) {
       throw new TaskFailedException("execute_step payload has no logStream");

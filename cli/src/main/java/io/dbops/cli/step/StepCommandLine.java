@@ -4,9 +4,12 @@ import io.dbops.cli.ConfigProblems;
 import io.dbops.cli.ExitCodes;
 import io.dbops.step.config.StepRuntimeConfig;
 import io.dbops.step.datasource.PoolCache;
+import io.dbops.step.git.CloneRunner;
+import io.dbops.step.git.GitSource;
 import io.dbops.step.liquibase.LiquibaseStepRunner;
 import io.dbops.step.liquibase.StepCommand;
 import io.dbops.step.liquibase.StepControl;
+import io.dbops.step.liquibase.StepLog;
 import io.dbops.step.liquibase.StepOutcome;
 import io.dbops.support.Json;
 import java.io.PrintStream;
@@ -21,31 +24,50 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code dbops step KIND ...}: runs one database step in this process, exactly as a step container
- * would (same runner, session lock, atomic history), without a control plane. For scripting and
- * debugging. Log lines go to stderr in text mode so stdout stays the result.
+ * {@code dbops step KIND ...}: runs one step in this process, exactly as a step container would
+ * (same runners, session lock, atomic history), without a control plane. For scripting and
+ * debugging. With {@code --output json} log lines go to stderr so stdout stays the result.
  */
 @Command(name = "step", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Run a database step directly, without a control plane: "
-        + "apply, preview, rollback, status, validate, tag, sync, drift or policy.")
+    description = "Run a step directly, without a control plane: "
+        + "apply, preview, rollback, status, validate, tag, sync, drift, policy, history or clone.")
 public final class StepCommandLine implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "KIND", description = "apply | preview | rollback | status | validate | tag | sync | drift | policy")
+  private static final String KINDS = "apply, preview, rollback, status, validate, tag, sync, drift, policy, history or clone";
+
+  @Parameters(index = "0", paramLabel = "KIND",
+      description = "apply | preview | rollback | status | validate | tag | sync | drift | policy | history | clone")
   String kind;
 
-  @Option(names = "--changelog", required = true, description = "Changelog file (XML, YAML, JSON or formatted SQL).")
+  @Option(names = "--changelog", description = "Changelog file (XML, YAML, JSON or formatted SQL). Required except for history and clone.")
   Path changelog;
 
   @Option(names = "--search-path", description = "Directory the changelog path is relative to (default: the changelog's directory).")
   Path searchPath;
 
-  @Option(names = "--url", required = true, description = "JDBC URL of the target database (no password in it).")
+  @Option(names = "--url", description = "JDBC URL of the target database (no password in it). Required except for clone.")
   String url;
 
-  @Option(names = "--username", description = "Database user.")
+  @Option(names = "--username", description = "Database user; for clone the git user (default: $DBOPS_GIT_USERNAME).")
   String username;
 
-  @Option(names = "--password-env", paramLabel = "VAR", description = "Environment variable holding the password.")
+  @Option(names = "--password-env", paramLabel = "VAR",
+      description = "Environment variable holding the password; for clone the git password or token (default: DBOPS_GIT_PASSWORD).")
   String passwordEnv;
+
+  @Option(names = "--rollback", description = "preview: render the SQL of a rollback (to --tag, of --count N, or of the pending changesets) instead of an apply.")
+  boolean rollback;
+
+  @Option(names = "--repo", paramLabel = "URL", description = "clone: repository URL (https, http, git or file; no password in it).")
+  String repo;
+
+  @Option(names = "--ref", paramLabel = "REF", description = "clone: branch, tag or commit id (default: the repository's default branch).")
+  String ref;
+
+  @Option(names = "--into", paramLabel = "DIR", description = "clone: new or empty directory to clone into.")
+  Path into;
+
+  @Option(names = "--depth", defaultValue = "0", description = "clone: shallow clone of the last N commits (default: full history).")
+  int depth;
 
   @Option(names = "--contexts", description = "Liquibase context expression.")
   String contexts;
@@ -53,10 +75,10 @@ public final class StepCommandLine implements Callable<Integer> {
   @Option(names = "--labels", description = "Liquibase label expression.")
   String labels;
 
-  @Option(names = "--tag", description = "apply: tag after; tag: the tag to record; rollback: roll back to it.")
+  @Option(names = "--tag", description = "apply: tag after; tag: the tag to record; rollback, preview --rollback: roll back to it.")
   String tag;
 
-  @Option(names = "--count", defaultValue = "0", description = "rollback: how many changesets.")
+  @Option(names = "--count", defaultValue = "0", description = "rollback, preview --rollback: how many changesets.")
   int count;
 
   @Option(names = "--next-only", description = "sync: mark only the next pending changeset as applied.")
@@ -79,18 +101,23 @@ public final class StepCommandLine implements Callable<Integer> {
     StepCommand command = command();
     boolean json = output.equals("json");
     PrintStream lines = json ? System.err : System.out;
+    StepLog log = (level, text) -> lines.println(level == StepLog.Level.INFO ? text : level + " " + text);
+    StepOutcome outcome = command.kind() == StepCommand.Kind.CLONE
+        ? new CloneRunner(System.getenv()).run(command, log, new StepControl())
+        : runDatabaseStep(command, log);
+    if (json) {
+      System.out.println(Json.write(outcome));
+    } else {
+      new StepOutcomePrinter(System.out).print(command, outcome);
+    }
+    return outcome.status() == StepOutcome.Status.SUCCEEDED ? ExitCodes.OK : ExitCodes.FAILED;
+  }
+
+  private static StepOutcome runDatabaseStep(StepCommand command, StepLog log) {
     StepRuntimeConfig config = StepRuntimeConfig.fromEnvironment(System.getenv());
     try (PoolCache pools = new PoolCache(1, config.connectionTimeout())) {
       LiquibaseStepRunner runner = new LiquibaseStepRunner(pools, System.getenv(), Clock.systemUTC(), config.lockTimeout());
-      StepOutcome outcome = runner.run(command,
-          (level, text) -> lines.println(level == io.dbops.step.liquibase.StepLog.Level.INFO ? text : level + " " + text),
-          new StepControl());
-      if (json) {
-        System.out.println(Json.write(outcome));
-      } else {
-        new StepOutcomePrinter(System.out).print(command, outcome);
-      }
-      return outcome.status() == StepOutcome.Status.SUCCEEDED ? ExitCodes.OK : ExitCodes.FAILED;
+      return runner.run(command, log, new StepControl());
     }
   }
 
@@ -100,10 +127,19 @@ public final class StepCommandLine implements Callable<Integer> {
     try {
       parsedKind = StepCommand.Kind.valueOf(kind.toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      problems.add("KIND must be apply, preview, rollback, status, validate, tag, sync, drift or policy, not '" + kind + "'");
+      problems.add("KIND must be " + KINDS + ", not '" + kind + "'");
     }
     if (!output.equals("text") && !output.equals("json")) {
       problems.add("--output must be text or json, not '" + output + "'");
+    }
+    if (passwordEnv != null && System.getenv(passwordEnv) == null) {
+      problems.add("--password-env names " + passwordEnv + ", which is not set");
+    }
+    if (parsedKind == StepCommand.Kind.CLONE) {
+      return cloneCommand(problems);
+    }
+    if (url == null) {
+      problems.add("--url is required (the JDBC URL of the target database)");
     }
     if (parsedKind == StepCommand.Kind.TAG && tag == null) {
       problems.add("tag needs --tag");
@@ -111,13 +147,23 @@ public final class StepCommandLine implements Callable<Integer> {
     if (parsedKind == StepCommand.Kind.ROLLBACK && tag == null && count < 1) {
       problems.add("rollback needs --tag or --count N (N >= 1)");
     }
-    if (passwordEnv != null && System.getenv(passwordEnv) == null) {
-      problems.add("--password-env names " + passwordEnv + ", which is not set");
+    if (rollback && parsedKind != StepCommand.Kind.PREVIEW) {
+      problems.add("--rollback only applies to preview");
     }
-    Path base = searchPath != null ? searchPath.toAbsolutePath() : changelog.toAbsolutePath().getParent();
-    Path file = searchPath != null ? changelog : base.relativize(changelog.toAbsolutePath());
-    if (!Files.isRegularFile(base.resolve(file))) {
-      problems.add("--changelog " + base.resolve(file) + " does not exist");
+    Path base;
+    Path file;
+    if (changelog == null) {
+      if (parsedKind != StepCommand.Kind.HISTORY) {
+        problems.add("--changelog is required for " + kind);
+      }
+      base = searchPath != null ? searchPath.toAbsolutePath() : Path.of("").toAbsolutePath();
+      file = Path.of("");
+    } else {
+      base = searchPath != null ? searchPath.toAbsolutePath() : changelog.toAbsolutePath().getParent();
+      file = searchPath != null ? changelog : base.relativize(changelog.toAbsolutePath());
+      if (!Files.isRegularFile(base.resolve(file))) {
+        problems.add("--changelog " + base.resolve(file) + " does not exist");
+      }
     }
     String policy = "";
     if (policyFile != null) {
@@ -131,6 +177,20 @@ public final class StepCommandLine implements Callable<Integer> {
       throw new ConfigProblems(problems);
     }
     return new StepCommand("cli/" + kind, parsedKind, file.toString(), base.toString(), url, username,
-        passwordEnv, contexts, labels, tag, count, parameters, null, nextOnly, failOnDrift, policy);
+        passwordEnv, contexts, labels, tag, count, parameters, null, nextOnly, failOnDrift, policy, rollback,
+        GitSource.NONE);
+  }
+
+  private StepCommand cloneCommand(java.util.List<String> problems) {
+    if (depth < 0) {
+      problems.add("--depth must be 0 (full history) or more, not " + depth);
+    }
+    GitSource source = new GitSource(repo, ref, into == null ? "" : into.toAbsolutePath().toString(), username,
+        passwordEnv, Math.max(0, depth));
+    problems.addAll(CloneRunner.problems(source, "--repo", "--into"));
+    if (!problems.isEmpty()) {
+      throw new ConfigProblems(problems);
+    }
+    return StepCommand.clone("cli/clone", source, "");
   }
 }

@@ -18,12 +18,14 @@ final class StepOutcomePrinter {
   void print(StepCommand command, StepOutcome outcome) {
     out.println();
     for (Map.Entry<String, String> e : new TreeMap<>(outcome.outputs()).entrySet()) {
-      // sql, drift and violations are long; their content is already in the log lines above.
-      if (!java.util.Set.of("sql", "drift", "violations").contains(e.getKey())) {
+      // sql, drift, violations and history are long; their content is already in the log lines above.
+      if (!java.util.Set.of("sql", "drift", "violations", "history").contains(e.getKey())) {
         out.println(e.getKey() + ": " + e.getValue());
       }
     }
-    for (ChangeSetOutcome c : outcome.changesets()) {
+    // HISTORY's rows are already in the log as a table, with more detail than a record.
+    for (ChangeSetOutcome c : command.kind() == StepCommand.Kind.HISTORY ? java.util.List.<ChangeSetOutcome>of()
+        : outcome.changesets()) {
       out.printf("  %-11s %s (%d ms)%n", c.state(), c.name(), c.durationMillis());
     }
     String verb = command.kind().name().toLowerCase(java.util.Locale.ROOT);

@@ -87,7 +87,8 @@ class StepCommandLineTest {
 
     assertThat(exit).isEqualTo(78);
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("KIND must be apply, preview, rollback, status, validate, tag, sync, drift or policy, not 'explode'")
+        .contains("KIND must be apply, preview, rollback, status, validate, tag, sync, drift, policy, history or clone,"
+            + " not 'explode'")
         .contains("--output must be text or json, not 'xml'")
         .contains("missing.yaml does not exist");
   }
@@ -140,5 +141,94 @@ class StepCommandLineTest {
     assertThat(exit).isEqualTo(1);
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("rule drop-table").contains("drop.sql::d1::cli")
         .contains("DROP TABLE things").contains("policy FAILED");
+  }
+
+  @Test
+  void historyPrintsTheAppliedChangesetsAsATableAndAsJson() throws Exception {
+    String url = "jdbc:h2:file:" + dir.resolve("db6");
+    assertThat(Main.run("step", "apply", "--changelog", dir.resolve("changelog.sql").toString(), "--url", url,
+        "--tag", "v1")).isZero();
+    out.reset();
+
+    assertThat(Main.run("step", "history", "--url", url)).isZero();
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(text).contains("3 changeset(s) recorded in DATABASECHANGELOG, oldest first:")
+        .containsPattern("EXECUTED\\s+changelog\\.sql::1::cli  deployment=\\d+  checksum=9:")
+        .contains("changelog.sql::2::cli  tag=v1").contains("count: 3").contains("history SUCCEEDED");
+    assertThat(text).doesNotContain("\"history\"");
+
+    out.reset();
+    assertThat(Main.run("step", "history", "--url", url, "--output", "json")).isZero();
+    var result = io.dbops.support.Json.mapper().readTree(out.toString(StandardCharsets.UTF_8));
+    assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
+    var rows = io.dbops.support.Json.mapper().readTree(result.get("outputs").get("history").asText());
+    assertThat(rows).hasSize(3);
+    assertThat(rows.get(1).get("id").asText()).isEqualTo("1");
+    assertThat(rows.get(2).get("tag").asText()).isEqualTo("v1");
+    assertThat(rows.get(2).get("execType").asText()).isEqualTo("EXECUTED");
+    assertThat(rows.get(2).get("orderExecuted").asInt()).isEqualTo(3);
+    assertThat(rows.get(2).get("checksum").asText()).startsWith("9:");
+    assertThat(rows.get(2).get("dateExecuted").asText()).isNotEmpty();
+    assertThat(rows.get(2).get("deploymentId").asText()).isNotEmpty();
+    assertThat(rows.get(2).get("file").asText()).isEqualTo("changelog.sql");
+  }
+
+  @Test
+  void previewRollbackPrintsTheUndoSqlAndChangesNothing() throws Exception {
+    Files.writeString(dir.resolve("undo.sql"), """
+        --liquibase formatted sql
+
+        --changeset cli:u1
+        CREATE TABLE undoable (id INT PRIMARY KEY);
+        --rollback DROP TABLE undoable;
+        """);
+    String url = "jdbc:h2:file:" + dir.resolve("db7");
+    String changelog = dir.resolve("undo.sql").toString();
+    assertThat(Main.run("step", "apply", "--changelog", changelog, "--url", url)).isZero();
+    out.reset();
+
+    int exit = Main.run("step", "preview", "--rollback", "--count", "1", "--changelog", changelog, "--url", url);
+
+    assertThat(exit).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("DROP TABLE undoable").contains("rollbackChangesets: 1")
+        .contains("preview SUCCEEDED");
+    try (var c = DriverManager.getConnection(url);
+        var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM DATABASECHANGELOG WHERE ID = 'u1'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(1);
+      c.createStatement().executeQuery("SELECT COUNT(*) FROM undoable").close(); // still there
+    }
+  }
+
+  @Test
+  void cloneChecksOutATagOfALocalRepositoryAndPrintsTheCommit() throws Exception {
+    Path repo = dir.resolve("source");
+    String commit;
+    try (var git = org.eclipse.jgit.api.Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+      Files.copy(dir.resolve("changelog.sql"), repo.resolve("changelog.sql"));
+      git.add().addFilepattern("changelog.sql").call();
+      commit = git.commit().setMessage("changelog").setAuthor("T", "t@example.com").setCommitter("T", "t@example.com")
+          .setSign(false).call().name();
+      git.tag().setName("v1").call();
+    }
+
+    int exit = Main.run("step", "clone", "--repo", repo.toUri().toString(), "--ref", "v1",
+        "--into", dir.resolve("ws/changelogs").toString());
+
+    assertThat(exit).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("commit: " + commit).contains("refType: tag")
+        .contains("directory: " + dir.resolve("ws/changelogs")).contains("clone SUCCEEDED");
+    assertThat(dir.resolve("ws/changelogs/changelog.sql")).exists();
+  }
+
+  @Test
+  void cloneRejectsMissingOptionsAndAPasswordInTheUrlWithExitCode78() {
+    int exit = Main.run("step", "clone", "--repo", "https://bob:hunter22@git.example.com/x.git", "--depth", "-1");
+
+    assertThat(exit).isEqualTo(78);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--repo https://bob:**************@git.example.com/x.git contains a password")
+        .contains("--into is required").contains("--depth must be 0 (full history) or more, not -1")
+        .doesNotContain("hunter22");
   }
 }

@@ -33,7 +33,24 @@ public final class SchemaDiff {
         compareTable(e, a, out);
       }
     }
+    compareSequences(expected, actual, out);
     return out;
+  }
+
+  private static void compareSequences(SchemaSnapshot expected, SchemaSnapshot actual, List<Difference> out) {
+    TreeSet<String> names = new TreeSet<>(expected.sequences().keySet());
+    names.addAll(actual.sequences().keySet());
+    for (String name : names) {
+      SchemaSnapshot.Sequence e = expected.sequences().get(name);
+      SchemaSnapshot.Sequence a = actual.sequences().get(name);
+      if (a == null) {
+        out.add(new Difference("missing", "sequence", e.name(), e.name(), e.definition(), ""));
+      } else if (e == null) {
+        out.add(new Difference("extra", "sequence", a.name(), a.name(), "", a.definition()));
+      } else if (!e.definition().equals(a.definition())) {
+        out.add(new Difference("changed", "sequence", a.name(), a.name(), e.definition(), a.definition()));
+      }
+    }
   }
 
   private static void compareTable(SchemaSnapshot.Table e, SchemaSnapshot.Table a, List<Difference> out) {
@@ -47,7 +64,8 @@ public final class SchemaDiff {
         out.add(new Difference("missing", "column", t, ec.name(), ec.describe(), ""));
       } else if (ec == null) {
         out.add(new Difference("extra", "column", t, ac.name(), "", ac.describe()));
-      } else if (!ec.type().equals(ac.type()) || ec.nullable() != ac.nullable()) {
+      } else if (!ec.type().equals(ac.type()) || ec.nullable() != ac.nullable()
+          || !Objects.equals(ec.defaultValue(), ac.defaultValue())) {
         out.add(new Difference("changed", "column", t, ac.name(), ec.describe(), ac.describe()));
       }
     }

@@ -15,15 +15,22 @@ import java.util.TreeMap;
 /**
  * The tables (and views), columns, primary keys, indexes (unique ones included, which is how
  * unique constraints appear in JDBC metadata) and foreign keys of one schema, read through {@link
- * DatabaseMetaData}. Keys are lower-cased names. Immutable.
+ * DatabaseMetaData}; on PostgreSQL also column defaults and sequences. Keys are lower-cased names.
+ * Immutable.
  */
-public record SchemaSnapshot(Map<String, Table> tables) {
+public record SchemaSnapshot(Map<String, Table> tables, Map<String, Sequence> sequences) {
 
   /** Liquibase's own tables, never compared. */
   public static final Set<String> LIQUIBASE_TABLES = Set.of("databasechangelog", "databasechangeloglock");
 
   public SchemaSnapshot {
     tables = Map.copyOf(tables);
+    sequences = Map.copyOf(sequences);
+  }
+
+  /** Without sequences (databases whose sequences are not compared). */
+  public SchemaSnapshot(Map<String, Table> tables) {
+    this(tables, Map.of());
   }
 
   /** A table or view. {@code type} is TABLE or VIEW. */
@@ -37,10 +44,17 @@ public record SchemaSnapshot(Map<String, Table> tables) {
     }
   }
 
-  /** {@code type} as "varchar(50)", "numeric(10,2)", "int4". */
-  public record Column(String name, String type, boolean nullable) {
+  /**
+   * {@code type} as "varchar(50)", "numeric(10,2)", "int4". {@code defaultValue} is the default
+   * expression as the database prints it (PostgreSQL only); null when none or not compared.
+   */
+  public record Column(String name, String type, boolean nullable, String defaultValue) {
+    public Column(String name, String type, boolean nullable) {
+      this(name, type, nullable, null);
+    }
+
     String describe() {
-      return type + (nullable ? " NULL" : " NOT NULL");
+      return type + (nullable ? " NULL" : " NOT NULL") + (defaultValue == null ? "" : " DEFAULT " + defaultValue);
     }
   }
 
@@ -73,20 +87,27 @@ public record SchemaSnapshot(Map<String, Table> tables) {
         }
       }
     }
+    // Defaults and sequences only where the scratch database reproduces them exactly: H2 names
+    // identity sequences randomly, and MariaDB's defaults add little beyond the column type.
+    boolean postgres = md.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
     for (String[] t : names) {
-      tables.put(key(t[0]), readTable(md, catalog, schema, t[0], t[1]));
+      tables.put(key(t[0]), readTable(md, catalog, schema, t[0], t[1], postgres));
     }
-    return new SchemaSnapshot(tables);
+    return new SchemaSnapshot(tables, postgres ? PostgresSequences.read(connection) : Map.of());
   }
 
-  private static Table readTable(DatabaseMetaData md, String catalog, String schema, String name, String type)
-      throws SQLException {
+  /** A sequence; {@code definition} as "bigint start 1 increment 1 min 1 max 9223372036854775807 no cycle". */
+  public record Sequence(String name, String definition) {}
+
+  private static Table readTable(DatabaseMetaData md, String catalog, String schema, String name, String type,
+      boolean withDefaults) throws SQLException {
     Map<String, Column> columns = new TreeMap<>();
     try (ResultSet rs = md.getColumns(catalog, schema, name, "%")) {
       while (rs.next()) {
         String column = rs.getString("COLUMN_NAME");
         columns.put(key(column), new Column(column, typeOf(rs.getString("TYPE_NAME"), rs.getInt("DATA_TYPE"),
-            rs.getLong("COLUMN_SIZE"), rs.getInt("DECIMAL_DIGITS")), "YES".equals(rs.getString("IS_NULLABLE"))));
+            rs.getLong("COLUMN_SIZE"), rs.getInt("DECIMAL_DIGITS")), "YES".equals(rs.getString("IS_NULLABLE")),
+            withDefaults ? rs.getString("COLUMN_DEF") : null));
       }
     }
     if (type.equals("VIEW")) {

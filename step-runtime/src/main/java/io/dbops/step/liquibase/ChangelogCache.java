@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import liquibase.Scope;
 import liquibase.changelog.ChangeLogParameters;
 import liquibase.changelog.DatabaseChangeLog;
 import liquibase.database.Database;
@@ -50,8 +51,17 @@ final class ChangelogCache {
     parameters.forEach(params::set);
     params.setContexts(new liquibase.Contexts(contexts));
     params.setLabels(new liquibase.LabelExpression(labels));
-    DatabaseChangeLog parsed = ChangeLogParserFactory.getInstance().getParser(file, accessor)
-        .parse(file, params, accessor);
+    DatabaseChangeLog parsed;
+    try {
+      // With the database in scope, Liquibase picks the change implementation for it: without it,
+      // an extension's same-named change (liquibase-mongodb's createIndex) could win for SQL targets.
+      parsed = Scope.child(Map.<String, Object>of(Scope.Attr.database.name(), database),
+          () -> ChangeLogParserFactory.getInstance().getParser(file, accessor).parse(file, params, accessor));
+    } catch (LiquibaseException | IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new LiquibaseException(e);
+    }
     entries.put(key, new Entry(fingerprint, parsed));
     while (entries.size() > capacity) {
       entries.remove(entries.keySet().iterator().next());

@@ -96,6 +96,8 @@ final class KindRunner {
         }
         case POLICY -> new PolicyRunner(command, log, searchRoot).run(liquibase.getDatabase(),
             liquibase.listUnrunChangeSets(contexts, labels, false), live);
+        case HISTORY -> new HistoryRunner(log).run(liquibase.getDatabase());
+        case PREVIEW -> command.rollback() ? new RollbackPreview(command, log).run(liquibase) : preview();
         default -> runLiquibaseKind();
       };
     } catch (LiquibaseException | RuntimeException e) {
@@ -114,7 +116,7 @@ final class KindRunner {
       case TAG -> tag();
       case ROLLBACK -> rollback();
       case SYNC -> sync();
-      case DRIFT, POLICY -> throw new IllegalStateException("not a Liquibase kind: " + command.kind());
+      case DRIFT, POLICY, HISTORY, CLONE -> throw new IllegalStateException("not a Liquibase kind: " + command.kind());
     };
   }
 

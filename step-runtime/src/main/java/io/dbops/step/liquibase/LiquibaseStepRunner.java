@@ -48,6 +48,7 @@ public final class LiquibaseStepRunner {
   private final String owner;
   private final ChangelogCache changelogs = new ChangelogCache(16);
   private final UpToDateMemo upToDate = new UpToDateMemo(16);
+  private final java.util.concurrent.atomic.AtomicLong lastDeployment = new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * With the default lock timeout (60 s).
@@ -124,10 +125,16 @@ public final class LiquibaseStepRunner {
       throw new StepFailure("Environment variable " + command.passwordEnv()
           + " (database.password_env) is not set in the step container; set it from the database secret.");
     }
-    Location location = locate(command);
-    log.info("Step " + command.stepId() + ": " + command.kind() + " " + location.file() + " on "
-        + Secrets.maskUrl(command.jdbcUrl()));
+    // HISTORY reads only DATABASECHANGELOG, so it may run without a changelog.
+    Location location = command.changelog().isEmpty() && command.kind() == StepCommand.Kind.HISTORY
+        ? new Location(workingRoot(command), "") : locate(command);
+    log.info("Step " + command.stepId() + ": " + command.kind() + (location.file().isEmpty() ? "" : " " + location.file())
+        + " on " + Secrets.maskUrl(command.jdbcUrl()));
     control.checkNotStopped();
+    if (MongoStepRunner.isMongo(command.jdbcUrl())) {
+      return new MongoStepRunner(clock, this::nextDeploymentId).run(command, password, location.root(), location.file(),
+          log, control);
+    }
     try (Connection connection = pools.borrow(command.jdbcUrl(), command.username(), password);
         DirectoryResourceAccessor accessor = new DirectoryResourceAccessor(location.root())) {
       control.attach(Thread.currentThread(), connection);
@@ -160,6 +167,8 @@ public final class LiquibaseStepRunner {
         scope.put(Scope.Attr.logService.name(), new StepLogService(log));
         scope.put(Scope.Attr.resourceAccessor.name(), accessor);
         scope.put(Scope.Attr.database.name(), database);
+        // Liquibase generates its deployment id once per JVM (root scope); a step is one deployment.
+        scope.put(Scope.Attr.deploymentId.name(), nextDeploymentId());
         scope.put(TransactionGate.SCOPE_KEY, gate);
         if (lock != null) {
           scope.put(StepLock.SCOPE_KEY, lock);
@@ -199,6 +208,16 @@ public final class LiquibaseStepRunner {
     }
   }
 
+  /**
+   * A DEPLOYMENT_ID for one step, in Liquibase's format (the last 10 digits of the epoch millis),
+   * strictly increasing within this runner so two steps in one millisecond still differ.
+   */
+  private String nextDeploymentId() {
+    long id = lastDeployment.updateAndGet(last -> Math.max(last + 1, clock.millis()));
+    String digits = Long.toString(id);
+    return digits.length() > 10 ? digits.substring(digits.length() - 10) : digits;
+  }
+
   /** "PostgreSQL database 'orders' at db:5432", for lock messages. */
   static String describe(Database database, String jdbcUrl) {
     String product;
@@ -216,6 +235,12 @@ public final class LiquibaseStepRunner {
 
   /** Directory Liquibase resolves against, and the changelog path relative to it. */
   private record Location(Path root, String file) {}
+
+  /** The search path if it is a directory, else the working directory. */
+  private static Path workingRoot(StepCommand command) {
+    Path searchPath = command.searchPath().isEmpty() ? null : Path.of(command.searchPath()).toAbsolutePath();
+    return searchPath != null && Files.isDirectory(searchPath) ? searchPath : Path.of("").toAbsolutePath();
+  }
 
   private static Location locate(StepCommand command) throws StepFailure {
     try {

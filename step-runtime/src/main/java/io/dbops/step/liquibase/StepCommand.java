@@ -1,5 +1,6 @@
 package io.dbops.step.liquibase;
 
+import io.dbops.step.git.GitSource;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,6 +16,9 @@ import java.util.Objects;
  * @param failOnDrift for DRIFT: fail the step when the schema drifted
  * @param policyFile for POLICY: YAML rule file relative to the search root; empty = built-in rules
  *     only
+ * @param rollback for PREVIEW: render the SQL of a rollback (to {@code tag}, of {@code count}
+ *     changesets, or of the pending changesets when neither is set) instead of an apply's
+ * @param git for CLONE: the repository to fetch; {@link GitSource#NONE} for every other kind
  */
 public record StepCommand(
     String stepId,
@@ -32,17 +36,25 @@ public record StepCommand(
     String preTagPrefix,
     boolean nextOnly,
     boolean failOnDrift,
-    String policyFile) {
+    String policyFile,
+    boolean rollback,
+    GitSource git) {
 
   /** The operations a step performs; mirrors the proto's StepKind. */
-  public enum Kind { APPLY, PREVIEW, ROLLBACK, STATUS, VALIDATE, TAG, SYNC, DRIFT, POLICY }
+  public enum Kind { APPLY, PREVIEW, ROLLBACK, STATUS, VALIDATE, TAG, SYNC, DRIFT, POLICY, HISTORY, CLONE }
 
-  /** A command without the SYNC/DRIFT/POLICY options (all off/empty). */
+  /** A database command without the SYNC/DRIFT/POLICY/rollback-preview options (all off/empty). */
   public StepCommand(String stepId, Kind kind, String changelog, String searchPath, String jdbcUrl, String username,
       String passwordEnv, String contexts, String labels, String tag, int count, Map<String, String> parameters,
       String preTagPrefix) {
     this(stepId, kind, changelog, searchPath, jdbcUrl, username, passwordEnv, contexts, labels, tag, count, parameters,
-        preTagPrefix, false, false, "");
+        preTagPrefix, false, false, "", false, GitSource.NONE);
+  }
+
+  /** A CLONE command: only the git source and the directory relative paths resolve against. */
+  public static StepCommand clone(String stepId, GitSource git, String searchPath) {
+    return new StepCommand(stepId, Kind.CLONE, "", searchPath, "", "", "", "", "", "", 0, Map.of(), "", false,
+        false, "", false, git);
   }
 
   public StepCommand {
@@ -59,6 +71,7 @@ public record StepCommand(
     parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
     preTagPrefix = preTagPrefix == null || preTagPrefix.isBlank() ? "dbops-pre" : preTagPrefix;
     policyFile = nullToEmpty(policyFile);
+    git = git == null ? GitSource.NONE : git;
   }
 
   private static String nullToEmpty(String s) {

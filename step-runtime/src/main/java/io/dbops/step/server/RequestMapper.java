@@ -2,6 +2,8 @@ package io.dbops.step.server;
 
 import io.dbops.proto.v1.StepKind;
 import io.dbops.proto.v1.StepRequest;
+import io.dbops.proto.v1.GitSource;
+import io.dbops.step.git.CloneRunner;
 import io.dbops.step.liquibase.StepCommand;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +19,18 @@ final class RequestMapper {
       problems.add("step_id is required");
     }
     if (request.getKind() == StepKind.STEP_KIND_UNSPECIFIED || request.getKind() == StepKind.UNRECOGNIZED) {
-      problems.add("kind is required (APPLY, PREVIEW, ROLLBACK, STATUS, VALIDATE, TAG, SYNC, DRIFT or POLICY)");
+      problems.add("kind is required (APPLY, PREVIEW, ROLLBACK, STATUS, VALIDATE, TAG, SYNC, DRIFT, POLICY, HISTORY"
+          + " or CLONE)");
     }
-    if (request.getChangelog().isBlank()) {
+    if (request.getKind() == StepKind.STEP_KIND_CLONE) {
+      // CLONE needs neither changelog nor database.
+      problems.addAll(CloneRunner.problems(git(request.getGit()), "git.url", "git.directory"));
+      if (request.getGit().getDepth() < 0) {
+        problems.add("git.depth must not be negative");
+      }
+      return problems;
+    }
+    if (request.getChangelog().isBlank() && request.getKind() != StepKind.STEP_KIND_HISTORY) {
       problems.add("changelog is required");
     }
     if (!request.hasDatabase() || request.getDatabase().getJdbcUrl().isBlank()) {
@@ -38,6 +49,9 @@ final class RequestMapper {
   }
 
   static StepCommand toCommand(StepRequest request) {
+    if (request.getKind() == StepKind.STEP_KIND_CLONE) {
+      return StepCommand.clone(request.getStepId(), git(request.getGit()), request.getSearchPath());
+    }
     return new StepCommand(
         request.getStepId(),
         kind(request.getKind()),
@@ -54,7 +68,14 @@ final class RequestMapper {
         request.getPreTagPrefix(),
         request.getNextOnly(),
         request.getFailOnDrift(),
-        request.getPolicyFile());
+        request.getPolicyFile(),
+        request.getRollback(),
+        io.dbops.step.git.GitSource.NONE);
+  }
+
+  private static io.dbops.step.git.GitSource git(GitSource git) {
+    return new io.dbops.step.git.GitSource(git.getUrl(), git.getRef(), git.getDirectory(), git.getUsername(),
+        git.getPasswordEnv(), Math.max(0, git.getDepth()));
   }
 
   private static StepCommand.Kind kind(StepKind kind) {
@@ -68,6 +89,8 @@ final class RequestMapper {
       case STEP_KIND_SYNC -> StepCommand.Kind.SYNC;
       case STEP_KIND_DRIFT -> StepCommand.Kind.DRIFT;
       case STEP_KIND_POLICY -> StepCommand.Kind.POLICY;
+      case STEP_KIND_HISTORY -> StepCommand.Kind.HISTORY;
+      case STEP_KIND_CLONE -> StepCommand.Kind.CLONE;
       default -> throw new IllegalArgumentException("kind " + kind);
     };
   }

@@ -5,6 +5,7 @@ import io.dbops.proto.v1.StepRequest;
 import io.dbops.proto.v1.StepRunnerGrpc;
 import io.dbops.proto.v1.StopStepRequest;
 import io.dbops.proto.v1.StopStepResponse;
+import io.dbops.step.git.CloneRunner;
 import io.dbops.step.liquibase.LiquibaseStepRunner;
 import io.dbops.step.liquibase.StepCommand;
 import io.dbops.step.liquibase.StepControl;
@@ -34,12 +35,15 @@ public final class StepRunnerService extends StepRunnerGrpc.StepRunnerImplBase {
   private static final String MDC_STEP_ID = "stepId";
 
   private final LiquibaseStepRunner runner;
+  private final CloneRunner cloner;
   private final Executor executor;
   private final Clock clock;
   private final Map<String, StepControl> running = new ConcurrentHashMap<>();
 
-  public StepRunnerService(LiquibaseStepRunner runner, Executor executor, Clock clock) {
+  /** @param cloner runs CLONE steps; every other kind goes to {@code runner} */
+  public StepRunnerService(LiquibaseStepRunner runner, CloneRunner cloner, Executor executor, Clock clock) {
     this.runner = runner;
+    this.cloner = cloner;
     this.executor = executor;
     this.clock = clock;
   }
@@ -100,7 +104,8 @@ public final class StepRunnerService extends StepRunnerGrpc.StepRunnerImplBase {
   private void runStep(StepCommand command, EventSink sink, StepControl control) {
     try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_STEP_ID, command.stepId())) {
       log.info("Step {} started: {}", command.stepId(), command.kind());
-      StepOutcome outcome = runner.run(command, sink, control);
+      StepOutcome outcome = command.kind() == StepCommand.Kind.CLONE ? cloner.run(command, sink, control)
+          : runner.run(command, sink, control);
       boolean delivered = sink.finish(outcome);
       log.info("Step {} ended {} in {} ms{}", command.stepId(), outcome.status(), outcome.durationMillis(),
           delivered ? "" : " (the caller had gone; result not delivered)");
