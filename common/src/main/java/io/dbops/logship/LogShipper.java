@@ -1,186 +1,364 @@
 package io.dbops.logship;
 
 import io.dbops.protocol.ExecuteStepPayload.LogStreamRef;
-import io.dbops.support.Json;
-import io.dbops.support.NamedThreadFactory;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import okhttp3.MediaType;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ships the lines of one log stream to the control plane's log service, in order, in batches.
+ * Ships the lines of one log stream to the control plane's log service: every line once, in
+ * order, across outages and restarts (docs/logs.md). Used by the lite engine for step output; the
+ * delegate's task logs are meant to use it too.
  *
- * <p>{@link #append} is called by one producer thread; lines get consecutive sequence numbers from
- * 1. A bounded queue applies backpressure: when the service falls behind, {@code append} blocks
- * rather than growing memory. One sender thread ({@code log-shipper-N}) posts batches and retries
- * failed ones with jittered exponential backoff; since appends are idempotent by sequence, a retry
- * never duplicates a line. {@link #close} flushes what is queued within a deadline and reports what
- * could not be delivered. The {@link OkHttpClient} is owned by the caller.
+ * <p><b>Producing.</b> {@link #append} may be called from any thread; each line first goes
+ * through the line filter (the masking hook: the filter's output is all that ever leaves the
+ * process or reaches the spool), is cut to {@link ShipperSettings#maxLineChars}, and is numbered.
+ * The sequence numbers the log service sees continue the stream where it stands when the shipper
+ * first reaches it.
  *
- * <p>Not yet done (issue 6): spooling to disk while the service is unreachable.
+ * <p><b>Memory.</b> Lines wait in a queue bounded by lines and by estimated bytes; when it is
+ * full, {@code append} blocks (backpressure). The shipper holds at most {@link
+ * ShipperSettings#memoryBound()} bytes of line data.
+ *
+ * <p><b>Sending.</b> One sender thread ({@code log-shipper-<stream>}, see {@link Sender}) batches
+ * by size and time and posts one batch at a time; appends are idempotent by sequence number, so a
+ * retried batch never duplicates a line. Failures are retried with jittered exponential backoff;
+ * refusals that can never succeed (a refused token, a closed stream) stop the shipper, logged once.
+ *
+ * <p><b>Spooling.</b> With a spool directory, a failed batch and every line after it go to
+ * append-only segment files (fsync at each batch boundary) until the service accepts lines
+ * again; the sender then delivers the spool in order and deletes it once caught up. A shipper
+ * closed before everything was delivered leaves its lines in the spool; the next shipper of the
+ * same stream in that directory, or {@link #resumeSpooled} in a later process, asks the service
+ * where the stream stands and delivers the rest.
+ *
+ * <p><b>Lifecycle.</b> {@link #start} spawns the sender; {@link #finish} ends the stream (the
+ * sender delivers what is left, closes the stream on the service and stops); {@link
+ * #awaitDelivered} waits for that; {@link #close} stops at once (idempotent). The {@link
+ * OkHttpClient} is owned by the caller, which sets its timeouts. Thread-safe.
  */
 public final class LogShipper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LogShipper.class);
-  private static final MediaType JSON = MediaType.get("application/json");
 
-  /** Tuning knobs; the defaults suit a step's output. */
-  public record Settings(int batchMaxLines, Duration flushInterval, int queueCapacity, Duration maxBackoff) {
-    public static final Settings DEFAULT =
-        new Settings(500, Duration.ofMillis(100), 10_000, Duration.ofSeconds(5));
-  }
-
-  private final OkHttpClient http;
   private final LogStreamRef stream;
-  private final Settings settings;
-  private final BlockingQueue<LogLine> queue;
-  private final AtomicLong nextSeq = new AtomicLong(1);
-  private final AtomicLong deliveredThrough = new AtomicLong(0);
-  private final AtomicBoolean closing = new AtomicBoolean();
-  private final CountDownLatch senderDone = new CountDownLatch(1);
-  private final NamedThreadFactory threads = new NamedThreadFactory("log-shipper", true);
-  private volatile long giveUpAtNanos = Long.MAX_VALUE;
+  private final ShipperSettings settings;
+  private final UnaryOperator<String> lineFilter;
+  private final LineQueue queue;
+  private final LogServiceClient client;
+  private final Sender sender;
+  private final Object appendLock = new Object();
+  private final AtomicLong appended = new AtomicLong(); // last index handed out
+  private final AtomicLong acked = new AtomicLong(); // last index the service holds
+  private final AtomicReference<Progress> progress = new AtomicReference<>();
+  private final AtomicBoolean progressDirty = new AtomicBoolean();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean finishing = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private volatile boolean stopping;
+  private volatile String fatal;
+  private volatile boolean resumed;
+  private volatile Thread thread;
 
-  public LogShipper(OkHttpClient http, LogStreamRef stream, Settings settings) {
-    this.http = http;
-    this.stream = stream;
-    this.settings = settings;
-    this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-  }
-
-  public void start() {
-    threads.newThread(this::sendLoop).start();
-  }
-
-  /** Queues a line; blocks while the queue is full. Returns the line's sequence number. */
-  public long append(String level, String text, long timestampMillis) throws InterruptedException {
-    if (closing.get()) {
-      throw new IllegalStateException("Log shipper for " + stream.key() + " is closed");
-    }
-    long seq = nextSeq.getAndIncrement();
-    queue.put(new LogLine(seq, timestampMillis, level, text));
-    return seq;
-  }
-
-  /** Number of lines appended so far. */
-  public long appended() {
-    return nextSeq.get() - 1;
+  /** A shipper without a line filter. */
+  public LogShipper(OkHttpClient http, LogStreamRef stream, ShipperSettings settings) {
+    this(http, stream, settings, UnaryOperator.identity());
   }
 
   /**
-   * Flushes queued lines, waiting at most {@code deadline}, and stops the sender.
-   *
-   * @return the number of lines the log service had not acknowledged; 0 when all arrived
+   * @param lineFilter applied to every line's text before it is queued, spooled or sent (the
+   *     masking hook); must be thread-safe; a filter that throws withholds the line's text
    */
-  public long close(Duration deadline) {
-    if (closing.compareAndSet(false, true)) {
-      giveUpAtNanos = System.nanoTime() + deadline.toNanos();
+  public LogShipper(OkHttpClient http, LogStreamRef stream, ShipperSettings settings, UnaryOperator<String> lineFilter) {
+    this.stream = stream;
+    this.settings = settings;
+    this.lineFilter = lineFilter;
+    this.queue = new LineQueue(settings.queueMaxLines(), settings.queueMaxBytes());
+    this.client = new LogServiceClient(http, stream);
+    this.sender = new Sender(this);
+  }
+
+  private LogShipper(OkHttpClient http, LogSpool spool, ShipperSettings settings) {
+    this(http, spool.ref(), settings, UnaryOperator.identity());
+    adopt(spool);
+  }
+
+  /**
+   * Shippers for the streams earlier processes left in {@code settings.spoolDir()}, not started.
+   * Start and {@link #finish} each: it delivers its lines, closes its stream and deletes its
+   * spool. Spools a live process holds are skipped.
+   */
+  public static List<LogShipper> resumeSpooled(OkHttpClient http, ShipperSettings settings) {
+    List<LogShipper> shippers = new ArrayList<>();
+    if (settings.spoolDir() == null) {
+      return shippers;
     }
     try {
-      senderDone.await(deadline.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      for (Path dir : LogSpool.leftovers(settings.spoolDir())) {
+        try {
+          shippers.add(new LogShipper(http, LogSpool.open(dir), settings));
+        } catch (IOException | RuntimeException e) {
+          log.info("Not resuming log spool {}: {}", dir, e.getMessage());
+        }
+      }
+    } catch (IOException e) {
+      log.warn("Cannot list the log spool directory {}: {}", settings.spoolDir(), e.toString());
+    }
+    return shippers;
+  }
+
+  /** Spawns the sender, first adopting a spool an earlier shipper of this stream left behind. Call once. */
+  public void start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("Log shipper for " + stream.key() + " already started");
+    }
+    if (!resumed && settings.spoolDir() != null) {
+      Path dir = LogSpool.dirOf(settings.spoolDir(), stream);
+      if (Files.isRegularFile(dir.resolve(LogSpool.IDENTITY))) {
+        try {
+          adopt(LogSpool.open(dir));
+        } catch (IOException | RuntimeException e) {
+          log.warn("Cannot resume the log spool {} of {}: {}; its lines stay there", dir, stream.key(), e.getMessage());
+        }
+      }
+    }
+    Thread t = new Thread(sender::run, "log-shipper-" + shortName(stream.key()));
+    t.setDaemon(true);
+    thread = t;
+    t.start();
+  }
+
+  private void adopt(LogSpool spool) {
+    sender.adopt(spool);
+    appended.set(spool.lastIndex());
+    acked.set(spool.acked());
+    resumed = true;
+    log.info("Resuming log stream {} from spool {}: {} line(s) not yet acknowledged", stream.key(), spool.dir(),
+        spool.lastIndex() - spool.acked());
+  }
+
+  /**
+   * Filters and queues a line, blocking while the queue is full.
+   *
+   * @param level DEBUG, INFO, WARN or ERROR (others are mapped, unknown ones become INFO)
+   * @return the line's number in this shipper (from 1)
+   * @throws IllegalStateException after {@link #finish} or {@link #close}
+   */
+  public long append(String level, String text, long timestampMillis) throws InterruptedException {
+    String clean = cut(filter(text));
+    String lvl = LogLevels.normalize(level);
+    synchronized (appendLock) {
+      if (finishing.get() || closed.get()) {
+        throw new IllegalStateException("Log shipper for " + stream.key() + " is finished; no more lines");
+      }
+      long index = appended.get() + 1;
+      if (fatal == null) {
+        queue.put(new LogLine(index, timestampMillis, lvl, clean)); // false when closed: counted undelivered
+      }
+      appended.set(index);
+      return index;
+    }
+  }
+
+  /** Reports the step's progress; sent with the next batch, or on its own within a moment. */
+  public void progress(Progress latest) {
+    progress.set(latest);
+    progressDirty.set(true);
+  }
+
+  /** Lines appended so far (a resumed shipper counts the lines it found in its spool). */
+  public long appended() {
+    return appended.get();
+  }
+
+  /** Lines appended but not (yet) acknowledged by the log service. */
+  public long undelivered() {
+    return Math.max(0, appended.get() - acked.get());
+  }
+
+  /** Why the stream can never be delivered, or null. */
+  public String failure() {
+    return fatal;
+  }
+
+  /** True when this shipper continues lines a previous shipper left in the spool. */
+  public boolean resumed() {
+    return resumed;
+  }
+
+  /** Ends the stream: no more lines; the sender delivers the rest, closes the stream and stops. */
+  public void finish() {
+    synchronized (appendLock) {
+      finishing.set(true);
+    }
+    queue.wake();
+  }
+
+  /**
+   * Waits until everything is delivered (after {@link #finish}) or the stream failed, at most
+   * {@code timeout}.
+   *
+   * @return the lines not acknowledged by then; 0 when all arrived
+   */
+  public long awaitDelivered(Duration timeout) {
+    try {
+      done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (TimeoutException | ExecutionException e) {
+      // reported by the count
     }
-    return appended() - deliveredThrough.get();
+    return undelivered();
+  }
+
+  /** Completes when the sender has stopped: everything delivered, the stream failed, or closed. */
+  public CompletableFuture<Void> whenDone() {
+    return done;
+  }
+
+  /**
+   * Finishes, waits up to {@code deadline} for delivery, then closes.
+   *
+   * @return the lines the log service had not acknowledged (left in the spool when there is one)
+   */
+  public long close(Duration deadline) {
+    finish();
+    long undelivered = awaitDelivered(deadline);
+    close();
+    return undelivered;
+  }
+
+  /**
+   * Stops the sender now (within a few seconds). Lines not yet delivered stay in the spool for a
+   * successor when there is one; otherwise they are dropped and logged. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    stopping = true;
+    queue.close();
+    client.cancel();
+    Thread t = thread;
+    if (t != null && t != Thread.currentThread()) {
+      try {
+        t.join(5_000);
+        if (t.isAlive()) {
+          t.interrupt();
+          t.join(2_000);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (t.isAlive()) {
+        log.warn("Log shipper of {} did not stop within 7 s; its undelivered lines may be lost", stream.key());
+        return;
+      }
+    }
+    sender.park();
+    done.complete(null);
   }
 
   @Override
-  public void close() {
-    close(Duration.ofSeconds(10));
+  public String toString() {
+    return "LogShipper[" + stream.key() + ", appended " + appended.get() + ", acked " + acked.get() + "]";
   }
 
-  private void sendLoop() {
-    List<LogLine> batch = new ArrayList<>(settings.batchMaxLines());
+  // State shared with the sender thread.
+  LogStreamRef stream() {
+    return stream;
+  }
+
+  ShipperSettings settings() {
+    return settings;
+  }
+
+  LineQueue queue() {
+    return queue;
+  }
+
+  LogServiceClient client() {
+    return client;
+  }
+
+  AtomicLong acked() {
+    return acked;
+  }
+
+  long appendedIndex() {
+    return appended.get();
+  }
+
+  boolean finishing() {
+    return finishing.get();
+  }
+
+  boolean stopping() {
+    return stopping;
+  }
+
+  String fatal() {
+    return fatal;
+  }
+
+  void fail(String problem) {
+    fatal = problem;
+  }
+
+  /** The latest progress if not sent yet (then marked sent); null otherwise. */
+  Progress takeProgress() {
+    return progressDirty.getAndSet(false) ? progress.get() : null;
+  }
+
+  /** Marks progress as not sent (the request carrying it failed). */
+  void progressNotSent() {
+    progressDirty.set(true);
+  }
+
+  boolean progressPending() {
+    return progressDirty.get();
+  }
+
+  void senderDone() {
+    done.complete(null);
+  }
+
+  private String filter(String text) {
     try {
-      while (true) {
-        if (batch.isEmpty()) {
-          LogLine first = queue.poll(settings.flushInterval().toMillis(), TimeUnit.MILLISECONDS);
-          if (first == null) {
-            if (closing.get() && queue.isEmpty()) {
-              return;
-            }
-            continue;
-          }
-          batch.add(first);
-          queue.drainTo(batch, settings.batchMaxLines() - 1);
-        }
-        if (!sendWithRetry(batch)) {
-          return;
-        }
-        batch.clear();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      senderDone.countDown();
+      String out = lineFilter.apply(text == null ? "" : text);
+      return out == null ? "" : out;
+    } catch (RuntimeException e) {
+      // Never ship what the filter could not vouch for.
+      return "[dbops: line withheld: the log line filter failed with " + e.getClass().getSimpleName() + "]";
     }
   }
 
-  /** Sends one batch until it is accepted; false when giving up at the close deadline. */
-  private boolean sendWithRetry(List<LogLine> batch) throws InterruptedException {
-    long backoffMillis = 100;
-    int attempts = 0;
-    while (true) {
-      attempts++;
-      String problem = post(batch);
-      if (problem == null) {
-        deliveredThrough.set(batch.get(batch.size() - 1).seq());
-        return true;
-      }
-      if (System.nanoTime() > giveUpAtNanos) {
-        log.warn(
-            "Giving up on log stream {}: {} lines not delivered after {} attempts; last error: {}",
-            stream.key(), appended() - deliveredThrough.get(), attempts, problem);
-        return false;
-      }
-      if (attempts == 1 || attempts % 10 == 0) {
-        log.warn("Log service at {} not accepting lines of {} (attempt {}): {}; retrying",
-            stream.serviceUrl(), stream.key(), attempts, problem);
-      }
-      long sleep = ThreadLocalRandom.current().nextLong(backoffMillis / 2, backoffMillis + 1);
-      Thread.sleep(sleep);
-      backoffMillis = Math.min(backoffMillis * 2, settings.maxBackoff().toMillis());
+  private String cut(String text) {
+    int max = settings.maxLineChars();
+    if (text.length() <= max) {
+      return text;
     }
+    int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+    return text.substring(0, end) + "… [" + (text.length() - end) + " more characters cut]";
   }
 
-  /** Posts a batch; null on success, otherwise a description of the failure. */
-  private String post(List<LogLine> batch) {
-    Request request =
-        new Request.Builder()
-            .url(stream.serviceUrl() + "/api/v1/logs")
-            .header("Authorization", "Bearer " + stream.token())
-            .post(RequestBody.create(Json.write(new AppendRequest(stream.key(), batch)), JSON))
-            .build();
-    try (Response response = http.newCall(request).execute()) {
-      if (response.isSuccessful()) {
-        return null;
-      }
-      return "HTTP " + response.code() + " " + bodyOf(response);
-    } catch (IOException e) {
-      return e.getClass().getSimpleName() + ": " + e.getMessage();
-    }
-  }
-
-  private static String bodyOf(Response response) {
-    try {
-      String body = response.body() == null ? "" : response.body().string();
-      return body.length() > 300 ? body.substring(0, 300) + "…" : body;
-    } catch (IOException e) {
-      return "";
-    }
+  private static String shortName(String key) {
+    String name = key.startsWith("executions/") ? key.substring("executions/".length()) : key;
+    return name.length() > 60 ? name.substring(name.length() - 60) : name;
   }
 }

@@ -5,6 +5,7 @@ import io.dbops.controlplane.executions.ExecutionService;
 import io.dbops.controlplane.executions.Orchestrator;
 import io.dbops.controlplane.http.HttpServer;
 import io.dbops.controlplane.logs.LogService;
+import io.dbops.controlplane.logs.LogSettings;
 import io.dbops.controlplane.queue.TaskQueue;
 import io.dbops.controlplane.metrics.Metrics;
 import io.dbops.controlplane.queue.Task;
@@ -39,6 +40,7 @@ public final class ControlPlane implements AutoCloseable {
   private DelegateHub hub;
   private TaskSweeper sweeper;
   private Orchestrator orchestrator;
+  private LogService logs;
   private HttpServer http;
   private volatile String baseUrl;
 
@@ -62,7 +64,7 @@ public final class ControlPlane implements AutoCloseable {
       Metrics metrics = new Metrics();
       Database db = database;
       metrics.readiness(db::reachable);
-      LogService logs = new LogService(sql, clock);
+      logs = new LogService(database.dataSource(), clock, LogSettings.fromEnvironment(System.getenv()));
       logs.start();
       ExecutionService executions = new ExecutionService(sql, queue, logs, this::publicUrl,
           config.defaultImage(), clock, ids);
@@ -131,6 +133,7 @@ public final class ControlPlane implements AutoCloseable {
     closeQuietly(hub);
     closeQuietly(sweeper);
     closeQuietly(orchestrator);
+    closeQuietly(logs);
     closeQuietly(http);
     closeQuietly(database);
     log.info("Control plane stopped");

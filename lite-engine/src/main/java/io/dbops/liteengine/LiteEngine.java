@@ -1,12 +1,15 @@
 package io.dbops.liteengine;
 
 import io.dbops.liteengine.config.LiteEngineConfig;
+import io.dbops.liteengine.dispatch.LogShipping;
 import io.dbops.liteengine.dispatch.StepDispatcher;
 import io.dbops.liteengine.server.LiteEngineService;
 import io.dbops.support.GrpcChannels;
 import io.dbops.logship.LogShipper;
+import io.dbops.logship.ShipperSettings;
 import io.dbops.proto.v1.LiteEngineGrpc;
 import io.dbops.support.NamedThreadFactory;
+import io.dbops.support.Secrets;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -47,6 +50,7 @@ public final class LiteEngine implements AutoCloseable {
   private volatile HealthStatusManager health;
   private volatile ThreadPoolExecutor rpcExecutor;
   private volatile GrpcChannels channels;
+  private volatile LogShipping shipping;
   private volatile OkHttpClient http;
 
   public LiteEngine(LiteEngineConfig config) {
@@ -65,7 +69,10 @@ public final class LiteEngine implements AutoCloseable {
             .writeTimeout(Duration.ofSeconds(15))
             .build();
     channels = new GrpcChannels("step container");
-    StepDispatcher dispatcher = new StepDispatcher(channels, http, LogShipper.Settings.DEFAULT, LOG_FLUSH_DEADLINE);
+    // The line filter is the masking hook: every line passes it before it is spooled or sent.
+    shipping = new LogShipping(http, ShipperSettings.DEFAULT.withSpoolDir(config.logSpoolDir()), Secrets::maskUrl);
+    shipping.start();
+    StepDispatcher dispatcher = new StepDispatcher(channels, shipping, LOG_FLUSH_DEADLINE);
     health = new HealthStatusManager();
     rpcExecutor =
         new ThreadPoolExecutor(
@@ -137,6 +144,9 @@ public final class LiteEngine implements AutoCloseable {
     }
     if (channels != null) {
       channels.close();
+    }
+    if (shipping != null) {
+      shipping.close(); // undelivered lines stay in the spool for the next lite engine
     }
     if (http != null) {
       http.dispatcher().executorService().shutdown();

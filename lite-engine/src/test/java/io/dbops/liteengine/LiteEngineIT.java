@@ -23,6 +23,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,12 +40,15 @@ import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A real lite engine on a real port, a scripted step container on another, and a log service. */
 class LiteEngineIT {
+  @TempDir Path spoolDir;
   private final MockWebServer logService = new MockWebServer();
   private final List<RecordedLine> shipped = new CopyOnWriteArrayList<>();
   private final List<String> authHeaders = new CopyOnWriteArrayList<>();
+  private final List<JsonNode> progress = new CopyOnWriteArrayList<>();
   private LiteEngine engine;
   private ManagedChannel channel;
   private ScriptedStepRunner stepRunner;
@@ -59,6 +63,9 @@ class LiteEngineIT {
         authHeaders.add(request.getHeader("Authorization"));
         try {
           JsonNode body = Json.mapper().readTree(request.getBody().readUtf8());
+          if (body.hasNonNull("progress")) {
+            progress.add(body.get("progress"));
+          }
           for (JsonNode line : body.get("lines")) {
             shipped.add(new RecordedLine(body.get("stream").asText(), line.get("seq").asLong(),
                 line.get("level").asText(), line.get("text").asText()));
@@ -70,7 +77,7 @@ class LiteEngineIT {
       }
     });
     logService.start();
-    engine = new LiteEngine(new LiteEngineConfig(0));
+    engine = new LiteEngine(new LiteEngineConfig(0, spoolDir));
     engine.start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", engine.port()).usePlaintext().build();
   }
@@ -114,6 +121,22 @@ class LiteEngineIT {
     assertThat(shipped.get(1200).text()).doesNotContain("hunter22").contains("password=*****");
     assertThat(authHeaders).allMatch("Bearer log-token"::equals);
     assertThat(stepRunner.lastRequest.get().getChangelog()).isEqualTo("db/changelog.xml");
+  }
+
+  @Test
+  void reportsChangesetProgressReadFromTheStepsLines() throws Exception {
+    stepRunner = new ScriptedStepRunner(List.of("2 changeset(s) to apply.", "Applying changeset a.xml::1::me",
+        "Applied changeset a.xml::1::me in 3 ms", "Applying changeset a.xml::2::me"), ScriptedStepRunner.succeeded(),
+        false).start();
+
+    ExecuteStepResponse response = liteEngine(60).executeStep(request(stepRunner.port()));
+
+    assertThat(response.getUndeliveredLogLines()).isZero();
+    assertThat(progress).isNotEmpty();
+    JsonNode last = progress.get(progress.size() - 1);
+    assertThat(last.get("done").asInt()).isEqualTo(2);
+    assertThat(last.get("total").asInt()).isEqualTo(2);
+    assertThat(last.get("item").asText()).isEqualTo("a.xml::2::me");
   }
 
   @Test

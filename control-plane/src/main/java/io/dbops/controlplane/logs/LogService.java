@@ -9,47 +9,71 @@ import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.store.Sql;
 import io.dbops.logship.AppendRequest;
 import io.dbops.logship.LogLine;
+import io.dbops.logship.Progress;
 import io.dbops.protocol.TaskTypes;
+import io.dbops.support.Json;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The log service: idempotent appends by {@code (stream, seq)}, reads by execution-wide cursor,
- * and long polls. Stream keys are {@code executions/<executionId>/...}. Route: {@code POST
- * /api/v1/logs} (log-token auth). Thread-safe: appends of one execution are serialized on that
- * execution's monitor so cursors grow in commit order and a reader never skips a line; readers
- * wait on the same monitor. Single-replica: long polls are woken only by appends on this process.
+ * The log service (docs/logs.md): streams keyed {@code executions/<id>/<stage>/<step>[/...]},
+ * appends idempotent by sequence number with gaps refused, the stream position, closing (which
+ * snapshots the stream), reads by execution-wide cursor with long polls, a Server-Sent Events
+ * tail, progress, and retention. Routes: {@code POST /api/v1/logs}, {@code GET
+ * /api/v1/logs/position}, {@code POST /api/v1/logs/close} (log-token auth); {@code GET
+ * /api/v1/executions/{id}/logs/stream} and {@code .../logs/streams}.
+ *
+ * <p>Lifecycle: {@link #start} (after the schema exists) loads the token key, moves issue #2 lines
+ * into chunks and starts the sweeper; {@link #close} ends tails and stops the sweeper
+ * (idempotent). The {@link DataSource} is owned by the caller. Thread-safe.
  */
-public final class LogService implements Routes {
+public final class LogService implements Routes, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LogService.class);
   public static final int MAX_PAGE = 1000;
   public static final long MAX_WAIT_MILLIS = 30_000;
+  /** Long polls re-read this often, so appends through other replicas are seen too. */
+  private static final long POLL_MILLIS = 1000;
   private static final Pattern STREAM =
-      Pattern.compile("executions/([A-Za-z0-9_-]{1,40})(/[A-Za-z0-9_.-]{1,100}){1,3}");
+      Pattern.compile("executions/([A-Za-z0-9_-]{1,40})(/[A-Za-z0-9_.-]{1,100}){1,4}");
 
   private final Sql sql;
   private final Clock clock;
-  private final Map<String, Monitor> monitors = new ConcurrentHashMap<>();
+  private final LogStore store;
+  private final Wakeups wakeups = new Wakeups();
+  private final LogCompactor compactor;
+  private final LogSweeper sweeper;
+  private final LogTail tail;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private volatile LogTokens tokens;
 
-  /** Per-execution lock and wake-up signal. */
-  private static final class Monitor {
-    long version; // guarded by this
-  }
-
-  public LogService(Sql sql, Clock clock) {
-    this.sql = sql;
+  public LogService(DataSource dataSource, Clock clock, LogSettings settings) {
+    this.sql = new Sql(dataSource);
     this.clock = clock;
+    this.store = new LogStore(dataSource, clock);
+    this.compactor = new LogCompactor(store);
+    this.sweeper = new LogSweeper(compactor, wakeups, settings, clock);
+    this.tail = new LogTail(store, wakeups);
   }
 
-  /** Loads (or creates) the token key; call after the schema exists. */
   public void start() {
     tokens = LogTokens.load(sql);
+    int migrated = compactor.migrateLegacyLines();
+    if (migrated > 0) {
+      log.info("Moved the log lines of {} execution(s) from log_lines into log chunks", migrated);
+    }
+    sweeper.start();
   }
 
   /** The control stream of an execution, where the orchestrator writes. */
@@ -68,84 +92,69 @@ public final class LogService implements Routes {
   }
 
   /**
-   * The payload to send in {@code task_assigned}: for {@code execute_step}, the stored payload with
-   * the log token filled in (the token is never stored). Other payloads are returned unchanged.
+   * The payload to send in {@code task_assigned}: the stored payload with a log token filled into
+   * each stream reference ({@code logStream}, and {@code delegateLogStream} for the delegate's own
+   * lines of a task). Tokens are never stored. Payloads without one are returned unchanged.
    */
   public JsonNode withLogToken(String taskType, JsonNode payload) {
-    if (!TaskTypes.EXECUTE_STEP.equals(taskType) || !(payload.get("logStream") instanceof ObjectNode)) {
+    boolean step = TaskTypes.EXECUTE_STEP.equals(taskType) && payload.get("logStream") instanceof ObjectNode;
+    boolean delegate = payload.get("delegateLogStream") instanceof ObjectNode;
+    if (!step && !delegate) {
       return payload;
     }
     ObjectNode copy = payload.deepCopy();
-    ObjectNode logStream = (ObjectNode) copy.get("logStream");
-    logStream.put("token", tokenFor(logStream.path("key").asText()));
+    if (step) {
+      ObjectNode ref = (ObjectNode) copy.get("logStream");
+      ref.put("token", tokenFor(ref.path("key").asText()));
+    }
+    if (delegate) {
+      ObjectNode ref = (ObjectNode) copy.get("delegateLogStream");
+      ref.put("token", tokenFor(ref.path("key").asText()));
+    }
     return copy;
   }
 
   /**
    * Appends consecutive lines of one stream; lines already stored are skipped.
    *
+   * @param progress the stream's latest progress; may be null
    * @return the last stored seq of the stream
-   * @throws ApiException 400 for a malformed batch, 409 {@code sequence_gap} for a gap
+   * @throws ApiException 400 for a malformed batch, 409 {@code sequence_gap} or {@code stream_closed}
    */
-  public long append(String stream, List<LogLine> lines) {
+  public long append(String stream, List<LogLine> lines, Progress progress) {
     String executionId = executionOf(stream);
-    for (int i = 1; i < lines.size(); i++) {
-      if (lines.get(i).seq() != lines.get(i - 1).seq() + 1) {
-        throw ApiException.badRequest("Lines of a batch must have consecutive seq numbers; line "
-            + i + " has seq " + lines.get(i).seq() + " after " + lines.get(i - 1).seq(), List.of());
-      }
-    }
-    for (LogLine line : lines) {
-      if (line.seq() < 1 || line.text() == null) {
-        throw ApiException.badRequest("Every line needs a seq of at least 1 and a text", List.of());
-      }
-    }
-    Monitor monitor = monitor(executionId);
-    synchronized (monitor) {
-      long last = lastSeq(stream);
-      if (lines.isEmpty()) {
-        return last;
-      }
-      long first = lines.get(0).seq();
-      if (first > last + 1) {
-        throw new ApiException(409, "sequence_gap", "Batch of " + stream + " starts at seq " + first
-            + " but the stored last is " + last + "; resend from seq " + (last + 1),
-            List.of("expected seq " + (last + 1)));
-      }
-      boolean added = false;
-      for (LogLine line : lines) {
-        if (line.seq() <= last) {
-          continue;
-        }
-        insert(executionId, stream, line);
-        last = line.seq();
-        added = true;
-      }
-      if (added) {
-        monitor.version++;
-        monitor.notifyAll();
-      }
+    validate(lines);
+    Wakeups.Entry wake = wakeups.of(executionId);
+    wake.appendLock.lock();
+    try {
+      long last = store.append(stream, executionId, lines, progress, false);
+      wake.signal();
       return last;
+    } finally {
+      wake.appendLock.unlock();
     }
+  }
+
+  /** Appends lines without progress. */
+  public long append(String stream, List<LogLine> lines) {
+    return append(stream, lines, null);
   }
 
   /** Appends one line to the execution's control stream, with the next seq. */
   public void appendControl(String executionId, String level, String text) {
-    String stream = controlStream(executionId);
-    Monitor monitor = monitor(executionId);
-    synchronized (monitor) {
-      long seq = lastSeq(stream) + 1;
-      append(stream, List.of(new LogLine(seq, clock.millis(), level, text)));
+    Wakeups.Entry wake = wakeups.of(executionId);
+    wake.appendLock.lock();
+    try {
+      store.appendNext(controlStream(executionId), executionId, clock.millis(), level, text);
+      wake.signal();
+    } finally {
+      wake.appendLock.unlock();
     }
   }
 
-  /** Wakes long polls of an execution that just finished. */
+  /** Wakes readers of an execution that just finished. */
   public void executionFinished(String executionId) {
-    Monitor monitor = monitor(executionId);
-    synchronized (monitor) {
-      monitor.version++;
-      monitor.notifyAll();
-    }
+    wakeups.signal(executionId);
   }
 
   /**
@@ -157,72 +166,137 @@ public final class LogService implements Routes {
   public LogPage read(String executionId, long after, long waitMillis,
       Function<String, String> status) throws InterruptedException {
     long deadline = System.nanoTime() + Math.min(waitMillis, MAX_WAIT_MILLIS) * 1_000_000L;
-    Monitor monitor = monitor(executionId);
+    Wakeups.Entry wake = wakeups.of(executionId);
     while (true) {
-      long version;
-      synchronized (monitor) {
-        version = monitor.version;
-      }
-      List<LogPage.Line> lines = lines(executionId, after);
+      long version = wake.version();
+      List<LogPage.Line> lines = store.read(executionId, after, MAX_PAGE);
       String current = status.apply(executionId);
       boolean finished = "SUCCEEDED".equals(current) || "FAILED".equals(current);
       long remaining = (deadline - System.nanoTime()) / 1_000_000L;
-      if (!lines.isEmpty() || finished || remaining <= 0) {
+      if (!lines.isEmpty() || finished || remaining <= 0 || closed.get()) {
         long next = lines.isEmpty() ? after : lines.get(lines.size() - 1).cursor();
         return new LogPage(lines, next, current);
       }
-      synchronized (monitor) {
-        if (monitor.version == version) {
-          monitor.wait(remaining);
-        }
-      }
+      wake.await(version, Math.min(remaining, POLL_MILLIS));
     }
   }
 
   @Override
   public void addTo(Javalin app) {
     app.post("/api/v1/logs", ctx -> {
-      String token = Requests.bearer(ctx.header("Authorization"));
-      if (token == null) {
-        throw ApiException.unauthorized(
-            "Missing log token: send 'Authorization: Bearer <token>' from the execute_step payload");
-      }
-      AppendRequest request = Requests.body(ctx, AppendRequest.class);
-      if (request.stream() == null || !tokens.verify(request.stream(), token)) {
-        throw ApiException.forbidden("The log token does not allow appending to stream '"
-            + request.stream() + "'");
-      }
-      long through = append(request.stream(), request.lines());
+      bearer(ctx);
+      AppendRequest request = AppendParser.parse(ctx.req().getInputStream());
+      authorize(ctx, request.stream());
+      long through = append(request.stream(), request.lines(), request.progress());
       ctx.json(Map.of("acceptedThrough", through));
+    });
+    app.get("/api/v1/logs/position", ctx -> {
+      String stream = ctx.queryParam("stream");
+      authorize(ctx, stream);
+      LogStore.StreamRow row = store.stream(stream, executionOf(stream));
+      ctx.json(Map.of("stream", stream, "lastSeq", row.lastSeq(), "nextSeq", row.lastSeq() + 1,
+          "closed", row.closed()));
+    });
+    app.post("/api/v1/logs/close", ctx -> {
+      bearer(ctx);
+      CloseRequest request = parse(ctx, CloseRequest.class);
+      authorize(ctx, request.stream());
+      if (request.lastSeq() == null || request.lastSeq() < 0) {
+        throw ApiException.badRequest("lastSeq is required: the seq of the stream's last line (0 when empty)",
+            List.of());
+      }
+      long last = store.close(request.stream(), executionOf(request.stream()), request.lastSeq());
+      sweeper.requestCompaction();
+      wakeups.signal(executionOf(request.stream()));
+      ctx.json(Map.of("stream", request.stream(), "lastSeq", last, "closed", true));
+    });
+    app.get("/api/v1/executions/{id}/logs/stream", tail::handle);
+    app.get("/api/v1/executions/{id}/logs/streams", ctx -> {
+      String id = ctx.pathParam("id");
+      List<LogStore.StreamRow> rows = store.streams(id);
+      if (rows.isEmpty() && store.executionStatus(id).isEmpty()) {
+        throw ApiException.notFound("No execution '" + id + "'; list them with GET /api/v1/executions");
+      }
+      ctx.json(rows.stream().map(LogService::view).toList());
     });
   }
 
-  private List<LogPage.Line> lines(String executionId, long after) {
-    return sql.query("SELECT cursor_pos, stream, seq, ts, line_level, line_text FROM log_lines "
-            + "WHERE execution_id = ? AND cursor_pos > ? ORDER BY cursor_pos",
-        rs -> new LogPage.Line(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-            rs.getString(5), rs.getString(6)),
-        MAX_PAGE, executionId, after);
+  /** Body of {@code POST /api/v1/logs/close}. */
+  record CloseRequest(String stream, Long lastSeq) {}
+
+  /** Ends running tails and stops the sweeper. Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      tail.stop();
+      sweeper.close();
+    }
   }
 
-  private long lastSeq(String stream) {
-    return sql.queryOne("SELECT MAX(seq) FROM log_lines WHERE stream = ?",
-        rs -> {
-          long v = rs.getLong(1);
-          return rs.wasNull() ? 0L : v;
-        },
-        stream).orElse(0L);
+  /** The housekeeping pass, run now (tests). */
+  void sweepNow() {
+    sweeper.sweep();
+    sweeper.retain();
   }
 
-  private void insert(String executionId, String stream, LogLine line) {
-    sql.update("INSERT INTO log_lines (execution_id, stream, seq, ts, line_level, line_text) "
-            + "VALUES (?, ?, ?, ?, ?, ?)",
-        executionId, stream, line.seq(), line.ts(),
-        line.level() == null ? "INFO" : line.level(), line.text());
+  private static Map<String, Object> view(LogStore.StreamRow row) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("stream", row.stream());
+    view.put("lastSeq", row.lastSeq());
+    view.put("closed", row.closed());
+    view.put("progress", row.progress());
+    view.put("updatedAt", java.time.Instant.ofEpochMilli(row.updatedAt()).toString());
+    return view;
   }
 
-  private Monitor monitor(String executionId) {
-    return monitors.computeIfAbsent(executionId, id -> new Monitor());
+  private static String bearer(Context ctx) {
+    String token = Requests.bearer(ctx.header("Authorization"));
+    if (token == null) {
+      throw ApiException.unauthorized(
+          "Missing log token: send 'Authorization: Bearer <token>' from the execute_step payload");
+    }
+    return token;
+  }
+
+  private void authorize(Context ctx, String stream) {
+    String token = bearer(ctx);
+    if (stream == null || !tokens.verify(stream, token)) {
+      throw ApiException.forbidden("The log token does not allow writing to stream '" + stream + "'");
+    }
+  }
+
+  private static <T> T parse(Context ctx, Class<T> type) {
+    byte[] body = ctx.bodyAsBytes();
+    if (body.length == 0) {
+      throw ApiException.badRequest("The request body is empty; send a JSON " + type.getSimpleName(), List.of());
+    }
+    try {
+      T value = Json.mapper().readValue(body, type);
+      if (value == null) {
+        throw ApiException.badRequest("The request body is JSON null; send a JSON " + type.getSimpleName(), List.of());
+      }
+      return value;
+    } catch (IOException e) {
+      throw ApiException.badRequest("The request body is not a valid " + type.getSimpleName() + ": "
+          + e.getMessage().lines().findFirst().orElse(""), List.of());
+    }
+  }
+
+  private static void validate(List<LogLine> lines) {
+    if (lines.size() > LogStore.MAX_BATCH) {
+      throw ApiException.badRequest("A batch may hold at most " + LogStore.MAX_BATCH + " lines, not "
+          + lines.size() + "; send smaller batches", List.of());
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      LogLine line = lines.get(i);
+      if (line == null || line.seq() < 1 || line.text() == null) {
+        throw ApiException.badRequest("Every line needs a seq of at least 1 and a text (line " + i + ")", List.of());
+      }
+      if (i > 0 && line.seq() != lines.get(i - 1).seq() + 1) {
+        throw ApiException.badRequest("Lines of a batch must have consecutive seq numbers; line "
+            + i + " has seq " + line.seq() + " after " + lines.get(i - 1).seq(), List.of());
+      }
+    }
   }
 
   static String executionOf(String stream) {

@@ -1,5 +1,7 @@
 package io.dbops.liteengine.config;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,10 +10,15 @@ import java.util.Map;
  * Configuration of the lite engine, built once from the environment. Immutable.
  *
  * @param port gRPC port, {@code DBOPS_LITE_ENGINE_PORT} (default 20001); 0 picks a free port
+ * @param logSpoolDir where step log lines wait while the log service is unreachable, {@code
+ *     DBOPS_LOG_SPOOL_DIR} (default {@code <tmp>/dbops-log-spool}; {@code off} keeps them in memory
+ *     only); in a pod, a volume that outlives a container restart
  */
-public record LiteEngineConfig(int port) {
+public record LiteEngineConfig(int port, Path logSpoolDir) {
   /** The port of the lite engine in every build pod. */
   public static final int DEFAULT_PORT = 20001;
+  /** The default spool directory, shared safely by lite engines on one machine (each stream is locked). */
+  public static final Path DEFAULT_SPOOL_DIR = Path.of(System.getProperty("java.io.tmpdir"), "dbops-log-spool");
 
   public LiteEngineConfig {
     if (port < 0 || port > 65535) {
@@ -20,7 +27,12 @@ public record LiteEngineConfig(int port) {
     }
   }
 
-  /** Reads {@code DBOPS_LITE_ENGINE_PORT}; every problem is reported at once. */
+  /** The given port and the default spool directory. */
+  public LiteEngineConfig(int port) {
+    this(port, DEFAULT_SPOOL_DIR);
+  }
+
+  /** Reads {@code DBOPS_LITE_ENGINE_PORT} and {@code DBOPS_LOG_SPOOL_DIR}; every problem is reported at once. */
   public static LiteEngineConfig fromEnvironment(Map<String, String> env) {
     List<String> problems = new ArrayList<>();
     int port = DEFAULT_PORT;
@@ -32,9 +44,22 @@ public record LiteEngineConfig(int port) {
         problems.add("DBOPS_LITE_ENGINE_PORT must be a port number, got '" + raw + "'");
       }
     }
+    Path spool = DEFAULT_SPOOL_DIR;
+    String rawSpool = env.get("DBOPS_LOG_SPOOL_DIR");
+    if (rawSpool != null && !rawSpool.isBlank()) {
+      if (rawSpool.trim().equalsIgnoreCase("off")) {
+        spool = null;
+      } else {
+        try {
+          spool = Path.of(rawSpool.trim());
+        } catch (InvalidPathException e) {
+          problems.add("DBOPS_LOG_SPOOL_DIR must be a directory path or 'off', got '" + rawSpool + "'");
+        }
+      }
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new LiteEngineConfig(port);
+    return new LiteEngineConfig(port, spool);
   }
 }

@@ -1,7 +1,8 @@
 package io.dbops.liteengine.dispatch;
 
-import io.dbops.support.GrpcChannels;
 import io.dbops.logship.LogShipper;
+import io.dbops.logship.Progress;
+import io.dbops.support.GrpcChannels;
 import io.dbops.protocol.ExecuteStepPayload.LogStreamRef;
 import io.dbops.proto.v1.ExecuteStepRequest;
 import io.dbops.proto.v1.ExecuteStepResponse;
@@ -12,7 +13,6 @@ import io.dbops.proto.v1.StepRunnerGrpc;
 import io.dbops.proto.v1.StepStatus;
 import io.dbops.proto.v1.StopStepRequest;
 import io.dbops.proto.v1.StopStepResponse;
-import io.dbops.support.Secrets;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -21,32 +21,31 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one step on its step container and ships the step's output to the log service.
+ * Runs one step on its step container and ships the step's output, and its progress ("changeset
+ * n of m"), to the log service.
  *
  * <p>Thread-safe: each {@link #execute} runs on the calling (gRPC) thread with its own {@link
- * LogShipper}. The {@link GrpcChannels} and {@link OkHttpClient} are owned by the caller.
+ * LogShipper} from {@link LogShipping}. The {@link GrpcChannels} and {@link LogShipping} are owned
+ * by the caller.
  */
 public final class StepDispatcher {
   private static final Logger log = LoggerFactory.getLogger(StepDispatcher.class);
   private static final String DEFAULT_HOST = "127.0.0.1";
 
   private final GrpcChannels channels;
-  private final OkHttpClient http;
-  private final LogShipper.Settings shipperSettings;
+  private final LogShipping shipping;
   private final Duration logFlushDeadline;
   /** step_id → host:port of the container running it, for StopStep. */
   private final Map<String, Target> running = new ConcurrentHashMap<>();
 
-  public StepDispatcher(
-      GrpcChannels channels, OkHttpClient http, LogShipper.Settings shipperSettings, Duration logFlushDeadline) {
+  /** @param logFlushDeadline how long a finished step waits for its lines to be delivered */
+  public StepDispatcher(GrpcChannels channels, LogShipping shipping, Duration logFlushDeadline) {
     this.channels = channels;
-    this.http = http;
-    this.shipperSettings = shipperSettings;
+    this.shipping = shipping;
     this.logFlushDeadline = logFlushDeadline;
   }
 
@@ -62,8 +61,8 @@ public final class StepDispatcher {
     String stepId = request.getStep().getStepId();
     log.info("Running step {} on step container {}, output to log stream {}", stepId, target, ref.key());
 
-    LogShipper shipper = new LogShipper(http, ref, shipperSettings);
-    shipper.start();
+    LogShipper shipper = shipping.open(ref);
+    ProgressTracker progress = new ProgressTracker();
     long received = 0;
     StepResult result = null;
     boolean engineFailure = false;
@@ -79,8 +78,16 @@ public final class StepDispatcher {
         StepEvent event = events.next();
         if (event.hasLog()) {
           var line = event.getLog();
-          shipper.append(levelOf(line.getLevel()), Secrets.maskUrl(line.getText()), line.getTimestampMillis());
+          // Progress first, so it travels with the batch that carries the line starting the changeset.
+          Progress p = progress.onLine(line.getText());
+          if (p != null) {
+            shipper.progress(p);
+          }
+          // The shipper's line filter masks the text before it leaves the process.
+          shipper.append(levelOf(line.getLevel()), line.getText(), line.getTimestampMillis());
           received++;
+        } else if (event.hasProgress()) {
+          shipper.progress(progress.onEvent(event.getProgress()));
         } else if (event.hasResult()) {
           result = event.getResult();
         }
@@ -107,9 +114,11 @@ public final class StepDispatcher {
       // The failure is the lite engine's finding, not the step's: tell the reader of the step log.
       appendQuietly(shipper, result.getError());
     }
-    long undelivered = shipper.close(logFlushDeadline);
+    long undelivered = shipping.finish(shipper, logFlushDeadline);
     if (undelivered > 0) {
-      log.warn("{} lines of log stream {} were not delivered", undelivered, ref.key());
+      log.warn("{} lines of log stream {} not delivered within {} s; {}", undelivered, ref.key(),
+          logFlushDeadline.toSeconds(), shipper.failure() != null ? "they cannot be: " + shipper.failure()
+              : "still delivering in the background");
     }
     log.info("Step {} finished: {} ({} log lines)", stepId, result.getStatus(), received);
     return ExecuteStepResponse.newBuilder()
@@ -152,7 +161,7 @@ public final class StepDispatcher {
 
   private static void appendQuietly(LogShipper shipper, String text) {
     try {
-      shipper.append("ERROR", Secrets.maskUrl(text), System.currentTimeMillis());
+      shipper.append("ERROR", text, System.currentTimeMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -3,6 +3,7 @@ package io.dbops.liteengine.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,23 @@ class LiteEngineConfigTest {
     assertThatThrownBy(() -> LiteEngineConfig.fromEnvironment(Map.of("DBOPS_LITE_ENGINE_PORT", "http")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("DBOPS_LITE_ENGINE_PORT must be a port number, got 'http'");
+  }
+
+  @Test
+  void spoolsUnderTheTemporaryDirectoryUnlessToldOtherwise() {
+    assertThat(LiteEngineConfig.fromEnvironment(Map.of()).logSpoolDir())
+        .isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "dbops-log-spool"));
+    assertThat(LiteEngineConfig.fromEnvironment(Map.of("DBOPS_LOG_SPOOL_DIR", "/var/dbops/spool")).logSpoolDir())
+        .isEqualTo(Path.of("/var/dbops/spool"));
+    assertThat(LiteEngineConfig.fromEnvironment(Map.of("DBOPS_LOG_SPOOL_DIR", "off")).logSpoolDir()).isNull();
+  }
+
+  @Test
+  void reportsEveryProblemAtOnce() {
+    assertThatThrownBy(() -> LiteEngineConfig.fromEnvironment(
+            Map.of("DBOPS_LITE_ENGINE_PORT", "x", "DBOPS_LOG_SPOOL_DIR", "bad\u0000path")))
+        .hasMessageContaining("DBOPS_LITE_ENGINE_PORT must be a port number")
+        .hasMessageContaining("DBOPS_LOG_SPOOL_DIR must be a directory path or 'off'");
   }
 
   @Test
