@@ -1,0 +1,90 @@
+{{/*
+Names and labels.
+*/}}
+{{- define "dbops-control-plane.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "dbops-control-plane.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "dbops-control-plane.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "dbops-control-plane.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: control-plane
+{{- end }}
+
+{{- define "dbops-control-plane.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "dbops-control-plane.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: dbops
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "dbops-control-plane.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "dbops-control-plane.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "dbops-control-plane.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* DBOPS_PUBLIC_URL: explicit, else this release's Service. */}}
+{{- define "dbops-control-plane.publicUrl" -}}
+{{- if .Values.server.publicUrl }}
+{{- .Values.server.publicUrl }}
+{{- else }}
+{{- printf "http://%s.%s.svc:%v" (include "dbops-control-plane.fullname" .) .Release.Namespace .Values.service.port }}
+{{- end }}
+{{- end }}
+
+{{- define "dbops-control-plane.databaseSecretName" -}}
+{{- if .Values.database.existingSecret }}
+{{- .Values.database.existingSecret }}
+{{- else }}
+{{- printf "%s-database" (include "dbops-control-plane.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{- define "dbops-control-plane.masterKeySecretName" -}}
+{{- if .Values.masterKey.existingSecret }}
+{{- .Values.masterKey.existingSecret }}
+{{- else }}
+{{- printf "%s-master-key" (include "dbops-control-plane.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{/* Settings that only make sense together; each failure names the values to change. */}}
+{{- define "dbops-control-plane.validate" -}}
+{{- if and .Values.database.password .Values.database.existingSecret }}
+{{- fail "database: set database.password or database.existingSecret, not both" }}
+{{- end }}
+{{- if and .Values.masterKey.value .Values.masterKey.existingSecret }}
+{{- fail "masterKey: set masterKey.value or masterKey.existingSecret, not both" }}
+{{- end }}
+{{- if and (gt (int .Values.replicaCount) 1) (not .Values.database.url) }}
+{{- fail (printf "replicaCount is %v but database.url is not set: replicas share work only through one PostgreSQL database (jdbc:postgresql://host:5432/dbops); without it each replica has its own embedded H2 file" .Values.replicaCount) }}
+{{- end }}
+{{- if and (not .Values.database.url) (or .Values.database.user .Values.database.password .Values.database.existingSecret) }}
+{{- fail "database.user, database.password or database.existingSecret is set but database.url is not: set database.url (jdbc:postgresql://host:5432/dbops)" }}
+{{- end }}
+{{- end }}
