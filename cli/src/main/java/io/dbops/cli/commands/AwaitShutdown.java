@@ -10,9 +10,12 @@ import java.util.concurrent.CountDownLatch;
  */
 final class AwaitShutdown {
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AutoCloseable component;
+  private final Thread hook;
 
   AwaitShutdown(String role, AutoCloseable component) {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    this.component = component;
+    this.hook = new Thread(() -> {
       int exitCode = 0;
       try {
         component.close();
@@ -25,7 +28,25 @@ final class AwaitShutdown {
       System.out.flush();
       System.err.flush();
       Runtime.getRuntime().halt(exitCode);
-    }, role + "-shutdown"));
+    }, role + "-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  /**
+   * The role failed to start: close what it started and drop the hook, so the process exits with
+   * the failure's exit code rather than the hook's 0.
+   */
+  void startFailed() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      return; // the hook is running and ends the process itself
+    }
+    try {
+      component.close();
+    } catch (Exception e) {
+      System.err.println("Error while cleaning up after a failed start: " + e);
+    }
   }
 
   void await() throws InterruptedException {

@@ -73,7 +73,12 @@ public final class DelegateCommand implements Callable<Integer> {
         delegate.close();
       }
     });
-    delegate.start();
+    try {
+      delegate.start();
+    } catch (Exception | Error e) {
+      shutdown.startFailed();
+      throw e;
+    }
     System.out.println("dbops delegate " + config.name() + " started; endpoints on port " + delegate.endpointsPort());
     System.out.flush();
     shutdown.await();

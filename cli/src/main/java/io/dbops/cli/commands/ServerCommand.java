@@ -51,7 +51,12 @@ public final class ServerCommand implements Callable<Integer> {
     ControlPlaneConfig config = ControlPlaneConfig.fromEnvironment(env.asMap());
     ControlPlane controlPlane = new ControlPlane(config);
     AwaitShutdown shutdown = new AwaitShutdown("server", controlPlane);
-    controlPlane.start();
+    try {
+      controlPlane.start();
+    } catch (Exception | Error e) {
+      shutdown.startFailed();
+      throw e;
+    }
     System.out.println("dbops control plane listening on " + controlPlane.baseUrl()
         + " (log format " + logging.format() + ")");
     System.out.flush();
