@@ -4,6 +4,7 @@ import io.dbops.agent.config.ConfigException;
 import io.dbops.agent.config.DelegateConfig;
 import io.dbops.agent.connection.ControlPlaneConnection;
 import io.dbops.agent.connection.FrameSender;
+import io.dbops.agent.connection.ProxySettings;
 import io.dbops.agent.connection.TlsSettings;
 import io.dbops.agent.endpoints.DelegateEndpoints;
 import io.dbops.agent.endpoints.DelegateMetrics;
@@ -75,7 +76,8 @@ public final class Delegate implements AutoCloseable {
     }
     this.config = config;
     this.delegateEnv = delegateEnv;
-    this.http = TlsSettings.apply(config.tls(), new OkHttpClient.Builder())
+    ProxySettings proxy = ProxySettings.fromEnvironment(delegateEnv);
+    this.http = proxy.apply(TlsSettings.apply(config.tls(), new OkHttpClient.Builder()))
         .connectTimeout(Duration.ofSeconds(10))
         .writeTimeout(Duration.ofSeconds(10))
         // the session's own heartbeats detect a dead peer; an idle socket is normal
