@@ -41,4 +41,16 @@ class ControlPlaneConfigTest {
         .hasMessageContaining("DBOPS_DB_URL")
         .hasMessageContaining("DBOPS_PUBLIC_URL");
   }
+
+  @Test
+  void reportsTheLogSettingsWithEveryOtherProblem() {
+    assertThatThrownBy(() -> ControlPlaneConfig.fromEnvironment(Map.of(
+            "DBOPS_SERVER_PORT", "70000",
+            "DBOPS_LOG_IDLE_CLOSE_MINUTES", "soon")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("DBOPS_SERVER_PORT must be between 0 and 65535")
+        .hasMessageContaining("DBOPS_LOG_IDLE_CLOSE_MINUTES must be a number, not 'soon'");
+    assertThatThrownBy(() -> ControlPlaneConfig.fromEnvironment(Map.of("DBOPS_LOG_RETENTION_DAYS", "-1")))
+        .hasMessageContaining("DBOPS_LOG_RETENTION_DAYS must be between 0 (keep forever) and 36500, not -1");
+  }
 }

@@ -126,6 +126,13 @@ public record ControlPlaneConfig(
     String dataDir = value(env, "DBOPS_DATA_DIR");
     String bind = value(env, "DBOPS_SERVER_BIND");
     try {
+      // The log service reads its own settings (DBOPS_LOG_*) at start; checked here so that every
+      // problem is reported at once.
+      io.dbops.controlplane.logs.LogSettings.fromEnvironment(env);
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage().replace("Invalid control plane configuration: ", ""));
+    }
+    try {
       ControlPlaneConfig config = new ControlPlaneConfig(
           bind == null ? DEFAULT_BIND : bind,
           port,
