@@ -43,9 +43,7 @@ class ApplyIT {
   }
 
   private StepRequest.Builder request(StepKind kind, String changelog) {
-    StepRequest.Builder b = StepHarness.request(kind, changelog, db.jdbcUrl(), db.username());
-    String env = db.password().isEmpty() ? "" : StepHarness.PASSWORD_ENV;
-    return b.setDatabase(DatabaseTarget.newBuilder(b.getDatabase()).setPasswordEnv(env));
+    return StepHarness.request(kind, changelog, db);
   }
 
   @ParameterizedTest

@@ -6,7 +6,6 @@ import io.dbops.proto.v1.DatabaseTarget;
 import io.dbops.proto.v1.StepKind;
 import io.dbops.proto.v1.StepRequest;
 import io.dbops.proto.v1.StepStatus;
-import io.dbops.testsupport.TestDatabases;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +43,7 @@ class ContextPropertiesIT {
   @ParameterizedTest
   @ValueSource(strings = {"H2", "POSTGRES"})
   void applyValidateAndDriftResolvePropertiesWithTheStepsContexts(String kind) throws Exception {
-    db = kind.equals("H2") ? TargetDb.h2(tmp) : TargetDb.server(TestDatabases.Kind.valueOf(kind));
+    db = TargetDb.named(kind, tmp);
 
     StepHarness.Run apply = harness.execute(request(StepKind.STEP_KIND_APPLY).build());
     StepHarness.Run again = harness.execute(request(StepKind.STEP_KIND_APPLY).build());

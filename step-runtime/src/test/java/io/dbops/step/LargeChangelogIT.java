@@ -6,7 +6,6 @@ import io.dbops.proto.v1.DatabaseTarget;
 import io.dbops.proto.v1.StepKind;
 import io.dbops.proto.v1.StepRequest;
 import io.dbops.proto.v1.StepStatus;
-import io.dbops.testsupport.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,7 +42,7 @@ class LargeChangelogIT {
   @CsvSource({"H2, xml", "H2, yaml", "H2, sql", "POSTGRES, xml", "POSTGRES, yaml", "POSTGRES, sql",
       "MARIADB, xml", "MARIADB, yaml", "MARIADB, sql"})
   void appliesReportsAndRollsBackTwoHundredTenChangesets(String kind, String format) throws Exception {
-    db = kind.equals("H2") ? TargetDb.h2(tmp) : TargetDb.server(TestDatabases.Kind.valueOf(kind));
+    db = TargetDb.named(kind, tmp);
     Path dir = tmp.resolve("cl");
     Files.createDirectories(dir);
     String file = "large." + format;

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.proto.v1.ChangeSetRecord;
-import io.dbops.proto.v1.DatabaseTarget;
 import io.dbops.proto.v1.StepKind;
 import io.dbops.proto.v1.StepRequest;
 import io.dbops.proto.v1.StepStatus;
 import io.dbops.support.Json;
-import io.dbops.testsupport.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -43,13 +41,11 @@ class NewKindsIT {
   }
 
   private void target(String kind) {
-    db = kind.equals("H2") ? TargetDb.h2(tmp) : TargetDb.server(TestDatabases.Kind.valueOf(kind));
+    db = TargetDb.named(kind, tmp);
   }
 
   private StepRequest.Builder request(StepKind kind, String changelog) {
-    StepRequest.Builder b = StepHarness.request(kind, changelog, db.jdbcUrl(), db.username());
-    String env = db.password().isEmpty() ? "" : StepHarness.PASSWORD_ENV;
-    return b.setDatabase(DatabaseTarget.newBuilder(b.getDatabase()).setPasswordEnv(env));
+    return StepHarness.request(kind, changelog, db);
   }
 
   private void sql(String... statements) throws Exception {

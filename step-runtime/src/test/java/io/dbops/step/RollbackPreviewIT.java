@@ -3,12 +3,10 @@ package io.dbops.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dbops.proto.v1.ChangeSetRecord;
-import io.dbops.proto.v1.DatabaseTarget;
 import io.dbops.proto.v1.StepKind;
 import io.dbops.proto.v1.StepRequest;
 import io.dbops.proto.v1.StepStatus;
 import io.dbops.step.drift.SchemaSnapshot;
-import io.dbops.testsupport.TestDatabases;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.Map;
@@ -39,13 +37,11 @@ class RollbackPreviewIT {
   }
 
   private void target(String kind) {
-    db = kind.equals("H2") ? TargetDb.h2(tmp) : TargetDb.server(TestDatabases.Kind.valueOf(kind));
+    db = TargetDb.named(kind, tmp);
   }
 
   private StepRequest.Builder request(StepKind kind, String changelog) {
-    StepRequest.Builder b = StepHarness.request(kind, changelog, db.jdbcUrl(), db.username());
-    String env = db.password().isEmpty() ? "" : StepHarness.PASSWORD_ENV;
-    return b.setDatabase(DatabaseTarget.newBuilder(b.getDatabase()).setPasswordEnv(env))
+    return StepHarness.request(kind, changelog, db)
         .putParameters("personName", "Ada");
   }
 

@@ -70,6 +70,13 @@ final class StepHarness implements AutoCloseable {
         .setDatabase(DatabaseTarget.newBuilder().setJdbcUrl(jdbcUrl).setUsername(user == null ? "" : user));
   }
 
+  /** A request against {@code db}; its password (if any) is read from {@link #PASSWORD_ENV}. */
+  static StepRequest.Builder request(StepKind kind, String changelog, TargetDb db) {
+    StepRequest.Builder b = request(kind, changelog, db.jdbcUrl(), db.username());
+    String env = db.password().isEmpty() ? "" : PASSWORD_ENV;
+    return b.setDatabase(DatabaseTarget.newBuilder(b.getDatabase()).setPasswordEnv(env));
+  }
+
   StepRunnerGrpc.StepRunnerBlockingStub stub() {
     return stub;
   }

@@ -50,6 +50,11 @@ interface TargetDb extends AutoCloseable {
   @Override
   void close() throws SQLException;
 
+  /** "H2" (a file database in {@code h2Dir}), or a {@link TestDatabases.Kind} name. */
+  static TargetDb named(String kind, Path h2Dir) {
+    return kind.equals("H2") ? h2(h2Dir) : server(TestDatabases.Kind.valueOf(kind));
+  }
+
   static TargetDb h2(Path dir) {
     String url = "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath();
     return new TargetDb() {

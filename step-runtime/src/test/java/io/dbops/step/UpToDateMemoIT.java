@@ -6,7 +6,6 @@ import io.dbops.proto.v1.DatabaseTarget;
 import io.dbops.proto.v1.StepKind;
 import io.dbops.proto.v1.StepRequest;
 import io.dbops.proto.v1.StepStatus;
-import io.dbops.testsupport.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -48,7 +47,7 @@ class UpToDateMemoIT {
   @ParameterizedTest
   @ValueSource(strings = {"H2", "POSTGRES", "MARIADB"})
   void aRemovedHistoryRowOrAnEditedChangelogIsNotMistakenForUpToDate(String kind) throws Exception {
-    db = kind.equals("H2") ? TargetDb.h2(tmp) : TargetDb.server(TestDatabases.Kind.valueOf(kind));
+    db = TargetDb.named(kind, tmp);
     Path dir = tmp.resolve("cl");
     Files.createDirectories(dir);
     String one = "--liquibase formatted sql\n\n--changeset m:1\nCREATE TABLE memo_a (id INT);\n\n"
