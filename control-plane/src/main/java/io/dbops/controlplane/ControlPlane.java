@@ -5,7 +5,6 @@ import io.dbops.controlplane.executions.ExecutionService;
 import io.dbops.controlplane.executions.Orchestrator;
 import io.dbops.controlplane.http.HttpServer;
 import io.dbops.controlplane.logs.LogService;
-import io.dbops.controlplane.logs.LogSettings;
 import io.dbops.controlplane.queue.TaskQueue;
 import io.dbops.controlplane.metrics.Metrics;
 import io.dbops.controlplane.queue.Task;
@@ -64,7 +63,7 @@ public final class ControlPlane implements AutoCloseable {
       Metrics metrics = new Metrics();
       Database db = database;
       metrics.readiness(db::reachable);
-      logs = new LogService(database.dataSource(), clock, LogSettings.fromEnvironment(System.getenv()));
+      logs = new LogService(database.dataSource(), clock, config.logs());
       logs.start();
       ExecutionService executions = new ExecutionService(sql, queue, logs, this::publicUrl,
           config.defaultImage(), clock, ids);

@@ -1,5 +1,6 @@
 package io.dbops.controlplane.config;
 
+import io.dbops.controlplane.logs.LogSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,8 @@ import java.util.Map;
  *     ({@code DBOPS_SWEEP_MILLIS}, default 1000)
  * @param dispatchScanMillis how often queued tasks are offered even without a local event (tasks
  *     queued through another replica) ({@code DBOPS_DISPATCH_SCAN_MILLIS}, default 500)
+ * @param logs the log service's settings ({@code DBOPS_LOG_RETENTION_DAYS},
+ *     {@code DBOPS_LOG_IDLE_CLOSE_MINUTES}); null means {@link LogSettings#DEFAULT}
  */
 public record ControlPlaneConfig(
     String bindAddress,
@@ -41,7 +44,8 @@ public record ControlPlaneConfig(
     int leaseSeconds,
     int dispatchDeadlineSeconds,
     long sweepPeriodMillis,
-    long dispatchScanMillis) {
+    long dispatchScanMillis,
+    LogSettings logs) {
 
   public static final String DEFAULT_BIND = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -53,7 +57,17 @@ public record ControlPlaneConfig(
   public static final long DEFAULT_SWEEP_MILLIS = 1000;
   public static final long DEFAULT_DISPATCH_SCAN_MILLIS = 500;
 
+  /** With the default log settings. */
+  public ControlPlaneConfig(String bindAddress, int port, Path dataDir, String dbUrl, String dbUser,
+      String dbPassword, String publicUrl, String defaultImage, int heartbeatIntervalSeconds,
+      int leaseSeconds, int dispatchDeadlineSeconds, long sweepPeriodMillis, long dispatchScanMillis) {
+    this(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword, publicUrl, defaultImage,
+        heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds, sweepPeriodMillis,
+        dispatchScanMillis, LogSettings.DEFAULT);
+  }
+
   public ControlPlaneConfig {
+    logs = logs == null ? LogSettings.DEFAULT : logs;
     List<String> problems = new ArrayList<>();
     if (bindAddress == null || bindAddress.isBlank()) {
       problems.add("DBOPS_SERVER_BIND must not be empty (for example 127.0.0.1 or 0.0.0.0)");
@@ -125,10 +139,9 @@ public record ControlPlaneConfig(
     long scan = number(env, "DBOPS_DISPATCH_SCAN_MILLIS", DEFAULT_DISPATCH_SCAN_MILLIS, problems);
     String dataDir = value(env, "DBOPS_DATA_DIR");
     String bind = value(env, "DBOPS_SERVER_BIND");
+    LogSettings logs = LogSettings.DEFAULT;
     try {
-      // The log service reads its own settings (DBOPS_LOG_*) at start; checked here so that every
-      // problem is reported at once.
-      io.dbops.controlplane.logs.LogSettings.fromEnvironment(env);
+      logs = LogSettings.fromEnvironment(env);
     } catch (IllegalArgumentException e) {
       problems.add(e.getMessage().replace("Invalid control plane configuration: ", ""));
     }
@@ -142,7 +155,7 @@ public record ControlPlaneConfig(
           value(env, "DBOPS_DB_PASSWORD"),
           value(env, "DBOPS_PUBLIC_URL"),
           DEFAULT_IMAGE,
-          heartbeat, lease, deadline, sweep, scan);
+          heartbeat, lease, deadline, sweep, scan, logs);
       if (problems.isEmpty()) {
         return config;
       }
@@ -156,56 +169,56 @@ public record ControlPlaneConfig(
   public ControlPlaneConfig withPort(int newPort) {
     return new ControlPlaneConfig(bindAddress, newPort, dataDir, dbUrl, dbUser, dbPassword,
         publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
-        sweepPeriodMillis, dispatchScanMillis);
+        sweepPeriodMillis, dispatchScanMillis, logs);
   }
 
   public ControlPlaneConfig withDataDir(Path newDataDir) {
     return new ControlPlaneConfig(bindAddress, port, newDataDir, dbUrl, dbUser, dbPassword,
         publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
-        sweepPeriodMillis, dispatchScanMillis);
+        sweepPeriodMillis, dispatchScanMillis, logs);
   }
 
   public ControlPlaneConfig withDatabase(String newUrl, String newUser, String newPassword) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, newUrl, newUser, newPassword,
         publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
-        sweepPeriodMillis, dispatchScanMillis);
+        sweepPeriodMillis, dispatchScanMillis, logs);
   }
 
   public ControlPlaneConfig withPublicUrl(String newPublicUrl) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
         newPublicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds,
-        dispatchDeadlineSeconds, sweepPeriodMillis, dispatchScanMillis);
+        dispatchDeadlineSeconds, sweepPeriodMillis, dispatchScanMillis, logs);
   }
 
   public ControlPlaneConfig withDefaultImage(String newImage) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
         publicUrl, newImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
-        sweepPeriodMillis, dispatchScanMillis);
+        sweepPeriodMillis, dispatchScanMillis, logs);
   }
 
   public ControlPlaneConfig withHeartbeatIntervalSeconds(int seconds) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
         publicUrl, defaultImage, seconds, leaseSeconds, dispatchDeadlineSeconds,
-        sweepPeriodMillis, dispatchScanMillis);
+        sweepPeriodMillis, dispatchScanMillis, logs);
   }
 
   public ControlPlaneConfig withLeaseSeconds(int seconds) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
         publicUrl, defaultImage, heartbeatIntervalSeconds, seconds, dispatchDeadlineSeconds,
-        sweepPeriodMillis, dispatchScanMillis);
+        sweepPeriodMillis, dispatchScanMillis, logs);
   }
 
   public ControlPlaneConfig withDispatchDeadlineSeconds(int seconds) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
         publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, seconds,
-        sweepPeriodMillis, dispatchScanMillis);
+        sweepPeriodMillis, dispatchScanMillis, logs);
   }
 
   /** Sets the sweep period and the dispatch scan period (tests use short ones). */
   public ControlPlaneConfig withPeriods(long sweepMillis, long scanMillis) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
         publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
-        sweepMillis, scanMillis);
+        sweepMillis, scanMillis, logs);
   }
 
   /** The JDBC URL actually used: {@link #dbUrl} or the H2 file in {@link #dataDir}. */
@@ -224,7 +237,7 @@ public record ControlPlaneConfig(
         + ", publicUrl=" + publicUrl + ", defaultImage=" + defaultImage
         + ", heartbeatIntervalSeconds=" + heartbeatIntervalSeconds + ", leaseSeconds=" + leaseSeconds
         + ", dispatchDeadlineSeconds=" + dispatchDeadlineSeconds + ", sweepPeriodMillis="
-        + sweepPeriodMillis + ", dispatchScanMillis=" + dispatchScanMillis + "]";
+        + sweepPeriodMillis + ", dispatchScanMillis=" + dispatchScanMillis + ", logs=" + logs + "]";
   }
 
   private static long number(Map<String, String> env, String name, long fallback,
