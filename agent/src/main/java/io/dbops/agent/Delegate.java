@@ -10,14 +10,18 @@ import io.dbops.agent.endpoints.DelegateEndpoints;
 import io.dbops.agent.endpoints.DelegateMetrics;
 import io.dbops.agent.runtime.PodRuntime;
 import io.dbops.agent.runtime.local.LocalPodRuntime;
+import io.dbops.agent.secrets.KubernetesSecretReader;
+import io.dbops.agent.secrets.SecretResolver;
 import io.dbops.agent.task.TaskHandlers;
 import io.dbops.agent.task.TaskRunner;
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.FrameCodec;
 import io.dbops.protocol.TaskTypes;
+import io.dbops.secrets.SealedBox;
 import io.dbops.support.GrpcChannels;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -46,6 +50,8 @@ public final class Delegate implements AutoCloseable {
 
   private final DelegateConfig config;
   private final Function<String, String> delegateEnv;
+  /** Store secrets are sealed to this process's key pair; a restart makes a new one. */
+  private final KeyPair sealingKeys = SealedBox.newKeyPair();
   private final String instanceId = UUID.randomUUID().toString();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -96,18 +102,20 @@ public final class Delegate implements AutoCloseable {
     }
     endpoints = new DelegateEndpoints(config.endpoints(), registry, this::readiness);
     endpoints.start();
-    runtime = new LocalPodRuntime(
-        config.podProcessCommand(), config.stateDir(), config.podReadyTimeout(), delegateEnv);
+    runtime = new LocalPodRuntime(config.podProcessCommand(), config.stateDir(), config.podReadyTimeout());
+    SecretResolver secrets = new SecretResolver(sealingKeys.getPrivate(), delegateEnv, KubernetesSecretReader.NONE);
     liteEngines = new GrpcChannels("lite engine");
     // The runner sends through the connection and the connection delivers to the runner.
     ForwardingSender sender = new ForwardingSender();
-    tasks = new TaskRunner(config.capacity(), TaskHandlers.standard(runtime, liteEngines), sender,
+    tasks = new TaskRunner(config.capacity(), TaskHandlers.standard(runtime, liteEngines, secrets), sender,
         config.outboxDir(), metrics);
     TaskRunner runner = tasks;
     String version = version();
+    String sealingKey = SealedBox.encodePublicKey(sealingKeys.getPublic());
     connection = new ControlPlaneConnection(config, http, new FrameCodec(),
         () -> new Frame.Hello(Frame.PROTOCOL_VERSION, config.name(), instanceId, version, config.tags(),
-            config.capacity(), TaskTypes.ALL, runner.runningTasks(), runner.unacknowledgedResults()),
+            config.capacity(), TaskTypes.ALL, runner.runningTasks(), runner.unacknowledgedResults(),
+            sealingKey),
         runner, metrics);
     sender.target = connection;
     tasks.start();

@@ -40,6 +40,9 @@ public sealed interface Frame {
    *
    * @param running tasks this instance is still running, re-announced after a reconnect
    * @param unacknowledged tasks whose results this instance holds and will resend after welcome
+   * @param sealingKey this process's X25519 public key (base64 X.509), to which the control plane
+   *     seals store secrets of the tasks it assigns ({@link io.dbops.secrets.SealedBox}); null
+   *     from a delegate that cannot open sealed values
    */
   record Hello(
       int protocolVersion,
@@ -50,7 +53,8 @@ public sealed interface Frame {
       int capacity,
       java.util.List<String> taskTypes,
       java.util.List<RunningTask> running,
-      java.util.List<RunningTask> unacknowledged)
+      java.util.List<RunningTask> unacknowledged,
+      String sealingKey)
       implements Frame {
     public Hello {
       tags = tags == null ? java.util.List.of() : java.util.List.copyOf(tags);
@@ -63,7 +67,15 @@ public sealed interface Frame {
     public Hello(int protocolVersion, String name, String instanceId, String version,
         java.util.List<String> tags, int capacity, java.util.List<String> taskTypes) {
       this(protocolVersion, name, instanceId, version, tags, capacity, taskTypes, java.util.List.of(),
-          java.util.List.of());
+          java.util.List.of(), null);
+    }
+
+    /** A hello without a sealing key. */
+    public Hello(int protocolVersion, String name, String instanceId, String version,
+        java.util.List<String> tags, int capacity, java.util.List<String> taskTypes,
+        java.util.List<RunningTask> running, java.util.List<RunningTask> unacknowledged) {
+      this(protocolVersion, name, instanceId, version, tags, capacity, taskTypes, running, unacknowledged,
+          null);
     }
   }
 

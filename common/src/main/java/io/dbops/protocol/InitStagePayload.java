@@ -12,6 +12,7 @@ import java.util.Map;
  * @param env plain environment of the step containers; never holds secret values
  * @param secretEnv environment variables whose values are secrets, resolved by the delegate
  * @param timeoutSeconds the most the pod may live ({@code activeDeadlineSeconds})
+ * @param pod Kubernetes settings of the pod; never null ({@link PodSettings#DEFAULTS} when absent)
  */
 public record InitStagePayload(
     String executionId,
@@ -21,18 +22,93 @@ public record InitStagePayload(
     int stepContainers,
     Map<String, String> env,
     List<SecretEnv> secretEnv,
-    int timeoutSeconds) {
+    int timeoutSeconds,
+    PodSettings pod) {
   public InitStagePayload {
     env = env == null ? Map.of() : Map.copyOf(env);
     secretEnv = secretEnv == null ? List.of() : List.copyOf(secretEnv);
+    pod = pod == null ? PodSettings.DEFAULTS : pod;
+  }
+
+  /** A payload with default pod settings. */
+  public InitStagePayload(String executionId, String stageName, String podName, String image,
+      int stepContainers, Map<String, String> env, List<SecretEnv> secretEnv, int timeoutSeconds) {
+    this(executionId, stageName, podName, image, stepContainers, env, secretEnv, timeoutSeconds, null);
+  }
+
+  /** This payload with {@code secretEnv} replaced (the control plane seals values at assignment). */
+  public InitStagePayload withSecretEnv(List<SecretEnv> replaced) {
+    return new InitStagePayload(executionId, stageName, podName, image, stepContainers, env, replaced,
+        timeoutSeconds, pod);
   }
 
   /**
    * A secret environment variable of the step containers.
    *
    * @param name the variable the step container reads, for example {@code DBOPS_DB_PASSWORD}
-   * @param source where the delegate finds the value; {@code env:VAR} reads the delegate's own
-   *     environment variable VAR, so the value never leaves the delegate's host
+   * @param source where the value comes from, as {@link io.dbops.secrets.SecretSource} parses it;
+   *     {@code env:}, {@code file:} and {@code kubernetes:} sources are resolved by the delegate
+   *     and never leave the customer network
+   * @param sealed for a store expression ({@code <+secrets.getValue("name")>}) only: the value
+   *     sealed to the delegate instance the task is assigned to ({@link io.dbops.secrets.SealedBox},
+   *     associated data = the task id). Added by the control plane when it assigns the task and
+   *     never stored in the task record; null otherwise.
    */
-  public record SecretEnv(String name, String source) {}
+  public record SecretEnv(String name, String source, String sealed) {
+    public SecretEnv(String name, String source) {
+      this(name, source, null);
+    }
+
+    /** Never prints the sealed value. */
+    @Override
+    public String toString() {
+      return "SecretEnv[name=" + name + ", source=" + source + (sealed == null ? "]" : ", sealed]");
+    }
+  }
+
+  /**
+   * Kubernetes settings of the build pod (ignored by the local runtime, except resources).
+   *
+   * @param serviceAccount service account of the pod; null for the namespace default
+   * @param nodeSelector node labels the pod must land on
+   * @param tolerations taints the pod tolerates
+   * @param imagePullPolicy Always, IfNotPresent or Never; null for the cluster default
+   * @param registryCredentials credentials for pulling the image, each become a
+   *     {@code kubernetes.io/dockerconfigjson} Secret referenced by {@code imagePullSecrets}
+   * @param stepResources requests and limits of each step container, in step order; missing
+   *     entries take the runtime's defaults
+   */
+  public record PodSettings(
+      String serviceAccount,
+      Map<String, String> nodeSelector,
+      List<Toleration> tolerations,
+      String imagePullPolicy,
+      List<RegistryCredential> registryCredentials,
+      List<Resources> stepResources) {
+    public static final PodSettings DEFAULTS = new PodSettings(null, null, null, null, null, null);
+
+    public PodSettings {
+      nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
+      tolerations = tolerations == null ? List.of() : List.copyOf(tolerations);
+      registryCredentials = registryCredentials == null ? List.of() : List.copyOf(registryCredentials);
+      stepResources = stepResources == null ? List.of() : List.copyOf(stepResources);
+    }
+  }
+
+  /** A Kubernetes toleration; see the Kubernetes API for the meaning of each field. */
+  public record Toleration(String key, String operator, String value, String effect, Long tolerationSeconds) {}
+
+  /**
+   * Requests and limits in Kubernetes quantities ({@code 250m}, {@code 512Mi}); null for none.
+   */
+  public record Resources(String cpuRequest, String memoryRequest, String cpuLimit, String memoryLimit) {}
+
+  /**
+   * Credentials of an image registry.
+   *
+   * @param registry host of the registry, for example {@code registry.example.com}
+   * @param username registry user
+   * @param password the password, as a secret ({@link SecretEnv#name()} is unused and may be null)
+   */
+  public record RegistryCredential(String registry, String username, SecretEnv password) {}
 }

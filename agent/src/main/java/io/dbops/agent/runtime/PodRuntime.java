@@ -1,5 +1,6 @@
 package io.dbops.agent.runtime;
 
+import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStageOutput;
 import io.dbops.protocol.InitStagePayload;
 
@@ -11,9 +12,11 @@ public interface PodRuntime extends AutoCloseable {
   /**
    * Starts the pod and waits until its lite engine and every step container are ready.
    *
+   * @param secrets the resolved values of {@code pod.secretEnv()} and of its registry credentials;
+   *     they reach the containers only as environment (never a command line, a log or a pod spec)
    * @throws PodException with an operator-facing message when the pod cannot be started
    */
-  InitStageOutput start(InitStagePayload pod) throws PodException, InterruptedException;
+  InitStageOutput start(InitStagePayload pod, PodSecrets secrets) throws PodException, InterruptedException;
 
   /** Stops and deletes the pod. Idempotent: an unknown pod is already stopped. */
   void stop(String podName) throws InterruptedException;

@@ -2,6 +2,7 @@ package io.dbops.agent.task;
 
 import io.dbops.agent.LogKeys;
 import io.dbops.agent.runtime.PodRuntime;
+import io.dbops.agent.secrets.PodMaskers;
 import io.dbops.protocol.CleanupStagePayload;
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.TaskTypes;
@@ -11,9 +12,11 @@ import org.slf4j.MDC;
 /** cleanup_stage: stops the stage's build pod. Idempotent. */
 final class CleanupStageHandler implements TaskHandler {
   private final PodRuntime runtime;
+  private final PodMaskers maskers;
 
-  CleanupStageHandler(PodRuntime runtime) {
+  CleanupStageHandler(PodRuntime runtime, PodMaskers maskers) {
     this.runtime = runtime;
+    this.maskers = maskers;
   }
 
   @Override
@@ -26,6 +29,7 @@ final class CleanupStageHandler implements TaskHandler {
     CleanupStagePayload payload = Json.convert(task.payload(), CleanupStagePayload.class);
     try (var pod = MDC.putCloseable(LogKeys.POD, payload.podName())) {
       runtime.stop(payload.podName());
+      maskers.remove(payload.podName());
       return TaskOutcome.succeeded(null);
     }
   }

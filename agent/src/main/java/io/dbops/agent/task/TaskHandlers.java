@@ -2,16 +2,19 @@ package io.dbops.agent.task;
 
 import io.dbops.support.GrpcChannels;
 import io.dbops.agent.runtime.PodRuntime;
+import io.dbops.agent.secrets.PodMaskers;
+import io.dbops.agent.secrets.SecretResolver;
 import java.util.List;
 
 /** The handlers of every task type of protocol v1. */
 public final class TaskHandlers {
   private TaskHandlers() {}
 
-  /** Handlers for init_stage, execute_step, cleanup_stage and noop; the caller owns both arguments. */
-  public static List<TaskHandler> standard(PodRuntime runtime, GrpcChannels liteEngines) {
+  /** Handlers for init_stage, execute_step, cleanup_stage and noop; the caller owns the arguments. */
+  public static List<TaskHandler> standard(PodRuntime runtime, GrpcChannels liteEngines, SecretResolver secrets) {
+    PodMaskers maskers = new PodMaskers();
     return List.of(
-        new InitStageHandler(runtime), new ExecuteStepHandler(liteEngines), new CleanupStageHandler(runtime),
-        new NoopHandler());
+        new InitStageHandler(runtime, secrets, maskers), new ExecuteStepHandler(liteEngines),
+        new CleanupStageHandler(runtime, maskers), new NoopHandler());
   }
 }

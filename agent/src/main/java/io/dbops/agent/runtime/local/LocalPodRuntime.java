@@ -2,6 +2,7 @@ package io.dbops.agent.runtime.local;
 
 import io.dbops.agent.runtime.PodException;
 import io.dbops.agent.runtime.PodRuntime;
+import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStageOutput;
 import io.dbops.protocol.InitStagePayload;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * each started as {@code podProcessCommand + role} on a free localhost port, with its output in
  * {@code <stateDir>/pods/<pod>/<container>.log}.
  *
- * <p>Secret variables ({@code env:VAR}) are resolved through the injected delegate environment
- * and passed only in the step processes' environment, never on a command line or in a log. The
+ * <p>Secret values (resolved by the caller) are passed only in the step processes' environment,
+ * never on a command line or in a log. The
  * delegate's own settings ({@code DBOPS_TOKEN}, {@code DBOPS_SERVER_URL}, ...) are not inherited.
  *
  * <p>Thread-safe. Owns the processes it starts; {@link #close} stops them all.
@@ -44,7 +44,6 @@ public final class LocalPodRuntime implements PodRuntime {
   private final List<String> podProcessCommand;
   private final Path stateDir;
   private final Duration readyTimeout;
-  private final Function<String, String> delegateEnv;
   private final HealthProbe probe = new HealthProbe();
   private final Map<String, List<PodProcess>> pods = new ConcurrentHashMap<>();
   private final Map<String, InitStageOutput> outputs = new ConcurrentHashMap<>();
@@ -52,18 +51,15 @@ public final class LocalPodRuntime implements PodRuntime {
 
   /**
    * @param podProcessCommand command prefix starting one container process; the role is appended
-   * @param delegateEnv the delegate's environment, for {@code env:VAR} secrets (System::getenv)
    */
-  public LocalPodRuntime(
-      List<String> podProcessCommand, Path stateDir, Duration readyTimeout, Function<String, String> delegateEnv) {
+  public LocalPodRuntime(List<String> podProcessCommand, Path stateDir, Duration readyTimeout) {
     this.podProcessCommand = List.copyOf(podProcessCommand);
     this.stateDir = stateDir;
     this.readyTimeout = readyTimeout;
-    this.delegateEnv = delegateEnv;
   }
 
   @Override
-  public InitStageOutput start(InitStagePayload pod) throws PodException, InterruptedException {
+  public InitStageOutput start(InitStagePayload pod, PodSecrets secrets) throws PodException, InterruptedException {
     if (closed.get()) {
       throw new PodException("The delegate is shutting down; pod " + pod.podName() + " was not started");
     }
@@ -78,7 +74,8 @@ public final class LocalPodRuntime implements PodRuntime {
     if (podProcessCommand.isEmpty()) {
       throw new PodException("The local runtime has no pod process command; start the delegate with the dbops CLI");
     }
-    Map<String, String> stepEnv = stepEnvironment(pod);
+    Map<String, String> stepEnv = new LinkedHashMap<>(pod.env());
+    stepEnv.putAll(secrets.env());
     Path podDir = stateDir.resolve("pods").resolve(podName);
     List<PodProcess> processes = new ArrayList<>();
     pods.put(podName, processes);
@@ -148,30 +145,6 @@ public final class LocalPodRuntime implements PodRuntime {
         return;
       }
     }
-  }
-
-  /** Plain env plus resolved secrets; fails naming only the missing variable, never a value. */
-  private Map<String, String> stepEnvironment(InitStagePayload pod) throws PodException {
-    Map<String, String> env = new LinkedHashMap<>(pod.env());
-    List<String> problems = new ArrayList<>();
-    for (InitStagePayload.SecretEnv secret : pod.secretEnv()) {
-      String source = secret.source() == null ? "" : secret.source();
-      if (!source.startsWith("env:") || source.length() == 4) {
-        problems.add("Secret source '" + source + "' of " + secret.name() + " is not supported; use env:VAR");
-        continue;
-      }
-      String variable = source.substring(4);
-      String value = delegateEnv.apply(variable);
-      if (value == null) {
-        problems.add("Secret source env:" + variable + " is not set in the delegate's environment");
-        continue;
-      }
-      env.put(secret.name(), value);
-    }
-    if (!problems.isEmpty()) {
-      throw new PodException(String.join("; ", problems));
-    }
-    return env;
   }
 
   private PodProcess launch(Path podDir, String container, String role, Map<String, String> env, int port)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.dbops.agent.runtime.PodException;
+import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStageOutput;
 import io.dbops.protocol.InitStagePayload;
 import java.nio.file.Files;
@@ -37,11 +38,9 @@ class LocalPodRuntimeIT {
 
   @Test
   void startsAReadyPodPassingSecretsOnlyThroughTheEnvironmentAndStopsIt() throws Exception {
-    runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(60),
-        Map.of("DELEGATE_DB_PASSWORD", SECRET)::get);
+    runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(60));
 
-    InitStageOutput output = runtime.start(pod("pod-1", 1,
-        List.of(new InitStagePayload.SecretEnv("DBOPS_DB_PASSWORD", "env:DELEGATE_DB_PASSWORD"))));
+    InitStageOutput output = runtime.start(pod("pod-1", 1), secrets());
 
     assertThat(output.podName()).isEqualTo("pod-1");
     assertThat(output.liteEngineAddress()).startsWith("127.0.0.1:");
@@ -60,8 +59,7 @@ class LocalPodRuntimeIT {
     assertThat(stateDir.resolve("pods/pod-1/lite-engine.log")).content().contains("Lite engine listening");
 
     // init retried for the same stage: the running pod is reused
-    assertThat(runtime.start(pod("pod-1", 1, List.of(
-        new InitStagePayload.SecretEnv("DBOPS_DB_PASSWORD", "env:DELEGATE_DB_PASSWORD"))))).isEqualTo(output);
+    assertThat(runtime.start(pod("pod-1", 1), secrets())).isEqualTo(output);
 
     runtime.stop("pod-1");
 
@@ -73,10 +71,10 @@ class LocalPodRuntimeIT {
   @Test
   void failsFastWithTheExitCodeAndLogTailOfAContainerThatDies() {
     runtime = new LocalPodRuntime(List.of("sh", "-c", "echo starting; echo 'boom: bad config' >&2; exit 3"),
-        stateDir, Duration.ofSeconds(60), name -> null);
+        stateDir, Duration.ofSeconds(60));
     long started = System.nanoTime();
 
-    assertThatThrownBy(() -> runtime.start(pod("pod-2", 0, List.of())))
+    assertThatThrownBy(() -> runtime.start(pod("pod-2", 0), PodSecrets.NONE))
         .isInstanceOf(PodException.class)
         .hasMessageContaining("Container lite-engine of pod pod-2 exited with code 3 before it was ready")
         .hasMessageContaining("starting\nboom: bad config");
@@ -84,24 +82,18 @@ class LocalPodRuntimeIT {
   }
 
   @Test
-  void failsNamingOnlyTheVariableWhenASecretIsMissing() {
-    runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(60), name -> null);
-
-    assertThatThrownBy(() -> runtime.start(pod("pod-3", 1,
-            List.of(new InitStagePayload.SecretEnv("DBOPS_DB_PASSWORD", "env:MISSING_PASSWORD")))))
-        .isInstanceOf(PodException.class)
-        .hasMessage("Secret source env:MISSING_PASSWORD is not set in the delegate's environment");
-    assertThat(stateDir.resolve("pods/pod-3")).doesNotExist();
-  }
-
-  @Test
   void stoppingAnUnknownPodSucceeds() throws Exception {
-    runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(5), name -> null);
+    runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(5));
 
     runtime.stop("never-started");
   }
 
-  private static InitStagePayload pod(String name, int steps, List<InitStagePayload.SecretEnv> secrets) {
-    return new InitStagePayload("e1", "dev", name, "dbops:dev", steps, Map.of("PLAIN", "plain-value"), secrets, 600);
+  private static InitStagePayload pod(String name, int steps) {
+    return new InitStagePayload("e1", "dev", name, "dbops:dev", steps, Map.of("PLAIN", "plain-value"),
+        List.of(new InitStagePayload.SecretEnv("DBOPS_DB_PASSWORD", "env:DELEGATE_DB_PASSWORD")), 600);
+  }
+
+  private static PodSecrets secrets() {
+    return new PodSecrets(Map.of("DBOPS_DB_PASSWORD", SECRET), List.of());
   }
 }
