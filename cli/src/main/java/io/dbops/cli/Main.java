@@ -8,6 +8,7 @@ import io.dbops.cli.commands.ExecutionsCommand;
 import io.dbops.cli.commands.LogsCommand;
 import io.dbops.cli.commands.LiteEngineCommand;
 import io.dbops.cli.commands.RunCommand;
+import io.dbops.cli.commands.SecretCommand;
 import io.dbops.cli.commands.ServerCommand;
 import io.dbops.cli.commands.StepRuntimeCommand;
 import io.dbops.cli.commands.TokenCommand;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
       QuickstartCommand.class,
       ServerCommand.class,
       TokenCommand.class,
+      SecretCommand.class,
       DelegateCommand.class,
       RunCommand.class,
       ExecutionsCommand.class,

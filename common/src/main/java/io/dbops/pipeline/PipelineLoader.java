@@ -49,8 +49,7 @@ public final class PipelineLoader {
         Path searchPath = step.searchPath() == null ? baseDir : baseDir.resolve(step.searchPath());
         steps.add(step.withSearchPath(searchPath.normalize().toString()));
       }
-      stages.add(new Stage(stage.name(), stage.database(), steps, stage.delegateSelectors(),
-          stage.timeoutSeconds()));
+      stages.add(stage.withSteps(steps));
     }
     return new Pipeline(pipeline.name(), stages);
   }

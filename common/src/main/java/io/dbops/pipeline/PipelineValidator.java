@@ -5,14 +5,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import io.dbops.secrets.SecretSource;
 
 /** Checks a pipeline before it runs and reports every problem at once. Pure; thread-safe. */
 public final class PipelineValidator {
   public static final Set<String> STEP_TYPES =
       Set.of("apply", "preview", "rollback", "status", "validate", "tag", "sync", "drift", "policy", "history",
           "clone");
-  /** Where a secret may come from: an environment variable of the delegate. */
-  private static final String SECRET_SOURCE = "env:[A-Za-z_][A-Za-z0-9_]*";
   private static final Pattern REPO_URL = Pattern.compile("(?i)(https?|git|file)://.+");
   private static final Pattern URL_PASSWORD = Pattern.compile("://[^/@]*:[^/@]*@");
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?");
@@ -44,17 +43,20 @@ public final class PipelineValidator {
         if (!stage.database().url().startsWith("jdbc:")) {
           problems.add(where + ".database.url must be a JDBC URL starting with 'jdbc:'");
         }
-        String from = stage.database().passwordFrom();
-        if (from != null && !from.matches(SECRET_SOURCE)) {
-          problems.add(where + ".database.passwordFrom must look like env:VARIABLE_NAME");
-        }
       }
+      PodChecks.checkPod(where + ".pod", stage.pod(), problems);
       if (stage.steps().isEmpty()) {
         problems.add(where + ".steps must list at least one step");
       }
       Set<String> stepNames = new HashSet<>();
       for (int j = 0; j < stage.steps().size(); j++) {
         checkStep(where + ".steps[" + j + "]", stage.steps().get(j), stepNames, problems);
+      }
+    }
+    for (PipelineSecrets.Reference ref : PipelineSecrets.references(pipeline)) {
+      // The text is never echoed: a password pasted here by mistake must not reach a log.
+      if (SecretSource.parse(ref.text()).isEmpty()) {
+        problems.add(ref.where() + " must be one of " + SecretSource.FORMS);
       }
     }
     if (!problems.isEmpty()) {
@@ -102,6 +104,7 @@ public final class PipelineValidator {
     if (step.timeoutSeconds() != null && step.timeoutSeconds() < 1) {
       problems.add(where + ".timeoutSeconds must be at least 1");
     }
+    PodChecks.checkResources(where + ".resources", step.resources(), problems);
   }
 
   private static void checkClone(String where, Step step, List<String> problems) {
@@ -112,14 +115,11 @@ public final class PipelineValidator {
         problems.add(where + ".repo must start with https://, http://, git:// or file:// (SSH is not supported)");
       }
       if (URL_PASSWORD.matcher(step.repo()).find()) {
-        problems.add(where + ".repo must not contain a password; use passwordFrom: env:VARIABLE_NAME");
+        problems.add(where + ".repo must not contain a password; use passwordFrom (" + SecretSource.FORMS + ")");
       }
     }
     if (blank(step.into())) {
       problems.add(where + " is a clone: 'into' is required (a directory, relative to the pipeline file)");
-    }
-    if (step.passwordFrom() != null && !step.passwordFrom().matches(SECRET_SOURCE)) {
-      problems.add(where + ".passwordFrom must look like env:VARIABLE_NAME");
     }
     if (step.depth() != null && step.depth() < 0) {
       problems.add(where + ".depth must be 0 (full history) or more");

@@ -25,6 +25,7 @@ import java.util.Map;
  * @param username for clone: the git user; null means the delegate's default
  * @param passwordFrom for clone: where the delegate reads the git password or token, for example
  *     {@code env:GIT_TOKEN} (like {@link Database#passwordFrom()}); null means anonymous
+ * @param resources requests and limits of the step's container; null for the runtime's defaults
  */
 public record Step(
     String name,
@@ -46,9 +47,19 @@ public record Step(
     String into,
     Integer depth,
     String username,
-    String passwordFrom) {
+    String passwordFrom,
+    StepResources resources) {
   public Step {
     parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+  }
+
+  /** A step without resources. */
+  public Step(String name, String type, String changelog, String searchPath, String contexts,
+      String labels, String tag, Integer count, Map<String, String> parameters, Integer timeoutSeconds,
+      Boolean nextOnly, Boolean failOnDrift, String policyFile, Boolean rollback, String repo, String ref,
+      String into, Integer depth, String username, String passwordFrom) {
+    this(name, type, changelog, searchPath, contexts, labels, tag, count, parameters, timeoutSeconds,
+        nextOnly, failOnDrift, policyFile, rollback, repo, ref, into, depth, username, passwordFrom, null);
   }
 
   /** A step without the sync, drift, policy, rollback-preview and clone options. */
@@ -69,7 +80,7 @@ public record Step(
   public Step withSearchPath(String newSearchPath) {
     return new Step(name, type, changelog, newSearchPath, contexts, labels, tag, count, parameters,
         timeoutSeconds, nextOnly, failOnDrift, policyFile, rollback, repo, ref, into, depth, username,
-        passwordFrom);
+        passwordFrom, resources);
   }
 
   @Override

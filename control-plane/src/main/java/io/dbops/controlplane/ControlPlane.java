@@ -10,6 +10,11 @@ import io.dbops.controlplane.metrics.Metrics;
 import io.dbops.controlplane.queue.Task;
 import io.dbops.controlplane.queue.TaskRoutes;
 import io.dbops.controlplane.queue.TaskSweeper;
+import io.dbops.controlplane.secrets.MasterKey;
+import io.dbops.controlplane.secrets.MasterKeyCheck;
+import io.dbops.controlplane.secrets.SecretRoutes;
+import io.dbops.controlplane.secrets.SecretSealer;
+import io.dbops.controlplane.secrets.SecretStore;
 import io.dbops.controlplane.session.DelegateHub;
 import io.dbops.controlplane.store.Database;
 import io.dbops.controlplane.store.Ids;
@@ -58,6 +63,10 @@ public final class ControlPlane implements AutoCloseable {
       database.start();
       Sql sql = new Sql(database.dataSource());
       Ids ids = new Ids();
+      // Before anything else uses the store: a wrong master key stops the start here.
+      MasterKey masterKey = new MasterKeyCheck(database.dataSource(), clock)
+          .verify(config.masterKeys(), config.dataDir(), config.dbUrl() == null).orElse(null);
+      SecretStore secrets = new SecretStore(sql, masterKey, clock);
       TokenService tokens = new TokenService(sql, clock, ids);
       TaskQueue queue = new TaskQueue(sql, clock, ids);
       Metrics metrics = new Metrics();
@@ -66,9 +75,10 @@ public final class ControlPlane implements AutoCloseable {
       logs = new LogService(database.dataSource(), clock, config.logs());
       logs.start();
       ExecutionService executions = new ExecutionService(sql, queue, logs, this::publicUrl,
-          config.defaultImage(), clock, ids);
+          config.defaultImage(), clock, ids, secrets::exists);
       orchestrator = executions.orchestrator();
-      hub = new DelegateHub(config, tokens, queue, sql, logs::withLogToken, metrics, clock, ids);
+      hub = new DelegateHub(config, tokens, queue, sql, logs::withLogToken,
+          new SecretSealer(secrets), metrics, clock, ids);
       DelegateHub h = hub;
       queue.addListener(hub);
       queue.addListener(orchestrator);
@@ -82,7 +92,8 @@ public final class ControlPlane implements AutoCloseable {
       sweeper = new TaskSweeper(queue, metrics, clock, Duration.ofMillis(config.sweepPeriodMillis()));
       // Delegates are silent for at most 3 heartbeat intervals; Jetty's own idle timeout is a backstop.
       http = new HttpServer(config.bindAddress(), config.port(),
-          List.of(tokens, logs, executions, hub, new TaskRoutes(queue), metrics),
+          List.of(tokens, logs, executions, hub, new TaskRoutes(queue), new SecretRoutes(secrets),
+              metrics),
           Duration.ofSeconds(config.heartbeatIntervalSeconds() * 4L + 30));
       hub.start();
       http.start();

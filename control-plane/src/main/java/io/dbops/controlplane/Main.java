@@ -1,5 +1,6 @@
 package io.dbops.controlplane;
 
+import io.dbops.controlplane.config.ConfigException;
 import io.dbops.controlplane.config.ControlPlaneConfig;
 import java.util.concurrent.CountDownLatch;
 
@@ -22,7 +23,14 @@ public final class Main {
       controlPlane.close();
       stopped.countDown();
     }, "cp-shutdown"));
-    controlPlane.start();
+    try {
+      controlPlane.start();
+    } catch (ConfigException e) {
+      // for example a master key that does not open the stored secrets
+      System.err.println(e.getMessage());
+      System.exit(78);
+      return;
+    }
     stopped.await();
   }
 }

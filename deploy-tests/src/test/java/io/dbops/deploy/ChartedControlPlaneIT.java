@@ -60,6 +60,20 @@ class ChartedControlPlaneIT {
         assertThat(token.exitCode()).as(token.describe()).isZero();
         assertThat(token.lines().get(token.lines().size() - 1)).startsWith("dbops_");
 
+        // the mounted master key file (DBOPS_MASTER_KEY_FILE) opens the secret store: a secret is
+        // stored encrypted in PostgreSQL under it, and listed by name only
+        LocalProcess secret = LocalProcess.run("secret create", List.of(home.resolve("bin/dbops").toString(),
+            "secret", "create", "charted_pw", "--value-env", "CHARTED_PW", "--server", base),
+            Map.of("CHARTED_PW", "charted-secret-value"), work, Duration.ofSeconds(60));
+        assertThat(secret.exitCode()).as(secret.describe()).isZero();
+        LocalProcess list = LocalProcess.run("secret list", List.of(home.resolve("bin/dbops").toString(),
+            "secret", "list", "--server", base), Map.of(), work, Duration.ofSeconds(60));
+        assertThat(list.exitCode()).as(list.describe()).isZero();
+        assertThat(String.join("\n", list.lines())).contains("charted_pw").doesNotContain("charted-secret-value");
+        assertThat(db.queryLong("SELECT COUNT(*) FROM secrets WHERE name = 'charted_pw'"
+            + " AND ciphertext NOT LIKE '%charted-secret-value%'")).isEqualTo(1);
+        assertThat(db.queryLong("SELECT COUNT(*) FROM master_key_check")).isEqualTo(1);
+
         // DBOPS_LOG_FORMAT=json: log lines are JSON objects
         JsonNode ready = server.lines().stream().filter(l -> l.startsWith("{")).map(ChartedControlPlaneIT::json)
             .filter(j -> j.path("message").asText().startsWith("Control plane ready")).findFirst()

@@ -212,7 +212,12 @@ class ControlPlaneChartTest {
         .doesNotContain("WARNING");
     assertThat(Charts.notes(CONTROL_PLANE, Map.of()))
         .contains("WARNING: database.url is not set")
-        .contains("WARNING: no master key");
+        .contains("WARNING: no master key")
+        .contains("generates a key in its emptyDir data directory");
+    assertThat(Charts.notes(CONTROL_PLANE, Map.of("database.url", "jdbc:postgresql://db:5432/dbops",
+        "database.existingSecret", "dbops-db")))
+        .contains("WARNING: no master key")
+        .contains("The secret store is disabled");
   }
 
   private static String secretRef(Map<String, JsonNode> env, String name) {

@@ -1,6 +1,7 @@
 package io.dbops.controlplane.config;
 
 import io.dbops.controlplane.logs.LogSettings;
+import io.dbops.controlplane.secrets.MasterKeySettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,10 @@ import java.util.Map;
  *     queued through another replica) ({@code DBOPS_DISPATCH_SCAN_MILLIS}, default 500)
  * @param logs the log service's settings ({@code DBOPS_LOG_RETENTION_DAYS},
  *     {@code DBOPS_LOG_IDLE_CLOSE_MINUTES}); null means {@link LogSettings#DEFAULT}
+ * @param masterKeys the secret store's master keys ({@code DBOPS_MASTER_KEY} or
+ *     {@code DBOPS_MASTER_KEY_FILE}, {@code DBOPS_MASTER_KEY_PREVIOUS} or
+ *     {@code DBOPS_MASTER_KEY_PREVIOUS_FILE}); null means {@link MasterKeySettings#GENERATED}, a key
+ *     file generated in dataDir (docs/secrets.md)
  */
 public record ControlPlaneConfig(
     String bindAddress,
@@ -45,7 +50,8 @@ public record ControlPlaneConfig(
     int dispatchDeadlineSeconds,
     long sweepPeriodMillis,
     long dispatchScanMillis,
-    LogSettings logs) {
+    LogSettings logs,
+    MasterKeySettings masterKeys) {
 
   public static final String DEFAULT_BIND = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -66,8 +72,19 @@ public record ControlPlaneConfig(
         dispatchScanMillis, LogSettings.DEFAULT);
   }
 
+  /** With a generated master key. */
+  public ControlPlaneConfig(String bindAddress, int port, Path dataDir, String dbUrl, String dbUser,
+      String dbPassword, String publicUrl, String defaultImage, int heartbeatIntervalSeconds,
+      int leaseSeconds, int dispatchDeadlineSeconds, long sweepPeriodMillis, long dispatchScanMillis,
+      LogSettings logs) {
+    this(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword, publicUrl, defaultImage,
+        heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds, sweepPeriodMillis,
+        dispatchScanMillis, logs, MasterKeySettings.GENERATED);
+  }
+
   public ControlPlaneConfig {
     logs = logs == null ? LogSettings.DEFAULT : logs;
+    masterKeys = masterKeys == null ? MasterKeySettings.GENERATED : masterKeys;
     List<String> problems = new ArrayList<>();
     if (bindAddress == null || bindAddress.isBlank()) {
       problems.add("DBOPS_SERVER_BIND must not be empty (for example 127.0.0.1 or 0.0.0.0)");
@@ -123,10 +140,11 @@ public record ControlPlaneConfig(
   /**
    * Reads DBOPS_SERVER_PORT, DBOPS_SERVER_BIND, DBOPS_DATA_DIR, DBOPS_DB_URL, DBOPS_DB_USER,
    * DBOPS_DB_PASSWORD, DBOPS_PUBLIC_URL, DBOPS_HEARTBEAT_SECONDS, DBOPS_LEASE_SECONDS,
-   * DBOPS_DISPATCH_DEADLINE_SECONDS, DBOPS_SWEEP_MILLIS and DBOPS_DISPATCH_SCAN_MILLIS; unset or
+   * DBOPS_DISPATCH_DEADLINE_SECONDS, DBOPS_SWEEP_MILLIS, DBOPS_DISPATCH_SCAN_MILLIS and the master
+   * key variables (DBOPS_MASTER_KEY[_FILE], DBOPS_MASTER_KEY_PREVIOUS[_FILE]); unset or
    * blank variables keep their defaults.
    *
-   * @throws IllegalArgumentException naming every invalid variable
+   * @throws ConfigException naming every invalid variable (never a key)
    */
   public static ControlPlaneConfig fromEnvironment(Map<String, String> env) {
     List<String> problems = new ArrayList<>();
@@ -145,6 +163,7 @@ public record ControlPlaneConfig(
     } catch (IllegalArgumentException e) {
       problems.add(e.getMessage().replace("Invalid control plane configuration: ", ""));
     }
+    MasterKeySettings masterKeys = MasterKeySettings.fromEnvironment(env, problems);
     try {
       ControlPlaneConfig config = new ControlPlaneConfig(
           bind == null ? DEFAULT_BIND : bind,
@@ -155,70 +174,77 @@ public record ControlPlaneConfig(
           value(env, "DBOPS_DB_PASSWORD"),
           value(env, "DBOPS_PUBLIC_URL"),
           DEFAULT_IMAGE,
-          heartbeat, lease, deadline, sweep, scan, logs);
+          heartbeat, lease, deadline, sweep, scan, logs, masterKeys);
       if (problems.isEmpty()) {
         return config;
       }
     } catch (IllegalArgumentException e) {
       problems.add(e.getMessage().replace("Invalid control plane configuration: ", ""));
     }
-    throw new IllegalArgumentException(
+    throw new ConfigException(
         "Invalid control plane configuration: " + String.join("; ", problems));
   }
 
   public ControlPlaneConfig withPort(int newPort) {
     return new ControlPlaneConfig(bindAddress, newPort, dataDir, dbUrl, dbUser, dbPassword,
         publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
-        sweepPeriodMillis, dispatchScanMillis, logs);
+        sweepPeriodMillis, dispatchScanMillis, logs, masterKeys);
   }
 
   public ControlPlaneConfig withDataDir(Path newDataDir) {
     return new ControlPlaneConfig(bindAddress, port, newDataDir, dbUrl, dbUser, dbPassword,
         publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
-        sweepPeriodMillis, dispatchScanMillis, logs);
+        sweepPeriodMillis, dispatchScanMillis, logs, masterKeys);
   }
 
   public ControlPlaneConfig withDatabase(String newUrl, String newUser, String newPassword) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, newUrl, newUser, newPassword,
         publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
-        sweepPeriodMillis, dispatchScanMillis, logs);
+        sweepPeriodMillis, dispatchScanMillis, logs, masterKeys);
   }
 
   public ControlPlaneConfig withPublicUrl(String newPublicUrl) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
         newPublicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds,
-        dispatchDeadlineSeconds, sweepPeriodMillis, dispatchScanMillis, logs);
+        dispatchDeadlineSeconds, sweepPeriodMillis, dispatchScanMillis, logs, masterKeys);
   }
 
   public ControlPlaneConfig withDefaultImage(String newImage) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
         publicUrl, newImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
-        sweepPeriodMillis, dispatchScanMillis, logs);
+        sweepPeriodMillis, dispatchScanMillis, logs, masterKeys);
   }
 
   public ControlPlaneConfig withHeartbeatIntervalSeconds(int seconds) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
         publicUrl, defaultImage, seconds, leaseSeconds, dispatchDeadlineSeconds,
-        sweepPeriodMillis, dispatchScanMillis, logs);
+        sweepPeriodMillis, dispatchScanMillis, logs, masterKeys);
   }
 
   public ControlPlaneConfig withLeaseSeconds(int seconds) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
         publicUrl, defaultImage, heartbeatIntervalSeconds, seconds, dispatchDeadlineSeconds,
-        sweepPeriodMillis, dispatchScanMillis, logs);
+        sweepPeriodMillis, dispatchScanMillis, logs, masterKeys);
   }
 
   public ControlPlaneConfig withDispatchDeadlineSeconds(int seconds) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
         publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, seconds,
-        sweepPeriodMillis, dispatchScanMillis, logs);
+        sweepPeriodMillis, dispatchScanMillis, logs, masterKeys);
   }
 
   /** Sets the sweep period and the dispatch scan period (tests use short ones). */
   public ControlPlaneConfig withPeriods(long sweepMillis, long scanMillis) {
     return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
         publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
-        sweepMillis, scanMillis, logs);
+        sweepMillis, scanMillis, logs, masterKeys);
+  }
+
+  /** Sets the master keys (tests; production reads DBOPS_MASTER_KEY*). */
+  public ControlPlaneConfig withMasterKeys(MasterKeySettings newKeys) {
+    return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
+        publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
+        sweepPeriodMillis, dispatchScanMillis, logs, newKeys);
   }
 
   /** The JDBC URL actually used: {@link #dbUrl} or the H2 file in {@link #dataDir}. */
@@ -237,7 +263,8 @@ public record ControlPlaneConfig(
         + ", publicUrl=" + publicUrl + ", defaultImage=" + defaultImage
         + ", heartbeatIntervalSeconds=" + heartbeatIntervalSeconds + ", leaseSeconds=" + leaseSeconds
         + ", dispatchDeadlineSeconds=" + dispatchDeadlineSeconds + ", sweepPeriodMillis="
-        + sweepPeriodMillis + ", dispatchScanMillis=" + dispatchScanMillis + ", logs=" + logs + "]";
+        + sweepPeriodMillis + ", dispatchScanMillis=" + dispatchScanMillis + ", logs=" + logs
+        + ", masterKeys=" + masterKeys + "]";
   }
 
   private static long number(Map<String, String> env, String name, long fallback,

@@ -10,6 +10,7 @@ import io.dbops.controlplane.store.Ids;
 import io.dbops.controlplane.store.Sql;
 import io.dbops.pipeline.Pipeline;
 import io.dbops.pipeline.PipelineException;
+import io.dbops.pipeline.PipelineSecrets;
 import io.dbops.pipeline.PipelineValidator;
 import io.dbops.pipeline.Stage;
 import io.javalin.Javalin;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -27,16 +29,20 @@ public final class ExecutionService implements Routes {
   private final Orchestrator orchestrator;
   private final LogService logs;
   private final PipelineValidator validator = new PipelineValidator();
+  private final Predicate<String> secretExists;
 
   /**
    * @param publicUrl the log service's base URL as build pods reach it (known once HTTP started)
    * @param image the build pod image
+   * @param secretExists whether the secret store holds a secret of that name; a pipeline naming a
+   *     missing store secret is refused at submission
    */
   public ExecutionService(Sql sql, TaskQueue queue, LogService logs, Supplier<String> publicUrl,
-      String image, Clock clock, Ids ids) {
+      String image, Clock clock, Ids ids, Predicate<String> secretExists) {
     this.store = new ExecutionStore(sql);
     this.orchestrator = new Orchestrator(store, queue, logs, publicUrl, image, clock, ids);
     this.logs = logs;
+    this.secretExists = secretExists;
   }
 
   /** The orchestrator; its owner starts and closes it. */
@@ -97,6 +103,14 @@ public final class ExecutionService implements Routes {
     if (!problems.isEmpty()) {
       throw ApiException.badRequest("Invalid pipeline: " + problems.size() + " problem(s); see details",
           problems);
+    }
+    List<String> missing = PipelineSecrets.storeNames(pipeline).stream()
+        .filter(name -> !secretExists.test(name)).toList();
+    if (!missing.isEmpty()) {
+      throw ApiException.badRequest("The pipeline uses secret(s) " + String.join(", ", missing)
+          + " that the control plane's store does not hold; create each with `dbops secret create NAME"
+          + " --value-env VAR` and submit again", missing.stream()
+          .map(name -> "secret '" + name + "' does not exist").toList());
     }
     return pipeline;
   }

@@ -72,10 +72,11 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
   /**
    * @param assignedPayload turns a stored payload into the one sent in {@code task_assigned}
    *     (arguments: task type, stored payload), for example to add a log token
+   * @param secrets then seals the task's store secrets to the claiming delegate process
    */
   public DelegateHub(ControlPlaneConfig config, TokenService tokens, TaskQueue queue, Sql sql,
-      BiFunction<String, JsonNode, JsonNode> assignedPayload, Metrics metrics, Clock clock,
-      Ids ids) {
+      BiFunction<String, JsonNode, JsonNode> assignedPayload, AssignmentSecrets secrets,
+      Metrics metrics, Clock clock, Ids ids) {
     this.config = config;
     this.tokens = tokens;
     this.queue = queue;
@@ -84,7 +85,8 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
     this.registry = new DelegateRegistry(sql);
     // The collaborators only keep the references; nothing starts before start().
     this.handshake = new Handshake(this, config, queue, registry, clock);
-    this.taskFrames = new TaskFrames(this, config, queue, registry, assignedPayload, metrics);
+    this.taskFrames = new TaskFrames(this, config, queue, registry, assignedPayload, secrets,
+        metrics);
     this.dispatcher = new TaskDispatcher(config, queue, registry, sessions.values(), metrics, clock,
         closed::get);
     this.heartbeater = new Heartbeater(this, config, tokens, registry, sessions.values(), clock);

@@ -29,20 +29,23 @@ final class TaskFrames {
   private final TaskQueue queue;
   private final DelegateRegistry registry;
   private final BiFunction<String, JsonNode, JsonNode> assignedPayload;
+  private final AssignmentSecrets secrets;
   private final Metrics metrics;
 
   /**
    * @param hub ends sessions on goodbye, gives lease ends and requests dispatches
    * @param assignedPayload turns a stored payload into the one sent in {@code task_assigned}
+   * @param secrets seals the task's store secrets to the session's delegate, last
    */
   TaskFrames(DelegateHub hub, ControlPlaneConfig config, TaskQueue queue,
       DelegateRegistry registry, BiFunction<String, JsonNode, JsonNode> assignedPayload,
-      Metrics metrics) {
+      AssignmentSecrets secrets, Metrics metrics) {
     this.hub = hub;
     this.config = config;
     this.queue = queue;
     this.registry = registry;
     this.assignedPayload = assignedPayload;
+    this.secrets = secrets;
     this.metrics = metrics;
   }
 
@@ -120,9 +123,20 @@ final class TaskFrames {
   }
 
   private void sendAssigned(DelegateSession session, Task task) {
+    JsonNode payload;
+    try {
+      payload = secrets.seal(task.id(), task.type(), assignedPayload.apply(task.type(), task.payload()),
+          session.hello().sealingKey());
+    } catch (AssignmentSecrets.Refused e) {
+      // Not retryable: queueing the task again would fail the same way on every delegate.
+      log.warn("Task {} ({}) of execution {} failed at assignment to {}: {}", task.id(), task.type(),
+          task.executionId(), session, e.getMessage());
+      queue.fail(task.id(), e.getMessage());
+      session.send(new Frame.ClaimRejected(task.id(), e.getMessage()));
+      return;
+    }
     session.send(new Frame.TaskAssigned(task.id(), task.type(), task.attempt(),
-        task.timeoutSeconds(), config.leaseSeconds(),
-        assignedPayload.apply(task.type(), task.payload())));
+        task.timeoutSeconds(), config.leaseSeconds(), payload));
   }
 
   private void onResult(DelegateSession session, Frame.TaskResult result) {

@@ -1,0 +1,81 @@
+package io.dbops.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dbops.secrets.SecretSource;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PipelineValidatorTest {
+  private final PipelineValidator validator = new PipelineValidator();
+
+  private static Pipeline withPassword(String passwordFrom) {
+    Step apply = new Step("apply", "apply", "changelog.xml", "/work", null, null, null, null, Map.of(), null);
+    return new Pipeline("orders", List.of(new Stage("dev",
+        new Database("jdbc:postgresql://db:5432/orders", "app", passwordFrom), List.of(apply), List.of(), 0)));
+  }
+
+  @Test
+  void acceptsEveryKindOfSecretSourceForTheDatabasePassword() {
+    for (String source : List.of("<+secrets.getValue(\"orders_db_password\")>", "env:ORDERS_DB_PASSWORD",
+        "file:/var/run/secrets/orders/password", "kubernetes:orders-db/password")) {
+      assertThat(validator.validate("test", withPassword(source))).isNotNull();
+    }
+  }
+
+  @Test
+  void refusesAnInvalidSourceListingTheFormsWithoutEchoingIt() {
+    String pasted = "hunter2-the-actual-password";
+    assertThatThrownBy(() -> validator.validate("test", withPassword(pasted)))
+        .isInstanceOf(PipelineException.class)
+        .satisfies(e -> assertThat(((PipelineException) e).problems()).containsExactly(
+            "stages[0].database.passwordFrom must be one of " + SecretSource.FORMS))
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(pasted));
+    assertThatThrownBy(() -> validator.validate("test", withPassword("<+secrets.getValue(\"bad name!\")>")))
+        .isInstanceOf(PipelineException.class)
+        .hasMessageContaining(SecretSource.FORMS);
+  }
+
+  @Test
+  void checksPodSettingsAndStepResourcesAndTheRegistryPasswordSource() {
+    Pipeline base = withPassword("env:X");
+    Stage stage = base.stages().get(0);
+    Step step = stage.steps().get(0);
+    Step bad = new Step(step.name(), step.type(), step.changelog(), step.searchPath(), null, null, null, null,
+        Map.of(), null, null, null, null, null, null, null, null, null, null, null,
+        new StepResources("250m", "lots", null, "1Gi"));
+    StagePod pod = new StagePod("Not_A_Name", Map.of(), List.of(new StagePod.Toleration("k", "Maybe", null,
+        "NoExecute", 30L)), "Sometimes", List.of(
+            new StagePod.RegistryCredential("registry.example.com", "robot", "my-registry-password"),
+            new StagePod.RegistryCredential(null, null, null)));
+    Pipeline pipeline = new Pipeline("p", List.of(new Stage("dev", stage.database(), List.of(bad), List.of(), 0, pod)));
+    assertThatThrownBy(() -> validator.validate("test", pipeline))
+        .isInstanceOf(PipelineException.class)
+        .satisfies(e -> assertThat(((PipelineException) e).problems()).containsExactlyInAnyOrder(
+            "stages[0].pod.serviceAccount must be a Kubernetes name (lowercase letters, digits, '-' and '.')",
+            "stages[0].pod.imagePullPolicy must be Always, IfNotPresent or Never",
+            "stages[0].pod.tolerations[0].operator must be Exists or Equal",
+            "stages[0].pod.registryCredentials[1].registry is required (a host, for example registry.example.com)",
+            "stages[0].pod.registryCredentials[1].username is required",
+            "stages[0].pod.registryCredentials[1].passwordFrom is required",
+            "stages[0].steps[0].resources.memoryRequest must be a Kubernetes quantity such as 250m, 1, 512Mi or 2Gi,"
+                + " not 'lots'",
+            "stages[0].pod.registryCredentials[0].passwordFrom must be one of " + SecretSource.FORMS))
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("my-registry-password"));
+
+    StagePod good = new StagePod("dbops-build", Map.of("pool", "db"), List.of(), "IfNotPresent",
+        List.of(new StagePod.RegistryCredential("r.example.com", "robot", "<+secrets.getValue(\"reg\")>")));
+    Pipeline ok = new Pipeline("p", List.of(new Stage("dev", stage.database(), List.of(step), List.of(), 0, good)));
+    assertThat(validator.validate("test", ok)).isSameAs(ok);
+    assertThat(PipelineSecrets.storeNames(ok)).containsExactly("reg");
+  }
+
+  @Test
+  void listsTheStoreSecretsAPipelineUses() {
+    assertThat(PipelineSecrets.storeNames(withPassword("<+secrets.getValue(\"orders_db_password\")>")))
+        .containsExactly("orders_db_password");
+    assertThat(PipelineSecrets.storeNames(withPassword("env:X"))).isEmpty();
+  }
+}
