@@ -76,20 +76,32 @@ token
 {{- end }}
 
 {{/*
-The documented minimum (docs/operations.md): everything the delegate's Kubernetes runtime does in
-the build namespace, and nothing more. Defined here once; the Role renders exactly this list and
-deploy-tests compares it with the documentation. No wildcards.
+The documented minimum (docs/operations.md, docs/kubernetes.md): everything the delegate's Kubernetes
+runtime does in the build namespace, and nothing more. Defined here once; the Role renders exactly this
+list, deploy-tests compares it with the documentation and the agent's KubernetesRbacIT compares the
+documentation with the API calls the code makes. No wildcards.
 */}}
 {{- define "dbops-delegate.buildNamespaceRules" -}}
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["create", "get", "list", "watch", "delete", "patch"]
-- apiGroups: [""]
-  resources: ["pods/log"]
-  verbs: ["get"]
+  verbs: ["create", "list", "watch", "patch", "delete"]
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["create", "get", "list", "delete"]
+  verbs: ["create", "list", "patch", "delete"]
+{{- end }}
+
+{{/*
+kubernetes:SECRET/KEY secret sources: one get of the named Secret in the delegate's own namespace
+(docs/operations.md, the "secret sources" block), optionally limited to rbac.secretSources.resourceNames.
+*/}}
+{{- define "dbops-delegate.secretSourceRules" -}}
+- apiGroups: [""]
+  resources: ["secrets"]
+  {{- with .Values.rbac.secretSources.resourceNames }}
+  resourceNames:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  verbs: ["get"]
 {{- end }}
 
 {{/* The port of the control plane URL: explicit, else 443 (https) or 80 (http). */}}

@@ -9,6 +9,9 @@ import io.dbops.agent.connection.TlsSettings;
 import io.dbops.agent.endpoints.DelegateEndpoints;
 import io.dbops.agent.endpoints.DelegateMetrics;
 import io.dbops.agent.runtime.PodRuntime;
+import io.dbops.agent.runtime.kubernetes.KubernetesPodRuntime;
+import io.dbops.agent.runtime.kubernetes.KubernetesRuntimeSettings;
+import io.dbops.agent.runtime.kubernetes.KubernetesSecrets;
 import io.dbops.agent.runtime.local.LocalPodRuntime;
 import io.dbops.agent.secrets.KubernetesSecretReader;
 import io.dbops.agent.secrets.SecretResolver;
@@ -19,14 +22,18 @@ import io.dbops.protocol.FrameCodec;
 import io.dbops.protocol.TaskTypes;
 import io.dbops.secrets.SealedBox;
 import io.dbops.support.GrpcChannels;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.KeyPair;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,9 +54,12 @@ public final class Delegate implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Delegate.class);
   /** How long {@link #drain} waits for the acknowledgements of the last results. */
   private static final Duration ACK_WAIT = Duration.ofSeconds(10);
+  /** The least time a Kubernetes build pod gets to become ready. */
+  static final Duration KUBERNETES_READY_TIMEOUT = Duration.ofMinutes(5);
 
   private final DelegateConfig config;
   private final Function<String, String> delegateEnv;
+  private final Supplier<KubernetesClient> kubernetesClient;
   /** Store secrets are sealed to this process's key pair; a restart makes a new one. */
   private final KeyPair sealingKeys = SealedBox.newKeyPair();
   private final String instanceId = UUID.randomUUID().toString();
@@ -60,6 +70,7 @@ public final class Delegate implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final DelegateMetrics metrics = new DelegateMetrics(registry);
   private volatile PodRuntime runtime;
+  private volatile KubernetesClient kubernetes;
   private volatile GrpcChannels liteEngines;
   private volatile TaskRunner tasks;
   private volatile ControlPlaneConnection connection;
@@ -72,16 +83,21 @@ public final class Delegate implements AutoCloseable {
 
   /**
    * @param delegateEnv resolves the delegate's environment variables for {@code env:VAR} secrets
-   * @throws ConfigException when the configured runtime cannot run in this build, or the CA bundle
-   *     or client certificate cannot be used
+   * @throws ConfigException when the CA bundle or client certificate cannot be used
    */
   public Delegate(DelegateConfig config, Function<String, String> delegateEnv) {
-    if (DelegateConfig.RUNTIME_KUBERNETES.equals(config.runtime())) {
-      throw new ConfigException(List.of(
-          "The kubernetes runtime is not available in this build yet; use --runtime local (DBOPS_RUNTIME=local)"));
-    }
+    this(config, delegateEnv, () -> new KubernetesClientBuilder().build());
+  }
+
+  /**
+   * @param kubernetesClient makes the Kubernetes API client of the kubernetes runtime (called once, by
+   *     {@link #start}, only with {@code DBOPS_RUNTIME=kubernetes}); the delegate closes the client
+   */
+  public Delegate(DelegateConfig config, Function<String, String> delegateEnv,
+      Supplier<KubernetesClient> kubernetesClient) {
     this.config = config;
     this.delegateEnv = delegateEnv;
+    this.kubernetesClient = kubernetesClient;
     ProxySettings proxy = ProxySettings.fromEnvironment(delegateEnv);
     this.http = proxy.apply(TlsSettings.apply(config.tls(), new OkHttpClient.Builder()))
         .connectTimeout(Duration.ofSeconds(10))
@@ -102,8 +118,23 @@ public final class Delegate implements AutoCloseable {
     }
     endpoints = new DelegateEndpoints(config.endpoints(), registry, this::readiness);
     endpoints.start();
-    runtime = new LocalPodRuntime(config.podProcessCommand(), config.stateDir(), config.podReadyTimeout());
-    SecretResolver secrets = new SecretResolver(sealingKeys.getPrivate(), delegateEnv, KubernetesSecretReader.NONE);
+    KubernetesSecretReader kubernetesSecrets = KubernetesSecretReader.NONE;
+    if (DelegateConfig.RUNTIME_KUBERNETES.equals(config.runtime())) {
+      // by default where the API is comes from the in-cluster service account, KUBECONFIG or KUBERNETES_MASTER
+      kubernetes = kubernetesClient.get();
+      DelegateConfig.Kubernetes k = config.kubernetes();
+      KubernetesPodRuntime pods = new KubernetesPodRuntime(kubernetes, KubernetesRuntimeSettings.of(k.namespace(),
+          k.podImage(), k.serviceAccount(), config.name(), instanceId, kubernetesReadyTimeout()), Clock.systemUTC());
+      pods.start();
+      runtime = pods;
+      String ownNamespace = kubernetes.getNamespace() != null ? kubernetes.getNamespace() : "default";
+      kubernetesSecrets = new KubernetesSecrets(kubernetes, ownNamespace);
+      log.info("Kubernetes runtime: build pods in namespace {} on {}; kubernetes: secret sources from namespace {}",
+          k.namespace(), kubernetes.getMasterUrl(), ownNamespace);
+    } else {
+      runtime = new LocalPodRuntime(config.podProcessCommand(), config.stateDir(), config.podReadyTimeout());
+    }
+    SecretResolver secrets = new SecretResolver(sealingKeys.getPrivate(), delegateEnv, kubernetesSecrets);
     liteEngines = new GrpcChannels("lite engine");
     // The runner sends through the connection and the connection delivers to the runner.
     ForwardingSender sender = new ForwardingSender();
@@ -230,6 +261,9 @@ public final class Delegate implements AutoCloseable {
     if (runtime != null) {
       runtime.close();
     }
+    if (kubernetes != null) {
+      kubernetes.close();
+    }
     if (liteEngines != null) {
       liteEngines.close();
     }
@@ -239,6 +273,15 @@ public final class Delegate implements AutoCloseable {
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
     registry.close();
+  }
+
+  /**
+   * Scheduling and image pulls take longer than starting local processes: a build pod gets at least
+   * {@link #KUBERNETES_READY_TIMEOUT}.
+   */
+  private Duration kubernetesReadyTimeout() {
+    return config.podReadyTimeout().compareTo(KUBERNETES_READY_TIMEOUT) > 0 ? config.podReadyTimeout()
+        : KUBERNETES_READY_TIMEOUT;
   }
 
   private static String version() {

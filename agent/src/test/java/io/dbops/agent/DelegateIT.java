@@ -1,12 +1,10 @@
 package io.dbops.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.dbops.agent.config.ConfigException;
 import io.dbops.agent.config.DelegateConfig;
 import io.dbops.agent.connection.ControlPlaneConnection;
 import io.dbops.protocol.CleanupStagePayload;
@@ -219,13 +217,31 @@ class DelegateIT {
   }
 
   @Test
-  void refusesTheKubernetesRuntimeClearly() {
+  void runsTheKubernetesRuntimeAndSweepsLeftoversAtStart() throws Exception {
     DelegateConfig config = new DelegateConfig(URI.create(controlPlane.url()), TOKEN, "dc1", List.of(), 1,
-        "kubernetes", stateDir, List.of(), null, null, null, null, null, DelegateConfig.Tls.INSECURE, null);
+        "kubernetes", stateDir, List.of(), null, null, null, null, null, DelegateConfig.Tls.INSECURE,
+        DelegateConfig.Endpoints.loopbackFreePort(), new DelegateConfig.Kubernetes("builds", null, null));
+    var kubernetes = new io.fabric8.kubernetes.client.server.mock.KubernetesMockServer(
+        new io.fabric8.mockwebserver.Context(), new io.fabric8.mockwebserver.MockWebServer(), new java.util.HashMap<>(),
+        new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(), false);
+    kubernetes.init(java.net.InetAddress.getLoopbackAddress(), 0);
+    try (var admin = kubernetes.createClient()) {
+      // a pod a killed instance of this delegate left behind, its lease long lapsed
+      admin.pods().inNamespace("builds").resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+          .withName("left-behind").addToLabels("dbops.io/delegate", "dc1")
+          .addToAnnotations("dbops.io/lease-expires", "2020-01-01T00:00:00Z").endMetadata().withNewSpec()
+          .addNewContainer().withName("c").withImage("i").endContainer().endSpec().build()).create();
+      controlPlane.acceptNext();
+      delegate = new Delegate(config, name -> null, kubernetes::createClient);
+      delegate.start();
+      connect();
 
-    assertThatThrownBy(() -> new Delegate(config))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("The kubernetes runtime is not available in this build yet; use --runtime local");
+      assertThat(delegate.awaitConnected(Duration.ofSeconds(10))).isTrue();
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> admin.pods().inNamespace("builds").withName("left-behind").get() == null);
+    } finally {
+      kubernetes.destroy();
+    }
   }
 
   private FakeControlPlane.Session connect() throws InterruptedException {

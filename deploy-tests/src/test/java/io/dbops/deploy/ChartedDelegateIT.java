@@ -19,7 +19,6 @@ import java.util.Map;
 import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,7 +78,6 @@ class ChartedDelegateIT {
   }
 
   @Test
-  @Disabled("waits for the kubernetes runtime")
   void connectsWithExactlyTheRenderedEnvironment() throws Exception {
     runChartedDelegate(Map.of());
   }

@@ -29,12 +29,14 @@ import java.util.Set;
  *     ("lite-engine" or "step-runtime") is appended. No env var: the CLI sets it.
  * @param heartbeatInterval heartbeat interval until the control plane's welcome says otherwise
  * @param maxBackoff cap of the reconnect backoff
- * @param podReadyTimeout how long a local pod may take to answer health checks
+ * @param podReadyTimeout how long a pod may take to become ready (local: answer health checks; the kubernetes
+ *     runtime gives its pods at least 5 minutes)
  * @param drainGrace how long {@code Delegate.drain} lets running tasks finish ({@code
  *     DBOPS_DRAIN_SECONDS}, default 60 s; zero stops them at once)
  * @param transport "websocket" or "long-poll" ({@code DBOPS_TRANSPORT}, default "websocket")
  * @param tls CA bundle, client certificate and whether plain http is allowed
  * @param endpoints where /healthz, /readyz and /metrics listen
+ * @param kubernetes settings of the kubernetes runtime (ignored by the local runtime)
  */
 public record DelegateConfig(
     URI serverUrl,
@@ -51,7 +53,8 @@ public record DelegateConfig(
     Duration drainGrace,
     String transport,
     Tls tls,
-    Endpoints endpoints) {
+    Endpoints endpoints,
+    Kubernetes kubernetes) {
 
   public static final String RUNTIME_LOCAL = "local";
   public static final String RUNTIME_KUBERNETES = "kubernetes";
@@ -120,6 +123,64 @@ public record DelegateConfig(
     }
   }
 
+  /**
+   * Settings of the kubernetes runtime. Where the Kubernetes API is comes from the Fabric8 client's
+   * usual sources (in-cluster service account, {@code KUBECONFIG}, {@code KUBERNETES_MASTER}).
+   *
+   * @param namespace namespace of build pods and their Secrets ({@code DBOPS_KUBERNETES_NAMESPACE};
+   *     default: the delegate's own namespace, else "default")
+   * @param podImage image of build pods whose task names none ({@code DBOPS_POD_IMAGE}), or null
+   * @param serviceAccount service account of build pods whose task names none ({@code
+   *     DBOPS_KUBERNETES_SERVICE_ACCOUNT}), or null for the namespace's default
+   */
+  public record Kubernetes(String namespace, String podImage, String serviceAccount) {
+    /** Where a pod's service account token mount says which namespace the pod runs in. */
+    public static final Path OWN_NAMESPACE_FILE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+    private static final java.util.regex.Pattern DNS_LABEL = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final java.util.regex.Pattern DNS_SUBDOMAIN =
+        java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+    public static final Kubernetes DEFAULT = new Kubernetes(null, null, null);
+
+    public Kubernetes {
+      namespace = namespace == null || namespace.isBlank() ? "default" : namespace.trim();
+      podImage = blankToNull(podImage) == null ? null : podImage.trim();
+      serviceAccount = blankToNull(serviceAccount) == null ? null : serviceAccount.trim();
+    }
+
+    /** The namespace in {@code file} (a pod's service account mount), or null when there is none. */
+    public static String ownNamespace(Path file) {
+      try {
+        return Files.isReadable(file) ? blankToNull(Files.readString(file).trim()) : null;
+      } catch (java.io.IOException e) {
+        return null;
+      }
+    }
+
+    List<String> problems() {
+      List<String> problems = new ArrayList<>();
+      if (!DNS_LABEL.matcher(namespace).matches()) {
+        problems.add("DBOPS_KUBERNETES_NAMESPACE must be a Kubernetes namespace name (lower-case letters, digits"
+            + " and '-', at most 63), got '" + namespace + "'");
+      }
+      if (serviceAccount != null && !DNS_SUBDOMAIN.matcher(serviceAccount).matches()) {
+        problems.add("DBOPS_KUBERNETES_SERVICE_ACCOUNT must be a service account name (lower-case letters,"
+            + " digits, '-' and '.'), got '" + serviceAccount + "'");
+      }
+      if (podImage != null && podImage.chars().anyMatch(Character::isWhitespace)) {
+        problems.add("DBOPS_POD_IMAGE must be an image reference without spaces, got '" + podImage + "'");
+      }
+      return problems;
+    }
+  }
+
+  /** A config with the default kubernetes settings (the local runtime's callers). */
+  public DelegateConfig(URI serverUrl, String token, String name, List<String> tags, int capacity, String runtime,
+      Path stateDir, List<String> podProcessCommand, Duration heartbeatInterval, Duration maxBackoff,
+      Duration podReadyTimeout, Duration drainGrace, String transport, Tls tls, Endpoints endpoints) {
+    this(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand, heartbeatInterval, maxBackoff,
+        podReadyTimeout, drainGrace, transport, tls, endpoints, null);
+  }
+
   public DelegateConfig {
     name = name == null ? "local" : name;
     tags = tags == null ? List.of() : List.copyOf(tags);
@@ -133,7 +194,9 @@ public record DelegateConfig(
     transport = transport == null ? TRANSPORT_WEBSOCKET : transport;
     tls = tls == null ? Tls.DEFAULT : tls;
     endpoints = endpoints == null ? Endpoints.DEFAULT : endpoints;
+    kubernetes = kubernetes == null ? Kubernetes.DEFAULT : kubernetes;
     List<String> problems = problems(serverUrl, token, name, tags, capacity, runtime, transport, tls, endpoints);
+    problems.addAll(kubernetes.problems());
     if (heartbeatInterval.isZero() || heartbeatInterval.isNegative()) {
       problems.add("heartbeatInterval must be > 0, got " + heartbeatInterval);
     }
@@ -155,10 +218,19 @@ public record DelegateConfig(
    * Reads DBOPS_SERVER_URL, DBOPS_TOKEN, DBOPS_DELEGATE_NAME, DBOPS_TAGS, DBOPS_CAPACITY,
    * DBOPS_RUNTIME, DBOPS_STATE_DIR, DBOPS_DRAIN_SECONDS, DBOPS_TRANSPORT, DBOPS_ALLOW_INSECURE,
    * DBOPS_CA_BUNDLE, DBOPS_CLIENT_CERT, DBOPS_CLIENT_KEY, DBOPS_METRICS_PORT, DBOPS_METRICS_BIND and
-   * DBOPS_RECONNECT_MAX_SECONDS (the cap of the reconnect backoff, default 60).
+   * DBOPS_RECONNECT_MAX_SECONDS (the cap of the reconnect backoff, default 60), and for the
+   * kubernetes runtime DBOPS_KUBERNETES_NAMESPACE, DBOPS_POD_IMAGE and DBOPS_KUBERNETES_SERVICE_ACCOUNT.
    * The pod process command is left empty: set it with {@link #withPodProcessCommand}.
    */
   public static DelegateConfig fromEnvironment(Map<String, String> env) {
+    return fromEnvironment(env, Kubernetes.OWN_NAMESPACE_FILE);
+  }
+
+  /**
+   * {@link #fromEnvironment(Map)}, reading the delegate's own namespace (the default of
+   * DBOPS_KUBERNETES_NAMESPACE) from {@code ownNamespaceFile}.
+   */
+  public static DelegateConfig fromEnvironment(Map<String, String> env, Path ownNamespaceFile) {
     List<String> problems = new ArrayList<>();
     URI serverUrl = null;
     String rawUrl = blankToNull(env.get("DBOPS_SERVER_URL"));
@@ -195,6 +267,10 @@ public record DelegateConfig(
     Tls tls = new Tls(allowInsecure, path(env.get("DBOPS_CA_BUNDLE")), path(env.get("DBOPS_CLIENT_CERT")),
         path(env.get("DBOPS_CLIENT_KEY")));
     Endpoints endpoints = new Endpoints(env.get("DBOPS_METRICS_BIND"), metricsPort);
+    String namespace = blankToNull(env.get("DBOPS_KUBERNETES_NAMESPACE"));
+    Kubernetes kubernetes = new Kubernetes(namespace != null ? namespace : Kubernetes.ownNamespace(ownNamespaceFile),
+        env.get("DBOPS_POD_IMAGE"), env.get("DBOPS_KUBERNETES_SERVICE_ACCOUNT"));
+    problems.addAll(kubernetes.problems());
 
     List<String> parseProblems = List.copyOf(problems);
     for (String problem : problems(serverUrl, token, name, tags, capacity, runtime, transport, tls, endpoints)) {
@@ -209,43 +285,49 @@ public record DelegateConfig(
     return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime,
         stateDir == null ? null : Path.of(stateDir), null, null,
         Duration.ofSeconds(Math.max(1, maxBackoffSeconds)), null,
-        Duration.ofSeconds(drainSeconds), transport, tls, endpoints);
+        Duration.ofSeconds(drainSeconds), transport, tls, endpoints, kubernetes);
   }
 
   /** This config with the command that starts a pod container process (set by the CLI). */
   public DelegateConfig withPodProcessCommand(List<String> command) {
     return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, command,
-        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints);
+        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
   }
 
   /** This config with other timings; for tests and embedding. */
   public DelegateConfig withTimings(Duration heartbeatInterval, Duration maxBackoff, Duration podReadyTimeout) {
     return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand,
-        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints);
+        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
   }
 
   /** This config with another drain grace period. */
   public DelegateConfig withDrainGrace(Duration drainGrace) {
     return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand,
-        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints);
+        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
   }
 
   /** This config with another transport ({@link #TRANSPORT_WEBSOCKET} or {@link #TRANSPORT_LONG_POLL}). */
   public DelegateConfig withTransport(String transport) {
     return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand,
-        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints);
+        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
   }
 
   /** This config with other TLS settings. */
   public DelegateConfig withTls(Tls tls) {
     return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand,
-        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints);
+        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
   }
 
   /** This config with the endpoints elsewhere (for example {@link Endpoints#loopbackFreePort()}). */
   public DelegateConfig withEndpoints(Endpoints endpoints) {
     return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand,
-        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints);
+        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
+  }
+
+  /** This config with other kubernetes runtime settings. */
+  public DelegateConfig withKubernetes(Kubernetes kubernetes) {
+    return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand,
+        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
   }
 
   /** ws(s)://host:port/api/v1/delegates/connect, derived from {@link #serverUrl}. */
@@ -284,7 +366,8 @@ public record DelegateConfig(
         + ", capacity=" + capacity + ", runtime=" + runtime + ", stateDir=" + stateDir
         + ", podProcessCommand=" + podProcessCommand + ", heartbeatInterval=" + heartbeatInterval
         + ", maxBackoff=" + maxBackoff + ", podReadyTimeout=" + podReadyTimeout + ", drainGrace=" + drainGrace
-        + ", transport=" + transport + ", tls=" + tls + ", endpoints=" + endpoints + "]";
+        + ", transport=" + transport + ", tls=" + tls + ", endpoints=" + endpoints + ", kubernetes=" + kubernetes
+        + "]";
   }
 
   private static List<String> problems(URI serverUrl, String token, String name, List<String> tags, int capacity,

@@ -1,0 +1,170 @@
+package io.dbops.agent.runtime.kubernetes;
+
+import io.dbops.protocol.InitStagePayload;
+import io.dbops.protocol.InitStagePayload.Resources;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The build pod of an init task (pure; no API calls). One container per role, all from one image
+ * ({@code /opt/dbops/bin/dbops <role>}):
+ *
+ * <ul>
+ *   <li>{@code lite-engine} on the base port (20001), gRPC readiness probe on it;
+ *   <li>{@code step-1} .. {@code step-N} on the following ports, each with its task resources.
+ * </ul>
+ *
+ * <p>Secret environment reaches every container only as {@code secretKeyRef} into the pod's env
+ * Secret (key = the variable's name); the lite engine also gets {@value #MASK_ENV}, the
+ * comma-separated names of those variables, so it masks their values. No value is ever in the spec.
+ *
+ * <p>Hardened: non-root (uid/gid 10001), read-only root filesystem, no privilege escalation, every
+ * capability dropped, seccomp RuntimeDefault, no service account token. Writable: the shared
+ * {@code /workspace} and {@code /tmp} (emptyDirs).
+ */
+final class BuildPodSpec {
+  static final String LITE_ENGINE = "lite-engine";
+  static final String MASK_ENV = "DBOPS_MASK_ENV";
+  static final String WORKSPACE_PATH = "/workspace";
+  static final String LAUNCHER = "/opt/dbops/bin/dbops";
+  static final long RUN_AS = 10001L;
+  /** Requests and limits of the lite engine; step containers take these unless the task says otherwise. */
+  static final Resources LITE_ENGINE_RESOURCES = new Resources("100m", "256Mi", null, "512Mi");
+  static final Resources DEFAULT_STEP_RESOURCES = new Resources("250m", "512Mi", null, "1Gi");
+
+  private BuildPodSpec() {}
+
+  static String stepContainer(int n) {
+    return "step-" + n;
+  }
+
+  /**
+   * @param image the image of every container (the task's, else the delegate's default)
+   * @param serviceAccount the task's, else the delegate's default; null for the namespace default
+   */
+  static Pod of(InitStagePayload payload, String namespace, String image, String serviceAccount, int basePort,
+      Map<String, String> labels, Map<String, String> annotations) {
+    List<EnvVar> secretEnv = payload.secretEnv().stream()
+        .map(s -> new EnvVarBuilder().withName(s.name()).withNewValueFrom().withNewSecretKeyRef()
+            .withName(BuildPodSecrets.envSecretName(payload.podName())).withKey(s.name()).withOptional(false)
+            .endSecretKeyRef().endValueFrom().build())
+        .toList();
+    String pullPolicy = payload.pod().imagePullPolicy();
+
+    List<Container> containers = new ArrayList<>();
+    List<EnvVar> liteEngineEnv = new ArrayList<>();
+    liteEngineEnv.add(plain("DBOPS_LITE_ENGINE_PORT", Integer.toString(basePort)));
+    liteEngineEnv.add(plain(MASK_ENV,
+        payload.secretEnv().stream().map(InitStagePayload.SecretEnv::name).collect(Collectors.joining(","))));
+    liteEngineEnv.addAll(secretEnv);
+    containers.add(container(LITE_ENGINE, image, pullPolicy, "lite-engine", basePort, liteEngineEnv,
+        LITE_ENGINE_RESOURCES));
+    for (int i = 1; i <= payload.stepContainers(); i++) {
+      int port = basePort + i;
+      List<EnvVar> env = new ArrayList<>();
+      env.add(plain("DBOPS_STEP_PORT", Integer.toString(port)));
+      payload.env().forEach((name, value) -> env.add(plain(name, value)));
+      env.addAll(secretEnv);
+      List<Resources> resources = payload.pod().stepResources();
+      Resources own = i <= resources.size() && resources.get(i - 1) != null ? resources.get(i - 1)
+          : DEFAULT_STEP_RESOURCES;
+      containers.add(container(stepContainer(i), image, pullPolicy, "step-runtime", port, env, own));
+    }
+
+    List<LocalObjectReference> pullSecrets = BuildPodSecrets.registrySecretNames(payload).stream()
+        .map(LocalObjectReference::new).toList();
+    Map<String, String> podLabels = new LinkedHashMap<>(labels);
+    podLabels.put(PodLabels.PART, "pod");
+    return new PodBuilder()
+        .withNewMetadata().withName(payload.podName()).withNamespace(namespace).withLabels(podLabels)
+        .withAnnotations(annotations).endMetadata()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .withActiveDeadlineSeconds(payload.timeoutSeconds() > 0 ? (long) payload.timeoutSeconds() : null)
+        .withServiceAccountName(serviceAccount)
+        // build pods never call the Kubernetes API
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withNodeSelector(payload.pod().nodeSelector().isEmpty() ? null : payload.pod().nodeSelector())
+        .withTolerations(payload.pod().tolerations().stream().map(BuildPodSpec::toleration).toList())
+        .withImagePullSecrets(pullSecrets)
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true).withRunAsUser(RUN_AS).withRunAsGroup(RUN_AS).withFsGroup(RUN_AS)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .endSecurityContext()
+        .addNewVolume().withName("workspace").withNewEmptyDir().endEmptyDir().endVolume()
+        .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+        .withContainers(containers)
+        .endSpec()
+        .build();
+  }
+
+  private static Container container(String name, String image, String pullPolicy, String role, int port,
+      List<EnvVar> env, Resources resources) {
+    return new ContainerBuilder()
+        .withName(name)
+        .withImage(image)
+        .withImagePullPolicy(pullPolicy)
+        .withCommand(LAUNCHER)
+        .withArgs(role)
+        .addNewPort().withName(name.equals(LITE_ENGINE) ? "grpc" : "grpc-" + name.substring(5))
+        .withContainerPort(port).withProtocol("TCP").endPort()
+        .withEnv(env)
+        .withNewReadinessProbe()
+        .withNewGrpc().withPort(port).endGrpc()
+        .withInitialDelaySeconds(1).withPeriodSeconds(2).withTimeoutSeconds(2).withFailureThreshold(3)
+        .endReadinessProbe()
+        .withResources(resources(resources))
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true).withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false)
+        .withPrivileged(false)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .endSecurityContext()
+        .withWorkingDir(WORKSPACE_PATH)
+        .addNewVolumeMount().withName("workspace").withMountPath(WORKSPACE_PATH).endVolumeMount()
+        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+        .build();
+  }
+
+  private static EnvVar plain(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+
+  private static ResourceRequirements resources(Resources r) {
+    ResourceRequirementsBuilder b = new ResourceRequirementsBuilder();
+    if (r.cpuRequest() != null) {
+      b.addToRequests("cpu", new Quantity(r.cpuRequest()));
+    }
+    if (r.memoryRequest() != null) {
+      b.addToRequests("memory", new Quantity(r.memoryRequest()));
+    }
+    if (r.cpuLimit() != null) {
+      b.addToLimits("cpu", new Quantity(r.cpuLimit()));
+    }
+    if (r.memoryLimit() != null) {
+      b.addToLimits("memory", new Quantity(r.memoryLimit()));
+    }
+    return b.build();
+  }
+
+  private static Toleration toleration(InitStagePayload.Toleration t) {
+    return new TolerationBuilder().withKey(t.key()).withOperator(t.operator()).withValue(t.value())
+        .withEffect(t.effect()).withTolerationSeconds(t.tolerationSeconds()).build();
+  }
+}
