@@ -124,7 +124,7 @@ public final class QuickstartCommand implements Callable<Integer> {
 
   private static Pipeline withDatabase(Pipeline pipeline, Database target) {
     List<Stage> stages = pipeline.stages().stream()
-        .map(s -> new Stage(s.name(), target, s.steps(), s.delegateSelectors(), s.timeoutSeconds()))
+        .map(s -> s.withDatabase(target))
         .toList();
     return new Pipeline(pipeline.name(), stages);
   }
