@@ -2,8 +2,10 @@ package io.dbops.liteengine;
 
 import io.dbops.liteengine.config.LiteEngineConfig;
 import io.dbops.liteengine.dispatch.LogShipping;
+import io.dbops.liteengine.dispatch.ResultMasker;
 import io.dbops.liteengine.dispatch.StepDispatcher;
 import io.dbops.liteengine.server.LiteEngineService;
+import io.dbops.secrets.Masker;
 import io.dbops.support.GrpcChannels;
 import io.dbops.logship.LogShipper;
 import io.dbops.logship.ShipperSettings;
@@ -70,9 +72,11 @@ public final class LiteEngine implements AutoCloseable {
             .build();
     channels = new GrpcChannels("step container");
     // The line filter is the masking hook: every line passes it before it is spooled or sent.
-    shipping = new LogShipping(http, ShipperSettings.DEFAULT.withSpoolDir(config.logSpoolDir()), Secrets::maskUrl);
+    Masker masker = config.masker();
+    shipping = new LogShipping(http, ShipperSettings.DEFAULT.withSpoolDir(config.logSpoolDir()),
+        text -> masker.apply(Secrets.maskUrl(text)));
     shipping.start();
-    StepDispatcher dispatcher = new StepDispatcher(channels, shipping, LOG_FLUSH_DEADLINE);
+    StepDispatcher dispatcher = new StepDispatcher(channels, shipping, LOG_FLUSH_DEADLINE, new ResultMasker(masker));
     health = new HealthStatusManager();
     rpcExecutor =
         new ThreadPoolExecutor(
@@ -97,7 +101,7 @@ public final class LiteEngine implements AutoCloseable {
     }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(LiteEngineGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    log.info("Lite engine listening on port {}", port());
+    log.info("Lite engine listening on port {} ({} secret forms masked)", port(), masker.formCount());
   }
 
   /** The bound port; useful when the config asked for port 0. */

@@ -2,6 +2,7 @@ package io.dbops.liteengine;
 
 import io.dbops.liteengine.config.ConfigException;
 import io.dbops.liteengine.config.LiteEngineConfig;
+import io.dbops.secrets.ConsoleMasking;
 import java.io.IOException;
 
 /** Entry point of the lite engine container: {@code DBOPS_LITE_ENGINE_PORT} (default 20001). */
@@ -12,6 +13,7 @@ public final class LiteEngineMain {
   private LiteEngineMain() {}
 
   public static void main(String[] args) throws InterruptedException {
+    ConsoleMasking.install(System.getenv()); // before anything prints: the console is the pod log
     LiteEngineConfig config;
     try {
       config = LiteEngineConfig.fromEnvironment(System.getenv());

@@ -2,6 +2,7 @@ package io.dbops.step;
 
 import io.dbops.step.config.ConfigException;
 import io.dbops.step.config.StepRuntimeConfig;
+import io.dbops.secrets.ConsoleMasking;
 import java.io.IOException;
 
 /**
@@ -13,6 +14,9 @@ public final class StepRuntimeMain {
   private StepRuntimeMain() {}
 
   public static void main(String[] args) {
+    // Before anything prints: the console is the pod log, and Liquibase's own messages (SQL with
+    // substituted parameters among them) reach it through the daemon log.
+    ConsoleMasking.install(System.getenv());
     StepRuntimeConfig config;
     try {
       config = StepRuntimeConfig.fromEnvironment(System.getenv());

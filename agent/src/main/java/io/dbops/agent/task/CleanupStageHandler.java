@@ -9,14 +9,18 @@ import io.dbops.protocol.TaskTypes;
 import io.dbops.support.Json;
 import org.slf4j.MDC;
 
-/** cleanup_stage: stops the stage's build pod. Idempotent. */
+/**
+ * cleanup_stage: stops the stage's build pod and ends the stage's delegate log stream. Idempotent.
+ */
 final class CleanupStageHandler implements TaskHandler {
   private final PodRuntime runtime;
   private final PodMaskers maskers;
+  private final StageLogs stageLogs;
 
-  CleanupStageHandler(PodRuntime runtime, PodMaskers maskers) {
+  CleanupStageHandler(PodRuntime runtime, PodMaskers maskers, StageLogs stageLogs) {
     this.runtime = runtime;
     this.maskers = maskers;
+    this.stageLogs = stageLogs;
   }
 
   @Override
@@ -28,7 +32,11 @@ final class CleanupStageHandler implements TaskHandler {
   public TaskOutcome run(Frame.TaskAssigned task) throws InterruptedException {
     CleanupStagePayload payload = Json.convert(task.payload(), CleanupStagePayload.class);
     try (var pod = MDC.putCloseable(LogKeys.POD, payload.podName())) {
+      StageLog stage = stageLogs.of(task.payload(), payload.podName(), maskers);
+      stage.info("Stopping build pod " + payload.podName());
       runtime.stop(payload.podName());
+      stage.info("Build pod " + payload.podName() + " stopped");
+      stageLogs.finish(payload.podName()); // closes the stage's delegate stream
       maskers.remove(payload.podName());
       return TaskOutcome.succeeded(null);
     }

@@ -2,6 +2,8 @@ package io.dbops.agent.task;
 
 import io.dbops.support.GrpcChannels;
 import io.dbops.agent.LogKeys;
+import io.dbops.agent.secrets.PodMaskers;
+import io.dbops.secrets.Masker;
 import io.dbops.protocol.ExecuteStepPayload;
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.StepOutput;
@@ -18,6 +20,7 @@ import io.dbops.proto.v1.StepStatus;
 import io.dbops.support.Json;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +29,11 @@ import org.slf4j.MDC;
 /**
  * execute_step: calls the pod's lite engine with the task's timeout as deadline and converts its
  * result to a {@link StepOutput}. The payload's log token goes into the request only; it is never
- * logged (the proto request's toString would print it, so requests are never logged).
+ * logged (the proto request's toString would print it, so requests are never logged). What goes
+ * back to the control plane (the error, the outputs, failure messages) is masked with the pod's
+ * masker, so no secret of the pod reaches the control plane's task records or the delegate's log,
+ * even when the lite engine did not mask (an older lite engine, a pod started without {@code
+ * DBOPS_MASK_ENV}).
  */
 final class ExecuteStepHandler implements TaskHandler {
   private static final Map<String, StepKind> KINDS = Map.of(
@@ -42,9 +49,13 @@ final class ExecuteStepHandler implements TaskHandler {
       "history", StepKind.STEP_KIND_HISTORY);
 
   private final GrpcChannels channels;
+  private final PodMaskers maskers;
+  private final StageLogs stageLogs;
 
-  ExecuteStepHandler(GrpcChannels channels) {
+  ExecuteStepHandler(GrpcChannels channels, PodMaskers maskers, StageLogs stageLogs) {
     this.channels = channels;
+    this.maskers = maskers;
+    this.stageLogs = stageLogs;
   }
 
   @Override
@@ -55,6 +66,38 @@ final class ExecuteStepHandler implements TaskHandler {
   @Override
   public TaskOutcome run(Frame.TaskAssigned task) throws TaskFailedException {
     ExecuteStepPayload payload = Json.convert(task.payload(), ExecuteStepPayload.class);
+    Masker masker = maskers.get(payload.podName());
+    StageLog stage = stageLogs.of(task.payload(), payload.podName(), maskers);
+    String step = payload.stepName();
+    stage.info("Running step " + step + " on the lite engine at " + payload.liteEngineAddress());
+    try {
+      TaskOutcome outcome = call(task, payload, masker);
+      if (outcome.error() != null) {
+        stage.error(summary(step, outcome) + ": " + outcome.error());
+      } else {
+        stage.info(summary(step, outcome));
+      }
+      return outcome;
+    } catch (TaskFailedException e) {
+      String message = masker.apply(e.getMessage());
+      stage.error("Step " + step + " failed: " + message);
+      throw new TaskFailedException(message);
+    }
+  }
+
+  /** "Step apply SUCCEEDED in 2310 ms, 18 log line(s)", for the stage's delegate stream. */
+  private static String summary(String step, TaskOutcome outcome) {
+    if (outcome.output() == null) {
+      return "Step " + step + " " + outcome.status();
+    }
+    StepOutput output = Json.convert(outcome.output(), StepOutput.class);
+    return "Step " + step + " " + output.status() + " in " + output.durationMillis() + " ms, " + output.logLines()
+        + " log line(s)" + (output.undeliveredLogLines() > 0
+            ? ", " + output.undeliveredLogLines() + " not delivered yet" : "");
+  }
+
+  private TaskOutcome call(Frame.TaskAssigned task, ExecuteStepPayload payload, Masker masker)
+      throws TaskFailedException {
     try (var pod = MDC.putCloseable(LogKeys.POD, payload.podName());
         var execution = MDC.putCloseable(LogKeys.EXECUTION_ID, payload.executionId())) {
       ExecuteStepRequest request = request(payload);
@@ -73,10 +116,10 @@ final class ExecuteStepHandler implements TaskHandler {
         }
         throw new TaskFailedException(describe(address, e.getStatus()));
       }
-      StepOutput output = output(response);
+      StepOutput output = masked(output(response), masker);
       return response.getResult().getStatus() == StepStatus.STEP_STATUS_SUCCEEDED
           ? TaskOutcome.succeeded(output)
-          : TaskOutcome.failed(errorOf(response.getResult()), output);
+          : TaskOutcome.failed(masker.apply(errorOf(response.getResult())), output);
     }
   }
 
@@ -142,6 +185,17 @@ final class ExecuteStepHandler implements TaskHandler {
         result.getDurationMillis(),
         response.getLogLines(),
         response.getUndeliveredLogLines());
+  }
+
+  /** The output with its error and output values masked; identifiers and counts pass unchanged. */
+  static StepOutput masked(StepOutput output, Masker masker) {
+    if (masker.isEmpty()) {
+      return output;
+    }
+    Map<String, String> outputs = new LinkedHashMap<>();
+    output.outputs().forEach((name, value) -> outputs.put(name, masker.apply(value)));
+    return new StepOutput(output.status(), masker.apply(output.error()), outputs, output.changesets(),
+        output.durationMillis(), output.logLines(), output.undeliveredLogLines());
   }
 
   private static String statusName(StepStatus status) {

@@ -46,8 +46,9 @@ final class TaskPayloads {
         : List.of(new InitStagePayload.SecretEnv(PASSWORD_ENV, stage.database().passwordFrom()));
     InitStagePayload payload = new InitStagePayload(executionId, stage.name(), podName, image,
         stage.steps().size(), Map.of(), secrets,
-        stage.timeoutSeconds() > 0 ? stage.timeoutSeconds() : DEFAULT_STAGE_TIMEOUT_SECONDS);
-    return new NewTask(executionId, TaskTypes.INIT_STAGE, Json.tree(payload),
+        stage.timeoutSeconds() > 0 ? stage.timeoutSeconds() : DEFAULT_STAGE_TIMEOUT_SECONDS,
+        PodSettingsMapping.of(stage));
+    return new NewTask(executionId, TaskTypes.INIT_STAGE, withDelegateStream(payload, executionId, stage.name()),
         stage.delegateSelectors(), null, INIT_TASK_TIMEOUT_SECONDS,
         reachability(stage.database().url()));
   }
@@ -68,15 +69,26 @@ final class TaskPayloads {
     ExecuteStepPayload payload = new ExecuteStepPayload(executionId, s.name, step.name(),
         s.podName, s.liteEngineAddress, s.stepPorts.get(stepIndex), spec, stream);
     int timeout = step.timeoutSeconds() != null ? step.timeoutSeconds() : DEFAULT_STEP_TIMEOUT_SECONDS;
-    return new NewTask(executionId, TaskTypes.EXECUTE_STEP, Json.tree(payload),
+    return new NewTask(executionId, TaskTypes.EXECUTE_STEP, withDelegateStream(payload, executionId, s.name),
         stage.delegateSelectors(), s.instance, timeout);
   }
 
   /** The cleanup_stage task that deletes the stage's build pod, pinned like its steps. */
   NewTask cleanupStage(String executionId, ExecutionState.StageState s, Stage stage) {
     return new NewTask(executionId, TaskTypes.CLEANUP_STAGE,
-        Json.tree(new CleanupStagePayload(executionId, s.name, s.podName)),
+        withDelegateStream(new CleanupStagePayload(executionId, s.name, s.podName), executionId, s.name),
         stage.delegateSelectors(), s.instance, CLEANUP_TASK_TIMEOUT_SECONDS);
+  }
+
+  /**
+   * The payload as JSON with {@code delegateLogStream}: where the delegate ships its own lines of
+   * the stage's tasks. The token is added at assignment (LogService.withLogToken), never stored.
+   */
+  private JsonNode withDelegateStream(Object payload, String executionId, String stage) {
+    com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode) Json.tree(payload);
+    tree.set("delegateLogStream", Json.tree(new ExecuteStepPayload.LogStreamRef(publicUrl.get(),
+        LogService.delegateStream(executionId, stage), null)));
+    return tree;
   }
 
   /** The init_stage output of a result, or null when it is missing or malformed. */

@@ -86,6 +86,14 @@ public final class LogService implements Routes, AutoCloseable {
     return "executions/" + executionId + "/" + stage + "/" + step;
   }
 
+  /**
+   * The delegate's own lines of one stage's tasks (init, steps, cleanup). {@code _delegate} cannot
+   * be a step name (step names are a-z, 0-9 and '-'), so it never collides with a step's stream.
+   */
+  public static String delegateStream(String executionId, String stage) {
+    return "executions/" + executionId + "/" + stage + "/_delegate";
+  }
+
   /** The bearer token that allows appending to {@code stream} only. Never log or store it. */
   public String tokenFor(String stream) {
     return tokens.tokenFor(stream);

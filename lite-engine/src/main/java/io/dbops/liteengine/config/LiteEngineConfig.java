@@ -1,5 +1,7 @@
 package io.dbops.liteengine.config;
 
+import io.dbops.secrets.MaskEnvironment;
+import io.dbops.secrets.Masker;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +15,10 @@ import java.util.Map;
  * @param logSpoolDir where step log lines wait while the log service is unreachable, {@code
  *     DBOPS_LOG_SPOOL_DIR} (default {@code <tmp>/dbops-log-spool}; {@code off} keeps them in memory
  *     only); in a pod, a volume that outlives a container restart
+ * @param masker masks the values of the variables named in {@code DBOPS_MASK_ENV} in every line
+ *     the lite engine ships and every result it returns; its toString shows no value
  */
-public record LiteEngineConfig(int port, Path logSpoolDir) {
+public record LiteEngineConfig(int port, Path logSpoolDir, Masker masker) {
   /** The port of the lite engine in every build pod. */
   public static final int DEFAULT_PORT = 20001;
   /** The default spool directory, shared safely by lite engines on one machine (each stream is locked). */
@@ -25,6 +29,12 @@ public record LiteEngineConfig(int port, Path logSpoolDir) {
       throw new ConfigException(
           List.of("DBOPS_LITE_ENGINE_PORT must be between 0 and 65535 (0 = any free port), got " + port));
     }
+    masker = masker == null ? Masker.NONE : masker;
+  }
+
+  /** The given port and spool directory, masking nothing. */
+  public LiteEngineConfig(int port, Path logSpoolDir) {
+    this(port, logSpoolDir, Masker.NONE);
   }
 
   /** The given port and the default spool directory. */
@@ -32,7 +42,10 @@ public record LiteEngineConfig(int port, Path logSpoolDir) {
     this(port, DEFAULT_SPOOL_DIR);
   }
 
-  /** Reads {@code DBOPS_LITE_ENGINE_PORT} and {@code DBOPS_LOG_SPOOL_DIR}; every problem is reported at once. */
+  /**
+   * Reads {@code DBOPS_LITE_ENGINE_PORT}, {@code DBOPS_LOG_SPOOL_DIR} and {@code DBOPS_MASK_ENV}
+   * (with the variables it names); every problem is reported at once.
+   */
   public static LiteEngineConfig fromEnvironment(Map<String, String> env) {
     List<String> problems = new ArrayList<>();
     int port = DEFAULT_PORT;
@@ -60,6 +73,6 @@ public record LiteEngineConfig(int port, Path logSpoolDir) {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new LiteEngineConfig(port, spool);
+    return new LiteEngineConfig(port, spool, MaskEnvironment.masker(env));
   }
 }

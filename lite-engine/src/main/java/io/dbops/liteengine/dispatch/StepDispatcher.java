@@ -39,14 +39,20 @@ public final class StepDispatcher {
   private final GrpcChannels channels;
   private final LogShipping shipping;
   private final Duration logFlushDeadline;
+  private final ResultMasker resultMasker;
   /** step_id → host:port of the container running it, for StopStep. */
   private final Map<String, Target> running = new ConcurrentHashMap<>();
 
-  /** @param logFlushDeadline how long a finished step waits for its lines to be delivered */
-  public StepDispatcher(GrpcChannels channels, LogShipping shipping, Duration logFlushDeadline) {
+  /**
+   * @param logFlushDeadline how long a finished step waits for its lines to be delivered
+   * @param resultMasker masks the result returned to the caller (the shipper's filter masks lines)
+   */
+  public StepDispatcher(GrpcChannels channels, LogShipping shipping, Duration logFlushDeadline,
+      ResultMasker resultMasker) {
     this.channels = channels;
     this.shipping = shipping;
     this.logFlushDeadline = logFlushDeadline;
+    this.resultMasker = resultMasker;
   }
 
   /**
@@ -122,7 +128,7 @@ public final class StepDispatcher {
     }
     log.info("Step {} finished: {} ({} log lines)", stepId, result.getStatus(), received);
     return ExecuteStepResponse.newBuilder()
-        .setResult(result)
+        .setResult(resultMasker.mask(result))
         .setLogLines(received)
         .setUndeliveredLogLines(undelivered)
         .build();

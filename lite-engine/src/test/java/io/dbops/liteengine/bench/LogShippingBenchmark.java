@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Arguments: lines per run (default 2,000,000), database {@code h2} (default) or {@code
  * postgres} (DBOPS_TEST_POSTGRES_URL / DBOPS_TEST_POSTGRES_USER, as the tests), timed runs
- * (default 3). {@code DBOPS_BENCH_SHIPPER_JAVA_OPTS} adds JVM options to the shipper (for example a
+ * (default 3), {@code mask} (default: the real masker of 100 secrets) or {@code nomask} (no line
+ * filter, to see what masking costs). {@code DBOPS_BENCH_SHIPPER_JAVA_OPTS} adds JVM options to the
+ * shipper (for example a
  * {@code -XX:StartFlightRecording=...} to profile it).
  */
 public final class LogShippingBenchmark {
@@ -32,20 +34,21 @@ public final class LogShippingBenchmark {
     long lines = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
     String db = args.length > 1 ? args[1] : "h2";
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    boolean mask = args.length <= 3 || !args[3].equals("nomask");
     Path work = Files.createTempDirectory("dbops-log-bench");
     TestDatabase postgres = db.equals("postgres") ? TestDatabases.create(TestDatabases.Kind.POSTGRES) : null;
     try (RealLogService service = new RealLogService(work, postgres == null ? null : postgres.jdbcUrl(),
         postgres == null ? null : postgres.username()).start()) {
       service.execution("ex-bench", "RUNNING");
-      System.out.printf(Locale.ROOT, "log shipping benchmark: %,d lines per run, database %s, %d CPUs, load %.1f%n",
-          lines, db, Runtime.getRuntime().availableProcessors(),
+      System.out.printf(Locale.ROOT, "log shipping benchmark: %,d lines per run, database %s, %s, %d CPUs, load %.1f%n",
+          lines, db, mask ? "100 secrets masked" : "no masking", Runtime.getRuntime().availableProcessors(),
           java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-      ship(service, "warmup", Math.min(lines, 500_000), work, false);
+      ship(service, "warmup", Math.min(lines, 500_000), work, false, mask);
       List<String> results = new ArrayList<>();
       for (int i = 1; i <= runs; i++) {
-        results.add(ship(service, "run" + i, lines, work, false));
+        results.add(ship(service, "run" + i, lines, work, false, mask));
       }
-      results.add(ship(service, "heap", lines, work, true));
+      results.add(ship(service, "heap", lines, work, true, mask));
       results.forEach(System.out::println);
       System.out.printf(Locale.ROOT, "load average at the end: %.1f%n",
           java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -56,8 +59,8 @@ public final class LogShippingBenchmark {
     }
   }
 
-  private static String ship(RealLogService service, String name, long lines, Path work, boolean sampleHeap)
-      throws Exception {
+  private static String ship(RealLogService service, String name, long lines, Path work, boolean sampleHeap,
+      boolean mask) throws Exception {
     String stream = "executions/ex-bench/dev/" + name;
     Path spool = Files.createDirectories(work.resolve("spool-" + name));
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -67,7 +70,7 @@ public final class LogShippingBenchmark {
       command.addAll(List.of(extra.trim().split("\\s+")));
     }
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), ShipperProcess.class.getName(),
-        service.url(), stream, service.tokenFor(stream), Long.toString(lines), spool.toString(), "true",
+        service.url(), stream, service.tokenFor(stream), Long.toString(lines), spool.toString(), Boolean.toString(mask),
         Boolean.toString(sampleHeap)));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.redirectErrorStream(true);

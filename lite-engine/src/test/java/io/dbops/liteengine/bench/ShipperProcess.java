@@ -3,6 +3,7 @@ package io.dbops.liteengine.bench;
 import io.dbops.logship.LogShipper;
 import io.dbops.logship.ShipperSettings;
 import io.dbops.protocol.ExecuteStepPayload.LogStreamRef;
+import io.dbops.secrets.Masker;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +23,9 @@ import okhttp3.OkHttpClient;
  * -Xmx} to hold it to a bound.
  *
  * <p>Arguments: serviceUrl streamKey token lines spoolDir|- mask(true|false) sampleHeap(true|false).
- * With mask, the shipper's line filter masks 100 random 16-character secrets, and every tenth line
- * holds one. With sampleHeap, a thread forces a full GC every 200 ms and records the heap left:
+ * With mask, the shipper's line filter is the real {@link Masker} of 100 random 16-character
+ * secrets (every form of each: plain, base64, URL-encoded, JSON-escaped), and every tenth line holds
+ * one. With sampleHeap, a thread forces a full GC every 200 ms and records the heap left:
  * exact, but it slows shipping, so measure throughput without it.
  */
 public final class ShipperProcess {
@@ -43,7 +45,7 @@ public final class ShipperProcess {
     for (int i = 0; i < 100; i++) {
       secrets.add(randomText(random, 16));
     }
-    UnaryOperator<String> filter = mask ? new SecretMasker(secrets) : UnaryOperator.identity();
+    UnaryOperator<String> filter = mask ? new Masker(secrets) : UnaryOperator.identity();
     OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(5))
         .readTimeout(Duration.ofSeconds(30)).writeTimeout(Duration.ofSeconds(30)).build();
     ShipperSettings settings = ShipperSettings.DEFAULT.withSpoolDir(spool);

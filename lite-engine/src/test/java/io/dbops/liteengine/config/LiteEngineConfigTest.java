@@ -47,4 +47,15 @@ class LiteEngineConfigTest {
     assertThatThrownBy(() -> new LiteEngineConfig(70000))
         .hasMessageContaining("DBOPS_LITE_ENGINE_PORT must be between 0 and 65535");
   }
+
+  @Test
+  void masksTheVariablesNamedInDbopsMaskEnvWithoutShowingThem() {
+    LiteEngineConfig config = LiteEngineConfig.fromEnvironment(Map.of(
+        "DBOPS_MASK_ENV", "DBOPS_DB_PASSWORD", "DBOPS_DB_PASSWORD", "hunter2-pw", "OTHER", "visible"));
+
+    assertThat(config.masker().apply("pw=hunter2-pw other=visible"))
+        .isEqualTo("pw=" + io.dbops.support.Secrets.MASK + " other=visible");
+    assertThat(config.toString()).doesNotContain("hunter2-pw");
+    assertThat(LiteEngineConfig.fromEnvironment(Map.of()).masker().isEmpty()).isTrue();
+  }
 }

@@ -5,6 +5,9 @@ import io.dbops.agent.runtime.PodRuntime;
 import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStageOutput;
 import io.dbops.protocol.InitStagePayload;
+import io.dbops.secrets.MaskEnvironment;
+import io.dbops.secrets.Masker;
+import io.dbops.support.NamedThreadFactory;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -26,9 +29,12 @@ import org.slf4j.LoggerFactory;
  * each started as {@code podProcessCommand + role} on a free localhost port, with its output in
  * {@code <stateDir>/pods/<pod>/<container>.log}.
  *
- * <p>Secret values (resolved by the caller) are passed only in the step processes' environment,
- * never on a command line or in a log. The
- * delegate's own settings ({@code DBOPS_TOKEN}, {@code DBOPS_SERVER_URL}, ...) are not inherited.
+ * <p>Secret values (resolved by the caller) are passed only in the processes' environment (the
+ * lite engine's and the step containers'), never on a command line or in a log, with {@code
+ * DBOPS_MASK_ENV} naming them so that each process masks them in what it prints and sends. Each
+ * process's output reaches its log file through an {@link OutputPump}, masked with the pod's
+ * {@link io.dbops.secrets.Masker}, so the files never hold a value either. The delegate's own
+ * settings ({@code DBOPS_TOKEN}, {@code DBOPS_SERVER_URL}, ...) are not inherited.
  *
  * <p>Thread-safe. Owns the processes it starts; {@link #close} stops them all.
  */
@@ -45,6 +51,7 @@ public final class LocalPodRuntime implements PodRuntime {
   private final Path stateDir;
   private final Duration readyTimeout;
   private final HealthProbe probe = new HealthProbe();
+  private final NamedThreadFactory pumpThreads = new NamedThreadFactory("pod-output", true);
   private final Map<String, List<PodProcess>> pods = new ConcurrentHashMap<>();
   private final Map<String, InitStageOutput> outputs = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -76,20 +83,24 @@ public final class LocalPodRuntime implements PodRuntime {
     }
     Map<String, String> stepEnv = new LinkedHashMap<>(pod.env());
     stepEnv.putAll(secrets.env());
+    stepEnv.put(MaskEnvironment.VARIABLE, MaskEnvironment.names(secrets.env().keySet()));
+    Map<String, String> liteEngineEnv = new LinkedHashMap<>(secrets.env());
+    liteEngineEnv.put(MaskEnvironment.VARIABLE, MaskEnvironment.names(secrets.env().keySet()));
+    Masker masker = secrets.masker();
     Path podDir = stateDir.resolve("pods").resolve(podName);
     List<PodProcess> processes = new ArrayList<>();
     pods.put(podName, processes);
     try {
       Files.createDirectories(podDir);
       int liteEnginePort = freePort();
-      processes.add(launch(podDir, "lite-engine", "lite-engine",
-          Map.of("DBOPS_LITE_ENGINE_PORT", Integer.toString(liteEnginePort)), liteEnginePort));
+      liteEngineEnv.put("DBOPS_LITE_ENGINE_PORT", Integer.toString(liteEnginePort));
+      processes.add(launch(podDir, "lite-engine", "lite-engine", liteEngineEnv, liteEnginePort, masker));
       List<Integer> stepPorts = new ArrayList<>();
       for (int i = 1; i <= pod.stepContainers(); i++) {
         int port = freePort();
         Map<String, String> env = new LinkedHashMap<>(stepEnv);
         env.put("DBOPS_STEP_PORT", Integer.toString(port));
-        processes.add(launch(podDir, "step-" + i, "step-runtime", env, port));
+        processes.add(launch(podDir, "step-" + i, "step-runtime", env, port, masker));
         stepPorts.add(port);
       }
       awaitReady(podName, processes);
@@ -147,19 +158,26 @@ public final class LocalPodRuntime implements PodRuntime {
     }
   }
 
-  private PodProcess launch(Path podDir, String container, String role, Map<String, String> env, int port)
-      throws IOException {
+  private PodProcess launch(Path podDir, String container, String role, Map<String, String> env, int port,
+      Masker masker) throws IOException {
     List<String> command = new ArrayList<>(podProcessCommand);
     command.add(role);
     Path logFile = podDir.resolve(container + ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    // Output goes through a masking pump, never straight to the file: a step may print a secret.
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     // The delegate's own settings (its token above all) are not the pod's business.
     builder.environment().keySet().removeAll(DELEGATE_SETTINGS);
     builder.environment().putAll(env);
     Process process = builder.start();
+    OutputPump pump;
+    try {
+      pump = OutputPump.start(process.getInputStream(), logFile, masker, pumpThreads);
+    } catch (IOException e) {
+      process.destroyForcibly();
+      throw e;
+    }
     log.debug("Started {} of pod {} on port {} (pid {})", container, podDir.getFileName(), port, process.pid());
-    return new PodProcess(container, port, process, logFile);
+    return new PodProcess(container, port, process, logFile, pump);
   }
 
   /**

@@ -4,18 +4,30 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.stream.Stream;
 
 /**
- * One container of a local pod: a process, the port it serves gRPC on and its log file.
+ * One container of a local pod: a process, the port it serves gRPC on, its log file and the pump
+ * that writes the process's masked output into it.
  *
  * @param container "lite-engine", "step-1", "step-2", ...
  */
-record PodProcess(String container, int port, Process process, Path logFile) {
-  /** The last {@code n} lines of the container's log, for failure messages. */
+record PodProcess(String container, int port, Process process, Path logFile, OutputPump pump) {
+  /** How long a failure message waits for the output of a process that exited to reach its file. */
+  private static final Duration PUMP_DRAIN = Duration.ofSeconds(2);
+
+  /** The last {@code n} lines of the container's (masked) log, for failure messages. */
   String logTail(int n) {
+    if (!process.isAlive()) {
+      try {
+        pump.awaitEnd(PUMP_DRAIN);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     Deque<String> tail = new ArrayDeque<>(n);
     try (Stream<String> lines = Files.lines(logFile, StandardCharsets.UTF_8)) {
       lines.forEach(line -> {

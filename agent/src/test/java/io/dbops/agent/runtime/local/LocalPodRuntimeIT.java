@@ -8,7 +8,11 @@ import io.dbops.agent.runtime.PodException;
 import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStageOutput;
 import io.dbops.protocol.InitStagePayload;
+import io.dbops.support.Secrets;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Base64;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Real pods: real processes on real ports. */
 class LocalPodRuntimeIT {
-  private static final String SECRET = "pa55-w0rd-xyz";
+  private static final String SECRET = "pa55 w0rd/x+y&z";
   @TempDir Path stateDir;
   private LocalPodRuntime runtime;
 
@@ -37,7 +41,7 @@ class LocalPodRuntimeIT {
   }
 
   @Test
-  void startsAReadyPodPassingSecretsOnlyThroughTheEnvironmentAndStopsIt() throws Exception {
+  void startsAReadyPodPassingSecretsOnlyThroughTheEnvironmentMaskingTheirOutputAndStopsIt() throws Exception {
     runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(60));
 
     InitStageOutput output = runtime.start(pod("pod-1", 1), secrets());
@@ -53,10 +57,24 @@ class LocalPodRuntimeIT {
     Path stepLog = stateDir.resolve("pods/pod-1/step-1.log");
     await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(stepLog).contains("PLAIN="));
     List<String> lines = Files.readAllLines(stepLog);
-    assertThat(lines).contains("DBOPS_DB_PASSWORD=" + SECRET, "PLAIN=plain-value");
+    String mask = Secrets.MASK;
+    // The value reached the step process's environment (its hash), named in DBOPS_MASK_ENV ...
+    assertThat(lines).contains("SHA256=" + TestPodMain.sha256(SECRET), "MASK_ENV=DBOPS_DB_PASSWORD",
+        "PLAIN=plain-value");
+    // ... and every form it printed, also the one split across two writes, is masked in the file.
+    assertThat(lines).contains("DBOPS_DB_PASSWORD=" + mask, "BASE64=" + mask, "URL=" + mask, "SPLIT=" + mask);
     assertThat(lines).filteredOn(l -> l.startsWith("cmdline=")).singleElement()
         .satisfies(l -> assertThat(l).doesNotContain(SECRET).endsWith("TestPodMain step-runtime"));
-    assertThat(stateDir.resolve("pods/pod-1/lite-engine.log")).content().contains("Lite engine listening");
+    Path liteEngineLog = stateDir.resolve("pods/pod-1/lite-engine.log");
+    assertThat(liteEngineLog).content().contains("LITE_ENGINE_SHA256=" + TestPodMain.sha256(SECRET))
+        .containsPattern("Lite engine listening on port \\d+ \\([1-9]\\d* secret forms masked\\)");
+    try (var files = Files.walk(stateDir)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        assertThat(Files.readString(file)).as(file.toString()).doesNotContain(SECRET,
+            Base64.getEncoder().encodeToString(SECRET.getBytes(StandardCharsets.UTF_8)),
+            URLEncoder.encode(SECRET, StandardCharsets.UTF_8), SECRET.substring(4));
+      }
+    }
 
     // init retried for the same stage: the running pod is reused
     assertThat(runtime.start(pod("pod-1", 1), secrets())).isEqualTo(output);

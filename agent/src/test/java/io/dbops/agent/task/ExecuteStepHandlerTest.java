@@ -1,0 +1,94 @@
+package io.dbops.agent.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dbops.agent.secrets.PodMaskers;
+import io.dbops.proto.v1.ExecuteStepRequest;
+import io.dbops.proto.v1.ExecuteStepResponse;
+import io.dbops.proto.v1.LiteEngineGrpc;
+import io.dbops.proto.v1.StepResult;
+import io.dbops.proto.v1.StepStatus;
+import io.dbops.protocol.ExecuteStepPayload;
+import io.dbops.protocol.Frame;
+import io.dbops.protocol.TaskTypes;
+import io.dbops.secrets.Masker;
+import io.dbops.support.GrpcChannels;
+import io.dbops.support.Json;
+import io.dbops.support.Secrets;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A real lite engine stand-in over real gRPC that returns the pod's secret in its result. */
+class ExecuteStepHandlerTest {
+  private static final String SECRET = "db-pa55word-q7";
+  private static final String BASE64 = Base64.getEncoder().encodeToString(SECRET.getBytes(StandardCharsets.UTF_8));
+
+  private final GrpcChannels channels = new GrpcChannels("lite engine");
+  private final PodMaskers maskers = new PodMaskers();
+  private Server server;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    channels.close();
+    if (server != null) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void masksTheErrorAndOutputsTheLiteEngineReturns() throws Exception {
+    serve(responses -> {
+      responses.onNext(ExecuteStepResponse.newBuilder().setResult(StepResult.newBuilder()
+          .setStatus(StepStatus.STEP_STATUS_FAILED)
+          .setError("password authentication failed for " + SECRET)
+          .putOutputs("sql", "ALTER USER app PASSWORD '" + BASE64 + "';")).build());
+      responses.onCompleted();
+    });
+    maskers.put("pod-1", new Masker(List.of(SECRET)));
+
+    TaskOutcome outcome = new ExecuteStepHandler(channels, maskers, new StageLogs(new okhttp3.OkHttpClient(), null)).run(task("pod-1"));
+
+    assertThat(outcome.error()).isEqualTo("password authentication failed for " + Secrets.MASK);
+    String output = Json.write(outcome.output());
+    assertThat(output).doesNotContain(SECRET, BASE64).contains("PASSWORD '" + Secrets.MASK + "'");
+  }
+
+  @Test
+  void masksAFailureOfTheCallItself() throws Exception {
+    serve(responses -> responses.onError(
+        Status.INTERNAL.withDescription("broke while using " + SECRET).asRuntimeException()));
+    maskers.put("pod-1", new Masker(List.of(SECRET)));
+
+    assertThatThrownBy(() -> new ExecuteStepHandler(channels, maskers, new StageLogs(new okhttp3.OkHttpClient(), null)).run(task("pod-1")))
+        .isInstanceOf(TaskFailedException.class)
+        .hasMessageContaining("broke while using " + Secrets.MASK)
+        .message().doesNotContain(SECRET);
+  }
+
+  private void serve(java.util.function.Consumer<StreamObserver<ExecuteStepResponse>> answer) throws Exception {
+    server = NettyServerBuilder.forPort(0).addService(new LiteEngineGrpc.LiteEngineImplBase() {
+      @Override
+      public void executeStep(ExecuteStepRequest request, StreamObserver<ExecuteStepResponse> responses) {
+        answer.accept(responses);
+      }
+    }).build().start();
+  }
+
+  private Frame.TaskAssigned task(String pod) {
+    ExecuteStepPayload payload = new ExecuteStepPayload("e1", "dev", "apply", pod, "127.0.0.1:" + server.getPort(), 1,
+        new ExecuteStepPayload.StepSpec("apply", "changelog.xml", null, "jdbc:h2:mem:x", null, null, null, null,
+            null, 0, Map.of(), null),
+        new ExecuteStepPayload.LogStreamRef("http://127.0.0.1:1", "executions/e1/dev/apply", "t"));
+    return new Frame.TaskAssigned("task-1", TaskTypes.EXECUTE_STEP, 1, 30, 60, Json.tree(payload));
+  }
+}
