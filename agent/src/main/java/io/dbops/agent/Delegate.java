@@ -15,6 +15,7 @@ import io.dbops.agent.runtime.kubernetes.KubernetesSecrets;
 import io.dbops.agent.runtime.local.LocalPodRuntime;
 import io.dbops.agent.secrets.KubernetesSecretReader;
 import io.dbops.agent.secrets.SecretResolver;
+import io.dbops.agent.task.StageLogs;
 import io.dbops.agent.task.TaskHandlers;
 import io.dbops.agent.task.TaskRunner;
 import io.dbops.protocol.Frame;
@@ -70,6 +71,7 @@ public final class Delegate implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final DelegateMetrics metrics = new DelegateMetrics(registry);
   private volatile PodRuntime runtime;
+  private volatile StageLogs stageLogs;
   private volatile KubernetesClient kubernetes;
   private volatile GrpcChannels liteEngines;
   private volatile TaskRunner tasks;
@@ -138,7 +140,10 @@ public final class Delegate implements AutoCloseable {
     liteEngines = new GrpcChannels("lite engine");
     // The runner sends through the connection and the connection delivers to the runner.
     ForwardingSender sender = new ForwardingSender();
-    tasks = new TaskRunner(config.capacity(), TaskHandlers.standard(runtime, liteEngines, secrets), sender,
+    // The log service answers within seconds; the WebSocket client's read timeout is infinite.
+    stageLogs = new StageLogs(http.newBuilder().readTimeout(Duration.ofSeconds(15)).build(),
+        config.stateDir().resolve("log-spool"));
+    tasks = new TaskRunner(config.capacity(), TaskHandlers.standard(runtime, liteEngines, secrets, stageLogs), sender,
         config.outboxDir(), metrics);
     TaskRunner runner = tasks;
     String version = version();
@@ -257,6 +262,9 @@ public final class Delegate implements AutoCloseable {
     }
     if (connection != null) {
       connection.close();
+    }
+    if (stageLogs != null) {
+      stageLogs.close(); // undelivered lines stay in the spool for the next process
     }
     if (runtime != null) {
       runtime.close();

@@ -3,6 +3,7 @@ package io.dbops.cli.commands;
 import io.dbops.cli.Environment;
 import io.dbops.liteengine.LiteEngine;
 import io.dbops.liteengine.config.LiteEngineConfig;
+import io.dbops.secrets.ConsoleMasking;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,6 +17,8 @@ public final class LiteEngineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // before anything prints: the console is the pod's log, and may echo a secret of the pod
+    ConsoleMasking.install(System.getenv());
     RoleSupport.consoleLogging();
     LiteEngineConfig config = LiteEngineConfig.fromEnvironment(
         Environment.ofProcess().with("DBOPS_LITE_ENGINE_PORT", port).asMap());

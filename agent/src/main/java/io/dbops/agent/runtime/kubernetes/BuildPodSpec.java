@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  * </ul>
  *
  * <p>Secret environment reaches every container only as {@code secretKeyRef} into the pod's env
- * Secret (key = the variable's name); the lite engine also gets {@value #MASK_ENV}, the
+ * Secret (key = the variable's name); every container also gets {@value #MASK_ENV}, the
  * comma-separated names of those variables, so it masks their values. No value is ever in the spec.
  *
  * <p>Hardened: non-root (uid/gid 10001), read-only root filesystem, no privilege escalation, every
@@ -69,8 +69,9 @@ final class BuildPodSpec {
     List<Container> containers = new ArrayList<>();
     List<EnvVar> liteEngineEnv = new ArrayList<>();
     liteEngineEnv.add(plain("DBOPS_LITE_ENGINE_PORT", Integer.toString(basePort)));
-    liteEngineEnv.add(plain(MASK_ENV,
-        payload.secretEnv().stream().map(InitStagePayload.SecretEnv::name).collect(Collectors.joining(","))));
+    EnvVar maskEnv = plain(MASK_ENV,
+        payload.secretEnv().stream().map(InitStagePayload.SecretEnv::name).collect(Collectors.joining(",")));
+    liteEngineEnv.add(maskEnv);
     liteEngineEnv.addAll(secretEnv);
     containers.add(container(LITE_ENGINE, image, pullPolicy, "lite-engine", basePort, liteEngineEnv,
         LITE_ENGINE_RESOURCES));
@@ -78,6 +79,7 @@ final class BuildPodSpec {
       int port = basePort + i;
       List<EnvVar> env = new ArrayList<>();
       env.add(plain("DBOPS_STEP_PORT", Integer.toString(port)));
+      env.add(maskEnv); // the step container masks its own console (the pod log) too
       payload.env().forEach((name, value) -> env.add(plain(name, value)));
       env.addAll(secretEnv);
       List<Resources> resources = payload.pod().stepResources();

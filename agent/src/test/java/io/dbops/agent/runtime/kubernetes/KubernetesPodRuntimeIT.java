@@ -157,6 +157,7 @@ class KubernetesPodRuntimeIT {
       assertThat(step1.getArgs()).containsExactly("step-runtime");
       assertThat(env(step1, "DBOPS_STEP_PORT").getValue()).isEqualTo("20002");
       assertThat(env(step2, "DBOPS_STEP_PORT").getValue()).isEqualTo("20003");
+      assertThat(env(step1, "DBOPS_MASK_ENV").getValue()).isEqualTo("DB_PASSWORD,API_TOKEN");
       assertThat(env(step1, "DBOPS_LOG_LEVEL").getValue()).isEqualTo("DEBUG");
       assertThat(step1.getResources().getRequests().get("cpu").toString()).isEqualTo("500m");
       assertThat(step1.getResources().getLimits().get("memory").toString()).isEqualTo("2Gi");

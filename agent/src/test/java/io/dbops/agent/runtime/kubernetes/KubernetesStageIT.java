@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.agent.RealPodMain;
 import io.dbops.agent.secrets.SecretResolver;
+import io.dbops.agent.task.StageLogs;
 import io.dbops.agent.task.TaskHandler;
 import io.dbops.agent.task.TaskHandlers;
 import io.dbops.agent.task.TaskOutcome;
@@ -38,6 +39,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import okhttp3.OkHttpClient;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
@@ -124,7 +126,7 @@ class KubernetesStageIT {
     SecretResolver secrets = new SecretResolver(SealedBox.newKeyPair().getPrivate(), name -> null,
         new KubernetesSecrets(client, DELEGATE_NAMESPACE));
     Map<String, TaskHandler> handlers = new java.util.HashMap<>();
-    TaskHandlers.standard(runtime, liteEngines, secrets).forEach(h -> handlers.put(h.taskType(), h));
+    TaskHandlers.standard(runtime, liteEngines, secrets, new StageLogs(new OkHttpClient(), null)).forEach(h -> handlers.put(h.taskType(), h));
 
     TaskOutcome init = run(handlers, TaskTypes.INIT_STAGE, new InitStagePayload("e1", "dev", "e1-dev",
         "dbops/dbops:0.1.0", 1, Map.of(),
