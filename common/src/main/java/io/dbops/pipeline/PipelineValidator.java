@@ -76,10 +76,6 @@ public final class PipelineValidator {
           + (blank(step.type()) ? "" : ", not '" + step.type() + "'"));
     }
     if ("clone".equals(step.type())) {
-      // The step runtime and `dbops step clone` support it; the delegate does not yet pass git
-      // credentials or share a workspace between step containers.
-      problems.add(where + ": type clone is not supported in pipelines yet; run `dbops step clone` before"
-          + " `dbops run`");
       checkClone(where, step, problems);
     } else {
       if (blank(step.changelog()) && !"history".equals(step.type())) {
@@ -92,8 +88,6 @@ public final class PipelineValidator {
     }
     if (Boolean.TRUE.equals(step.rollback()) && !"preview".equals(step.type())) {
       problems.add(where + ".rollback only applies to type preview");
-    } else if (Boolean.TRUE.equals(step.rollback())) {
-      problems.add(where + ".rollback is not supported in pipelines yet; run `dbops step preview --rollback`");
     }
     if ("rollback".equals(step.type()) && blank(step.tag()) && (step.count() == null || step.count() < 1)) {
       problems.add(where + " is a rollback: set 'tag' or a 'count' of at least 1");

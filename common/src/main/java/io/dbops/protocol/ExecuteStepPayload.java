@@ -29,6 +29,8 @@ public record ExecuteStepPayload(
    * @param nextOnly sync: only the next pending changeset
    * @param failOnDrift drift: fail when the live schema differs
    * @param policyFile policy: rule file relative to searchPath; null for the built-in rules only
+   * @param rollback preview: render a rollback's SQL (to tag, of count, or of everything) instead
+   * @param git clone: what to clone; null for every other kind
    */
   public record StepSpec(
       String kind,
@@ -45,9 +47,20 @@ public record ExecuteStepPayload(
       String preTagPrefix,
       boolean nextOnly,
       boolean failOnDrift,
-      String policyFile) {
+      String policyFile,
+      boolean rollback,
+      GitSpec git) {
     public StepSpec {
       parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+    }
+
+    /** A step spec without the rollback-preview and clone options. */
+    public StepSpec(String kind, String changelog, String searchPath, String jdbcUrl, String username,
+        String passwordEnv, String contexts, String labels, String tag, int count,
+        Map<String, String> parameters, String preTagPrefix, boolean nextOnly, boolean failOnDrift,
+        String policyFile) {
+      this(kind, changelog, searchPath, jdbcUrl, username, passwordEnv, contexts, labels, tag, count,
+          parameters, preTagPrefix, nextOnly, failOnDrift, policyFile, false, null);
     }
 
     /** A step spec without the sync, drift and policy options. */
@@ -58,6 +71,18 @@ public record ExecuteStepPayload(
           parameters, preTagPrefix, false, false, null);
     }
   }
+
+  /**
+   * What a clone step fetches.
+   *
+   * @param repo repository URL (https, http, git or file), never with a password
+   * @param ref branch, tag or commit; null for the default branch
+   * @param into directory to clone into, relative to the step's searchPath
+   * @param depth commits to fetch; 0 for the full history
+   * @param username git user; null for the step container's default
+   * @param passwordEnv the step container's variable holding the password or token; null for none
+   */
+  public record GitSpec(String repo, String ref, String into, int depth, String username, String passwordEnv) {}
 
   /**
    * A stream of the control plane's log service.

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,6 +130,61 @@ class WholeChainIT {
     assertThat(run.text()).contains("3-broken").contains("Syntax error");
     try (Connection c = DriverManager.getConnection(url, "sa", "")) {
       assertThat(ids(c)).containsExactly("1-widgets", "2-gadgets");
+    }
+  }
+
+  @Test
+  void clonesTheChangelogFromGitThenAppliesItAndPreviewsItsRollback() throws Exception {
+    Path repo = work.resolve("changelog-repo");
+    Files.createDirectories(repo.resolve("db"));
+    Files.writeString(repo.resolve("db/changelog.sql"), String.join("\n",
+        "--liquibase formatted sql",
+        "--changeset e2e:1-orders",
+        "CREATE TABLE orders (id INT PRIMARY KEY);",
+        "--rollback DROP TABLE orders;",
+        "--changeset e2e:2-order-lines",
+        "CREATE TABLE order_lines (id INT PRIMARY KEY, order_id INT);",
+        "--rollback DROP TABLE order_lines;", ""));
+    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+      git.add().addFilepattern(".").call();
+      git.commit().setMessage("changelog").setAuthor("e2e", "e2e@example.com")
+          .setCommitter("e2e", "e2e@example.com").setSign(false).call();
+    }
+    try (TestDatabase db = TestDatabases.create(TestDatabases.Kind.POSTGRES)) {
+      Path dir = Files.createDirectories(work.resolve("pg-clone"));
+      Path pipeline = dir.resolve("pipeline.yaml");
+      Files.writeString(pipeline, String.join("\n",
+          "name: e2e-clone",
+          "stages:",
+          "  - name: test",
+          "    database:",
+          "      url: " + db.jdbcUrl(),
+          "      username: " + db.username(),
+          "    steps:",
+          "      - name: fetch",
+          "        type: clone",
+          "        repo: " + repo.toUri(),
+          "        ref: main",
+          "        into: checkout",
+          "      - name: apply",
+          "        type: apply",
+          "        changelog: checkout/db/changelog.sql",
+          "      - name: undo-preview",
+          "        type: preview",
+          "        rollback: true",
+          "        count: 1",
+          "        changelog: checkout/db/changelog.sql", ""));
+
+      DbopsProcess run = run(pipeline);
+
+      assertThat(run.exitCode()).as(run.text()).isZero();
+      assertThat(dir.resolve("checkout/db/changelog.sql")).exists();
+      assertThat(run.text()).contains("[test/undo-preview]").contains("DROP TABLE order_lines");
+      // the preview changed nothing: both tables and both history rows are still there
+      assertThat(db.tableExists("order_lines")).isTrue();
+      try (Connection c = db.connect()) {
+        assertThat(ids(c)).containsExactly("1-orders", "2-order-lines");
+      }
     }
   }
 

@@ -10,6 +10,7 @@ import io.dbops.protocol.StepOutput;
 import io.dbops.protocol.TaskTypes;
 import io.dbops.proto.v1.DatabaseTarget;
 import io.dbops.proto.v1.ExecuteStepRequest;
+import io.dbops.proto.v1.GitSource;
 import io.dbops.proto.v1.ExecuteStepResponse;
 import io.dbops.proto.v1.LiteEngineGrpc;
 import io.dbops.proto.v1.LogStream;
@@ -36,17 +37,18 @@ import org.slf4j.MDC;
  * DBOPS_MASK_ENV}).
  */
 final class ExecuteStepHandler implements TaskHandler {
-  private static final Map<String, StepKind> KINDS = Map.of(
-      "apply", StepKind.STEP_KIND_APPLY,
-      "preview", StepKind.STEP_KIND_PREVIEW,
-      "rollback", StepKind.STEP_KIND_ROLLBACK,
-      "status", StepKind.STEP_KIND_STATUS,
-      "validate", StepKind.STEP_KIND_VALIDATE,
-      "tag", StepKind.STEP_KIND_TAG,
-      "sync", StepKind.STEP_KIND_SYNC,
-      "drift", StepKind.STEP_KIND_DRIFT,
-      "policy", StepKind.STEP_KIND_POLICY,
-      "history", StepKind.STEP_KIND_HISTORY);
+  private static final Map<String, StepKind> KINDS = Map.ofEntries(
+      Map.entry("apply", StepKind.STEP_KIND_APPLY),
+      Map.entry("preview", StepKind.STEP_KIND_PREVIEW),
+      Map.entry("rollback", StepKind.STEP_KIND_ROLLBACK),
+      Map.entry("status", StepKind.STEP_KIND_STATUS),
+      Map.entry("validate", StepKind.STEP_KIND_VALIDATE),
+      Map.entry("tag", StepKind.STEP_KIND_TAG),
+      Map.entry("sync", StepKind.STEP_KIND_SYNC),
+      Map.entry("drift", StepKind.STEP_KIND_DRIFT),
+      Map.entry("policy", StepKind.STEP_KIND_POLICY),
+      Map.entry("history", StepKind.STEP_KIND_HISTORY),
+      Map.entry("clone", StepKind.STEP_KIND_CLONE));
 
   private final GrpcChannels channels;
   private final PodMaskers maskers;
@@ -145,9 +147,19 @@ final class ExecuteStepHandler implements TaskHandler {
     if (payload.logStream() == null) {
       throw new TaskFailedException("execute_step payload has no logStream");
     }
+    StepRequest.Builder step = StepRequest.newBuilder();
+    if (kind == StepKind.STEP_KIND_CLONE) {
+      ExecuteStepPayload.GitSpec git = spec.git();
+      if (git == null) {
+        throw new TaskFailedException("execute_step payload of a clone step has no git source");
+      }
+      step.setGit(GitSource.newBuilder().setUrl(nz(git.repo())).setRef(nz(git.ref()))
+          .setDirectory(nz(git.into())).setDepth(git.depth()).setUsername(nz(git.username()))
+          .setPasswordEnv(nz(git.passwordEnv())));
+    }
     return ExecuteStepRequest.newBuilder()
         .setStepPort(payload.stepPort())
-        .setStep(StepRequest.newBuilder()
+        .setStep(step
             .setStepId(payload.executionId() + "/" + payload.stageName() + "/" + payload.stepName())
             .setKind(kind)
             .setChangelog(nz(spec.changelog()))
@@ -163,6 +175,7 @@ final class ExecuteStepHandler implements TaskHandler {
             .setNextOnly(spec.nextOnly())
             .setFailOnDrift(spec.failOnDrift())
             .setPolicyFile(nz(spec.policyFile()))
+            .setRollback(spec.rollback())
             .putAllParameters(spec.parameters())
             .setPreTagPrefix(nz(spec.preTagPrefix())))
         .setLogStream(LogStream.newBuilder()

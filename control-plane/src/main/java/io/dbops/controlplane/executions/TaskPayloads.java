@@ -12,6 +12,7 @@ import io.dbops.protocol.InitStagePayload;
 import io.dbops.protocol.StepOutput;
 import io.dbops.protocol.TaskTypes;
 import io.dbops.support.Json;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,8 +43,16 @@ final class TaskPayloads {
 
   /** The init_stage task that creates the stage's build pod {@code podName}. */
   NewTask initStage(String executionId, Stage stage, String podName) {
-    List<InitStagePayload.SecretEnv> secrets = stage.database().passwordFrom() == null ? List.of()
-        : List.of(new InitStagePayload.SecretEnv(PASSWORD_ENV, stage.database().passwordFrom()));
+    List<InitStagePayload.SecretEnv> secrets = new ArrayList<>();
+    if (stage.database().passwordFrom() != null) {
+      secrets.add(new InitStagePayload.SecretEnv(PASSWORD_ENV, stage.database().passwordFrom()));
+    }
+    for (int i = 0; i < stage.steps().size(); i++) {
+      Step step = stage.steps().get(i);
+      if ("clone".equals(step.type()) && step.passwordFrom() != null) {
+        secrets.add(new InitStagePayload.SecretEnv(gitPasswordEnv(i), step.passwordFrom()));
+      }
+    }
     InitStagePayload payload = new InitStagePayload(executionId, stage.name(), podName, image,
         stage.steps().size(), Map.of(), secrets,
         stage.timeoutSeconds() > 0 ? stage.timeoutSeconds() : DEFAULT_STAGE_TIMEOUT_SECONDS,
@@ -62,7 +71,8 @@ final class TaskPayloads {
         step.searchPath(), stage.database().url(), stage.database().username(), passwordEnv,
         step.contexts(), step.labels(), step.tag(), step.count() == null ? 0 : step.count(),
         step.parameters(), "dbops-pre-" + executionId, Boolean.TRUE.equals(step.nextOnly()),
-        Boolean.TRUE.equals(step.failOnDrift()), step.policyFile());
+        Boolean.TRUE.equals(step.failOnDrift()), step.policyFile(), Boolean.TRUE.equals(step.rollback()),
+        gitSpec(step, stepIndex));
     // The token is added when the task is assigned (LogService.withLogToken); it is never stored.
     ExecuteStepPayload.LogStreamRef stream = new ExecuteStepPayload.LogStreamRef(publicUrl.get(),
         LogService.stepStream(executionId, s.name, step.name()), null);
@@ -71,6 +81,21 @@ final class TaskPayloads {
     int timeout = step.timeoutSeconds() != null ? step.timeoutSeconds() : DEFAULT_STEP_TIMEOUT_SECONDS;
     return new NewTask(executionId, TaskTypes.EXECUTE_STEP, withDelegateStream(payload, executionId, s.name),
         stage.delegateSelectors(), s.instance, timeout);
+  }
+
+  /** What clone step {@code stepIndex} fetches; null for other kinds. */
+  private static ExecuteStepPayload.GitSpec gitSpec(Step step, int stepIndex) {
+    if (!"clone".equals(step.type())) {
+      return null;
+    }
+    return new ExecuteStepPayload.GitSpec(step.repo(), step.ref(), step.into(),
+        step.depth() == null ? 0 : step.depth(), step.username(),
+        step.passwordFrom() == null ? null : gitPasswordEnv(stepIndex));
+  }
+
+  /** The step containers' variable holding the git password of clone step {@code stepIndex}. */
+  static String gitPasswordEnv(int stepIndex) {
+    return "DBOPS_GIT_PASSWORD_" + (stepIndex + 1);
   }
 
   /** The cleanup_stage task that deletes the stage's build pod, pinned like its steps. */
