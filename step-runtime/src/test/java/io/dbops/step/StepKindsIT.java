@@ -150,7 +150,9 @@ class StepKindsIT {
     StepHarness.Run run = harness.execute(request(StepKind.STEP_KIND_APPLY, "yaml/changelog.yaml").build());
 
     assertThat(run.events()).hasSizeGreaterThan(3);
-    assertThat(run.events().subList(0, run.events().size() - 1)).allMatch(e -> e.hasLog());
+    // Before the result: log lines, and one progress event per changeset (ProgressEventsIT).
+    assertThat(run.events().subList(0, run.events().size() - 1)).allMatch(e -> e.hasLog() || e.hasProgress());
+    assertThat(run.events()).filteredOn(e -> e.hasProgress()).hasSize(3);
     assertThat(run.logs()).allSatisfy(l -> assertThat(l.getTimestampMillis()).isPositive());
   }
 }

@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * Works out "changeset n of m" for one step. A step container that sends {@code
- * StepEvent.progress} is taken at its word. For one that does not (the step runtime of issue #4
- * does not yet), progress is read from the lines it prints: "N changeset(s) to apply." (APPLY) or
+ * StepEvent.progress} (the dbops step runtime does) is taken at its word. For one that does not,
+ * progress is read from the lines it prints: "N changeset(s) to apply." (APPLY) or
  * "Rolling back the last N changeset(s)" give the total, and each "Applying changeset X" or
  * "Rolling back changeset X" starts the next one. Used by the step's thread only.
  */

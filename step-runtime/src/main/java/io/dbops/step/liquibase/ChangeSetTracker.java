@@ -9,14 +9,16 @@ import liquibase.changelog.visitor.AbstractChangeExecListener;
 import liquibase.database.Database;
 
 /**
- * Per-changeset callbacks from Liquibase: streams "Applying"/"Applied" lines, times each changeset,
- * counts its statements, and remembers which one failed. Used by one step on one thread.
+ * Per-changeset callbacks from Liquibase: sends a progress event and streams "Applying"/"Applied"
+ * lines, times each changeset, counts its statements, and remembers which one failed. Used by one
+ * step on one thread.
  */
 final class ChangeSetTracker extends AbstractChangeExecListener {
   private final MaskingLog log;
   private final StepControl control;
   private final TransactionGate gate;
   private final StatementRecorder recorder;
+  private final SearchPathWatch searchPath;
   private List<String> failedStatements = List.of();
   private boolean failedInTransaction;
   private final List<ChangeSetOutcome> records = new ArrayList<>();
@@ -24,24 +26,42 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
   private int statements;
   private ChangeSetOutcome failed;
   private Exception failure;
+  private int total;
+  private int started;
 
   ChangeSetTracker(MaskingLog log, StepControl control) {
-    this(log, control, null, null);
+    this(log, control, null, null, null);
   }
 
   /**
    * @param gate the step's connection, told when a changeset starts so its commit can wait for its
    *     history row; may be null
    * @param recorder the step's SQL recorder, restarted for every changeset; may be null
+   * @param searchPath told when a changeset has run or rolled back; may be null
    */
-  ChangeSetTracker(MaskingLog log, StepControl control, TransactionGate gate, StatementRecorder recorder) {
+  ChangeSetTracker(MaskingLog log, StepControl control, TransactionGate gate, StatementRecorder recorder,
+      SearchPathWatch searchPath) {
     this.log = log;
     this.control = control;
     this.gate = gate;
     this.recorder = recorder;
+    this.searchPath = searchPath;
+  }
+
+  /**
+   * How many changesets the coming update or rollback will start (0 = unknown), for the progress
+   * events; restarts the count.
+   */
+  void expect(int total) {
+    this.total = Math.max(0, total);
+    this.started = 0;
   }
 
   private void starting(ChangeSet changeSet) {
+    started++;
+    // Before the changeset's log lines, as the proto's ChangeSetProgress promises. A known total
+    // never reads below the count started (it is an estimate for a rollback to a tag).
+    log.progress(started, total == 0 ? 0 : Math.max(total, started), name(changeSet));
     if (recorder != null) {
       recorder.start();
     }
@@ -79,6 +99,9 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
     long millis = elapsedMillis();
     if (recorder != null) {
       recorder.stop();
+    }
+    if (searchPath != null) {
+      searchPath.changeSetDone(changeSet);
     }
     String state = switch (execType) {
       case EXECUTED, RERAN -> "EXECUTED";
@@ -120,6 +143,9 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
   @Override
   public void rolledBack(ChangeSet changeSet, DatabaseChangeLog changeLog, Database database) {
     long millis = elapsedMillis();
+    if (searchPath != null) {
+      searchPath.changeSetDone(changeSet);
+    }
     records.add(record(changeSet, "ROLLED_BACK", millis, 0));
     log.info("Rolled back changeset " + name(changeSet) + " in " + millis + " ms");
   }

@@ -157,6 +157,7 @@ final class KindRunner {
       log.info("Recorded rollback tag " + preTag);
     }
     outputs.put("preStartTag", preTag);
+    tracker.expect(pending.size());
     try {
       liquibase.update(contexts, labels);
       if (gate != null) {
@@ -258,9 +259,11 @@ final class KindRunner {
               + " nothing was rolled back. Check the tag name (an apply's preStartTag output).", Map.of("rolledBack", "0"), List.of());
         }
         log.info("Rolling back to tag " + command.tag());
+        tracker.expect(rollbackTotal());
         liquibase.rollback(command.tag(), contexts, labels);
       } else {
         log.info("Rolling back the last " + command.count() + " changeset(s)");
+        tracker.expect(rollbackTotal());
         liquibase.rollback(command.count(), null, contexts, labels);
       }
     } catch (LiquibaseException | RuntimeException e) {
@@ -276,10 +279,47 @@ final class KindRunner {
     return StepOutcome.succeeded(outputs, tracker.records());
   }
 
+  /**
+   * How many changesets the rollback will undo, for progress events: the last {@code count}
+   * recorded changesets (fewer if fewer are recorded), or those recorded after the tag's row. From
+   * the history Liquibase reads (and caches) for the rollback anyway. 0 (unknown) when contexts or
+   * labels may filter some out.
+   */
+  private int rollbackTotal() throws LiquibaseException {
+    if (!command.contexts().isBlank() || !command.labels().isBlank()) {
+      return 0;
+    }
+    List<RanChangeSet> ran = ranChangeSets();
+    if (command.tag().isEmpty()) {
+      long recorded = ran.stream().filter(r -> !isInternal(r)).count();
+      return (int) Math.min(command.count(), recorded);
+    }
+    // Liquibase rolls back to the oldest row carrying the tag (TagVersionEnum.OLDEST).
+    int after = 0;
+    boolean seen = false;
+    for (RanChangeSet r : ran) {
+      if (seen && !isInternal(r)) {
+        after++;
+      } else if (!seen && command.tag().equalsIgnoreCase(r.getTag())) {
+        seen = true;
+      }
+    }
+    return seen ? after : 0;
+  }
+
+  /** The row Liquibase's tag inserts to carry a tag on an empty history; never rolled back. */
+  private static boolean isInternal(RanChangeSet ran) {
+    return "liquibase-internal".equals(ran.getChangeLog());
+  }
+
+  private List<RanChangeSet> ranChangeSets() throws LiquibaseException {
+    return Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class)
+        .getChangeLogService(liquibase.getDatabase()).getRanChangeSets();
+  }
+
   /** The tag on the most recently applied DATABASECHANGELOG row, or null. */
   private String existingLastTag() throws LiquibaseException {
-    List<RanChangeSet> ran = Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class)
-        .getChangeLogService(liquibase.getDatabase()).getRanChangeSets();
+    List<RanChangeSet> ran = ranChangeSets();
     if (ran.isEmpty()) {
       return null;
     }

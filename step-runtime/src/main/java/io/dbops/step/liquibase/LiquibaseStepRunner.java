@@ -20,7 +20,6 @@ import liquibase.UpdateSummaryOutputEnum;
 import liquibase.analytics.configuration.AnalyticsArgs;
 import liquibase.changelog.ChangeLogHistoryServiceFactory;
 import liquibase.database.Database;
-import liquibase.database.DatabaseFactory;
 import liquibase.database.core.PostgresDatabase;
 import liquibase.exception.ChangeLogParseException;
 import liquibase.lockservice.LockServiceFactory;
@@ -141,7 +140,9 @@ public final class LiquibaseStepRunner {
       // The step's one connection: Liquibase's statements, its history rows and the change lock
       // all live on this session.
       TransactionGate gate = new TransactionGate(connection);
-      Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(gate);
+      // On PostgreSQL, a Liquibase database that skips a redundant search-path query per changeset.
+      SearchPathWatch searchPath = new SearchPathWatch();
+      Database database = StepPostgresDatabase.open(gate, searchPath);
       gate.setDeferring(database.supportsDDLInTransaction());
       StepLock lock = null;
       StepLock.Dialect dialect = LockDialects.forDatabase(database, command.jdbcUrl(),
@@ -152,7 +153,7 @@ public final class LiquibaseStepRunner {
       boolean lockReleased = true;
       try {
         StatementRecorder recorder = new StatementRecorder();
-        ChangeSetTracker tracker = new ChangeSetTracker(log, control, gate, recorder);
+        ChangeSetTracker tracker = new ChangeSetTracker(log, control, gate, recorder, searchPath);
         // APPLY parses through the cache for its "anything pending?" check: a warm no-op apply
         // does not parse at all. Liquibase's update still parses afresh when there is work.
         Liquibase liquibase = command.kind() == StepCommand.Kind.APPLY
@@ -183,7 +184,7 @@ public final class LiquibaseStepRunner {
             stepLock, gate, transactionalDdl, connection, location.root(),
             url -> pools.connectDirect(url, command.username(), password),
             command.kind() == StepCommand.Kind.APPLY ? upToDate : null).run();
-        return Scope.child(recorder, scope, body);
+        return Scope.child(recorder, scope, () -> Scope.child(searchPath, Map.of(), body));
       } finally {
         if (lock != null && !control.isStopped()) {
           try {

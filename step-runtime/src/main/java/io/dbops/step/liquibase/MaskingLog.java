@@ -24,6 +24,11 @@ final class MaskingLog implements StepLog {
     }
   }
 
+  @Override
+  public void progress(int started, int total, String changeset) {
+    delegate.progress(started, total, changeset == null ? "" : mask(changeset));
+  }
+
   void info(String text) {
     line(Level.INFO, text);
   }

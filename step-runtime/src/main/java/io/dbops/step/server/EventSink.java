@@ -1,5 +1,6 @@
 package io.dbops.step.server;
 
+import io.dbops.proto.v1.ChangeSetProgress;
 import io.dbops.proto.v1.ChangeSetRecord;
 import io.dbops.proto.v1.LogLevel;
 import io.dbops.proto.v1.LogLine;
@@ -44,6 +45,23 @@ final class EventSink implements StepLog {
       call.onNext(StepEvent.newBuilder().setLog(line).build());
     } catch (RuntimeException e) {
       log.debug("Dropping a log line: the stream is gone", e);
+    }
+  }
+
+  @Override
+  public synchronized void progress(int started, int total, String changeset) {
+    if (finished || call.isCancelled()) {
+      return;
+    }
+    ChangeSetProgress progress = ChangeSetProgress.newBuilder()
+        .setStarted(started)
+        .setTotal(total)
+        .setChangeset(changeset)
+        .build();
+    try {
+      call.onNext(StepEvent.newBuilder().setProgress(progress).build());
+    } catch (RuntimeException e) {
+      log.debug("Dropping a progress event: the stream is gone", e);
     }
   }
 
