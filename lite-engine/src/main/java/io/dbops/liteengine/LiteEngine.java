@@ -3,6 +3,7 @@ package io.dbops.liteengine;
 import io.dbops.liteengine.config.LiteEngineConfig;
 import io.dbops.liteengine.dispatch.LogShipping;
 import io.dbops.liteengine.dispatch.ResultMasker;
+import io.dbops.liteengine.dispatch.WorkspaceMapping;
 import io.dbops.liteengine.dispatch.StepDispatcher;
 import io.dbops.liteengine.server.LiteEngineService;
 import io.dbops.secrets.Masker;
@@ -76,7 +77,8 @@ public final class LiteEngine implements AutoCloseable {
     shipping = new LogShipping(http, ShipperSettings.DEFAULT.withSpoolDir(config.logSpoolDir()),
         text -> masker.apply(Secrets.maskUrl(text)));
     shipping.start();
-    StepDispatcher dispatcher = new StepDispatcher(channels, shipping, LOG_FLUSH_DEADLINE, new ResultMasker(masker));
+    StepDispatcher dispatcher = new StepDispatcher(channels, shipping, LOG_FLUSH_DEADLINE, new ResultMasker(masker),
+        WorkspaceMapping.under(config.workspaceRoot()));
     health = new HealthStatusManager();
     rpcExecutor =
         new ThreadPoolExecutor(

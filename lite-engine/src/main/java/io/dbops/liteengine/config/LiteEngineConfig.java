@@ -17,8 +17,11 @@ import java.util.Map;
  *     only); in a pod, a volume that outlives a container restart
  * @param masker masks the values of the variables named in {@code DBOPS_MASK_ENV} in every line
  *     the lite engine ships and every result it returns; its toString shows no value
+ * @param workspaceRoot {@code DBOPS_WORKSPACE_ROOT}: the pod's shared workspace volume, under which
+ *     the absolute paths of step requests are mapped (the kubernetes runtime sets {@code
+ *     /workspace}); null (unset) uses paths as they are
  */
-public record LiteEngineConfig(int port, Path logSpoolDir, Masker masker) {
+public record LiteEngineConfig(int port, Path logSpoolDir, Masker masker, Path workspaceRoot) {
   /** The port of the lite engine in every build pod. */
   public static final int DEFAULT_PORT = 20001;
   /** The default spool directory, shared safely by lite engines on one machine (each stream is locked). */
@@ -32,6 +35,11 @@ public record LiteEngineConfig(int port, Path logSpoolDir, Masker masker) {
     masker = masker == null ? Masker.NONE : masker;
   }
 
+  /** The given port, spool directory and masker; paths used as they are. */
+  public LiteEngineConfig(int port, Path logSpoolDir, Masker masker) {
+    this(port, logSpoolDir, masker, null);
+  }
+
   /** The given port and spool directory, masking nothing. */
   public LiteEngineConfig(int port, Path logSpoolDir) {
     this(port, logSpoolDir, Masker.NONE);
@@ -43,8 +51,8 @@ public record LiteEngineConfig(int port, Path logSpoolDir, Masker masker) {
   }
 
   /**
-   * Reads {@code DBOPS_LITE_ENGINE_PORT}, {@code DBOPS_LOG_SPOOL_DIR} and {@code DBOPS_MASK_ENV}
-   * (with the variables it names); every problem is reported at once.
+   * Reads {@code DBOPS_LITE_ENGINE_PORT}, {@code DBOPS_LOG_SPOOL_DIR}, {@code DBOPS_MASK_ENV}
+   * (with the variables it names) and {@code DBOPS_WORKSPACE_ROOT}; every problem is reported at once.
    */
   public static LiteEngineConfig fromEnvironment(Map<String, String> env) {
     List<String> problems = new ArrayList<>();
@@ -70,9 +78,18 @@ public record LiteEngineConfig(int port, Path logSpoolDir, Masker masker) {
         }
       }
     }
+    Path workspaceRoot = null;
+    String rawRoot = env.get("DBOPS_WORKSPACE_ROOT");
+    if (rawRoot != null && !rawRoot.isBlank()) {
+      if (!rawRoot.trim().startsWith("/")) {
+        problems.add("DBOPS_WORKSPACE_ROOT must be an absolute directory path, got '" + rawRoot + "'");
+      } else {
+        workspaceRoot = Path.of(rawRoot.trim());
+      }
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new LiteEngineConfig(port, spool, MaskEnvironment.masker(env));
+    return new LiteEngineConfig(port, spool, MaskEnvironment.masker(env), workspaceRoot);
   }
 }

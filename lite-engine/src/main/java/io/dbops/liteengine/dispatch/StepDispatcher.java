@@ -40,19 +40,22 @@ public final class StepDispatcher {
   private final LogShipping shipping;
   private final Duration logFlushDeadline;
   private final ResultMasker resultMasker;
+  private final WorkspaceMapping workspace;
   /** step_id → host:port of the container running it, for StopStep. */
   private final Map<String, Target> running = new ConcurrentHashMap<>();
 
   /**
    * @param logFlushDeadline how long a finished step waits for its lines to be delivered
    * @param resultMasker masks the result returned to the caller (the shipper's filter masks lines)
+   * @param workspace maps the request's absolute paths into the pod's workspace
    */
   public StepDispatcher(GrpcChannels channels, LogShipping shipping, Duration logFlushDeadline,
-      ResultMasker resultMasker) {
+      ResultMasker resultMasker, WorkspaceMapping workspace) {
     this.channels = channels;
     this.shipping = shipping;
     this.logFlushDeadline = logFlushDeadline;
     this.resultMasker = resultMasker;
+    this.workspace = workspace;
   }
 
   /**
@@ -79,7 +82,7 @@ public final class StepDispatcher {
       if (deadline != null) {
         stub = stub.withDeadline(deadline);
       }
-      Iterator<StepEvent> events = stub.execute(request.getStep());
+      Iterator<StepEvent> events = stub.execute(workspace.map(request.getStep()));
       while (events.hasNext()) {
         StepEvent event = events.next();
         if (event.hasLog()) {

@@ -58,4 +58,13 @@ class LiteEngineConfigTest {
     assertThat(config.toString()).doesNotContain("hunter2-pw");
     assertThat(LiteEngineConfig.fromEnvironment(Map.of()).masker().isEmpty()).isTrue();
   }
+
+  @Test
+  void readsTheWorkspaceRootAndRefusesARelativeOne() {
+    assertThat(LiteEngineConfig.fromEnvironment(Map.of()).workspaceRoot()).isNull();
+    assertThat(LiteEngineConfig.fromEnvironment(Map.of("DBOPS_WORKSPACE_ROOT", "/workspace")).workspaceRoot())
+        .isEqualTo(java.nio.file.Path.of("/workspace"));
+    assertThatThrownBy(() -> LiteEngineConfig.fromEnvironment(Map.of("DBOPS_WORKSPACE_ROOT", "workspace")))
+        .hasMessageContaining("DBOPS_WORKSPACE_ROOT must be an absolute directory path, got 'workspace'");
+  }
 }

@@ -72,6 +72,8 @@ final class BuildPodSpec {
     EnvVar maskEnv = plain(MASK_ENV,
         payload.secretEnv().stream().map(InitStagePayload.SecretEnv::name).collect(Collectors.joining(",")));
     liteEngineEnv.add(maskEnv);
+    // the pipeline's absolute paths live under the shared workspace volume in a pod
+    liteEngineEnv.add(plain("DBOPS_WORKSPACE_ROOT", WORKSPACE_PATH));
     liteEngineEnv.addAll(secretEnv);
     containers.add(container(LITE_ENGINE, image, pullPolicy, "lite-engine", basePort, liteEngineEnv,
         LITE_ENGINE_RESOURCES));

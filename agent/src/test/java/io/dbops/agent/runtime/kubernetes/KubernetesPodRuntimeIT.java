@@ -152,6 +152,7 @@ class KubernetesPodRuntimeIT {
       assertThat(liteEngine.getPorts().get(0).getContainerPort()).isEqualTo(20001);
       assertThat(env(liteEngine, "DBOPS_LITE_ENGINE_PORT").getValue()).isEqualTo("20001");
       assertThat(env(liteEngine, "DBOPS_MASK_ENV").getValue()).isEqualTo("DB_PASSWORD,API_TOKEN");
+      assertThat(env(liteEngine, "DBOPS_WORKSPACE_ROOT").getValue()).isEqualTo("/workspace");
       Container step1 = spec.getContainers().get(1);
       Container step2 = spec.getContainers().get(2);
       assertThat(step1.getArgs()).containsExactly("step-runtime");

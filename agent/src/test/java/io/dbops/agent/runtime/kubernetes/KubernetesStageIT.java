@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.OkHttpClient;
+import org.eclipse.jgit.api.Git;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
@@ -101,14 +102,16 @@ class KubernetesStageIT {
   }
 
   @Test
-  void initStepsAndCleanupApplyAChangelogToPostgresWithThePasswordFromASecret() throws Exception {
+  void initCloneApplyAndCleanupApplyAChangelogFromGitToPostgresWithThePasswordFromASecret() throws Exception {
     String password = db.password().isEmpty() ? "kube-pw-5150-secret" : db.password();
     // the database password, kept in a Secret of the delegate's own namespace
     kubernetes.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(DELEGATE_NAMESPACE)
         .endMetadata().build()).create();
     kubernetes.client().secrets().inNamespace(DELEGATE_NAMESPACE).resource(new SecretBuilder().withNewMetadata()
         .withName("orders-db").endMetadata().addToData("password", base64(password)).build()).create();
-    Files.writeString(work.resolve("changelog.yaml"), String.join("\n",
+    // the changelog lives in git: in a pod, only a clone step puts files into the workspace
+    Path repo = Files.createDirectories(work.resolve("repo"));
+    Files.writeString(repo.resolve("changelog.yaml"), String.join("\n",
         "databaseChangeLog:",
         "  - changeSet:",
         "      id: create-orders",
@@ -119,7 +122,13 @@ class KubernetesStageIT {
         "            columns:",
         "              - column: {name: id, type: int}",
         ""));
-    int basePort = freePortRange(2);
+    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+      git.add().addFilepattern(".").call();
+      git.commit().setMessage("changelog").setAuthor("t", "t@example.com").setCommitter("t", "t@example.com")
+          .setSign(false).call();
+    }
+    Path pipelineDir = work.resolve("pipeline"); // the submitting machine's directory: not in the pod
+    int basePort = freePortRange(3);
     runtime = new KubernetesPodRuntime(client, KubernetesPodRuntimeIT.settings("dc1", "i-1").withBasePort(basePort)
         .withReadyTimeout(Duration.ofSeconds(120)), Clock.systemUTC());
     runtime.start();
@@ -129,12 +138,12 @@ class KubernetesStageIT {
     TaskHandlers.standard(runtime, liteEngines, secrets, new StageLogs(new OkHttpClient(), null)).forEach(h -> handlers.put(h.taskType(), h));
 
     TaskOutcome init = run(handlers, TaskTypes.INIT_STAGE, new InitStagePayload("e1", "dev", "e1-dev",
-        "dbops/dbops:0.1.0", 1, Map.of(),
+        "dbops/dbops:0.1.0", 2, Map.of(),
         List.of(new InitStagePayload.SecretEnv("DBOPS_DB_PASSWORD", "kubernetes:orders-db/password")), 600));
     assertThat(init.status()).as(init.error() + "\n" + kubelet.logOf("e1-dev", "lite-engine")).isEqualTo(TaskStatus.SUCCEEDED);
     InitStageOutput pod = Json.convert(init.output(), InitStageOutput.class);
     assertThat(pod.liteEngineAddress()).isEqualTo("127.0.0.1:" + basePort);
-    assertThat(pod.stepPorts()).containsExactly(basePort + 1);
+    assertThat(pod.stepPorts()).containsExactly(basePort + 1, basePort + 2);
 
     // the step container got the password through secretKeyRef; the pod spec never held it
     assertThat(kubelet.environment("e1-dev", "step-1")).containsEntry("DBOPS_DB_PASSWORD", password);
@@ -143,13 +152,27 @@ class KubernetesStageIT {
     String podYaml = Serialization.asYaml(kubernetes.pod("e1-dev"));
     assertThat(podYaml).doesNotContain(password).doesNotContain(base64(password));
 
-    TaskOutcome apply = run(handlers, TaskTypes.EXECUTE_STEP, new ExecuteStepPayload("e1", "dev", "apply", "e1-dev",
+    TaskOutcome clone = run(handlers, TaskTypes.EXECUTE_STEP, new ExecuteStepPayload("e1", "dev", "fetch", "e1-dev",
         pod.liteEngineAddress(), pod.stepPorts().get(0),
-        new ExecuteStepPayload.StepSpec("apply", "changelog.yaml", work.toString(), db.jdbcUrl(), db.username(),
-            "DBOPS_DB_PASSWORD", null, null, null, 0, Map.of(), null),
+        new ExecuteStepPayload.StepSpec("clone", null, pipelineDir.toString(), null, null, null, null, null, null, 0,
+            Map.of(), null, false, false, null, false,
+            new ExecuteStepPayload.GitSpec(repo.toUri().toString(), "main", "checkout", 0, null, null)),
+        new ExecuteStepPayload.LogStreamRef(logService.url("/").toString().replaceAll("/$", ""),
+            "executions/e1/stages/dev/steps/fetch", "log-token")));
+    assertThat(clone.status()).as(clone.error() + "\n" + kubelet.logOf("e1-dev", "step-1"))
+        .isEqualTo(TaskStatus.SUCCEEDED);
+    // the lite engine mapped the pipeline's path into the pod's workspace volume, not the host's
+    assertThat(kubelet.volume("e1-dev", "workspace").resolve(pipelineDir.toString().substring(1))
+        .resolve("checkout/changelog.yaml")).exists();
+    assertThat(pipelineDir).doesNotExist();
+
+    TaskOutcome apply = run(handlers, TaskTypes.EXECUTE_STEP, new ExecuteStepPayload("e1", "dev", "apply", "e1-dev",
+        pod.liteEngineAddress(), pod.stepPorts().get(1),
+        new ExecuteStepPayload.StepSpec("apply", "checkout/changelog.yaml", pipelineDir.toString(), db.jdbcUrl(),
+            db.username(), "DBOPS_DB_PASSWORD", null, null, null, 0, Map.of(), null),
         new ExecuteStepPayload.LogStreamRef(logService.url("/").toString().replaceAll("/$", ""),
             "executions/e1/stages/dev/steps/apply", "log-token")));
-    assertThat(apply.status()).as(apply.error() + "\n" + kubelet.logOf("e1-dev", "step-1"))
+    assertThat(apply.status()).as(apply.error() + "\n" + kubelet.logOf("e1-dev", "step-2"))
         .isEqualTo(TaskStatus.SUCCEEDED);
     StepOutput output = Json.convert(apply.output(), StepOutput.class);
     assertThat(output.changesets()).extracting(StepOutput.ChangeSet::id).contains("create-orders");

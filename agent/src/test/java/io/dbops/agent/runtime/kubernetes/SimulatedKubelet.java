@@ -4,6 +4,7 @@ import io.dbops.support.NamedThreadFactory;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -44,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * as a terminated container. Deleting the pod kills its processes.
  *
  * <p>All containers share the host's network, so the pods' ports must be free on it (the runtime's
- * base port is configurable for this).
+ * base port is configurable for this). They share the host's file system too: a volume mount is
+ * simulated by a host directory per pod and volume, {@code <logDir>/volumes/<pod>/<volume>}, and an
+ * environment value naming a container's mount path ({@code DBOPS_WORKSPACE_ROOT=/workspace}) is
+ * rewritten to that directory, since a process cannot be given its own {@code /workspace}.
  */
 final class SimulatedKubelet implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SimulatedKubelet.class);
@@ -113,6 +117,10 @@ final class SimulatedKubelet implements AutoCloseable {
             env.put(var.getName(), var.getValue() == null ? "" : var.getValue());
           }
         }
+        for (VolumeMount mount : container.getVolumeMounts()) {
+          Path volume = Files.createDirectories(logDir.resolve("volumes").resolve(name).resolve(mount.getName()));
+          env.replaceAll((variable, value) -> value.equals(mount.getMountPath()) ? volume.toString() : value);
+        }
         environments.put(name + "/" + container.getName(), Map.copyOf(env));
         List<String> command = new ArrayList<>(javaCommand);
         command.add(container.getArgs().get(0));
@@ -177,6 +185,11 @@ final class SimulatedKubelet implements AutoCloseable {
           .withReason("Error").endTerminated().endState().build()).build());
       return p;
     });
+  }
+
+  /** The host directory standing in for volume {@code volume} of pod {@code pod}. */
+  Path volume(String pod, String volume) {
+    return logDir.resolve("volumes").resolve(pod).resolve(volume);
   }
 
   /** The container's log file, for failure messages. */
