@@ -1,5 +1,6 @@
 package io.dbops.agent.runtime.kubernetes;
 
+import io.dbops.support.ExecutorShutdown;
 import io.dbops.support.NamedThreadFactory;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -101,14 +102,6 @@ final class LeaseKeeper implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    ScheduledExecutorService e = executor;
-    if (e != null) {
-      e.shutdownNow();
-      try {
-        e.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException ie) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    ExecutorShutdown.now(executor);
   }
 }
