@@ -6,33 +6,11 @@ import io.dbops.proto.v1.DatabaseTarget;
 import io.dbops.proto.v1.StepKind;
 import io.dbops.proto.v1.StepRequest;
 import io.dbops.proto.v1.StepStatus;
-import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Changelog properties declared per context resolve with the step's contexts (Apache Fineract's pattern). */
-class ContextPropertiesIT {
-  @TempDir Path tmp;
-  private StepHarness harness;
-  private TargetDb db;
-
-  @BeforeEach
-  void start() throws Exception {
-    harness = new StepHarness(Map.of(StepHarness.PASSWORD_ENV, TargetDb.H2_PASSWORD));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-    if (db != null) {
-      db.close();
-    }
-  }
-
+class ContextPropertiesIT extends HarnessedStepIT {
   private StepRequest.Builder request(StepKind kind) {
     StepRequest.Builder b = StepHarness.request(kind, "ctxprops/changelog.xml", db.jdbcUrl(), db.username())
         .setContexts("main");

@@ -12,36 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** HISTORY against H2, PostgreSQL and MariaDB. */
-class HistoryIT {
-  @TempDir Path tmp;
-  private StepHarness harness;
-  private TargetDb db;
-
-  @BeforeEach
-  void start() throws Exception {
-    harness = new StepHarness(Map.of(StepHarness.PASSWORD_ENV, TargetDb.H2_PASSWORD));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-    if (db != null) {
-      db.close();
-    }
-  }
-
-  private void target(String kind) {
-    db = TargetDb.named(kind, tmp);
-  }
-
+class HistoryIT extends HarnessedStepIT {
   private StepRequest.Builder request(StepKind kind, String changelog) {
     return StepHarness.request(kind, changelog, db);
   }

@@ -8,10 +8,6 @@ import io.dbops.proto.v1.StepRequest;
 import io.dbops.proto.v1.StepStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -19,25 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * A 210-changeset changelog (generated here, in XML, YAML and formatted SQL): status, apply,
  * status, rollback to the pre-start tag, on H2, PostgreSQL and MariaDB.
  */
-class LargeChangelogIT {
+class LargeChangelogIT extends HarnessedStepIT {
   private static final int CHANGESETS = 210;
-  @TempDir Path tmp;
-  private StepHarness harness;
-  private TargetDb db;
-
-  @BeforeEach
-  void start() throws Exception {
-    harness = new StepHarness(Map.of(StepHarness.PASSWORD_ENV, TargetDb.H2_PASSWORD));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-    if (db != null) {
-      db.close();
-    }
-  }
-
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"H2, xml", "H2, yaml", "H2, sql", "POSTGRES, xml", "POSTGRES, yaml", "POSTGRES, sql",
       "MARIADB, xml", "MARIADB, yaml", "MARIADB, sql"})

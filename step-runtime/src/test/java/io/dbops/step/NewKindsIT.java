@@ -14,36 +14,11 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** SYNC, DRIFT and POLICY against H2, PostgreSQL and MariaDB. */
-class NewKindsIT {
-  @TempDir Path tmp;
-  private StepHarness harness;
-  private TargetDb db;
-
-  @BeforeEach
-  void start() throws Exception {
-    harness = new StepHarness(Map.of(StepHarness.PASSWORD_ENV, TargetDb.H2_PASSWORD));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-    if (db != null) {
-      db.close();
-    }
-  }
-
-  private void target(String kind) {
-    db = TargetDb.named(kind, tmp);
-  }
-
+class NewKindsIT extends HarnessedStepIT {
   private StepRequest.Builder request(StepKind kind, String changelog) {
     return StepHarness.request(kind, changelog, db);
   }

@@ -11,33 +11,12 @@ import io.dbops.proto.v1.StepStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The step runtime's structured {@code StepEvent.progress}, over a real (in-process) gRPC call. */
-class ProgressEventsIT {
+class ProgressEventsIT extends HarnessedStepIT {
   private static final String CHANGELOG = "progress.sql";
-
-  @TempDir Path tmp;
-  private StepHarness harness;
-  private TargetDb db;
-
-  @BeforeEach
-  void start() throws Exception {
-    harness = new StepHarness(Map.of(StepHarness.PASSWORD_ENV, TargetDb.H2_PASSWORD));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-    if (db != null) {
-      db.close();
-    }
-  }
 
   /** Five changesets, each a table with its own rollback. */
   private Path changelog() throws Exception {

@@ -9,37 +9,12 @@ import io.dbops.proto.v1.StepStatus;
 import io.dbops.step.drift.SchemaSnapshot;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.util.Map;
 import org.assertj.core.groups.Tuple;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** PREVIEW with rollback against H2, PostgreSQL and MariaDB: the SQL is right and nothing changes. */
-class RollbackPreviewIT {
-  @TempDir Path tmp;
-  private StepHarness harness;
-  private TargetDb db;
-
-  @BeforeEach
-  void start() throws Exception {
-    harness = new StepHarness(Map.of(StepHarness.PASSWORD_ENV, TargetDb.H2_PASSWORD));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-    if (db != null) {
-      db.close();
-    }
-  }
-
-  private void target(String kind) {
-    db = TargetDb.named(kind, tmp);
-  }
-
+class RollbackPreviewIT extends HarnessedStepIT {
   private StepRequest.Builder request(StepKind kind, String changelog) {
     return StepHarness.request(kind, changelog, db)
         .putParameters("personName", "Ada");

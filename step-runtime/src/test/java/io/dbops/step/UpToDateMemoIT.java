@@ -9,32 +9,11 @@ import io.dbops.proto.v1.StepStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The warm no-op shortcut never hides work: any change to the history or the files is seen. */
-class UpToDateMemoIT {
-  @TempDir Path tmp;
-  private StepHarness harness;
-  private TargetDb db;
-
-  @BeforeEach
-  void start() throws Exception {
-    harness = new StepHarness(Map.of(StepHarness.PASSWORD_ENV, TargetDb.H2_PASSWORD));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    harness.close();
-    if (db != null) {
-      db.close();
-    }
-  }
-
+class UpToDateMemoIT extends HarnessedStepIT {
   private StepHarness.Run apply(Path dir) {
     StepRequest.Builder b = StepHarness.request(StepKind.STEP_KIND_APPLY, "c.sql", db.jdbcUrl(), db.username())
         .setSearchPath(dir.toString());
