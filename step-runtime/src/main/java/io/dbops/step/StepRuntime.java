@@ -80,7 +80,8 @@ public final class StepRuntime implements AutoCloseable {
     executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(Math.max(1, config.queueCapacity())),
         new NamedThreadFactory("step-exec", true), new ThreadPoolExecutor.AbortPolicy());
-    service = new StepRunnerService(new LiquibaseStepRunner(pools, environment, clock, config.lockTimeout()),
+    service = new StepRunnerService(new LiquibaseStepRunner(pools, environment, clock, config.lockTimeout(),
+        config.durability()),
         new CloneRunner(environment), executor, clock);
     server = serverBuilder
         .addService(service)

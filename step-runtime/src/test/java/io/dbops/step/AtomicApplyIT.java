@@ -44,7 +44,7 @@ class AtomicApplyIT {
    * Plain Liquibase commits a1's statements, then inserts and commits its history row: killed in
    * between, the table exists, the changeset is not recorded, and the next run fails on CREATE
    * TABLE. The history insert is held up here with a table lock and the process killed while it
-   * waits.
+   * waits; a1 must end up applied once and recorded once.
    */
   @Test
   void killMinus9BetweenChangesetAndHistoryRowLeavesNeitherOnPostgres() throws Exception {
@@ -79,7 +79,11 @@ class AtomicApplyIT {
     StepHarness.Run next = harness.execute(apply("atomic/changelog.sql", ""));
 
     assertThat(next.result().getStatus()).as(next.result().getError()).isEqualTo(StepStatus.STEP_STATUS_SUCCEEDED);
-    assertThat(next.result().getOutputsMap()).containsEntry("changesetsApplied", "1");
+    // The history INSERT and the COMMIT travel together, so the server already holds the COMMIT of
+    // the killed run: once the table lock goes, it commits a1 whole (statements and row) and only
+    // then finds its client gone. (With client_connection_check_interval set, it would instead
+    // roll back and the next run would apply a1.) Either way: a1 ran exactly once and is recorded.
+    assertThat(next.result().getOutputsMap().get("changesetsApplied")).isIn("0", "1");
     assertThat(db.changelogRows("a1")).isEqualTo(1);
     assertThat(db.queryLong("SELECT COUNT(*) FROM a_created")).isEqualTo(1);
   }

@@ -116,7 +116,8 @@ public final class StepCommandLine implements Callable<Integer> {
   private static StepOutcome runDatabaseStep(StepCommand command, StepLog log) {
     StepRuntimeConfig config = StepRuntimeConfig.fromEnvironment(System.getenv());
     try (PoolCache pools = new PoolCache(1, config.connectionTimeout())) {
-      LiquibaseStepRunner runner = new LiquibaseStepRunner(pools, System.getenv(), Clock.systemUTC(), config.lockTimeout());
+      LiquibaseStepRunner runner = new LiquibaseStepRunner(pools, System.getenv(), Clock.systemUTC(), config.lockTimeout(),
+          config.durability());
       return runner.run(command, log, new StepControl());
     }
   }

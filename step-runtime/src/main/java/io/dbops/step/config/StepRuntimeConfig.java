@@ -18,10 +18,12 @@ import java.util.Map;
  *     DBOPS_STEP_SHUTDOWN_GRACE_SECONDS}, default 20)
  * @param lockTimeout longest wait for the database's change lock before a step fails ({@code
  *     DBOPS_STEP_LOCK_TIMEOUT_SECONDS}, default 60; 0 = try once)
+ * @param durability when a PostgreSQL apply waits for durable commits ({@code
+ *     DBOPS_STEP_DURABILITY}, {@code step} (default) or {@code changeset})
  */
 public record StepRuntimeConfig(
     int port, int poolMaxSize, Duration connectionTimeout, int queueCapacity, Duration shutdownGrace,
-    Duration lockTimeout) {
+    Duration lockTimeout, CommitDurability durability) {
 
   public static final String PORT = "DBOPS_STEP_PORT";
   public static final String POOL_MAX_SIZE = "DBOPS_STEP_POOL_MAX_SIZE";
@@ -29,6 +31,7 @@ public record StepRuntimeConfig(
   public static final String QUEUE_CAPACITY = "DBOPS_STEP_QUEUE_CAPACITY";
   public static final String SHUTDOWN_GRACE = "DBOPS_STEP_SHUTDOWN_GRACE_SECONDS";
   public static final String LOCK_TIMEOUT = "DBOPS_STEP_LOCK_TIMEOUT_SECONDS";
+  public static final String DURABILITY = "DBOPS_STEP_DURABILITY";
 
   public static final int DEFAULT_PORT = 20002;
   public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(60);
@@ -36,15 +39,19 @@ public record StepRuntimeConfig(
   public StepRuntimeConfig {
     List<String> problems = problems(port, poolMaxSize, connectionTimeout, queueCapacity, shutdownGrace);
     problems.addAll(lockProblems(lockTimeout));
+    if (durability == null) {
+      problems.add(DURABILITY + " must be set");
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
   }
 
-  /** Without a lock timeout: the default (60 s). Kept for callers written before it existed. */
+  /** With the default lock timeout (60 s) and durability ({@code step}). */
   public StepRuntimeConfig(
       int port, int poolMaxSize, Duration connectionTimeout, int queueCapacity, Duration shutdownGrace) {
-    this(port, poolMaxSize, connectionTimeout, queueCapacity, shutdownGrace, DEFAULT_LOCK_TIMEOUT);
+    this(port, poolMaxSize, connectionTimeout, queueCapacity, shutdownGrace, DEFAULT_LOCK_TIMEOUT,
+        CommitDurability.STEP);
   }
 
   /** The defaults, on the given port. Handy for tests. */
@@ -54,7 +61,8 @@ public record StepRuntimeConfig(
 
   /** This configuration with another lock timeout. */
   public StepRuntimeConfig withLockTimeout(Duration timeout) {
-    return new StepRuntimeConfig(port, poolMaxSize, connectionTimeout, queueCapacity, shutdownGrace, timeout);
+    return new StepRuntimeConfig(port, poolMaxSize, connectionTimeout, queueCapacity, shutdownGrace, timeout,
+        durability);
   }
 
   /**
@@ -73,12 +81,21 @@ public record StepRuntimeConfig(
     Duration timeout = Duration.ofSeconds(timeoutSeconds);
     Duration grace = Duration.ofSeconds(graceSeconds);
     Duration lock = Duration.ofSeconds(lockSeconds);
+    CommitDurability durability = CommitDurability.STEP;
+    String rawDurability = env.get(DURABILITY);
+    if (rawDurability != null && !rawDurability.isBlank()) {
+      durability = CommitDurability.parse(rawDurability);
+      if (durability == null) {
+        problems.add(DURABILITY + " must be 'step' or 'changeset', was '" + rawDurability + "'");
+        durability = CommitDurability.STEP;
+      }
+    }
     problems.addAll(problems(port, poolMaxSize, timeout, queueCapacity, grace));
     problems.addAll(lockProblems(lock));
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new StepRuntimeConfig(port, poolMaxSize, timeout, queueCapacity, grace, lock);
+    return new StepRuntimeConfig(port, poolMaxSize, timeout, queueCapacity, grace, lock, durability);
   }
 
   private static List<String> lockProblems(Duration lockTimeout) {

@@ -86,6 +86,12 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
 
   @Override
   public void ran(Change change, ChangeSet changeSet, DatabaseChangeLog changeLog, Database database) {
+    if (recorder != null) {
+      // What the recorder saw since the changeset started: its statements so far (its history row
+      // comes after the last change).
+      statements = recorder.count();
+      return;
+    }
     try {
       statements += change.generateStatements(database).length;
     } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import io.dbops.step.config.CommitDurability;
 import io.dbops.step.config.StepRuntimeConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,6 +45,7 @@ public final class LiquibaseStepRunner {
   private final Map<String, String> environment;
   private final Clock clock;
   private final Duration lockTimeout;
+  private final CommitDurability durability;
   private final String owner;
   private final ChangelogCache changelogs = new ChangelogCache(16);
   private final UpToDateMemo upToDate = new UpToDateMemo(16);
@@ -64,7 +66,18 @@ public final class LiquibaseStepRunner {
    *     DBOPS_STEP_LOCK_TIMEOUT_SECONDS})
    */
   public LiquibaseStepRunner(PoolCache pools, Map<String, String> environment, Clock clock, Duration lockTimeout) {
+    this(pools, environment, clock, lockTimeout, CommitDurability.STEP);
+  }
+
+  /**
+   * @param lockTimeout longest wait for the database's change lock ({@code
+   *     DBOPS_STEP_LOCK_TIMEOUT_SECONDS})
+   * @param durability when a PostgreSQL apply waits for durable commits ({@code DBOPS_STEP_DURABILITY})
+   */
+  public LiquibaseStepRunner(PoolCache pools, Map<String, String> environment, Clock clock, Duration lockTimeout,
+      CommitDurability durability) {
     this.pools = pools;
+    this.durability = durability;
     this.environment = Map.copyOf(environment);
     this.clock = clock;
     this.lockTimeout = lockTimeout;
@@ -144,6 +157,7 @@ public final class LiquibaseStepRunner {
       SearchPathWatch searchPath = new SearchPathWatch();
       Database database = StepPostgresDatabase.open(gate, searchPath);
       gate.setDeferring(database.supportsDDLInTransaction());
+      gate.setAsynchronousCommits(database instanceof PostgresDatabase && durability == CommitDurability.STEP);
       StepLock lock = null;
       StepLock.Dialect dialect = LockDialects.forDatabase(database, command.jdbcUrl(),
           () -> pools.connectDirect(command.jdbcUrl(), command.username(), password));
@@ -184,8 +198,16 @@ public final class LiquibaseStepRunner {
             stepLock, gate, transactionalDdl, connection, location.root(),
             url -> pools.connectDirect(url, command.username(), password),
             command.kind() == StepCommand.Kind.APPLY ? upToDate : null).run();
-        return Scope.child(recorder, scope, () -> Scope.child(searchPath, Map.of(), body));
+        return durable(gate, Scope.child(recorder, scope, () -> Scope.child(searchPath, Map.of(), body)));
       } finally {
+        if (gate.awaitsDurability() && !control.isStopped()) {
+          try { // the step failed with an exception; what it committed before must still be durable
+            gate.confirmDurable();
+          } catch (Exception e) {
+            logger.warn("Step {}: could not confirm that its commits are durable: {}", command.stepId(),
+                Failures.describe(e));
+          }
+        }
         if (lock != null && !control.isStopped()) {
           try {
             lock.releaseAll();
@@ -206,6 +228,22 @@ public final class LiquibaseStepRunner {
           pools.evict(command.jdbcUrl(), command.username(), connection);
         }
       }
+    }
+  }
+
+  /**
+   * The outcome, once everything the step committed asynchronously is durable (see {@link
+   * TransactionGate#confirmDurable()}); a failure to confirm fails the step.
+   */
+  private static StepOutcome durable(TransactionGate gate, StepOutcome outcome) {
+    try {
+      gate.confirmDurable();
+      return outcome;
+    } catch (liquibase.exception.DatabaseException e) {
+      String problem = "PostgreSQL could not confirm that the changesets this step committed are durable ("
+          + Failures.describe(e) + "); run status to see what the database kept.";
+      String error = outcome.status() == StepOutcome.Status.SUCCEEDED ? problem : outcome.error() + " " + problem;
+      return StepOutcome.failed(error, outcome.outputs(), outcome.changesets());
     }
   }
 

@@ -22,6 +22,11 @@ final class StatementRecorder extends SqlListener {
     recording = false;
   }
 
+  /** How many statements were started since {@link #start()}. */
+  int count() {
+    return statements.size();
+  }
+
   /** The statements started since {@link #start()}, in order; the last may be the one that failed. */
   List<String> statements() {
     return List.copyOf(statements);

@@ -1,6 +1,8 @@
 package io.dbops.step.liquibase;
 
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import liquibase.Scope;
 import liquibase.changelog.ChangeSet;
 import liquibase.database.jvm.JdbcConnection;
@@ -26,6 +28,8 @@ final class TransactionGate extends JdbcConnection {
   private boolean deferring;
   private boolean pendingCommit;
   private int deferredCommits;
+  private boolean asynchronousCommits;
+  private String durabilityWrite;
 
   TransactionGate(Connection connection) {
     super(connection);
@@ -38,6 +42,20 @@ final class TransactionGate extends JdbcConnection {
    */
   void setDeferring(boolean enabled) {
     this.transactionalDdl = enabled;
+  }
+
+  /**
+   * Whether changeset transactions committed through {@link #commitWithHistory} may commit
+   * asynchronously ({@code synchronous_commit = off} for that transaction only); the step then
+   * makes them durable once, in {@link #confirmDurable()}. PostgreSQL only.
+   */
+  void setAsynchronousCommits(boolean enabled) {
+    this.asynchronousCommits = enabled;
+  }
+
+  /** Whether a runInTransaction changeset's commit is being held back for its history row. */
+  boolean holdsChangeSetTransaction() {
+    return deferring;
   }
 
   /** The gate of the current step's scope, or null outside a dbops step. */
@@ -55,6 +73,66 @@ final class TransactionGate extends JdbcConnection {
   void historyWriting() {
     deferring = false;
     pendingCommit = false;
+  }
+
+  /**
+   * Writes a changeset's history row and commits its transaction in one round trip to PostgreSQL:
+   * the history statements and {@code COMMIT} go as one multi-statement string, after {@code SET
+   * LOCAL synchronous_commit TO OFF} when commits may be asynchronous. An asynchronous commit is
+   * atomic like any other (PostgreSQL's log is replayed in order, so a server crash loses a suffix
+   * of whole changesets, never a changeset without its row); it is made durable by the next
+   * synchronous commit, and {@link #confirmDurable()} forces one.
+   *
+   * @param durabilityWrite a harmless write (an UPDATE of this history row to the same values) whose
+   *     synchronous commit makes this and every earlier commit durable
+   */
+  void commitWithHistory(String[] historySql, String durabilityWrite) throws DatabaseException {
+    StringBuilder sql = new StringBuilder(256);
+    if (asynchronousCommits) {
+      sql.append("SET LOCAL synchronous_commit TO OFF;");
+    }
+    for (String statement : historySql) {
+      // No whitespace after the semicolons: the driver splits there, and each statement then shows
+      // in pg_stat_activity and the server log exactly as Liquibase would have sent it.
+      sql.append(statement.strip()).append(';');
+    }
+    sql.append("COMMIT");
+    deferring = false;
+    pendingCommit = false;
+    execute(sql.toString());
+    if (asynchronousCommits) {
+      this.durabilityWrite = durabilityWrite;
+    }
+  }
+
+  /**
+   * Makes every changeset committed asynchronously so far durable (to the session's own {@code
+   * synchronous_commit} level, replicas included), by committing a harmless write synchronously.
+   * Does nothing when there is nothing to confirm.
+   */
+  void confirmDurable() throws DatabaseException {
+    if (durabilityWrite == null) {
+      return;
+    }
+    String sql = durabilityWrite;
+    durabilityWrite = null;
+    flush();
+    execute(sql);
+    super.commit();
+  }
+
+  /** Whether commits made since the last confirmation may not be durable yet. */
+  boolean awaitsDurability() {
+    return durabilityWrite != null;
+  }
+
+  private void execute(String sql) throws DatabaseException {
+    try (Statement statement = getUnderlyingConnection().createStatement()) {
+      statement.setEscapeProcessing(false);
+      statement.execute(sql);
+    } catch (SQLException e) {
+      throw new DatabaseException(e.getMessage(), e);
+    }
   }
 
   /** Commits a commit that was held back, if any (for example after a skipped changeset). */

@@ -25,7 +25,7 @@ public final class NoopProfile {
     TestDatabases.Kind kind = TestDatabases.Kind.valueOf(args.length > 2 ? args[2] : "POSTGRES");
     java.util.logging.Logger.getLogger("liquibase").setLevel(java.util.logging.Level.WARNING);
     Path dir = Files.createTempDirectory("dbops-prof");
-    Path big = StepBenchmark.writeChangelog(dir.resolve("noop.sql"), StepBenchmark.statements(n));
+    Path big = BenchmarkRun.writeChangelog(dir.resolve("noop.sql"), BenchmarkRun.statements(n));
     try (TestDatabase db = TestDatabases.create(kind); PoolCache pools = new PoolCache(2, Duration.ofSeconds(10))) {
       LiquibaseStepRunner runner = new LiquibaseStepRunner(pools, Map.of(), Clock.systemUTC());
       System.out.println("apply: " + run(runner, db, big) + " ms");

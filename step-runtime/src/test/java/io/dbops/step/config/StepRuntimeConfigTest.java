@@ -44,4 +44,13 @@ class StepRuntimeConfigTest {
     assertThatThrownBy(() -> StepRuntimeConfig.fromEnvironment(Map.of("DBOPS_STEP_LOCK_TIMEOUT_SECONDS", "-1")))
         .hasMessageContaining("DBOPS_STEP_LOCK_TIMEOUT_SECONDS must be between 0 and 86400 seconds");
   }
+
+  @Test
+  void durabilityDefaultsToStepAndIsRead() {
+    assertThat(StepRuntimeConfig.fromEnvironment(Map.of()).durability()).isEqualTo(CommitDurability.STEP);
+    assertThat(StepRuntimeConfig.fromEnvironment(Map.of("DBOPS_STEP_DURABILITY", " Changeset ")).durability())
+        .isEqualTo(CommitDurability.CHANGESET);
+    assertThatThrownBy(() -> StepRuntimeConfig.fromEnvironment(Map.of("DBOPS_STEP_DURABILITY", "fsync")))
+        .hasMessageContaining("DBOPS_STEP_DURABILITY must be 'step' or 'changeset', was 'fsync'");
+  }
 }
