@@ -33,20 +33,22 @@ final class StepLogService extends AbstractLogService {
         if (level == Level.OFF || message == null) {
           return;
         }
-        String masked = stepLog.mask(message);
+        // Masking costs more than the logging itself: only for lines some logger will take.
         int value = level.intValue();
         if (value >= Level.SEVERE.intValue()) {
-          slf4j.error(masked);
+          slf4j.error(stepLog.mask(message));
         } else if (value >= Level.WARNING.intValue()) {
-          slf4j.warn(masked);
+          slf4j.warn(stepLog.mask(message));
           stepLog.warn(message);
         } else if (value >= Level.INFO.intValue()) {
-          slf4j.info(masked);
+          if (slf4j.isInfoEnabled()) {
+            slf4j.info(stepLog.mask(message));
+          }
           if (summary) {
             stepLog.info(message);
           }
-        } else {
-          slf4j.debug(masked);
+        } else if (slf4j.isDebugEnabled()) {
+          slf4j.debug(stepLog.mask(message));
         }
       }
     };

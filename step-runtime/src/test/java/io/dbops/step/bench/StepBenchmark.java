@@ -14,17 +14,16 @@ import java.util.Map;
  * the dbops step runtime, through plain Liquibase 4.33.0 (standard lock and history services, a
  * fresh Liquibase as the CLI would build) and as raw JDBC running the same statements; then the
  * no-op apply on a warm runtime. Every measurement runs in its own JVM ({@link BenchmarkRun}) and
- * the methods take turns round by round. Each JVM applies twice: the first apply is cold (class
- * loading, JIT), the second the steady state, which is the per-changeset cost compared. See
+ * the methods take turns round by round. Each JVM applies three times: the first apply is cold
+ * (class loading, JIT), the third the steady state, which is the per-changeset cost compared. See
  * docs/performance.md.
  *
  * <p>Arguments: [changesets (1000)] [no-op changesets (2000)] [databases (POSTGRES,MARIADB)]
  * [rounds (3)].
  */
 public final class StepBenchmark {
-  private static final List<String> METHODS = List.of("raw", "plain", "dbops");
-  private static final Map<String, String> LABELS = Map.of(
-      "raw", "raw JDBC", "plain", "plain Liquibase 4.33.0", "dbops", "dbops step runtime");
+  private static final Map<String, String> LABELS = Map.of("raw", "raw JDBC", "raw-nowait",
+      "raw JDBC, commits not waiting", "plain", "plain Liquibase 4.33.0", "dbops", "dbops step runtime");
 
   private StepBenchmark() {}
 
@@ -35,15 +34,19 @@ public final class StepBenchmark {
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
     for (String kind : kinds) {
       kind = kind.trim();
+      // On PostgreSQL, the same statements with commits that do not wait for the log flush tell
+      // what a flush costs on this machine's storage.
+      List<String> methods = kind.equals("POSTGRES")
+          ? List.of("raw", "raw-nowait", "plain", "dbops") : List.of("raw", "plain", "dbops");
       Map<String, List<Long>> cold = new LinkedHashMap<>();
       Map<String, List<Long>> steady = new LinkedHashMap<>();
-      for (String method : METHODS) {
+      for (String method : methods) {
         cold.put(method, new ArrayList<>());
         steady.put(method, new ArrayList<>());
       }
       for (int round = 0; round < rounds; round++) {
-        for (int i = 0; i < METHODS.size(); i++) {
-          String method = METHODS.get((i + round) % METHODS.size()); // each method goes first in turn
+        for (int i = 0; i < methods.size(); i++) {
+          String method = methods.get((i + round) % methods.size()); // each method goes first in turn
           String[] times = run(method, kind, changesets);
           cold.get(method).add(Long.parseLong(times[0]));
           steady.get(method).add(Long.parseLong(times[1]));
@@ -51,7 +54,10 @@ public final class StepBenchmark {
       }
       System.out.printf("%n%s, %d changesets, %d rounds, ms per changeset (a fresh JVM per method and round)%n",
           kind, changesets, rounds);
-      print("steady state (second apply in the JVM)", steady, changesets);
+      print("steady state (third apply in the JVM)", steady, changesets);
+      if (steady.containsKey("raw-nowait")) {
+        printFlushCost(steady, changesets);
+      }
       print("cold JVM (first apply)", cold, changesets);
       String[] warm = run("noop", kind, noop);
       System.out.printf("  warm runtime, %d changesets: apply %s ms; no-op first %s ms, then %s ms%n", noop, warm[0],
@@ -61,14 +67,31 @@ public final class StepBenchmark {
     }
   }
 
+  /**
+   * The log flush per commit on this storage (raw JDBC with and without waiting for it) and the
+   * flush time from which dbops costs at most half of plain Liquibase per changeset: plain Liquibase
+   * waits for two flushes per changeset (statements, then history row), a dbops apply for one per
+   * step, so with a flush of F' instead of F plain costs {@code plain + 2 (F' - F)} and dbops the
+   * same; half is reached when {@code F' >= F + dbops - plain / 2}.
+   */
+  private static void printFlushCost(Map<String, List<Long>> steady, int changesets) {
+    double raw = median(steady.get("raw")) / changesets;
+    double noWait = median(steady.get("raw-nowait")) / changesets;
+    double plain = median(steady.get("plain")) / changesets;
+    double dbops = median(steady.get("dbops")) / changesets;
+    double flush = Math.max(0, raw - noWait);
+    System.out.printf("    log flush per commit here: %.2f ms; dbops <= 0.5 x plain from a flush of %.2f ms%n",
+        flush, flush + dbops - plain / 2);
+  }
+
   private static void print(String title, Map<String, List<Long>> millis, int changesets) {
     System.out.printf("  %s%n", title);
     double plainMedian = median(millis.get("plain")) / changesets;
-    for (String method : METHODS) {
+    for (String method : millis.keySet()) {
       List<Long> runs = millis.get(method);
       double perChangeset = median(runs) / changesets;
-      String ratio = method.equals("raw") ? "" : String.format("  (%.2f x plain)", perChangeset / plainMedian);
-      System.out.printf("    %-24s median %6.2f  runs %s%s%n", LABELS.get(method), perChangeset,
+      String ratio = method.startsWith("raw") ? "" : String.format("  (%.2f x plain)", perChangeset / plainMedian);
+      System.out.printf("    %-30s median %6.2f  runs %s%s%n", LABELS.get(method), perChangeset,
           runs.stream().map(ms -> String.format("%.2f", (double) ms / changesets)).toList(), ratio);
     }
   }
