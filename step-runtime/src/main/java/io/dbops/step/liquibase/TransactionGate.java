@@ -117,7 +117,15 @@ final class TransactionGate extends JdbcConnection {
     String sql = durabilityWrite;
     durabilityWrite = null;
     flush();
-    execute(sql);
+    try (Statement statement = getUnderlyingConnection().createStatement()) {
+      statement.setEscapeProcessing(false);
+      if (statement.executeUpdate(sql) == 0) {
+        // Nothing written, so nothing flushed: the row was removed since (by a changeset?).
+        throw new DatabaseException("the history row of the last changeset committed is gone");
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException(e.getMessage(), e);
+    }
     super.commit();
   }
 

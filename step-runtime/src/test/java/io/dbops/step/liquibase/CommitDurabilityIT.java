@@ -135,6 +135,35 @@ class CommitDurabilityIT {
   }
 
   @Test
+  void aFailingChangesetStillLeavesTheOnesBeforeItDurable() throws Exception {
+    TestDatabase db = database();
+    apply(db, sqlChangelog("one.sql", 1), CommitDurability.STEP, "");
+    recordSynchronousCommitOfHistoryWrites(db);
+    Path failing = Files.writeString(tmp.resolve("failing.sql"), """
+        --liquibase formatted sql
+
+        --changeset d:1
+        CREATE TABLE f_1 (id INT);
+
+        --changeset d:2
+        CREATE TABLE f_2 (id INT);
+
+        --changeset d:3
+        INSERT INTO f_missing VALUES (1);
+        """);
+
+    StepOutcome outcome = new LiquibaseStepRunner(pools, Map.of(), Clock.systemUTC(),
+        StepRuntimeConfig.DEFAULT_LOCK_TIMEOUT, CommitDurability.STEP)
+        .run(new StepCommand("durability", StepCommand.Kind.APPLY, failing.toString(), "", db.jdbcUrl(),
+            db.username(), "", "", "", "", 0, Map.of(), ""), (level, text) -> {}, new StepControl());
+
+    assertThat(outcome.status()).isEqualTo(StepOutcome.Status.FAILED);
+    assertThat(outcome.error()).startsWith("Changeset failing.sql::3::d failed: ").contains("f_missing");
+    assertThat(rows(db, "SELECT op || ' ' || id || ' ' || setting FROM history_writes ORDER BY n"))
+        .containsExactly("UPDATE 1 on", "INSERT 1 off", "INSERT 2 off", "UPDATE 2 on");
+  }
+
+  @Test
   void changesetDurabilityCommitsEveryChangesetSynchronously() throws Exception {
     TestDatabase db = database();
     apply(db, sqlChangelog("one.sql", 1), CommitDurability.STEP, "");
