@@ -1,5 +1,7 @@
 package io.dbops.step.bench;
 
+import io.dbops.step.config.CommitDurability;
+import io.dbops.step.config.StepRuntimeConfig;
 import io.dbops.step.datasource.PoolCache;
 import io.dbops.step.liquibase.LiquibaseStepRunner;
 import io.dbops.step.liquibase.StepCommand;
@@ -33,7 +35,7 @@ import liquibase.resource.DirectoryResourceAccessor;
  * process meets it); by the third the JIT has compiled the hot paths (on two cores, the second apply
  * still shares the CPU with the compiler threads).
  *
- * <p>Arguments: METHOD (raw | raw-nowait | plain | dbops | noop | plain-noop) DATABASE (POSTGRES | MARIADB)
+ * <p>Arguments: METHOD (raw | raw-nowait | plain | dbops | dbops-changeset | noop | plain-noop) DATABASE (POSTGRES | MARIADB)
  * CHANGESETS. {@code noop} applies CHANGESETS through one step runtime, then times seven applies
  * with nothing to do on it and prints {@code RESULT <apply ms> <no-op ms>...}; {@code plain-noop}
  * times plain Liquibase's second update of the same changelog.
@@ -45,6 +47,7 @@ public final class BenchmarkRun {
     String method = args[0];
     TestDatabases.Kind kind = TestDatabases.Kind.valueOf(args[1]);
     int changesets = Integer.parseInt(args[2]);
+    flushDelayMicros = args.length > 3 ? Integer.parseInt(args[3]) : 0;
     java.util.logging.Logger.getLogger("liquibase").setLevel(Level.WARNING);
     Path dir = Files.createTempDirectory("dbops-bench");
     Path changelog = writeChangelog(dir.resolve("apply.sql"), statements(changesets));
@@ -52,12 +55,38 @@ public final class BenchmarkRun {
       case "raw" -> coldAndWarm(kind, db -> rawJdbc(db, statements(changesets), false));
       case "raw-nowait" -> coldAndWarm(kind, db -> rawJdbc(db, statements(changesets), true));
       case "plain" -> coldAndWarm(kind, db -> plainLiquibase(db, changelog));
-      case "dbops" -> coldAndWarm(kind, db -> apply(db, changelog));
+      case "dbops" -> coldAndWarm(kind, db -> apply(db, changelog, CommitDurability.STEP));
+      case "dbops-changeset" -> coldAndWarm(kind, db -> apply(db, changelog, CommitDurability.CHANGESET));
       case "noop" -> noop(kind, changelog);
       case "plain-noop" -> plainNoop(kind, changelog);
       default -> throw new IllegalArgumentException("unknown method " + method);
     };
     System.out.println("RESULT " + result);
+  }
+
+  /** Extra wait before every log flush on the benchmark's PostgreSQL databases (slower storage). */
+  private static int flushDelayMicros;
+
+  /**
+   * A fresh database; with a flush delay, PostgreSQL's {@code commit_delay} (with {@code
+   * commit_siblings = 0}) for every session on it: each commit that waits for its log flush waits
+   * that much longer, as on slower storage. Commits that do not wait (asynchronous) are unaffected,
+   * exactly as on slower storage.
+   */
+  private static TestDatabase database(TestDatabases.Kind kind) throws Exception {
+    TestDatabase db = TestDatabases.create(kind);
+    if (flushDelayMicros > 0 && kind == TestDatabases.Kind.POSTGRES) {
+      try (Connection c = db.connect(); Statement s = c.createStatement()) {
+        String name;
+        try (var rs = s.executeQuery("SELECT current_database()")) {
+          rs.next();
+          name = rs.getString(1);
+        }
+        s.execute("ALTER DATABASE \"" + name + "\" SET commit_siblings = 0");
+        s.execute("ALTER DATABASE \"" + name + "\" SET commit_delay = " + flushDelayMicros);
+      }
+    }
+    return db;
   }
 
   private interface Apply {
@@ -68,7 +97,7 @@ public final class BenchmarkRun {
   private static String coldAndWarm(TestDatabases.Kind kind, Apply apply) throws Exception {
     List<Long> times = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      try (TestDatabase db = TestDatabases.create(kind)) {
+      try (TestDatabase db = database(kind)) {
         long start = System.nanoTime();
         apply.run(db);
         times.add((System.nanoTime() - start) / 1_000_000);
@@ -79,7 +108,7 @@ public final class BenchmarkRun {
 
   /** The warm step runtime: one apply of everything, then seven applies with nothing to do. */
   private static String noop(TestDatabases.Kind kind, Path changelog) throws Exception {
-    try (TestDatabase db = TestDatabases.create(kind);
+    try (TestDatabase db = database(kind);
         PoolCache pools = new PoolCache(2, Duration.ofSeconds(10))) {
       LiquibaseStepRunner runner = new LiquibaseStepRunner(pools, Map.of(), Clock.systemUTC());
       List<Long> times = new ArrayList<>();
@@ -97,7 +126,7 @@ public final class BenchmarkRun {
    * the same (now warm) JVM; a CLI, starting cold, would be slower.
    */
   private static String plainNoop(TestDatabases.Kind kind, Path changelog) throws Exception {
-    try (TestDatabase db = TestDatabases.create(kind)) {
+    try (TestDatabase db = database(kind)) {
       plainLiquibase(db, changelog);
       long start = System.nanoTime();
       plainLiquibase(db, changelog);
@@ -154,9 +183,10 @@ public final class BenchmarkRun {
     }
   }
 
-  private static void apply(TestDatabase db, Path changelog) throws Exception {
+  private static void apply(TestDatabase db, Path changelog, CommitDurability durability) throws Exception {
     try (PoolCache pools = new PoolCache(2, Duration.ofSeconds(10))) {
-      apply(new LiquibaseStepRunner(pools, Map.of(), Clock.systemUTC()), db, changelog);
+      apply(new LiquibaseStepRunner(pools, Map.of(), Clock.systemUTC(), StepRuntimeConfig.DEFAULT_LOCK_TIMEOUT,
+          durability), db, changelog);
     }
   }
 

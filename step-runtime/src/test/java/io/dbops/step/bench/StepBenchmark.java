@@ -19,11 +19,16 @@ import java.util.Map;
  * docs/performance.md.
  *
  * <p>Arguments: [changesets (1000)] [no-op changesets (2000)] [databases (POSTGRES,MARIADB)]
- * [rounds (3)].
+ * [rounds (3)] [flush delay in microseconds (0)]: with a delay, every PostgreSQL commit that waits
+ * for its log flush waits that much longer ({@code commit_delay}), which stands in for slower
+ * storage than this machine's.
  */
 public final class StepBenchmark {
   private static final Map<String, String> LABELS = Map.of("raw", "raw JDBC", "raw-nowait",
-      "raw JDBC, commits not waiting", "plain", "plain Liquibase 4.33.0", "dbops", "dbops step runtime");
+      "raw JDBC, commits not waiting", "plain", "plain Liquibase 4.33.0", "dbops", "dbops step runtime",
+      "dbops-changeset", "dbops, durability=changeset");
+
+  private static int flushDelayMicros;
 
   private StepBenchmark() {}
 
@@ -32,12 +37,14 @@ public final class StepBenchmark {
     int noop = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
     String[] kinds = (args.length > 2 ? args[2] : "POSTGRES,MARIADB").split(",");
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    flushDelayMicros = args.length > 4 ? Integer.parseInt(args[4]) : 0;
     for (String kind : kinds) {
       kind = kind.trim();
       // On PostgreSQL, the same statements with commits that do not wait for the log flush tell
-      // what a flush costs on this machine's storage.
+      // what a flush costs on this machine's storage, and dbops with DBOPS_STEP_DURABILITY=changeset
+      // what the per-step flush saves.
       List<String> methods = kind.equals("POSTGRES")
-          ? List.of("raw", "raw-nowait", "plain", "dbops") : List.of("raw", "plain", "dbops");
+          ? List.of("raw", "raw-nowait", "plain", "dbops", "dbops-changeset") : List.of("raw", "plain", "dbops");
       Map<String, List<Long>> cold = new LinkedHashMap<>();
       Map<String, List<Long>> steady = new LinkedHashMap<>();
       for (String method : methods) {
@@ -52,8 +59,9 @@ public final class StepBenchmark {
           steady.get(method).add(Long.parseLong(times[1]));
         }
       }
-      System.out.printf("%n%s, %d changesets, %d rounds, ms per changeset (a fresh JVM per method and round)%n",
-          kind, changesets, rounds);
+      System.out.printf("%n%s, %d changesets, %d rounds, ms per changeset (a fresh JVM per method and round)%s%n",
+          kind, changesets, rounds, flushDelayMicros > 0 && kind.equals("POSTGRES")
+              ? ", every waiting log flush " + flushDelayMicros + " us slower" : "");
       print("steady state (third apply in the JVM)", steady, changesets);
       if (steady.containsKey("raw-nowait")) {
         printFlushCost(steady, changesets);
@@ -106,7 +114,7 @@ public final class StepBenchmark {
   private static String[] run(String method, String kind, int changesets) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        BenchmarkRun.class.getName(), method, kind, Integer.toString(changesets))
+        BenchmarkRun.class.getName(), method, kind, Integer.toString(changesets), Integer.toString(flushDelayMicros))
         .redirectErrorStream(true).start();
     String result = null;
     List<String> output = new ArrayList<>();
