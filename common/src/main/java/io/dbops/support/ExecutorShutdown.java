@@ -1,5 +1,6 @@
 package io.dbops.support;
 
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -12,12 +13,17 @@ public final class ExecutorShutdown {
    * interrupt of the caller ends the wait and is kept.
    */
   public static void now(ExecutorService executor) {
+    now(executor, Duration.ofSeconds(5));
+  }
+
+  /** As {@link #now(ExecutorService)}, waiting at most {@code wait}. */
+  public static void now(ExecutorService executor, Duration wait) {
     if (executor == null) {
       return;
     }
     executor.shutdownNow();
     try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
+      executor.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

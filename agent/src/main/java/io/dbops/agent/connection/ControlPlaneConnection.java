@@ -4,6 +4,7 @@ import io.dbops.agent.config.DelegateConfig;
 import io.dbops.agent.endpoints.DelegateMetrics;
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.FrameCodec;
+import io.dbops.support.ExecutorShutdown;
 import io.dbops.support.NamedThreadFactory;
 import java.net.URI;
 import java.time.Duration;
@@ -132,12 +133,7 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
       session.link.close("delegate shutting down");
     }
     if (loop != null) {
-      loop.shutdownNow();
-      try {
-        loop.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      ExecutorShutdown.now(loop);
     }
   }
 

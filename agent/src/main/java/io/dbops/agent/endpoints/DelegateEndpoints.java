@@ -3,6 +3,7 @@ package io.dbops.agent.endpoints;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.dbops.agent.config.DelegateConfig;
+import io.dbops.support.ExecutorShutdown;
 import io.dbops.support.NamedThreadFactory;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -10,9 +11,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -107,12 +108,7 @@ public final class DelegateEndpoints implements AutoCloseable {
       server.stop(0);
     }
     if (executor != null) {
-      executor.shutdownNow();
-      try {
-        executor.awaitTermination(2, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      ExecutorShutdown.now(executor, Duration.ofSeconds(2));
     }
   }
 }

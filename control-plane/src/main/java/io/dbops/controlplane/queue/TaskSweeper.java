@@ -2,6 +2,7 @@ package io.dbops.controlplane.queue;
 
 import io.dbops.controlplane.metrics.Metrics;
 import io.dbops.protocol.TaskTypes;
+import io.dbops.support.ExecutorShutdown;
 import io.dbops.support.NamedThreadFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -102,12 +103,7 @@ public final class TaskSweeper implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true) && executor != null) {
-      executor.shutdownNow();
-      try {
-        executor.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      ExecutorShutdown.now(executor);
     }
   }
 }

@@ -14,6 +14,7 @@ import io.dbops.controlplane.store.Sql;
 import io.dbops.controlplane.tokens.TokenService;
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.FrameCodec;
+import io.dbops.support.ExecutorShutdown;
 import io.dbops.support.NamedThreadFactory;
 import io.javalin.Javalin;
 import java.time.Clock;
@@ -309,12 +310,7 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
     }
     ScheduledExecutorService t = timer;
     if (t != null) {
-      t.shutdownNow();
-      try {
-        t.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      ExecutorShutdown.now(t);
     }
     dispatcher.close();
   }

@@ -5,6 +5,7 @@ import io.dbops.controlplane.metrics.Metrics;
 import io.dbops.controlplane.queue.Task;
 import io.dbops.controlplane.queue.TaskQueue;
 import io.dbops.protocol.Frame;
+import io.dbops.support.ExecutorShutdown;
 import io.dbops.support.NamedThreadFactory;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -179,12 +180,7 @@ final class TaskDispatcher implements AutoCloseable {
   public void close() {
     ThreadPoolExecutor d = dispatcher;
     if (d != null) {
-      d.shutdownNow();
-      try {
-        d.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      ExecutorShutdown.now(d);
     }
   }
 }
