@@ -7,6 +7,7 @@ import io.dbops.protocol.InitStageOutput;
 import io.dbops.protocol.InitStagePayload;
 import io.dbops.secrets.MaskEnvironment;
 import io.dbops.secrets.Masker;
+import io.dbops.support.ExecutorShutdown;
 import io.dbops.support.NamedThreadFactory;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -18,6 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -55,6 +59,10 @@ public final class LocalPodRuntime implements PodRuntime {
   private final Map<String, List<PodProcess>> pods = new ConcurrentHashMap<>();
   private final Map<String, InitStageOutput> outputs = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Stops pods that outlive their deadline, as activeDeadlineSeconds does on Kubernetes. */
+  private final ScheduledExecutorService deadlines =
+      Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("pod-deadline", true));
+  private final Map<String, ScheduledFuture<?>> deadlineTimers = new ConcurrentHashMap<>();
 
   /**
    * @param podProcessCommand command prefix starting one container process; the role is appended
@@ -90,6 +98,13 @@ public final class LocalPodRuntime implements PodRuntime {
     Path podDir = stateDir.resolve("pods").resolve(podName);
     List<PodProcess> processes = new ArrayList<>();
     pods.put(podName, processes);
+    if (pod.timeoutSeconds() > 0) {
+      ScheduledFuture<?> previous = deadlineTimers.put(podName, deadlines.schedule(
+          () -> expire(podName, processes, pod.timeoutSeconds()), pod.timeoutSeconds(), TimeUnit.SECONDS));
+      if (previous != null) {
+        previous.cancel(false);
+      }
+    }
     try {
       Files.createDirectories(podDir);
       int liteEnginePort = freePort();
@@ -117,8 +132,25 @@ public final class LocalPodRuntime implements PodRuntime {
     }
   }
 
+  /** The pod's deadline passed: stops it, unless it was stopped (or started again) since. */
+  private void expire(String podName, List<PodProcess> processes, int timeoutSeconds) {
+    if (pods.get(podName) != processes) {
+      return;
+    }
+    log.warn("Pod {} reached its deadline of {} s (the stage timeout) and is being stopped", podName, timeoutSeconds);
+    try {
+      stop(podName);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void stop(String podName) throws InterruptedException {
+    ScheduledFuture<?> timer = deadlineTimers.remove(podName);
+    if (timer != null) {
+      timer.cancel(false);
+    }
     outputs.remove(podName);
     List<PodProcess> processes = pods.remove(podName);
     if (processes == null) {
@@ -147,6 +179,7 @@ public final class LocalPodRuntime implements PodRuntime {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    ExecutorShutdown.now(deadlines);
     for (String podName : List.copyOf(pods.keySet())) {
       try {
         stop(podName);

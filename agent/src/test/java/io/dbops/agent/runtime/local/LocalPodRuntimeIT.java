@@ -100,6 +100,23 @@ class LocalPodRuntimeIT {
   }
 
   @Test
+  void stopsAPodThatOutlivesItsDeadline() throws Exception {
+    runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(60));
+    InitStagePayload shortLived = new InitStagePayload("e1", "dev", "pod-3", "dbops:dev", 1, Map.of(),
+        List.of(new InitStagePayload.SecretEnv("DBOPS_DB_PASSWORD", "env:DELEGATE_DB_PASSWORD")), 5);
+
+    InitStageOutput output = runtime.start(shortLived, secrets());
+
+    HealthProbe probe = new HealthProbe();
+    int liteEnginePort = Integer.parseInt(output.liteEngineAddress().substring("127.0.0.1:".length()));
+    assertThat(probe.isServing(output.stepPorts().get(0))).isTrue();
+    // Like activeDeadlineSeconds: counted from the start, the pod is stopped without anyone asking.
+    await().atMost(Duration.ofSeconds(25)).until(() -> !probe.isServing(liteEnginePort)
+        && !probe.isServing(output.stepPorts().get(0)));
+    runtime.stop("pod-3"); // already stopped: nothing left to do
+  }
+
+  @Test
   void stoppingAnUnknownPodSucceeds() throws Exception {
     runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(5));
 
