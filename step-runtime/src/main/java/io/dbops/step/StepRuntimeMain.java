@@ -29,7 +29,13 @@ public final class StepRuntimeMain {
     try {
       runtime.start();
     } catch (IOException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      // Netty's bind error keeps the reason ("Address already in use") in its cause.
       System.err.println("Cannot listen on port " + config.port() + ": " + e.getMessage()
+          + (root == e || root.getMessage() == null ? "" : " (" + root.getMessage() + ")")
           + ". Set DBOPS_STEP_PORT to a free port.");
       runtime.close();
       System.exit(1);

@@ -47,6 +47,8 @@ public final class LocalPodRuntime implements PodRuntime {
   private static final Pattern POD_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
   private static final int LOG_TAIL_LINES = 20;
+  /** Starts of one pod when its ports keep being taken before its containers bind them. */
+  static final int START_ATTEMPTS = 3;
   /** The delegate's own settings; other DBOPS_* variables (DBOPS_LOG_FORMAT, ...) pass through. */
   private static final List<String> DELEGATE_SETTINGS = List.of("DBOPS_TOKEN", "DBOPS_SERVER_URL",
       "DBOPS_DELEGATE_NAME", "DBOPS_TAGS", "DBOPS_CAPACITY", "DBOPS_RUNTIME", "DBOPS_STATE_DIR");
@@ -54,6 +56,7 @@ public final class LocalPodRuntime implements PodRuntime {
   private final List<String> podProcessCommand;
   private final Path stateDir;
   private final Duration readyTimeout;
+  private final PortSource ports;
   private final HealthProbe probe = new HealthProbe();
   private final NamedThreadFactory pumpThreads = new NamedThreadFactory("pod-output", true);
   private final Map<String, List<PodProcess>> pods = new ConcurrentHashMap<>();
@@ -68,9 +71,14 @@ public final class LocalPodRuntime implements PodRuntime {
    * @param podProcessCommand command prefix starting one container process; the role is appended
    */
   public LocalPodRuntime(List<String> podProcessCommand, Path stateDir, Duration readyTimeout) {
+    this(podProcessCommand, stateDir, readyTimeout, LocalPodRuntime::freePort);
+  }
+
+  LocalPodRuntime(List<String> podProcessCommand, Path stateDir, Duration readyTimeout, PortSource ports) {
     this.podProcessCommand = List.copyOf(podProcessCommand);
     this.stateDir = stateDir;
     this.readyTimeout = readyTimeout;
+    this.ports = ports;
   }
 
   @Override
@@ -95,6 +103,22 @@ public final class LocalPodRuntime implements PodRuntime {
     Map<String, String> liteEngineEnv = new LinkedHashMap<>(secrets.env());
     liteEngineEnv.put(MaskEnvironment.VARIABLE, MaskEnvironment.names(secrets.env().keySet()));
     Masker masker = secrets.masker();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return launchPod(pod, stepEnv, liteEngineEnv, masker);
+      } catch (PortTaken e) {
+        if (attempt >= START_ATTEMPTS) {
+          throw new PodException(e.getMessage());
+        }
+        log.warn("Pod {}: a port chosen for it was taken before its container bound it; starting the pod again"
+            + " on other ports (attempt {} of {})", podName, attempt + 1, START_ATTEMPTS);
+      }
+    }
+  }
+
+  private InitStageOutput launchPod(InitStagePayload pod, Map<String, String> stepEnv,
+      Map<String, String> liteEngineEnv, Masker masker) throws PodException, PortTaken, InterruptedException {
+    String podName = pod.podName();
     Path podDir = stateDir.resolve("pods").resolve(podName);
     List<PodProcess> processes = new ArrayList<>();
     pods.put(podName, processes);
@@ -107,12 +131,12 @@ public final class LocalPodRuntime implements PodRuntime {
     }
     try {
       Files.createDirectories(podDir);
-      int liteEnginePort = freePort();
+      int liteEnginePort = ports.next();
       liteEngineEnv.put("DBOPS_LITE_ENGINE_PORT", Integer.toString(liteEnginePort));
       processes.add(launch(podDir, "lite-engine", "lite-engine", liteEngineEnv, liteEnginePort, masker));
       List<Integer> stepPorts = new ArrayList<>();
       for (int i = 1; i <= pod.stepContainers(); i++) {
-        int port = freePort();
+        int port = ports.next();
         Map<String, String> env = new LinkedHashMap<>(stepEnv);
         env.put("DBOPS_STEP_PORT", Integer.toString(port));
         processes.add(launch(podDir, "step-" + i, "step-runtime", env, port, masker));
@@ -126,7 +150,7 @@ public final class LocalPodRuntime implements PodRuntime {
     } catch (IOException e) {
       stop(podName);
       throw new PodException("Cannot start pod " + podName + " in " + podDir + ": " + e.getMessage());
-    } catch (PodException | InterruptedException | RuntimeException e) {
+    } catch (PodException | PortTaken | InterruptedException | RuntimeException e) {
       stop(podName);
       throw e;
     }
@@ -218,16 +242,21 @@ public final class LocalPodRuntime implements PodRuntime {
    * the readiness check itself, as a kubelet probe would do; the whole wait is bounded by
    * readyTimeout, and a process that exits ends it at once.
    */
-  private void awaitReady(String podName, List<PodProcess> processes) throws PodException, InterruptedException {
+  private void awaitReady(String podName, List<PodProcess> processes)
+      throws PodException, PortTaken, InterruptedException {
     long started = System.nanoTime();
     long deadline = started + readyTimeout.toNanos();
     for (PodProcess p : processes) {
       long sleepMillis = 50;
       while (true) {
         if (!p.process().isAlive()) {
-          throw new PodException("Container " + p.container() + " of pod " + podName + " exited with code "
-              + p.process().exitValue() + " before it was ready. Last lines of " + p.logFile() + ":\n"
-              + p.logTail(LOG_TAIL_LINES));
+          String tail = p.logTail(LOG_TAIL_LINES);
+          String message = "Container " + p.container() + " of pod " + podName + " exited with code "
+              + p.process().exitValue() + " before it was ready. Last lines of " + p.logFile() + ":\n" + tail;
+          if (tail.contains("Address already in use")) {
+            throw new PortTaken(message);
+          }
+          throw new PodException(message);
         }
         if (probe.isServing(p.port())) {
           break;
@@ -245,12 +274,28 @@ public final class LocalPodRuntime implements PodRuntime {
 
   /**
    * A port free right now. Another process may take it before the container binds it; the
-   * container then fails to start and the init task reports it.
+   * container then exits on the bind, and the pod is started again on other ports (at most
+   * {@link #START_ATTEMPTS} times in all).
    */
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
+    }
+  }
+
+  /** Where the containers' ports come from; replaced in tests. */
+  @FunctionalInterface
+  interface PortSource {
+    int next() throws IOException;
+  }
+
+  /** A container exited because its port was taken between choosing it and binding it. */
+  private static final class PortTaken extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    PortTaken(String message) {
+      super(message);
     }
   }
 }

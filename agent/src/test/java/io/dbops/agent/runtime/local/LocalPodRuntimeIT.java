@@ -9,6 +9,7 @@ import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStageOutput;
 import io.dbops.protocol.InitStagePayload;
 import io.dbops.support.Secrets;
+import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,6 +116,35 @@ class LocalPodRuntimeIT {
     await().atMost(Duration.ofSeconds(25)).until(() -> !probe.isServing(liteEnginePort)
         && !probe.isServing(output.stepPorts().get(0)));
     runtime.stop("pod-3"); // already stopped: nothing left to do
+  }
+
+  @Test
+  void startsThePodAgainOnOtherPortsWhenAChosenPortIsTakenBeforeTheContainerBindsIt() throws Exception {
+    try (ServerSocket squatter = new ServerSocket(0)) {
+      // The first port handed out is one another process holds, as if it took it just after the choice.
+      AtomicBoolean first = new AtomicBoolean(true);
+      runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(60),
+          () -> first.getAndSet(false) ? squatter.getLocalPort() : LocalPodRuntime.freePort());
+
+      InitStageOutput output = runtime.start(pod("pod-4", 1), secrets());
+
+      int liteEnginePort = Integer.parseInt(output.liteEngineAddress().substring("127.0.0.1:".length()));
+      assertThat(liteEnginePort).isNotEqualTo(squatter.getLocalPort());
+      assertThat(new HealthProbe().isServing(liteEnginePort)).isTrue();
+      assertThat(stateDir.resolve("pods/pod-4/lite-engine.log")).content().contains("Address already in use");
+    }
+  }
+
+  @Test
+  void givesUpWithTheContainersLogWhenItsPortsKeepBeingTaken() throws Exception {
+    try (ServerSocket squatter = new ServerSocket(0)) {
+      runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(60), squatter::getLocalPort);
+
+      assertThatThrownBy(() -> runtime.start(pod("pod-5", 0), secrets()))
+          .isInstanceOf(PodException.class)
+          .hasMessageContaining("Container lite-engine of pod pod-5 exited with code")
+          .hasMessageContaining("Address already in use");
+    }
   }
 
   @Test
