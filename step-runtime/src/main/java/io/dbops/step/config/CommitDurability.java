@@ -1,7 +1,5 @@
 package io.dbops.step.config;
 
-import java.util.Locale;
-
 /**
  * When a PostgreSQL apply waits for its commits to be durable ({@code DBOPS_STEP_DURABILITY}).
  * Either way each changeset and its history row commit atomically, and the step reports only after
@@ -26,10 +24,5 @@ public enum CommitDurability {
       }
     }
     return null;
-  }
-
-  /** The value as written in {@code DBOPS_STEP_DURABILITY}. */
-  public String settingValue() {
-    return name().toLowerCase(Locale.ROOT);
   }
 }

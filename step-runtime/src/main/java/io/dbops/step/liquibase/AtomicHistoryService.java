@@ -2,6 +2,7 @@ package io.dbops.step.liquibase;
 
 import java.lang.reflect.Field;
 import java.util.List;
+import liquibase.Scope;
 import liquibase.changelog.ChangeSet;
 import liquibase.changelog.RanChangeSet;
 import liquibase.changelog.StandardChangeLogHistoryService;
@@ -9,6 +10,9 @@ import liquibase.changelog.column.LiquibaseColumn;
 import liquibase.database.Database;
 import liquibase.database.core.PostgresDatabase;
 import liquibase.exception.DatabaseException;
+import liquibase.executor.Executor;
+import liquibase.executor.ExecutorService;
+import liquibase.executor.jvm.JdbcExecutor;
 import liquibase.sql.Sql;
 import liquibase.sqlgenerator.core.MarkChangeSetRanGenerator;
 import liquibase.statement.core.MarkChangeSetRanStatement;
@@ -47,12 +51,21 @@ public final class AtomicHistoryService extends StandardChangeLogHistoryService 
   public void setExecType(ChangeSet changeSet, ChangeSet.ExecType execType) throws DatabaseException {
     TransactionGate gate = gate();
     if (execType == ChangeSet.ExecType.EXECUTED && gate.holdsChangeSetTransaction()
-        && getDatabase() instanceof PostgresDatabase && RAN_CHANGE_SETS != null) {
+        && getDatabase() instanceof PostgresDatabase && RAN_CHANGE_SETS != null && executesForReal()) {
       commitWithHistoryRow(gate, changeSet, execType);
       return;
     }
     gate.historyWriting();
     super.setExecType(changeSet, execType);
+  }
+
+  /**
+   * Whether Liquibase's statements currently go to the database: a preview (update with SQL output)
+   * swaps in a logging executor, which must get the history INSERT as text like everything else.
+   */
+  private boolean executesForReal() {
+    Executor executor = Scope.getCurrentScope().getSingleton(ExecutorService.class).getExecutor("jdbc", getDatabase());
+    return executor instanceof JdbcExecutor;
   }
 
   /** What Liquibase's setExecType does, with the INSERT and the COMMIT in one round trip. */

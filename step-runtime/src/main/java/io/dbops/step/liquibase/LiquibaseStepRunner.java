@@ -1,5 +1,7 @@
 package io.dbops.step.liquibase;
 
+import io.dbops.step.config.CommitDurability;
+import io.dbops.step.config.StepRuntimeConfig;
 import io.dbops.step.datasource.ConnectFailure;
 import io.dbops.step.datasource.PoolCache;
 import io.dbops.support.Secrets;
@@ -8,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import io.dbops.step.config.CommitDurability;
-import io.dbops.step.config.StepRuntimeConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;

@@ -7,6 +7,8 @@ import liquibase.Scope;
 import liquibase.changelog.ChangeSet;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.exception.DatabaseException;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 
 /**
  * The step's Liquibase connection. While a changeset with {@code runInTransaction=true} runs on a
@@ -117,7 +119,18 @@ final class TransactionGate extends JdbcConnection {
     String sql = durabilityWrite;
     durabilityWrite = null;
     flush();
-    try (Statement statement = getUnderlyingConnection().createStatement()) {
+    Connection connection = getUnderlyingConnection();
+    try {
+      if (connection.isWrapperFor(BaseConnection.class)
+          && connection.unwrap(BaseConnection.class).getTransactionState() == TransactionState.FAILED) {
+        // A changeset failed mid-transaction (its history row, say) and left it aborted: nothing
+        // in it is kept, and PostgreSQL refuses any statement until it ends.
+        connection.rollback();
+      }
+    } catch (SQLException e) {
+      throw new DatabaseException(e.getMessage(), e);
+    }
+    try (Statement statement = connection.createStatement()) {
       statement.setEscapeProcessing(false);
       if (statement.executeUpdate(sql) == 0) {
         // Nothing written, so nothing flushed: the row was removed since (by a changeset?).

@@ -60,14 +60,23 @@ class CommitDurabilityIT {
     return db;
   }
 
-  private StepOutcome apply(TestDatabase db, Path changelog, CommitDurability durability, String tag) {
+  private StepOutcome run(TestDatabase db, Path changelog, CommitDurability durability, String tag) {
     LiquibaseStepRunner runner = new LiquibaseStepRunner(pools, Map.of(), Clock.systemUTC(),
         StepRuntimeConfig.DEFAULT_LOCK_TIMEOUT, durability);
     StepCommand command = new StepCommand("durability", StepCommand.Kind.APPLY, changelog.toString(), "",
         db.jdbcUrl(), db.username(), "", "", "", tag, 0, Map.of(), "");
-    StepOutcome outcome = runner.run(command, (level, text) -> {}, new StepControl());
+    return runner.run(command, (level, text) -> {}, new StepControl());
+  }
+
+  private StepOutcome apply(TestDatabase db, Path changelog, CommitDurability durability, String tag) {
+    StepOutcome outcome = run(db, changelog, durability, tag);
     assertThat(outcome.status()).as(outcome.error()).isEqualTo(StepOutcome.Status.SUCCEEDED);
     return outcome;
+  }
+
+  /** "OP id synchronous_commit" of every history write the trigger saw, in order. */
+  private static List<String> historyWrites(TestDatabase db) throws Exception {
+    return rows(db, "SELECT op || ' ' || id || ' ' || setting FROM history_writes ORDER BY n");
   }
 
   /** A changelog whose history rows exercise every column: quotes, contexts, labels, comments, a tag. */
@@ -127,7 +136,7 @@ class CommitDurabilityIT {
 
     // The pre-start tag (Liquibase's own UPDATE), the three history rows in asynchronous changeset
     // transactions, then one synchronous UPDATE of the last row (same values) making them durable.
-    assertThat(rows(db, "SELECT op || ' ' || id || ' ' || setting FROM history_writes ORDER BY n"))
+    assertThat(historyWrites(db))
         .containsExactly("UPDATE 1 on", "INSERT 1 off", "INSERT 2 off", "INSERT 3 off", "UPDATE 3 on");
     assertThat(rows(db, "SELECT COUNT(*) FROM databasechangelog WHERE FILENAME = 'more.sql' AND EXECTYPE = 'EXECUTED'"))
         .containsExactly("3");
@@ -152,15 +161,58 @@ class CommitDurabilityIT {
         INSERT INTO f_missing VALUES (1);
         """);
 
-    StepOutcome outcome = new LiquibaseStepRunner(pools, Map.of(), Clock.systemUTC(),
-        StepRuntimeConfig.DEFAULT_LOCK_TIMEOUT, CommitDurability.STEP)
-        .run(new StepCommand("durability", StepCommand.Kind.APPLY, failing.toString(), "", db.jdbcUrl(),
-            db.username(), "", "", "", "", 0, Map.of(), ""), (level, text) -> {}, new StepControl());
+    StepOutcome outcome = run(db, failing, CommitDurability.STEP, "");
 
     assertThat(outcome.status()).isEqualTo(StepOutcome.Status.FAILED);
     assertThat(outcome.error()).startsWith("Changeset failing.sql::3::d failed: ").contains("f_missing");
-    assertThat(rows(db, "SELECT op || ' ' || id || ' ' || setting FROM history_writes ORDER BY n"))
+    assertThat(historyWrites(db))
         .containsExactly("UPDATE 1 on", "INSERT 1 off", "INSERT 2 off", "UPDATE 2 on");
+  }
+
+  @Test
+  void aHistoryRowThatCannotBeWrittenFailsItsChangesetWholeAndTheOnesBeforeStayDurable() throws Exception {
+    TestDatabase db = database();
+    apply(db, sqlChangelog("one.sql", 1), CommitDurability.STEP, "");
+    recordSynchronousCommitOfHistoryWrites(db);
+    try (Connection c = db.connect(); Statement s = c.createStatement()) {
+      s.execute("""
+          CREATE FUNCTION refuse_second_row() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF NEW.id = '2' AND TG_OP = 'INSERT' THEN RAISE EXCEPTION 'history row 2 refused'; END IF;
+            RETURN NEW;
+          END $$""");
+      s.execute("CREATE TRIGGER refuse_second_row BEFORE INSERT ON databasechangelog"
+          + " FOR EACH ROW EXECUTE FUNCTION refuse_second_row()");
+    }
+
+    StepOutcome outcome = run(db, sqlChangelog("refused.sql", 3), CommitDurability.STEP, "");
+
+    // The INSERT fails inside changeset 2's transaction, which PostgreSQL then refuses to go on
+    // with: rolled back (its table too), and changeset 1 still made durable after it.
+    assertThat(outcome.status()).isEqualTo(StepOutcome.Status.FAILED);
+    assertThat(outcome.error()).contains("history row 2 refused").doesNotContain("durable");
+    assertThat(historyWrites(db)).containsExactly("UPDATE 1 on", "INSERT 1 off", "UPDATE 1 on");
+    assertThat(rows(db, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name LIKE 'refused_%'"))
+        .containsExactly("1");
+  }
+
+  @Test
+  void previewWritesNoHistoryRow() throws Exception {
+    TestDatabase db = database();
+    apply(db, sqlChangelog("one.sql", 1), CommitDurability.STEP, "");
+    List<String> historyBefore = rows(db, "SELECT ID FROM databasechangelog ORDER BY ORDEREXECUTED");
+    Path more = sqlChangelog("more.sql", 2);
+
+    StepOutcome preview = new LiquibaseStepRunner(pools, Map.of(), Clock.systemUTC())
+        .run(new StepCommand("durability", StepCommand.Kind.PREVIEW, more.toString(), "", db.jdbcUrl(),
+            db.username(), "", "", "", "", 0, Map.of(), ""), (level, text) -> {}, new StepControl());
+
+    // Liquibase renders the history INSERT as SQL text in a preview; none may reach the database.
+    assertThat(preview.status()).as(preview.error()).isEqualTo(StepOutcome.Status.SUCCEEDED);
+    assertThat(preview.outputs().get("sql")).contains("CREATE TABLE more_1").contains("INSERT INTO public.databasechangelog");
+    assertThat(rows(db, "SELECT ID FROM databasechangelog ORDER BY ORDEREXECUTED")).isEqualTo(historyBefore);
+    assertThat(rows(db, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name LIKE 'more_%'"))
+        .containsExactly("0");
   }
 
   @Test
@@ -171,7 +223,7 @@ class CommitDurabilityIT {
 
     apply(db, sqlChangelog("more.sql", 3), CommitDurability.CHANGESET, "");
 
-    assertThat(rows(db, "SELECT op || ' ' || id || ' ' || setting FROM history_writes ORDER BY n"))
+    assertThat(historyWrites(db))
         .containsExactly("UPDATE 1 on", "INSERT 1 on", "INSERT 2 on", "INSERT 3 on");
   }
 
