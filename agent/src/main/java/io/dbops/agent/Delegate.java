@@ -126,7 +126,8 @@ public final class Delegate implements AutoCloseable {
       kubernetes = kubernetesClient.get();
       DelegateConfig.Kubernetes k = config.kubernetes();
       KubernetesPodRuntime pods = new KubernetesPodRuntime(kubernetes, KubernetesRuntimeSettings.of(k.namespace(),
-          k.podImage(), k.serviceAccount(), config.name(), instanceId, kubernetesReadyTimeout()), Clock.systemUTC());
+          k.podImage(), k.serviceAccount(), config.name(), instanceId, kubernetesReadyTimeout())
+          .withStepSettings(k.stepSettings()), Clock.systemUTC());
       pods.start();
       runtime = pods;
       String ownNamespace = kubernetes.getNamespace() != null ? kubernetes.getNamespace() : "default";

@@ -132,8 +132,14 @@ public record DelegateConfig(
    * @param podImage image of build pods whose task names none ({@code DBOPS_POD_IMAGE}), or null
    * @param serviceAccount service account of build pods whose task names none ({@code
    *     DBOPS_KUBERNETES_SERVICE_ACCOUNT}), or null for the namespace's default
+   * @param stepSettings step runtime settings for the step containers of build pods: every {@code
+   *     DBOPS_STEP_*} variable of the delegate but {@code DBOPS_STEP_PORT} (the pod's layout sets it),
+   *     for example {@code DBOPS_STEP_DURABILITY}; the step runtime validates them
    */
-  public record Kubernetes(String namespace, String podImage, String serviceAccount) {
+  public record Kubernetes(String namespace, String podImage, String serviceAccount,
+      Map<String, String> stepSettings) {
+    /** The prefix of the step runtime's settings (step-runtime/README.md). */
+    public static final String STEP_SETTING_PREFIX = "DBOPS_STEP_";
     /** Where a pod's service account token mount says which namespace the pod runs in. */
     public static final Path OWN_NAMESPACE_FILE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
     private static final java.util.regex.Pattern DNS_LABEL = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -141,10 +147,26 @@ public record DelegateConfig(
         java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
     public static final Kubernetes DEFAULT = new Kubernetes(null, null, null);
 
+    public Kubernetes(String namespace, String podImage, String serviceAccount) {
+      this(namespace, podImage, serviceAccount, Map.of());
+    }
+
     public Kubernetes {
+      stepSettings = stepSettings == null ? Map.of() : Map.copyOf(stepSettings);
       namespace = namespace == null || namespace.isBlank() ? "default" : namespace.trim();
       podImage = blankToNull(podImage) == null ? null : podImage.trim();
       serviceAccount = blankToNull(serviceAccount) == null ? null : serviceAccount.trim();
+    }
+
+    /** The delegate's {@code DBOPS_STEP_*} variables that build pods' step containers get. */
+    public static Map<String, String> stepSettings(Map<String, String> env) {
+      Map<String, String> settings = new java.util.TreeMap<>();
+      env.forEach((name, value) -> {
+        if (name.startsWith(STEP_SETTING_PREFIX) && !name.equals("DBOPS_STEP_PORT") && value != null) {
+          settings.put(name, value);
+        }
+      });
+      return settings;
     }
 
     /** The namespace in {@code file} (a pod's service account mount), or null when there is none. */
@@ -269,7 +291,7 @@ public record DelegateConfig(
     Endpoints endpoints = new Endpoints(env.get("DBOPS_METRICS_BIND"), metricsPort);
     String namespace = blankToNull(env.get("DBOPS_KUBERNETES_NAMESPACE"));
     Kubernetes kubernetes = new Kubernetes(namespace != null ? namespace : Kubernetes.ownNamespace(ownNamespaceFile),
-        env.get("DBOPS_POD_IMAGE"), env.get("DBOPS_KUBERNETES_SERVICE_ACCOUNT"));
+        env.get("DBOPS_POD_IMAGE"), env.get("DBOPS_KUBERNETES_SERVICE_ACCOUNT"), Kubernetes.stepSettings(env));
     problems.addAll(kubernetes.problems());
 
     List<String> parseProblems = List.copyOf(problems);

@@ -58,7 +58,7 @@ final class BuildPodSpec {
    * @param serviceAccount the task's, else the delegate's default; null for the namespace default
    */
   static Pod of(InitStagePayload payload, String namespace, String image, String serviceAccount, int basePort,
-      Map<String, String> labels, Map<String, String> annotations) {
+      Map<String, String> labels, Map<String, String> annotations, Map<String, String> stepSettings) {
     List<EnvVar> secretEnv = payload.secretEnv().stream()
         .map(s -> new EnvVarBuilder().withName(s.name()).withNewValueFrom().withNewSecretKeyRef()
             .withName(BuildPodSecrets.envSecretName(payload.podName())).withKey(s.name()).withOptional(false)
@@ -81,6 +81,8 @@ final class BuildPodSpec {
       int port = basePort + i;
       List<EnvVar> env = new ArrayList<>();
       env.add(plain("DBOPS_STEP_PORT", Integer.toString(port)));
+      // the delegate's DBOPS_STEP_* settings (DBOPS_STEP_DURABILITY, ...), in name order
+      new java.util.TreeMap<>(stepSettings).forEach((name, value) -> env.add(plain(name, value)));
       env.add(maskEnv); // the step container masks its own console (the pod log) too
       payload.env().forEach((name, value) -> env.add(plain(name, value)));
       env.addAll(secretEnv);

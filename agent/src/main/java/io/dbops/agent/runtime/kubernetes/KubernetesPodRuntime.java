@@ -108,7 +108,8 @@ public final class KubernetesPodRuntime implements PodRuntime {
         client.secrets().inNamespace(namespace).resource(secret).create();
       }
       Pod pod = client.pods().inNamespace(namespace).resource(BuildPodSpec.of(payload, namespace, image,
-          serviceAccount, settings.basePort(), labels, Map.of(PodLabels.LEASE_EXPIRES, leases.expiry()))).create();
+          serviceAccount, settings.basePort(), labels, Map.of(PodLabels.LEASE_EXPIRES, leases.expiry()),
+          settings.stepSettings())).create();
       own(pod, podSecrets);
       log.info("Created pod {} in namespace {} with {} Secret(s); waiting up to {} s for it to be ready", podName,
           namespace, podSecrets.size(), settings.readyTimeout().toSeconds());

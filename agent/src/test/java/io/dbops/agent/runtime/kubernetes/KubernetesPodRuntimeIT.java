@@ -73,7 +73,9 @@ class KubernetesPodRuntimeIT {
   @Test
   void initCreatesExactlyTheExpectedSecretsAndPodWithoutASecretValueInThePodAndCleanupDeletesThem()
       throws Exception {
-    try (KubernetesPodRuntime runtime = new KubernetesPodRuntime(client, settings("dc1", "i-1"), Clock.systemUTC())) {
+    KubernetesRuntimeSettings withStepSettings = settings("dc1", "i-1").withStepSettings(
+        Map.of("DBOPS_STEP_DURABILITY", "changeset", "DBOPS_STEP_LOCK_TIMEOUT_SECONDS", "120"));
+    try (KubernetesPodRuntime runtime = new KubernetesPodRuntime(client, withStepSettings, Clock.systemUTC())) {
       InitStageOutput output = startReady(runtime, fullPayload("exec-1-dev"), fullSecrets(), "10.1.2.3");
 
       assertThat(output).isEqualTo(new InitStageOutput("exec-1-dev", "10.1.2.3:20001", List.of(20002, 20003)));
@@ -160,6 +162,12 @@ class KubernetesPodRuntimeIT {
       assertThat(env(step2, "DBOPS_STEP_PORT").getValue()).isEqualTo("20003");
       assertThat(env(step1, "DBOPS_MASK_ENV").getValue()).isEqualTo("DB_PASSWORD,API_TOKEN");
       assertThat(env(step1, "DBOPS_LOG_LEVEL").getValue()).isEqualTo("DEBUG");
+      // the delegate's step runtime settings, in every step container and nowhere else
+      for (Container step : List.of(step1, step2)) {
+        assertThat(env(step, "DBOPS_STEP_DURABILITY").getValue()).isEqualTo("changeset");
+        assertThat(env(step, "DBOPS_STEP_LOCK_TIMEOUT_SECONDS").getValue()).isEqualTo("120");
+      }
+      assertThat(liteEngine.getEnv()).extracting(EnvVar::getName).noneMatch(n -> n.startsWith("DBOPS_STEP_"));
       assertThat(step1.getResources().getRequests().get("cpu").toString()).isEqualTo("500m");
       assertThat(step1.getResources().getLimits().get("memory").toString()).isEqualTo("2Gi");
       assertThat(step2.getResources().getLimits().get("memory").toString()).isEqualTo("1Gi");
@@ -296,7 +304,8 @@ class KubernetesPodRuntimeIT {
 
   static KubernetesRuntimeSettings settings(String delegate, String instance) {
     return new KubernetesRuntimeSettings(MockKubernetes.NAMESPACE, "dbops/dbops:0.1.0", "dbops-build", delegate,
-        instance, 20001, Duration.ofSeconds(20), Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofHours(1));
+        instance, 20001, Duration.ofSeconds(20), Duration.ofMinutes(5), Duration.ofMinutes(1), Duration.ofHours(1),
+        Map.of());
   }
 
   static InitStagePayload fullPayload(String podName) {

@@ -28,6 +28,16 @@ class KubernetesSettingsTest {
   }
 
   @Test
+  void forwardsEveryStepRuntimeSettingButThePortToStepContainers() {
+    DelegateConfig config = DelegateConfig.fromEnvironment(env(Map.of("DBOPS_RUNTIME", "kubernetes",
+        "DBOPS_STEP_DURABILITY", "changeset", "DBOPS_STEP_LOCK_TIMEOUT_SECONDS", "120", "DBOPS_STEP_PORT", "1234",
+        "DBOPS_STEPS", "not a step setting")), dir.resolve("none"));
+
+    assertThat(config.kubernetes().stepSettings()).isEqualTo(Map.of("DBOPS_STEP_DURABILITY", "changeset",
+        "DBOPS_STEP_LOCK_TIMEOUT_SECONDS", "120"));
+  }
+
+  @Test
   void theNamespaceDefaultsToTheDelegatesOwnThenToDefault() throws Exception {
     Path own = Files.writeString(dir.resolve("namespace"), "dbops-system\n");
 
