@@ -131,6 +131,9 @@ final class BuildPodSpec {
         .addNewPort().withName(name.equals(LITE_ENGINE) ? "grpc" : "grpc-" + name.substring(5))
         .withContainerPort(port).withProtocol("TCP").endPort()
         .withEnv(env)
+        // A container that fails without a termination message gets its last log lines (at most 80
+        // lines, 2 KiB) as one: the failure message then says why (containers mask their own output).
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withNewReadinessProbe()
         .withNewGrpc().withPort(port).endGrpc()
         .withInitialDelaySeconds(1).withPeriodSeconds(2).withTimeoutSeconds(2).withFailureThreshold(3)

@@ -127,7 +127,12 @@ public final class KubernetesPodRuntime implements PodRuntime {
       deleteQuietly(podName);
       throw new PodException("Kubernetes refused pod " + podName + " or its Secrets in namespace " + namespace
           + " (" + status(e) + "): " + apiMessage(e) + hint(e.getCode()));
-    } catch (PodException | InterruptedException | RuntimeException e) {
+    } catch (PodException e) {
+      deleteQuietly(podName);
+      // A terminated container's message is the tail of its log: masked by the container itself,
+      // and here once more with the pod's own values.
+      throw new PodException(secrets.masker().apply(e.getMessage()));
+    } catch (InterruptedException | RuntimeException e) {
       deleteQuietly(podName);
       throw e;
     }

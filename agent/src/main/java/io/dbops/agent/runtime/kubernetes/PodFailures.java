@@ -18,7 +18,9 @@ import java.util.Set;
 /**
  * Reads a build pod's status (pure): whether it is ready, and when it cannot become ready, one
  * operator-facing sentence naming the pod, the container, the image and Kubernetes' reason.
- * Messages come from the pod status only, which never holds secret values.
+ * Messages come from the pod status only. The one part a container writes is a terminated
+ * container's message: with {@code FallbackToLogsOnError} the tail of its log, which the
+ * container masked and {@link KubernetesPodRuntime} masks again.
  */
 final class PodFailures {
   private static final Set<String> PULL_FAILURES = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",

@@ -134,6 +134,7 @@ class KubernetesPodRuntimeIT {
         assertThat(c.getImage()).isEqualTo("registry.example.com/dbops/dbops:0.1.0");
         assertThat(c.getImagePullPolicy()).isEqualTo("IfNotPresent");
         assertThat(c.getCommand()).containsExactly("/opt/dbops/bin/dbops");
+        assertThat(c.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
         assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(c.getSecurityContext().getRunAsNonRoot()).isTrue();

@@ -113,6 +113,25 @@ class PodFailureClassesIT {
   }
 
   @Test
+  void aContainerThatExitsReportsTheTailOfItsLogMasked() throws Exception {
+    // What Kubernetes puts in the message with terminationMessagePolicy FallbackToLogsOnError.
+    String logTail = "Invalid configuration:\n  - DBOPS_STEP_DURABILITY must be 'step' or 'changeset', was 'fsync'\n"
+        + "connecting with never-shown-77";
+    String message = failureAfter(pod -> {
+      PodStatus status = PodStatuses.running(pod, "10.0.0.1", name -> !name.equals("step-1"));
+      status.getContainerStatuses().set(1, new ContainerStatusBuilder().withName("step-1").withImage(IMAGE)
+          .withReady(false).withNewState().withNewTerminated().withReason("Error").withExitCode(78)
+          .withMessage(logTail).endTerminated().endState().build());
+      return status;
+    });
+
+    assertThat(message).startsWith("Container step-1 of pod p1 (image " + IMAGE + ") exited with code 78 (Error)"
+        + " before it was ready: Invalid configuration:")
+        .contains("DBOPS_STEP_DURABILITY must be 'step' or 'changeset'")
+        .doesNotContain("never-shown-77").contains("connecting with " + io.dbops.support.Secrets.MASK);
+  }
+
+  @Test
   void evictionIsReportedWithTheKubeletsMessage() throws Exception {
     String message = failureAfter(pod -> new PodStatusBuilder().withPhase("Failed").withReason("Evicted")
         .withMessage("The node was low on resource: ephemeral-storage.").build());
