@@ -12,6 +12,7 @@ import io.dbops.logship.LogShipper;
 import io.dbops.logship.ShipperSettings;
 import io.dbops.proto.v1.LiteEngineGrpc;
 import io.dbops.support.NamedThreadFactory;
+import io.dbops.support.RootCause;
 import io.dbops.support.Secrets;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -99,20 +100,11 @@ public final class LiteEngine implements AutoCloseable {
       close();
       throw new IOException(
           "Lite engine cannot listen on port " + config.port()
-              + " (DBOPS_LITE_ENGINE_PORT): " + e.getMessage() + rootCause(e), e);
+              + " (DBOPS_LITE_ENGINE_PORT): " + e.getMessage() + RootCause.suffix(e), e);
     }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(LiteEngineGrpc.SERVICE_NAME, ServingStatus.SERVING);
     log.info("Lite engine listening on port {} ({} secret forms masked)", port(), masker.formCount());
-  }
-
-  /** ": <message of the innermost cause>" (Netty's bind error hides "Address already in use" there), or "". */
-  private static String rootCause(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root == e || root.getMessage() == null ? "" : " (" + root.getMessage() + ")";
   }
 
   /** The bound port; useful when the config asked for port 0. */

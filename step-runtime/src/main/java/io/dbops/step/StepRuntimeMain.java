@@ -3,6 +3,7 @@ package io.dbops.step;
 import io.dbops.step.config.ConfigException;
 import io.dbops.step.config.StepRuntimeConfig;
 import io.dbops.secrets.ConsoleMasking;
+import io.dbops.support.RootCause;
 import java.io.IOException;
 
 /**
@@ -29,13 +30,7 @@ public final class StepRuntimeMain {
     try {
       runtime.start();
     } catch (IOException e) {
-      Throwable root = e;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
-      // Netty's bind error keeps the reason ("Address already in use") in its cause.
-      System.err.println("Cannot listen on port " + config.port() + ": " + e.getMessage()
-          + (root == e || root.getMessage() == null ? "" : " (" + root.getMessage() + ")")
+      System.err.println("Cannot listen on port " + config.port() + ": " + e.getMessage() + RootCause.suffix(e)
           + ". Set DBOPS_STEP_PORT to a free port.");
       runtime.close();
       System.exit(1);

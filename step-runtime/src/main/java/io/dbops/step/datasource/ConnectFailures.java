@@ -1,5 +1,6 @@
 package io.dbops.step.datasource;
 
+import io.dbops.support.RootCause;
 import io.dbops.support.Secrets;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -19,7 +20,7 @@ final class ConnectFailures {
 
   static ConnectFailure describe(String jdbcUrl, String username, Throwable failure) {
     SQLException sql = find(failure, SQLException.class);
-    String dbMessage = oneLine(sql != null ? sql.getMessage() : rootMessage(failure));
+    String dbMessage = oneLine(sql != null ? sql.getMessage() : RootCause.message(failure));
     String state = sql == null || sql.getSQLState() == null ? "" : sql.getSQLState();
     int vendorCode = sql == null ? 0 : sql.getErrorCode();
     String lower = dbMessage.toLowerCase(Locale.ROOT);
@@ -57,14 +58,6 @@ final class ConnectFailures {
       }
     }
     return null;
-  }
-
-  private static String rootMessage(Throwable failure) {
-    Throwable root = failure;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
   static String oneLine(String text) {

@@ -1,6 +1,7 @@
 package io.dbops.agent.runtime.kubernetes;
 
 import io.dbops.agent.runtime.PodException;
+import io.dbops.support.RootCause;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -64,14 +65,14 @@ final class PodWatcher {
       informer.stopped().whenComplete((ignored, error) -> {
         if (error != null) {
           outcome.completeExceptionally(new PodException("Lost the watch on pod " + podName + " in namespace "
-              + namespace + ": " + rootMessage(error)));
+              + namespace + ": " + RootCause.message(error)));
         }
       });
       try {
         informer.start().toCompletableFuture().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
       } catch (ExecutionException e) {
         throw new PodException("Cannot watch pod " + podName + " in namespace " + namespace + ": "
-            + rootMessage(e) + ". The delegate needs list and watch on pods there.");
+            + RootCause.message(e) + ". The delegate needs list and watch on pods there.");
       }
       // A change between the informer's list and the start of its watch may not reach the watch
       // (a real API server replays it from the list's resourceVersion; not every server does):
@@ -94,9 +95,10 @@ final class PodWatcher {
       if (e.getCause() instanceof PodException pod) {
         throw new PodException(pod.getMessage());
       }
-      throw new PodException("Cannot watch pod " + podName + ": " + rootMessage(e.getCause()));
+      throw new PodException("Cannot watch pod " + podName + ": " + RootCause.message(e.getCause()));
     } catch (KubernetesClientException e) {
-      throw new PodException("Cannot watch pod " + podName + " in namespace " + namespace + ": " + rootMessage(e));
+      throw new PodException("Cannot watch pod " + podName + " in namespace " + namespace + ": "
+          + RootCause.message(e));
     } finally {
       informer.close();
     }
@@ -118,11 +120,4 @@ final class PodWatcher {
         + " (by another client, an operator, or with its namespace); no step ran.");
   }
 
-  private static String rootMessage(Throwable error) {
-    Throwable t = error;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-  }
 }
