@@ -74,6 +74,11 @@ class CommitDurabilityIT {
     return outcome;
   }
 
+  private static int tablesNamed(TestDatabase db, String prefix) throws Exception {
+    return Integer.parseInt(rows(db, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name LIKE '"
+        + prefix + "%'").get(0));
+  }
+
   /** "OP id synchronous_commit" of every history write the trigger saw, in order. */
   private static List<String> historyWrites(TestDatabase db) throws Exception {
     return rows(db, "SELECT op || ' ' || id || ' ' || setting FROM history_writes ORDER BY n");
@@ -145,9 +150,7 @@ class CommitDurabilityIT {
 
   @Test
   void aFailingChangesetStillLeavesTheOnesBeforeItDurable() throws Exception {
-    TestDatabase db = database();
-    apply(db, sqlChangelog("one.sql", 1), CommitDurability.STEP, "");
-    recordSynchronousCommitOfHistoryWrites(db);
+    TestDatabase db = databaseRecordingHistoryWrites();
     Path failing = Files.writeString(tmp.resolve("failing.sql"), """
         --liquibase formatted sql
 
@@ -171,9 +174,7 @@ class CommitDurabilityIT {
 
   @Test
   void aHistoryRowThatCannotBeWrittenFailsItsChangesetWholeAndTheOnesBeforeStayDurable() throws Exception {
-    TestDatabase db = database();
-    apply(db, sqlChangelog("one.sql", 1), CommitDurability.STEP, "");
-    recordSynchronousCommitOfHistoryWrites(db);
+    TestDatabase db = databaseRecordingHistoryWrites();
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
       s.execute("""
           CREATE FUNCTION refuse_second_row() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -192,8 +193,7 @@ class CommitDurabilityIT {
     assertThat(outcome.status()).isEqualTo(StepOutcome.Status.FAILED);
     assertThat(outcome.error()).contains("history row 2 refused").doesNotContain("durable");
     assertThat(historyWrites(db)).containsExactly("UPDATE 1 on", "INSERT 1 off", "UPDATE 1 on");
-    assertThat(rows(db, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name LIKE 'refused_%'"))
-        .containsExactly("1");
+    assertThat(tablesNamed(db, "refused_")).isEqualTo(1);
   }
 
   @Test
@@ -211,15 +211,12 @@ class CommitDurabilityIT {
     assertThat(preview.status()).as(preview.error()).isEqualTo(StepOutcome.Status.SUCCEEDED);
     assertThat(preview.outputs().get("sql")).contains("CREATE TABLE more_1").contains("INSERT INTO public.databasechangelog");
     assertThat(rows(db, "SELECT ID FROM databasechangelog ORDER BY ORDEREXECUTED")).isEqualTo(historyBefore);
-    assertThat(rows(db, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name LIKE 'more_%'"))
-        .containsExactly("0");
+    assertThat(tablesNamed(db, "more_")).isZero();
   }
 
   @Test
   void changesetDurabilityCommitsEveryChangesetSynchronously() throws Exception {
-    TestDatabase db = database();
-    apply(db, sqlChangelog("one.sql", 1), CommitDurability.STEP, "");
-    recordSynchronousCommitOfHistoryWrites(db);
+    TestDatabase db = databaseRecordingHistoryWrites();
 
     apply(db, sqlChangelog("more.sql", 3), CommitDurability.CHANGESET, "");
 
@@ -245,6 +242,18 @@ class CommitDurabilityIT {
           .append("CREATE TABLE ").append(name.replace(".sql", "")).append('_').append(i).append(" (id INT);\n\n");
     }
     return Files.writeString(tmp.resolve(name), sb);
+  }
+
+  /**
+   * A database with changeset 1 applied (so DATABASECHANGELOG exists; the next apply's pre-start tag
+   * is an UPDATE of its row) and a trigger recording every later history write: see {@link
+   * #historyWrites}.
+   */
+  private TestDatabase databaseRecordingHistoryWrites() throws Exception {
+    TestDatabase db = database();
+    apply(db, sqlChangelog("one.sql", 1), CommitDurability.STEP, "");
+    recordSynchronousCommitOfHistoryWrites(db);
+    return db;
   }
 
   private static void recordSynchronousCommitOfHistoryWrites(TestDatabase db) throws Exception {
