@@ -57,6 +57,9 @@ public final class AtomicHistoryService extends StandardChangeLogHistoryService 
     }
     gate.historyWriting();
     super.setExecType(changeSet, execType);
+    if (executesForReal()) {
+      gate.wroteSynchronously();
+    }
   }
 
   /**
@@ -123,6 +126,9 @@ public final class AtomicHistoryService extends StandardChangeLogHistoryService 
   public void removeFromHistory(ChangeSet changeSet) throws DatabaseException {
     gate().historyWriting();
     super.removeFromHistory(changeSet);
+    if (executesForReal()) {
+      gate().wroteSynchronously();
+    }
   }
 
   private TransactionGate gate() {

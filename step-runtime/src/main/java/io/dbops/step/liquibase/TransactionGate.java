@@ -142,6 +142,17 @@ final class TransactionGate extends JdbcConnection {
     super.commit();
   }
 
+  /**
+   * A history write just committed the synchronous way (Liquibase's own path: its commit waits for
+   * the log flush, which covers every earlier commit), unless its changeset's commit is still held
+   * back: nothing committed asynchronously before it needs confirming any more.
+   */
+  void wroteSynchronously() {
+    if (!pendingCommit) {
+      durabilityWrite = null;
+    }
+  }
+
   /** Whether commits made since the last confirmation may not be durable yet. */
   boolean awaitsDurability() {
     return durabilityWrite != null;

@@ -197,6 +197,50 @@ class CommitDurabilityIT {
   }
 
   @Test
+  void aLaterSynchronousHistoryWriteMakesTheConfirmationUnnecessary() throws Exception {
+    TestDatabase db = databaseRecordingHistoryWrites();
+    Path mixed = Files.writeString(tmp.resolve("mixed.sql"), """
+        --liquibase formatted sql
+
+        --changeset d:1
+        CREATE TABLE m_1 (id INT);
+
+        --changeset d:2 runInTransaction:false
+        CREATE TABLE m_2 (id INT);
+        """);
+
+    apply(db, mixed, CommitDurability.STEP, "");
+
+    // Changeset 2 keeps Liquibase's path (auto-commit, its row committed the waiting way): that
+    // flush covers changeset 1 too, so no confirming UPDATE follows.
+    assertThat(historyWrites(db)).containsExactly("UPDATE 1 on", "INSERT 1 off", "INSERT 2 on");
+  }
+
+  @Test
+  void aConfirmationThatWritesNothingFailsTheStepSayingSo() throws Exception {
+    TestDatabase db = databaseRecordingHistoryWrites();
+    try (Connection c = db.connect(); Statement s = c.createStatement()) {
+      // Swallows the confirming UPDATE of row 2 (a BEFORE trigger returning NULL skips the row).
+      s.execute("""
+          CREATE FUNCTION skip_row_2_updates() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF NEW.id = '2' THEN RETURN NULL; END IF;
+            RETURN NEW;
+          END $$""");
+      s.execute("CREATE TRIGGER skip_row_2_updates BEFORE UPDATE ON databasechangelog"
+          + " FOR EACH ROW EXECUTE FUNCTION skip_row_2_updates()");
+    }
+
+    StepOutcome outcome = run(db, sqlChangelog("two.sql", 2), CommitDurability.STEP, "");
+
+    assertThat(outcome.status()).isEqualTo(StepOutcome.Status.FAILED);
+    assertThat(outcome.error()).startsWith("PostgreSQL could not confirm that the changesets this step committed"
+        + " are durable (").contains("history row of the last changeset committed is gone")
+        .endsWith("run status to see what the database kept.");
+    assertThat(outcome.changesets()).extracting(ChangeSetOutcome::state).containsExactly("EXECUTED", "EXECUTED");
+  }
+
+  @Test
   void previewWritesNoHistoryRow() throws Exception {
     TestDatabase db = database();
     apply(db, sqlChangelog("one.sql", 1), CommitDurability.STEP, "");
