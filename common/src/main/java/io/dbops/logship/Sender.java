@@ -1,5 +1,7 @@
 package io.dbops.logship;
 
+import io.dbops.support.Backoff;
+
 import io.dbops.protocol.ExecuteStepPayload.LogStreamRef;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,7 +28,7 @@ final class Sender {
   private final ShipperSettings settings;
   private final LogStreamRef stream;
   private final LineQueue queue;
-  private final Backoff backoff;
+  private final Backoff.Attempts backoff;
   private final List<LogLine> batch = new ArrayList<>();
   private SpoolingSender spooling;
   private boolean spoolBroken;
@@ -40,7 +42,7 @@ final class Sender {
     this.settings = shipper.settings();
     this.stream = shipper.stream();
     this.queue = shipper.queue();
-    this.backoff = new Backoff(settings.minBackoff(), settings.maxBackoff());
+    this.backoff = new Backoff.Attempts(new Backoff(settings.minBackoff(), settings.maxBackoff()));
   }
 
   /** Continues a spool left by an earlier shipper (before the thread starts). */
@@ -97,7 +99,7 @@ final class Sender {
         spoolBroken = spooling == null;
       }
       if (spooling == null) {
-        queue.pause(backoff.next(), false);
+        queue.pause(TimeUnit.MILLISECONDS.toNanos(backoff.nextDelayMillis()), false);
       }
     } else if (outcome instanceof SendOutcome.Gap g) {
       gap(g, batch.isEmpty() ? shipper.acked().get() + 1 : batch.get(0).seq());
@@ -192,7 +194,7 @@ final class Sender {
     for (int attempt = 1; attempt <= CLOSE_ATTEMPTS && !shipper.stopping(); attempt++) {
       SendOutcome outcome = shipper.client().close(base + shipper.appendedIndex());
       if (outcome instanceof SendOutcome.Retryable && attempt < CLOSE_ATTEMPTS) {
-        queue.pause(backoff.next(), false);
+        queue.pause(TimeUnit.MILLISECONDS.toNanos(backoff.nextDelayMillis()), false);
         continue;
       }
       if (!(outcome instanceof SendOutcome.Accepted)) {
@@ -268,7 +270,7 @@ final class Sender {
     return base;
   }
 
-  Backoff backoff() {
+  Backoff.Attempts backoff() {
     return backoff;
   }
 

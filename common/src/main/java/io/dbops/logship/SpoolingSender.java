@@ -3,6 +3,7 @@ package io.dbops.logship;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +44,7 @@ final class SpoolingSender {
     spool.sync();
     sender.batch().clear();
     sending.moveQueue(shipper);
-    sending.nextAttemptNanos = System.nanoTime() + sender.backoff().next();
+    sending.nextAttemptNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(sender.backoff().nextDelayMillis());
     return sending;
   }
 
@@ -116,7 +117,7 @@ final class SpoolingSender {
 
   private void retryLater(Sender sender, String problem) {
     sender.failed(problem);
-    nextAttemptNanos = System.nanoTime() + sender.backoff().next();
+    nextAttemptNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(sender.backoff().nextDelayMillis());
   }
 
   /** Moves queued lines to disk, one fsync per call; leaves them queued while the spool is full. */

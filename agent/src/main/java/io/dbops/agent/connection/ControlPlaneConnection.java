@@ -1,6 +1,7 @@
 package io.dbops.agent.connection;
 
 import io.dbops.agent.config.DelegateConfig;
+import io.dbops.support.Backoff;
 import io.dbops.agent.endpoints.DelegateMetrics;
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.FrameCodec;

@@ -1,7 +1,7 @@
 package io.dbops.agent.task;
 
 import io.dbops.support.GrpcChannels;
-import io.dbops.agent.LogKeys;
+import io.dbops.support.LogKeys;
 import io.dbops.agent.secrets.PodMaskers;
 import io.dbops.secrets.Masker;
 import io.dbops.protocol.ExecuteStepPayload;

@@ -1,6 +1,6 @@
 package io.dbops.agent.task;
 
-import io.dbops.agent.LogKeys;
+import io.dbops.support.LogKeys;
 import io.dbops.agent.runtime.PodException;
 import io.dbops.agent.runtime.PodRuntime;
 import io.dbops.agent.secrets.PodMaskers;

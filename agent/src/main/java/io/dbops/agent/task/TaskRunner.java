@@ -1,6 +1,6 @@
 package io.dbops.agent.task;
 
-import io.dbops.agent.LogKeys;
+import io.dbops.support.LogKeys;
 import io.dbops.agent.connection.FrameHandler;
 import io.dbops.agent.connection.FrameSender;
 import io.dbops.agent.endpoints.DelegateMetrics;

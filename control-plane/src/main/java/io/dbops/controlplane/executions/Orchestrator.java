@@ -1,5 +1,6 @@
 package io.dbops.controlplane.executions;
 
+import io.dbops.support.LogKeys;
 import io.dbops.controlplane.http.ApiException;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.controlplane.queue.Task;
@@ -119,7 +120,7 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     }
     try {
       ex.execute(() -> {
-        try (var ignored = MDC.putCloseable("executionId", executionId)) {
+        try (var ignored = MDC.putCloseable(LogKeys.EXECUTION_ID, executionId)) {
           work.run();
         } catch (RuntimeException e) {
           log.error("Orchestrating execution {} failed; it continues with the next event",

@@ -1,5 +1,6 @@
 package io.dbops.step.server;
 
+import io.dbops.support.LogKeys;
 import io.dbops.proto.v1.StepEvent;
 import io.dbops.proto.v1.StepRequest;
 import io.dbops.proto.v1.StepRunnerGrpc;
@@ -32,7 +33,6 @@ import org.slf4j.MDC;
  */
 public final class StepRunnerService extends StepRunnerGrpc.StepRunnerImplBase {
   private static final Logger log = LoggerFactory.getLogger(StepRunnerService.class);
-  private static final String MDC_STEP_ID = "stepId";
 
   private final LiquibaseStepRunner runner;
   private final CloneRunner cloner;
@@ -102,7 +102,7 @@ public final class StepRunnerService extends StepRunnerGrpc.StepRunnerImplBase {
   }
 
   private void runStep(StepCommand command, EventSink sink, StepControl control) {
-    try (MDC.MDCCloseable ignored = MDC.putCloseable(MDC_STEP_ID, command.stepId())) {
+    try (MDC.MDCCloseable ignored = MDC.putCloseable(LogKeys.STEP_ID, command.stepId())) {
       log.info("Step {} started: {}", command.stepId(), command.kind());
       StepOutcome outcome = command.kind() == StepCommand.Kind.CLONE ? cloner.run(command, sink, control)
           : runner.run(command, sink, control);
