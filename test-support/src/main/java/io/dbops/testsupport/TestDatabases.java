@@ -19,9 +19,12 @@ import org.testcontainers.containers.PostgreSQLContainer;
  * {@code DBOPS_TEST_POSTGRES_USER}, {@code DBOPS_TEST_POSTGRES_PASSWORD}) and
  * {@code DBOPS_TEST_MARIADB_URL} (with {@code DBOPS_TEST_MARIADB_USER},
  * {@code DBOPS_TEST_MARIADB_PASSWORD}); the URL points at an existing database the user may
- * create databases from. Without a URL, a Testcontainers container is started where Docker is
- * available. Without either, the test is skipped with a message naming the variable, except when
- * {@code CI=true}, where it fails: CI must never pass by skipping.
+ * create databases from. Without a URL, the standard local server is used when it answers
+ * (PostgreSQL on 127.0.0.1:5432 as {@code postgres}, MariaDB on 127.0.0.1:3306 as {@code root},
+ * no password), so a newcomer's {@code ./mvnw verify} runs every test on a machine that has them;
+ * else a Testcontainers container where Docker is available. Without any of these, the test is
+ * skipped with a message naming the variable, except when {@code CI=true}, where it fails: CI must
+ * never pass by skipping.
  *
  * <p>Each call to {@link #create} makes a new database with a random name, so tests never see
  * each other's schema.
@@ -30,15 +33,17 @@ public final class TestDatabases {
 
   /** The server kinds tests run against. */
   public enum Kind {
-    POSTGRES("DBOPS_TEST_POSTGRES", "postgres"),
-    MARIADB("DBOPS_TEST_MARIADB", "root");
+    POSTGRES("DBOPS_TEST_POSTGRES", "postgres", "jdbc:postgresql://127.0.0.1:5432/postgres?connectTimeout=2"),
+    MARIADB("DBOPS_TEST_MARIADB", "root", "jdbc:mariadb://127.0.0.1:3306/mysql?connectTimeout=2000");
 
     final String envPrefix;
     final String defaultUser;
+    final String localUrl;
 
-    Kind(String envPrefix, String defaultUser) {
+    Kind(String envPrefix, String defaultUser, String localUrl) {
       this.envPrefix = envPrefix;
       this.defaultUser = defaultUser;
+      this.localUrl = localUrl;
     }
   }
 
@@ -48,6 +53,10 @@ public final class TestDatabases {
   private static final Object containerLock = new Object();
   private static JdbcDatabaseContainer<?> postgresContainer; // guarded by containerLock
   private static JdbcDatabaseContainer<?> mariadbContainer; // guarded by containerLock
+  // Results of probing the standard local servers; NONE once a probe failed.
+  private static final Server NONE = new Server("", "", "");
+  private static Server localPostgres; // guarded by containerLock
+  private static Server localMariadb; // guarded by containerLock
 
   private TestDatabases() {}
 
@@ -74,12 +83,17 @@ public final class TestDatabases {
       String password = envOr(kind.envPrefix + "_PASSWORD", "");
       return new Server(url, user, password);
     }
+    Server local = localServer(kind);
+    if (local != null) {
+      return local;
+    }
     if (dockerAvailable()) {
       JdbcDatabaseContainer<?> container = container(kind);
       return new Server(container.getJdbcUrl(), "root".equals(kind.defaultUser) ? "root" : container.getUsername(),
           container.getPassword());
     }
-    String message = kind.envPrefix + "_URL is not set and Docker is not available; set "
+    String message = kind.envPrefix + "_URL is not set, nothing answers at " + kind.localUrl
+        + " and Docker is not available; set "
         + kind.envPrefix + "_URL (for example "
         + (kind == Kind.POSTGRES ? "jdbc:postgresql://127.0.0.1:5432/postgres" : "jdbc:mariadb://127.0.0.1:3306/test")
         + ") to run this test";
@@ -88,6 +102,33 @@ public final class TestDatabases {
     }
     Assumptions.abort(message);
     throw new AssertionError("unreachable");
+  }
+
+  /**
+   * The server on its standard local port with the standard local user (PostgreSQL
+   * 127.0.0.1:5432 as postgres, MariaDB 127.0.0.1:3306 as root, no password), when it answers a
+   * login within two seconds; else null. Probed once per JVM and kind.
+   */
+  private static Server localServer(Kind kind) {
+    synchronized (containerLock) {
+      Server probed = kind == Kind.POSTGRES ? localPostgres : localMariadb;
+      if (probed != null) {
+        return probed == NONE ? null : probed;
+      }
+      Server candidate = new Server(kind.localUrl, kind.defaultUser, "");
+      Server result = NONE;
+      try (Connection c = DriverManager.getConnection(candidate.adminUrl(), candidate.username(), "")) {
+        result = candidate;
+      } catch (SQLException e) {
+        // Not there, or not with these credentials: fall through to Docker or a skip.
+      }
+      if (kind == Kind.POSTGRES) {
+        localPostgres = result;
+      } else {
+        localMariadb = result;
+      }
+      return result == NONE ? null : result;
+    }
   }
 
   private static JdbcDatabaseContainer<?> container(Kind kind) {
