@@ -3,10 +3,15 @@ package io.dbops.cli;
 import io.dbops.cli.client.ApiCallException;
 import io.dbops.cli.logging.LoggingSetup;
 import io.dbops.cli.client.ControlPlaneUnreachableException;
+import io.dbops.cli.commands.AccessCommand;
+import io.dbops.cli.commands.AuditCommand;
 import io.dbops.cli.commands.DelegateCommand;
 import io.dbops.cli.commands.ExecutionsCommand;
 import io.dbops.cli.commands.LogsCommand;
 import io.dbops.cli.commands.LiteEngineCommand;
+import io.dbops.cli.commands.LoginCommand;
+import io.dbops.cli.commands.LogoutCommand;
+import io.dbops.cli.commands.WhoamiCommand;
 import io.dbops.cli.commands.RunCommand;
 import io.dbops.cli.commands.SecretCommand;
 import io.dbops.cli.commands.ServerCommand;
@@ -14,6 +19,7 @@ import io.dbops.cli.commands.StepRuntimeCommand;
 import io.dbops.cli.commands.TokenCommand;
 import io.dbops.cli.quickstart.QuickstartCommand;
 import io.dbops.cli.step.StepCommandLine;
+import io.dbops.config.ConfigException;
 import io.dbops.pipeline.PipelineException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,6 +33,11 @@ import picocli.CommandLine.Command;
     subcommands = {
       QuickstartCommand.class,
       ServerCommand.class,
+      LoginCommand.class,
+      LogoutCommand.class,
+      WhoamiCommand.class,
+      AccessCommand.class,
+      AuditCommand.class,
       TokenCommand.class,
       SecretCommand.class,
       DelegateCommand.class,
@@ -64,10 +75,16 @@ public final class Main implements Runnable {
 
   private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     var err = cmd.getErr();
-    if (e instanceof ConfigProblems || e instanceof IllegalArgumentException
-        || e instanceof io.dbops.agent.config.ConfigException
+    if (e instanceof ConfigException config) {
+      err.println("Invalid " + config.component() + " configuration:\n  - "
+          + String.join("\n  - ", config.problems()));
+      return ExitCodes.CONFIG;
+    }
+    // The modules' own configuration exceptions, until each module uses the common one.
+    if (e instanceof io.dbops.agent.config.ConfigException
         || e instanceof io.dbops.liteengine.config.ConfigException
-        || e instanceof io.dbops.step.config.ConfigException) {
+        || e instanceof io.dbops.step.config.ConfigException
+        || e instanceof io.dbops.controlplane.config.ConfigException) {
       err.println(e.getMessage());
       return ExitCodes.CONFIG;
     }
@@ -84,9 +101,14 @@ public final class Main implements Runnable {
       if (api.status() == 400) {
         return ExitCodes.DATA_ERR;
       }
+      if (api.status() == 401 || api.status() == 403) {
+        return ExitCodes.NO_PERMISSION;
+      }
       return api.status() >= 500 ? ExitCodes.UNAVAILABLE : ExitCodes.FAILED;
     }
-    err.println("dbops " + cmd.getCommandName() + " failed: " + e);
+    // Anything else is a bug, not a configuration problem: say so, with the trace.
+    err.println("dbops " + cmd.getCommandName() + " failed with an internal error (a bug; please report it"
+        + " with this trace): " + e);
     e.printStackTrace(err);
     return ExitCodes.SOFTWARE;
   }

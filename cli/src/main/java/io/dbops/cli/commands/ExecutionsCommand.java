@@ -40,8 +40,8 @@ public final class ExecutionsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (ControlPlaneClient client = new ControlPlaneClient(server.server);
-        LogClient logs = new LogClient(server.server)) {
+    try (ControlPlaneClient client = new ControlPlaneClient(server.target());
+        LogClient logs = new LogClient(server.target())) {
       out.printf(ROW, "ID", "PIPELINE", "STATUS", "CREATED", "DURATION", "PROGRESS");
       for (ExecutionView e : client.executions(limit)) {
         String progress = "RUNNING".equals(e.status()) ? progress(e.id(), logs.streams(e.id())) : "";

@@ -45,7 +45,7 @@ public final class LogsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     boolean colour = !noColor && out == System.out && LogPrinter.colourForStdout();
-    try (ControlPlaneClient client = new ControlPlaneClient(server.server)) {
+    try (ControlPlaneClient client = new ControlPlaneClient(server.target())) {
       if (follow) {
         ExecutionView finished = new ExecutionFollower(client, out, colour).follow(executionId);
         return "SUCCEEDED".equals(finished.status()) ? ExitCodes.OK : ExitCodes.FAILED;

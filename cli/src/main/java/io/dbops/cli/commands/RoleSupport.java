@@ -1,6 +1,6 @@
 package io.dbops.cli.commands;
 
-import io.dbops.cli.ConfigProblems;
+import io.dbops.config.ConfigException;
 import io.dbops.cli.logging.LoggingSetup;
 import java.util.List;
 
@@ -13,7 +13,7 @@ final class RoleSupport {
     LoggingSetup.Settings settings = LoggingSetup.Settings.fromEnvironment(System.getenv());
     List<String> problems = settings.problems();
     if (!problems.isEmpty()) {
-      throw new ConfigProblems(problems);
+      throw new ConfigException("command line", problems);
     }
     LoggingSetup.toConsole(settings);
     return settings;

@@ -30,7 +30,7 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Pipeline pipeline = new PipelineLoader().load(pipelineFile);
-    try (ControlPlaneClient client = new ControlPlaneClient(server.server)) {
+    try (ControlPlaneClient client = new ControlPlaneClient(server.target())) {
       return submitAndFollow(client, pipeline, System.out, noFollow);
     }
   }

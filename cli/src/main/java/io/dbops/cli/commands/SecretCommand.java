@@ -1,7 +1,7 @@
 package io.dbops.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dbops.cli.ConfigProblems;
+import io.dbops.config.ConfigException;
 import io.dbops.cli.client.SecretClient;
 import io.dbops.secrets.SecretSource;
 import io.dbops.support.Json;
@@ -74,15 +74,15 @@ public final class SecretCommand implements Runnable {
     @Override
     public Integer call() {
       if (!SecretSource.STORE_NAME.matcher(name).matches()) {
-        throw new ConfigProblems("Secret name '" + name + "' is invalid: use 1-128 letters, digits, '.', '_'"
+        throw new ConfigException("command line", "Secret name '" + name + "' is invalid: use 1-128 letters, digits, '.', '_'"
             + " or '-', starting with a letter or digit");
       }
       String value = source.env != null ? fromEnvironment(source.env) : fromFile(source.file);
       if (value.isEmpty()) {
-        throw new ConfigProblems("The value of secret '" + name + "' is empty ("
+        throw new ConfigException("command line", "The value of secret '" + name + "' is empty ("
             + (source.env != null ? "--value-env " + source.env : "--from-file " + source.file) + ")");
       }
-      try (SecretClient client = new SecretClient(server.server)) {
+      try (SecretClient client = new SecretClient(server.target())) {
         boolean created = client.put(name, value);
         out.println("Secret " + name + (created ? " created." : " replaced.") + " Use it as "
             + SecretSource.expression(name));
@@ -94,7 +94,7 @@ public final class SecretCommand implements Runnable {
     private String fromEnvironment(String variable) {
       String value = environment.apply(variable);
       if (value == null) {
-        throw new ConfigProblems("--value-env " + variable + ": the environment variable " + variable
+        throw new ConfigException("command line", "--value-env " + variable + ": the environment variable " + variable
             + " is not set; export it first (for example `read -s " + variable + " && export " + variable + "`)");
       }
       return value;
@@ -107,7 +107,7 @@ public final class SecretCommand implements Runnable {
         return text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
             : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
       } catch (IOException | RuntimeException e) {
-        throw new ConfigProblems("--from-file " + file + ": cannot read it (" + e.getClass().getSimpleName()
+        throw new ConfigException("command line", "--from-file " + file + ": cannot read it (" + e.getClass().getSimpleName()
             + "); name a readable UTF-8 file, or '-' for standard input");
       }
     }
@@ -137,9 +137,9 @@ public final class SecretCommand implements Runnable {
     @Override
     public Integer call() {
       if (!"table".equals(output) && !"json".equals(output)) {
-        throw new ConfigProblems("--output must be table or json, not '" + output + "'");
+        throw new ConfigException("command line", "--output must be table or json, not '" + output + "'");
       }
-      try (SecretClient client = new SecretClient(server.server)) {
+      try (SecretClient client = new SecretClient(server.target())) {
         JsonNode secrets = client.list();
         if ("json".equals(output)) {
           out.println(Json.write(secrets));
@@ -175,7 +175,7 @@ public final class SecretCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (SecretClient client = new SecretClient(server.server)) {
+      try (SecretClient client = new SecretClient(server.target())) {
         client.delete(name);
         out.println("Secret " + name + " deleted.");
         out.flush();

@@ -35,6 +35,17 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(names = "--public-url", description = "URL build pods use to reach this server (env DBOPS_PUBLIC_URL).")
   String publicUrl;
 
+  @Option(names = "--tls-cert", paramLabel = "PEM",
+      description = "Certificate chain to serve HTTPS with, reloaded when it changes (env DBOPS_TLS_CERT).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key of --tls-cert (env DBOPS_TLS_KEY).")
+  Path tlsKey;
+
+  @Option(names = "--allow-insecure",
+      description = "Allow plain HTTP on a non-loopback address (env DBOPS_ALLOW_INSECURE); only behind a TLS proxy.")
+  boolean allowInsecure;
+
   @Override
   public Integer call() throws Exception {
     LoggingSetup.Settings logging = RoleSupport.consoleLogging();
@@ -44,7 +55,10 @@ public final class ServerCommand implements Callable<Integer> {
         .with("DBOPS_DATA_DIR", dataDir)
         .with("DBOPS_DB_URL", dbUrl)
         .with("DBOPS_DB_USER", dbUser)
-        .with("DBOPS_PUBLIC_URL", publicUrl);
+        .with("DBOPS_PUBLIC_URL", publicUrl)
+        .with("DBOPS_TLS_CERT", tlsCert)
+        .with("DBOPS_TLS_KEY", tlsKey)
+        .with("DBOPS_ALLOW_INSECURE", allowInsecure ? "true" : null);
     if (dbPasswordEnv != null) {
       env.with("DBOPS_DB_PASSWORD", System.getenv(dbPasswordEnv));
     }

@@ -28,7 +28,7 @@ public final class TokenCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (ControlPlaneClient client = new ControlPlaneClient(server.server)) {
+      try (ControlPlaneClient client = new ControlPlaneClient(server.target())) {
         TokenCreated created = client.createToken(name);
         System.out.println(created.token());
         return 0;
@@ -46,7 +46,7 @@ public final class TokenCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (ControlPlaneClient client = new ControlPlaneClient(server.server)) {
+      try (ControlPlaneClient client = new ControlPlaneClient(server.target())) {
         client.revokeToken(id);
         System.out.println("Token " + id + " revoked.");
         return 0;
@@ -60,7 +60,7 @@ public final class TokenCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (ControlPlaneClient client = new ControlPlaneClient(server.server)) {
+      try (ControlPlaneClient client = new ControlPlaneClient(server.target())) {
         System.out.printf("%-24s %-24s %-26s %s%n", "ID", "NAME", "CREATED", "REVOKED");
         for (JsonNode token : client.listTokens()) {
           System.out.printf("%-24s %-24s %-26s %s%n", token.path("id").asText(),

@@ -39,7 +39,7 @@ public final class ExecutionFollower {
 
   public ExecutionView follow(String executionId) {
     LogPrinter printer = new LogPrinter(out, executionId, colour);
-    try (LogClient logs = new LogClient(client.baseUrl())) {
+    try (LogClient logs = new LogClient(client.target())) {
       logs.follow(executionId, 0, new LogClient.Listener() {
         @Override
         public void line(LogPage.Line line) {

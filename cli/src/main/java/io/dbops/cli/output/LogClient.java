@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.api.ApiError;
 import io.dbops.api.LogPage;
 import io.dbops.cli.client.ApiCallException;
+import io.dbops.cli.client.ApiHttp;
+import io.dbops.cli.client.ApiTarget;
 import io.dbops.cli.client.ControlPlaneUnreachableException;
 import io.dbops.logship.Progress;
 import io.dbops.support.Json;
@@ -29,7 +31,9 @@ public final class LogClient implements AutoCloseable {
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(45);
   private static final int MAX_RECONNECTS = 10;
 
+  private final ApiTarget target;
   private final HttpUrl base;
+  private final ApiHttp api;
   private final OkHttpClient http;
   private volatile Call current;
 
@@ -49,13 +53,11 @@ public final class LogClient implements AutoCloseable {
     }
   }
 
-  public LogClient(String baseUrl) {
-    HttpUrl parsed = HttpUrl.parse(baseUrl);
-    if (parsed == null) {
-      throw new IllegalArgumentException("--server must be an http(s) URL, not '" + baseUrl + "'");
-    }
-    this.base = parsed;
-    this.http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10)).readTimeout(READ_TIMEOUT).build();
+  public LogClient(ApiTarget target) {
+    this.target = target;
+    this.base = target.base();
+    this.api = new ApiHttp(target, READ_TIMEOUT);
+    this.http = api.client();
   }
 
   /**
@@ -88,7 +90,7 @@ public final class LogClient implements AutoCloseable {
           throw new NoTailException("The control plane at " + base + " streams too many logs now");
         }
         if (!response.isSuccessful()) {
-          throw new ApiCallException(response.code(), error(response));
+          throw new ApiCallException(response.code(), error(response), target);
         }
         Tail tail = read(response.body().source(), listener, cursor);
         if (tail.status != null) {
@@ -136,8 +138,7 @@ public final class LogClient implements AutoCloseable {
 
   @Override
   public void close() {
-    http.dispatcher().executorService().shutdown();
-    http.connectionPool().evictAll();
+    api.close();
   }
 
   /** Where a read of the event stream ended: the last cursor, and the final status when it ended normally. */

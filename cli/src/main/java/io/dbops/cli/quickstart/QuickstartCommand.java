@@ -2,9 +2,10 @@ package io.dbops.cli.quickstart;
 
 import io.dbops.agent.Delegate;
 import io.dbops.agent.config.DelegateConfig;
-import io.dbops.cli.ConfigProblems;
+import io.dbops.config.ConfigException;
 import io.dbops.cli.commands.PodProcessCommand;
 import io.dbops.cli.commands.RunCommand;
+import io.dbops.cli.client.ApiTarget;
 import io.dbops.cli.client.ControlPlaneClient;
 import io.dbops.cli.logging.LoggingSetup;
 import io.dbops.controlplane.ControlPlane;
@@ -62,7 +63,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         "DBOPS_DATA_DIR", state.resolve("server").toString()));
     try (ControlPlane controlPlane = new ControlPlane(serverConfig)) {
       controlPlane.start();
-      try (ControlPlaneClient client = new ControlPlaneClient(controlPlane.baseUrl())) {
+      try (ControlPlaneClient client = new ControlPlaneClient(ApiTarget.anonymous(controlPlane.baseUrl()))) {
         String token = client.createToken("quickstart").token();
         DelegateConfig delegateConfig = DelegateConfig.fromEnvironment(Map.of(
                 "DBOPS_SERVER_URL", controlPlane.baseUrl(),
@@ -93,14 +94,14 @@ public final class QuickstartCommand implements Callable<Integer> {
   private Database targetDatabase(Path state) {
     if (database == null) {
       if (username != null || passwordEnv != null) {
-        throw new ConfigProblems("--username and --password-env need --database");
+        throw new ConfigException("command line", "--username and --password-env need --database");
       }
       // AUTO_SERVER: each step of the pod is its own process, and an embedded H2 file admits one
       // process unless the first one serves the others.
       return new Database("jdbc:h2:file:" + state.resolve("quickstart-db") + ";AUTO_SERVER=TRUE", "sa", null);
     }
     if (passwordEnv != null && System.getenv(passwordEnv) == null) {
-      throw new ConfigProblems("--password-env names " + passwordEnv + ", which is not set in this environment");
+      throw new ConfigException("command line", "--password-env names " + passwordEnv + ", which is not set in this environment");
     }
     return new Database(database, username, passwordEnv == null ? null : "env:" + passwordEnv);
   }
@@ -118,7 +119,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         return candidate;
       }
     }
-    throw new ConfigProblems("Cannot find the sample pipeline; looked in " + candidates
+    throw new ConfigException("command line", "Cannot find the sample pipeline; looked in " + candidates
         + ". Run the launcher from the distribution (cli/target/dbops/bin/dbops).");
   }
 

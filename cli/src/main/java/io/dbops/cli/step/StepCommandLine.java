@@ -1,6 +1,6 @@
 package io.dbops.cli.step;
 
-import io.dbops.cli.ConfigProblems;
+import io.dbops.config.ConfigException;
 import io.dbops.cli.ExitCodes;
 import io.dbops.step.config.StepRuntimeConfig;
 import io.dbops.step.datasource.PoolCache;
@@ -175,7 +175,7 @@ public final class StepCommandLine implements Callable<Integer> {
       policy = base.relativize(policyFile.toAbsolutePath().normalize()).toString();
     }
     if (!problems.isEmpty()) {
-      throw new ConfigProblems(problems);
+      throw new ConfigException("command line", problems);
     }
     return new StepCommand("cli/" + kind, parsedKind, file.toString(), base.toString(), url, username,
         passwordEnv, contexts, labels, tag, count, parameters, null, nextOnly, failOnDrift, policy, rollback,
@@ -190,7 +190,7 @@ public final class StepCommandLine implements Callable<Integer> {
         passwordEnv, Math.max(0, depth));
     problems.addAll(CloneRunner.problems(source, "--repo", "--into"));
     if (!problems.isEmpty()) {
-      throw new ConfigProblems(problems);
+      throw new ConfigException("command line", problems);
     }
     return StepCommand.clone("cli/clone", source, "");
   }

@@ -3,7 +3,7 @@ package io.dbops.cli.commands;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dbops.cli.ConfigProblems;
+import io.dbops.config.ConfigException;
 import io.dbops.cli.client.ApiCallException;
 import io.dbops.controlplane.ControlPlane;
 import io.dbops.controlplane.config.ControlPlaneConfig;
@@ -126,10 +126,10 @@ class SecretCommandTest {
   @Test
   void refusesAMissingVariableOrFileAndTakesExactlyOneSourceAndNoValueOption() {
     assertThat(run("create", "x", "--value-env", "NOT_SET_ANYWHERE")).isEqualTo(99);
-    assertThat(failure.get()).isInstanceOf(ConfigProblems.class)
+    assertThat(failure.get()).isInstanceOf(ConfigException.class)
         .hasMessageContaining("the environment variable NOT_SET_ANYWHERE is not set");
     assertThat(run("create", "x", "--from-file", dir.resolve("missing").toString())).isEqualTo(99);
-    assertThat(failure.get()).isInstanceOf(ConfigProblems.class)
+    assertThat(failure.get()).isInstanceOf(ConfigException.class)
         .hasMessageContaining("--from-file " + dir.resolve("missing") + ": cannot read it");
     env = Map.of("EMPTY", "");
     assertThat(run("create", "x", "--value-env", "EMPTY")).isEqualTo(99);
