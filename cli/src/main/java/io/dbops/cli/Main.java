@@ -59,9 +59,10 @@ public final class Main implements Runnable {
   /** Runs the launcher and returns its exit code (see {@link ExitCodes}). */
   public static int run(String... args) {
     // Client commands log warnings only; the long-running roles switch to INFO when they start.
-    LoggingSetup.Settings quiet = LoggingSetup.Settings.fromEnvironment(System.getenv()).withDefaultLevel("WARN");
-    if (quiet.problems().isEmpty()) {
-      LoggingSetup.toConsole(quiet);
+    try {
+      LoggingSetup.toConsole(LoggingSetup.Settings.fromEnvironment(System.getenv(), "WARN"));
+    } catch (ConfigException e) {
+      // Reported by the long-running roles, which need valid logging settings; clients go on.
     }
     CommandLine commandLine = new CommandLine(new Main());
     commandLine.setExecutionExceptionHandler(Main::handle);

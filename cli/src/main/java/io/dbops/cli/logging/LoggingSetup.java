@@ -9,9 +9,12 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import io.dbops.config.ConfigException;
+import io.dbops.config.EnvReader;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -29,28 +32,28 @@ public final class LoggingSetup {
 
   private LoggingSetup() {}
 
-  /** Settings read from the environment; invalid values are reported by {@link #problems}. */
+  /**
+   * Logging settings: {@code DBOPS_LOG_FORMAT} (text or json, default text) and {@code
+   * DBOPS_LOG_LEVEL} (TRACE to ERROR, default INFO).
+   */
   public record Settings(String format, String level) {
+    private static final Set<String> FORMATS = Set.of("text", "json");
+    private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error");
+
+    /**
+     * @param defaultLevel the level when DBOPS_LOG_LEVEL is unset (client commands log warnings only)
+     * @throws ConfigException naming each invalid variable
+     */
+    public static Settings fromEnvironment(Map<String, String> env, String defaultLevel) {
+      EnvReader reader = new EnvReader(env);
+      String format = reader.oneOf("DBOPS_LOG_FORMAT", "text", FORMATS);
+      String level = reader.oneOf("DBOPS_LOG_LEVEL", defaultLevel.toLowerCase(Locale.ROOT), LEVELS);
+      reader.throwIfProblems("logging");
+      return new Settings(format, level.toUpperCase(Locale.ROOT));
+    }
+
     public static Settings fromEnvironment(Map<String, String> env) {
-      return new Settings(
-          env.getOrDefault("DBOPS_LOG_FORMAT", "text").toLowerCase(Locale.ROOT),
-          env.getOrDefault("DBOPS_LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT));
-    }
-
-    /** These settings with {@code level} unless DBOPS_LOG_LEVEL chose one. */
-    public Settings withDefaultLevel(String level) {
-      return System.getenv("DBOPS_LOG_LEVEL") == null ? new Settings(format, level) : this;
-    }
-
-    public java.util.List<String> problems() {
-      java.util.List<String> problems = new java.util.ArrayList<>();
-      if (!format.equals("text") && !format.equals("json")) {
-        problems.add("DBOPS_LOG_FORMAT must be 'text' or 'json', not '" + format + "'");
-      }
-      if (!java.util.List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
-        problems.add("DBOPS_LOG_LEVEL must be TRACE, DEBUG, INFO, WARN or ERROR, not '" + level + "'");
-      }
-      return problems;
+      return fromEnvironment(env, "INFO");
     }
   }
 
