@@ -19,11 +19,22 @@ final class Cluster implements AutoCloseable {
     this.work = work;
   }
 
-  record Server(DbopsProcess process, String url, ControlPlaneHttp api) {}
+  /** A control plane process; {@code adminToken} is the one it wrote to its data dir, stored for the CLI. */
+  record Server(DbopsProcess process, String url, ControlPlaneHttp api, String adminToken) {}
 
   record Delegate(DbopsProcess process, int endpointsPort) {}
 
+  /** A control plane with its own identities: it writes an admin token to its data dir on first start. */
   Server server(String dataDir, int port, Map<String, String> env) throws Exception {
+    return server(dataDir, port, env, null);
+  }
+
+  /**
+   * A control plane; {@code adminToken} is the token of a replica started earlier on the same
+   * database (a replica that finds identities already there writes no admin token of its own), or
+   * null to read the one this one wrote.
+   */
+  Server server(String dataDir, int port, Map<String, String> env, String adminToken) throws Exception {
     Map<String, String> all = new HashMap<>(Map.of("DBOPS_HEARTBEAT_SECONDS", "1"));
     all.putAll(env);
     DbopsProcess p = DbopsProcess.start(work, all, "server", "--port", Integer.toString(port),
@@ -31,7 +42,9 @@ final class Cluster implements AutoCloseable {
     processes.add(p);
     String line = p.awaitLine("dbops control plane listening on http", Duration.ofSeconds(60));
     String url = line.substring(line.indexOf("http://")).split(" ")[0];
-    return new Server(p, url, new ControlPlaneHttp(url));
+    String token = adminToken != null ? DbopsProcess.login(work, url, adminToken)
+        : DbopsProcess.loginAsAdmin(work, work.resolve(dataDir), url);
+    return new Server(p, url, new ControlPlaneHttp(url, token), token);
   }
 
   Delegate delegate(String serverUrl, String token, String name, String stateDir, Map<String, String> env)

@@ -13,10 +13,13 @@ import java.util.Map;
 /** A small client of the control plane's REST API for the end-to-end tests. */
 final class ControlPlaneHttp {
   private final String baseUrl;
+  private final String token;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  ControlPlaneHttp(String baseUrl) {
+  /** @param token the API token sent with every call, or null for none */
+  ControlPlaneHttp(String baseUrl, String token) {
     this.baseUrl = baseUrl.replaceAll("/$", "");
+    this.token = token;
   }
 
   /** Queues a noop task; returns its id. */
@@ -40,6 +43,9 @@ final class ControlPlaneHttp {
 
   private JsonNode send(String method, String path, Object body) throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
     if (body == null) {
       request.method(method, HttpRequest.BodyPublishers.noBody());
     } else {

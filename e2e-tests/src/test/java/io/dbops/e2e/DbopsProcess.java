@@ -29,6 +29,26 @@ final class DbopsProcess implements AutoCloseable {
     this.reader.start();
   }
 
+  /** Where the CLI processes of {@code workDir} keep their credentials file ({@code dbops login}). */
+  static Path configHome(Path workDir) {
+    return workDir.resolve(".config");
+  }
+
+  /**
+   * Stores the admin token the control plane wrote to {@code dataDir/admin.token} as the CLI's
+   * credential for {@code serverUrl}, as {@code dbops login} would; returns it.
+   */
+  static String loginAsAdmin(Path workDir, Path dataDir, String serverUrl) throws IOException {
+    return login(workDir, serverUrl, Files.readString(dataDir.resolve("admin.token")).trim());
+  }
+
+  /** Stores {@code token} as the CLI's credential for {@code serverUrl} in {@code workDir}; returns it. */
+  static String login(Path workDir, String serverUrl, String token) {
+    new io.dbops.cli.client.CredentialsFile(configHome(workDir).resolve("dbops").resolve("credentials"))
+        .store(serverUrl, token);
+    return token;
+  }
+
   static Path home() {
     Path home = Path.of(System.getProperty("dbops.home", "../cli/target/dbops")).toAbsolutePath().normalize();
     if (!Files.isExecutable(home.resolve("bin/dbops"))) {
@@ -42,6 +62,9 @@ final class DbopsProcess implements AutoCloseable {
     command.add(home().resolve("bin/dbops").toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+    // The CLI's credentials file of this test's work directory, never the developer's own.
+    builder.environment().put("XDG_CONFIG_HOME", configHome(workDir).toString());
+    builder.environment().remove("DBOPS_API_TOKEN");
     builder.environment().putAll(env);
     return new DbopsProcess(builder.start());
   }

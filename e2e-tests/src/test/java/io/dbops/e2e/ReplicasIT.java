@@ -24,7 +24,7 @@ class ReplicasIT {
       Map<String, String> onPostgres = Map.of("DBOPS_DB_URL", db.jdbcUrl(), "DBOPS_DB_USER", db.username(),
           "DBOPS_DB_PASSWORD", db.password());
       Cluster.Server a = cluster.server("cp-a", 0, onPostgres);
-      Cluster.Server b = cluster.server("cp-b", 0, onPostgres);
+      Cluster.Server b = cluster.server("cp-b", 0, onPostgres, a.adminToken());
       String token = a.api().createToken("replicas");
       List<Cluster.Delegate> delegates = List.of(
           cluster.delegate(a.url(), token, "shared", "d1", Map.of("DBOPS_CAPACITY", "20")),

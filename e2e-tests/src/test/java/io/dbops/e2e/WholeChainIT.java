@@ -41,6 +41,7 @@ class WholeChainIT {
         work.resolve("server").toString());
     String listening = server.awaitLine("dbops control plane listening on http", Duration.ofSeconds(60));
     serverUrl = listening.substring(listening.indexOf("http://")).split(" ")[0];
+    DbopsProcess.loginAsAdmin(work, work.resolve("server"), serverUrl);
 
     DbopsProcess token = DbopsProcess.run(work, Map.of(), Duration.ofSeconds(60),
         "token", "create", "e2e", "--server", serverUrl);
