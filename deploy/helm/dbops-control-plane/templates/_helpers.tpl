@@ -48,12 +48,28 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* https when the pod serves TLS itself (tls.secretName), else http (TLS terminated in front). */}}
+{{- define "dbops-control-plane.scheme" -}}
+{{- if .Values.tls.secretName }}https{{ else }}http{{ end }}
+{{- end }}
+
 {{/* DBOPS_PUBLIC_URL: explicit, else this release's Service. */}}
 {{- define "dbops-control-plane.publicUrl" -}}
 {{- if .Values.server.publicUrl }}
 {{- .Values.server.publicUrl }}
 {{- else }}
-{{- printf "http://%s.%s.svc:%v" (include "dbops-control-plane.fullname" .) .Release.Namespace .Values.service.port }}
+{{- printf "%s://%s.%s.svc:%v" (include "dbops-control-plane.scheme" .) (include "dbops-control-plane.fullname" .) .Release.Namespace .Values.service.port }}
+{{- end }}
+{{- end }}
+
+{{/* The port of database.url (jdbc:postgresql://host[:port]/db): explicit, else 5432. */}}
+{{- define "dbops-control-plane.databasePort" -}}
+{{- $url := urlParse (trimPrefix "jdbc:" .Values.database.url) }}
+{{- $parts := splitList ":" $url.host }}
+{{- if gt (len $parts) 1 }}
+{{- last $parts }}
+{{- else -}}
+5432
 {{- end }}
 {{- end }}
 
@@ -83,6 +99,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.database.url) }}
 {{- fail (printf "replicaCount is %v but database.url is not set: replicas share work only through one PostgreSQL database (jdbc:postgresql://host:5432/dbops); without it each replica has its own embedded H2 file" .Values.replicaCount) }}
+{{- end }}
+{{- if and (not .Values.tls.secretName) (not .Values.tls.terminatedUpstream) }}
+{{- fail "tls.secretName is required: the control plane serves its management API over TLS only. Set tls.secretName to a Secret with the PEM certificate chain and key (tls.crt, tls.key; e.g. from cert-manager), or, if TLS terminates in front of the pod (ingress, service mesh, load balancer), set tls.terminatedUpstream=true" }}
+{{- end }}
+{{- if and .Values.tls.secretName .Values.tls.terminatedUpstream }}
+{{- fail "tls: set tls.secretName (the pod serves TLS) or tls.terminatedUpstream=true (TLS ends in front of it), not both" }}
 {{- end }}
 {{- if and (not .Values.database.url) (or .Values.database.user .Values.database.password .Values.database.existingSecret) }}
 {{- fail "database.user, database.password or database.existingSecret is set but database.url is not: set database.url (jdbc:postgresql://host:5432/dbops)" }}

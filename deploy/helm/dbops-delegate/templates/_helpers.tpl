@@ -54,9 +54,88 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- default (include "dbops-delegate.fullname" .) .Values.delegate.name }}
 {{- end }}
 
-{{/* The namespace of build pods and their Secrets, where the Role lives. */}}
+{{/*
+The namespace of build pods and their Secrets, where the build Role lives: build.namespace, else
+"<release namespace>-builds" (a namespace of its own, docs/operations.md).
+*/}}
 {{- define "dbops-delegate.buildNamespace" -}}
-{{- default .Release.Namespace .Values.build.namespace }}
+{{- if .Values.build.namespace }}
+{{- .Values.build.namespace }}
+{{- else }}
+{{- printf "%s-builds" (default "default" .Release.Namespace) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{/* Pods of the delegate (NetworkPolicyPeer): the release namespace and the delegate's selector labels. */}}
+{{- define "dbops-delegate.delegatePeer" -}}
+- namespaceSelector:
+    matchLabels:
+      kubernetes.io/metadata.name: {{ .Release.Namespace }}
+  podSelector:
+    matchLabels:
+      {{- include "dbops-delegate.selectorLabels" . | nindent 6 }}
+{{- end }}
+
+{{/* Build pods (NetworkPolicyPeer, podSelector): the labels the Kubernetes runtime puts on them (docs/kubernetes.md). */}}
+{{- define "dbops-delegate.buildPodLabels" -}}
+app.kubernetes.io/managed-by: dbops-delegate
+dbops.io/part: pod
+{{- end }}
+
+{{/* Egress rules to networkPolicy.databases or .git items ({cidr, except, ports}). */}}
+{{- define "dbops-delegate.targetEgress" -}}
+{{- range . }}
+- to:
+    - ipBlock:
+        cidr: {{ .cidr }}
+        {{- with .except }}
+        except:
+          {{- toYaml . | nindent 10 }}
+        {{- end }}
+  ports:
+    {{- range .ports }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Egress rule to the control plane (the delegate's connection; the log service of build pods). */}}
+{{- define "dbops-delegate.controlPlaneEgress" -}}
+{{- $np := .Values.networkPolicy }}
+{{- if or $np.controlPlane.cidrs $np.controlPlane.peers }}
+- to:
+    {{- range $np.controlPlane.cidrs }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+    {{- with $np.controlPlane.peers }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  ports:
+{{- else }}
+- ports:
+{{- end }}
+    {{- if $np.controlPlane.ports }}
+    {{- range $np.controlPlane.ports }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
+    {{- else }}
+    - port: {{ include "dbops-delegate.controlPlanePort" . }}
+      protocol: TCP
+    {{- end }}
+{{- end }}
+
+{{/* Egress rule to the cluster DNS. */}}
+{{- define "dbops-delegate.dnsEgress" -}}
+- to:
+    {{- toYaml .Values.networkPolicy.dns.peers | nindent 4 }}
+  ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
 {{- end }}
 
 {{- define "dbops-delegate.tokenSecretName" -}}
@@ -92,19 +171,17 @@ documentation with the API calls the code makes. No wildcards.
 
 {{/*
 kubernetes:SECRET/KEY secret sources: one get of the named Secret in the delegate's own namespace
-(docs/operations.md, the "secret sources" block), optionally limited to rbac.secretSources.resourceNames.
+(docs/operations.md, the "secret sources" block), always limited to rbac.secretSources.resourceNames.
 */}}
 {{- define "dbops-delegate.secretSourceRules" -}}
 - apiGroups: [""]
   resources: ["secrets"]
-  {{- with .Values.rbac.secretSources.resourceNames }}
   resourceNames:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
+    {{- toYaml .Values.rbac.secretSources.resourceNames | nindent 4 }}
   verbs: ["get"]
 {{- end }}
 
-{{/* The port of the control plane URL: explicit, else 443 (https) or 80 (http). */}}
+{{/* The port of the control plane URL: explicit, else 443 (https, or no URL yet) or 80 (http). */}}
 {{- define "dbops-delegate.controlPlanePort" -}}
 {{- $url := urlParse .Values.controlPlane.url }}
 {{- $parts := splitList ":" $url.host }}
@@ -130,15 +207,64 @@ Settings that only make sense together; each failure names the values to change.
 {{- if and (hasPrefix "http://" .Values.controlPlane.url) (not .Values.controlPlane.allowInsecure) }}
 {{- fail (printf "controlPlane.url is plain http (%s): use https://, or set controlPlane.allowInsecure=true to allow an unencrypted connection" .Values.controlPlane.url) }}
 {{- end }}
-{{- if .Values.networkPolicy.enabled }}
-{{- if not .Values.networkPolicy.kubernetesApi.cidrs }}
-{{- fail "networkPolicy.kubernetesApi.cidrs is required when networkPolicy.enabled: the API server's addresses (kubectl get endpoints kubernetes), e.g. [\"10.0.0.1/32\"]" }}
+{{- include "dbops-delegate.validateSecretSources" . }}
+{{- include "dbops-delegate.validateBuildNamespace" . }}
 {{- end }}
-{{- if not (or .Values.networkPolicy.controlPlane.cidrs .Values.networkPolicy.controlPlane.peers) }}
-{{- fail "networkPolicy.controlPlane.cidrs or .peers is required when networkPolicy.enabled: where the control plane is" }}
+
+{{/*
+kubernetes: secret sources: get on named Secrets only, never on the delegate's own token or Helm's
+release Secrets (the delegate refuses those as sources anyway: DBOPS_TOKEN_SECRET_NAME).
+*/}}
+{{- define "dbops-delegate.validateSecretSources" -}}
+{{- $ss := .Values.rbac.secretSources }}
+{{- if and .Values.rbac.create $ss.enabled (not $ss.resourceNames) }}
+{{- fail "rbac.secretSources.enabled is true but rbac.secretSources.resourceNames is empty: list the Secrets (in the release namespace) that kubernetes: secret sources may read, e.g. --set rbac.secretSources.resourceNames={orders-db}; the chart never grants get on every Secret of the namespace (that would include the delegate's own token). Or set rbac.secretSources.enabled=false" }}
 {{- end }}
-{{- if and (not .Values.networkPolicy.controlPlane.ports) (not .Values.controlPlane.url) }}
-{{- fail "networkPolicy.controlPlane.ports is required when networkPolicy.enabled and controlPlane.url is not set" }}
+{{- $token := include "dbops-delegate.tokenSecretName" . }}
+{{- range $ss.resourceNames }}
+{{- if eq . $token }}
+{{- fail (printf "rbac.secretSources.resourceNames names %s, the delegate's own token Secret: remove it (the delegate never reads its own token as a secret source)" .) }}
 {{- end }}
+{{- if hasPrefix "sh.helm.release.v1." . }}
+{{- fail (printf "rbac.secretSources.resourceNames names %s, a Helm release Secret: remove it" .) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The build namespace: the chart creates it unless told it exists; it cannot create the release namespace. */}}
+{{- define "dbops-delegate.validateBuildNamespace" -}}
+{{- if and .Values.build.createNamespace (eq (include "dbops-delegate.buildNamespace" .) .Release.Namespace) }}
+{{- fail (printf "build.namespace is the release namespace (%s) and build.createNamespace is true: set build.createNamespace=false (the namespace exists), or leave build.namespace empty for %s-builds" .Release.Namespace .Release.Namespace) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The allowlists (contract F, docs/operations.md "Allowlists"): one comma-separated variable per
+non-empty list; an empty list renders nothing (the delegate's default: deny).
+allow.secretKubernetes defaults to rbac.secretSources.resourceNames when that Role is rendered.
+*/}}
+{{- define "dbops-delegate.allowEnv" -}}
+{{- $a := .Values.allow }}
+{{- $kubernetes := $a.secretKubernetes }}
+{{- if and (not $kubernetes) .Values.rbac.create .Values.rbac.secretSources.enabled }}
+{{- $kubernetes = .Values.rbac.secretSources.resourceNames }}
+{{- end }}
+{{- $lists := list
+  (list "DBOPS_ALLOW_SECRET_ENV" $a.secretEnv)
+  (list "DBOPS_ALLOW_SECRET_FILES" $a.secretFiles)
+  (list "DBOPS_ALLOW_SECRET_KUBERNETES" $kubernetes)
+  (list "DBOPS_ALLOW_HOSTS" $a.hosts)
+  (list "DBOPS_ALLOW_GIT_URLS" $a.gitUrls)
+  (list "DBOPS_ALLOW_JDBC_PROPERTIES" $a.jdbcProperties)
+  (list "DBOPS_STEP_ALLOW_CHANGE_TYPES" $a.changeTypes) }}
+{{- range $lists }}
+{{- if index . 1 }}
+- name: {{ index . 0 }}
+  value: {{ join "," (index . 1) | quote }}
+{{- end }}
+{{- end }}
+{{- with $a.h2Dir }}
+- name: DBOPS_ALLOW_H2_DIR
+  value: {{ . | quote }}
 {{- end }}
 {{- end }}

@@ -35,7 +35,9 @@ class ChartedControlPlaneIT {
 
       Map<String, String> env = pod.env();
       assertThat(env).containsEntry("DBOPS_DB_URL", db.jdbcUrl()).containsEntry("DBOPS_DB_USER", db.username())
-          .containsEntry("DBOPS_SERVER_BIND", "0.0.0.0").containsEntry("DBOPS_LOG_FORMAT", "json");
+          .containsEntry("DBOPS_SERVER_BIND", "0.0.0.0").containsEntry("DBOPS_LOG_FORMAT", "json")
+          // tls.terminatedUpstream: the only way the chart serves plain http, said explicitly
+          .containsEntry("DBOPS_ALLOW_INSECURE", "true");
       // only paths into the pod's volumes differ from the rendered values
       assertThat(pod.rewritten()).containsOnlyKeys("DBOPS_DATA_DIR", "DBOPS_MASTER_KEY_FILE");
       assertThat(Files.readString(Path.of(env.get("DBOPS_MASTER_KEY_FILE"))))
@@ -51,23 +53,27 @@ class ChartedControlPlaneIT {
 
         // the schema went to PostgreSQL, not to an embedded H2 file
         assertThat(db.tableExists("tasks")).isTrue();
+        // API tokens (contract G): the bootstrap admin token in the data directory, when the server writes one
+        Map<String, String> cli = Http.cliEnv(Path.of(env.get("DBOPS_DATA_DIR")));
         try (var files = Files.walk(work)) {
           assertThat(files.map(Path::toString)).noneMatch(f -> f.endsWith(".mv.db"));
         }
         // and the launcher's token command works against it
         LocalProcess token = LocalProcess.run("token create", List.of(home.resolve("bin/dbops").toString(),
-            "token", "create", "charted", "--server", base), Map.of(), work, Duration.ofSeconds(60));
+            "token", "create", "charted", "--server", base), cli, work, Duration.ofSeconds(60));
         assertThat(token.exitCode()).as(token.describe()).isZero();
         assertThat(token.lines().get(token.lines().size() - 1)).startsWith("dbops_");
 
         // the mounted master key file (DBOPS_MASTER_KEY_FILE) opens the secret store: a secret is
         // stored encrypted in PostgreSQL under it, and listed by name only
+        Map<String, String> secretEnv = new java.util.HashMap<>(cli);
+        secretEnv.put("CHARTED_PW", "charted-secret-value");
         LocalProcess secret = LocalProcess.run("secret create", List.of(home.resolve("bin/dbops").toString(),
             "secret", "create", "charted_pw", "--value-env", "CHARTED_PW", "--server", base),
-            Map.of("CHARTED_PW", "charted-secret-value"), work, Duration.ofSeconds(60));
+            secretEnv, work, Duration.ofSeconds(60));
         assertThat(secret.exitCode()).as(secret.describe()).isZero();
         LocalProcess list = LocalProcess.run("secret list", List.of(home.resolve("bin/dbops").toString(),
-            "secret", "list", "--server", base), Map.of(), work, Duration.ofSeconds(60));
+            "secret", "list", "--server", base), cli, work, Duration.ofSeconds(60));
         assertThat(list.exitCode()).as(list.describe()).isZero();
         assertThat(String.join("\n", list.lines())).contains("charted_pw").doesNotContain("charted-secret-value");
         assertThat(db.queryLong("SELECT COUNT(*) FROM secrets WHERE name = 'charted_pw'"

@@ -54,7 +54,8 @@ class ChartedDelegateIT {
     controlPlane.awaitUntil("control plane ready", Duration.ofSeconds(90),
         () -> Http.get(serverUrl + "/readyz").status() == 200);
     LocalProcess created = LocalProcess.run("token create", List.of(home.resolve("bin/dbops").toString(),
-        "token", "create", "charted", "--server", serverUrl), Map.of(), work, Duration.ofSeconds(60));
+        "token", "create", "charted", "--server", serverUrl), Http.cliEnv(work.resolve("server")), work,
+        Duration.ofSeconds(60));
     assertThat(created.exitCode()).as(created.describe()).isZero();
     token = created.lines().get(created.lines().size() - 1).trim();
 
@@ -107,7 +108,8 @@ class ChartedDelegateIT {
 
     Map<String, String> env = pod.env();
     assertThat(env).containsEntry("DBOPS_SERVER_URL", serverUrl).containsEntry("DBOPS_TOKEN", token)
-        .containsEntry("DBOPS_RUNTIME", "kubernetes").containsEntry("DBOPS_KUBERNETES_NAMESPACE", POD_NAMESPACE);
+        .containsEntry("DBOPS_RUNTIME", "kubernetes").containsEntry("DBOPS_KUBERNETES_NAMESPACE", POD_NAMESPACE)
+        .containsEntry("DBOPS_TOKEN_SECRET_NAME", "dbops-dbops-delegate-token");
     assertThat(pod.rewritten()).containsOnlyKeys("DBOPS_STATE_DIR", "DBOPS_CA_BUNDLE", "DBOPS_CLIENT_CERT",
         "DBOPS_CLIENT_KEY");
     env.putAll(overrides);
@@ -141,7 +143,7 @@ class ChartedDelegateIT {
   }
 
   private JsonNode delegateNamed(String name) throws Exception {
-    Http.Response response = Http.get(serverUrl + "/api/v1/delegates");
+    Http.Response response = Http.get(serverUrl + "/api/v1/delegates", Http.adminToken(work.resolve("server")));
     if (response.status() != 200) {
       return null;
     }

@@ -16,6 +16,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** deploy/helm/dbops-control-plane, linted and rendered by real Helm. */
 class ControlPlaneChartTest {
   private static final String MASTER_KEY = "q3J9yXo1Vb6l0m2XcQ4nF8sT5uW7zA1bC3dE5fG7hI8=";
+  /** The least the chart renders with: a TLS Secret (ControlPlaneChartDefencesTest shows why). */
+  static final Map<String, Object> TLS = Map.of("tls.secretName", "dbops-tls");
 
   @Test
   void passesStrictLint() {
@@ -27,9 +29,10 @@ class ControlPlaneChartTest {
 
   @Test
   void rendersHardenedServerWithDefaultValues() {
-    Manifests m = Charts.render(CONTROL_PLANE);
+    Manifests m = Charts.render(CONTROL_PLANE, TLS);
 
-    assertThat(m.kinds()).containsExactly("Deployment", "PodDisruptionBudget", "Service", "ServiceAccount");
+    assertThat(m.kinds()).containsExactly("Deployment", "NetworkPolicy", "PodDisruptionBudget", "Service",
+        "ServiceAccount");
     JsonNode pod = m.podSpec();
     JsonNode c = m.container("control-plane");
     assertThat(Manifests.texts(c.path("command"))).containsExactly("/opt/dbops/bin/dbops");
@@ -38,7 +41,7 @@ class ControlPlaneChartTest {
     assertThat(Manifests.plainEnv(c))
         .containsEntry("DBOPS_SERVER_BIND", "0.0.0.0")
         .containsEntry("DBOPS_SERVER_PORT", "8080")
-        .containsEntry("DBOPS_PUBLIC_URL", "http://dbops-dbops-control-plane.dbops-system.svc:8080")
+        .containsEntry("DBOPS_PUBLIC_URL", "https://dbops-dbops-control-plane.dbops-system.svc:8080")
         .containsEntry("DBOPS_DATA_DIR", "/var/lib/dbops/server")
         .containsEntry("DBOPS_LOG_FORMAT", "json")
         .doesNotContainKeys("DBOPS_DB_URL", "DBOPS_DB_USER", "DBOPS_MASTER_KEY_FILE");
@@ -64,8 +67,8 @@ class ControlPlaneChartTest {
   void rendersEveryOption() {
     Manifests m = Charts.render(CONTROL_PLANE, "control-plane-all-values.yaml");
 
-    assertThat(m.kinds()).containsExactly("Deployment", "PodDisruptionBudget", "Service", "ServiceAccount",
-        "ServiceMonitor");
+    assertThat(m.kinds()).containsExactly("Deployment", "NetworkPolicy", "PodDisruptionBudget", "Service",
+        "ServiceAccount", "ServiceMonitor");
     JsonNode deployment = m.one("Deployment");
     JsonNode pod = m.podSpec();
     JsonNode c = m.container("control-plane");
@@ -99,7 +102,12 @@ class ControlPlaneChartTest {
         .containsEntry("DBOPS_LOG_FORMAT", "text")
         .containsEntry("DBOPS_LOG_LEVEL", "WARN")
         .containsEntry("DBOPS_JAVA_OPTS", "-XX:MaxRAMPercentage=50.0")
-        .containsEntry("DBOPS_LOG_RETENTION_DAYS", "30");
+        .containsEntry("DBOPS_LOG_RETENTION_DAYS", "30")
+        .containsEntry("DBOPS_TLS_CERT", "/etc/dbops/tls/tls.crt")
+        .containsEntry("DBOPS_TLS_KEY", "/etc/dbops/tls/tls.key");
+    JsonNode tls = volume(pod, "tls").path("secret");
+    assertThat(tls.path("secretName").asText()).isEqualTo("dbops-tls");
+    assertThat(tls.path("items").findValuesAsText("key")).containsExactly("cert.pem", "key.pem");
     Map<String, JsonNode> env = Manifests.env(c);
     assertThat(secretRef(env, "DBOPS_DB_USER")).isEqualTo("dbops-db/db-user");
     assertThat(secretRef(env, "DBOPS_DB_PASSWORD")).isEqualTo("dbops-db/db-password");
@@ -127,6 +135,9 @@ class ControlPlaneChartTest {
     JsonNode monitor = m.one("ServiceMonitor");
     assertThat(monitor.path("spec").path("endpoints").get(0).path("port").asText()).isEqualTo("http");
     assertThat(monitor.path("spec").path("endpoints").get(0).path("interval").asText()).isEqualTo("20s");
+    assertThat(monitor.path("spec").path("endpoints").get(0).path("scheme").asText()).isEqualTo("https");
+    assertThat(monitor.path("spec").path("endpoints").get(0).path("tlsConfig").path("serverName").asText())
+        .isEqualTo("dbops.example.com");
     assertThat(monitor.path("metadata").path("labels").path("release").asText()).isEqualTo("prometheus");
     assertThat(m.one("ServiceAccount").path("metadata").path("annotations").path("example.com/owner").asText())
         .isEqualTo("platform");
@@ -139,7 +150,7 @@ class ControlPlaneChartTest {
     String password = "s3cr3t-Database-Passw0rd";
     Manifests m = Charts.render(CONTROL_PLANE, Map.of(
         "database.url", "jdbc:postgresql://db:5432/dbops", "database.user", "dbops",
-        "database.password", password, "masterKey.value", MASTER_KEY));
+        "database.password", password, "masterKey.value", MASTER_KEY, "tls.secretName", "dbops-tls"));
 
     assertThat(m.text()).doesNotContain(password).doesNotContain(MASTER_KEY);
     assertThat(m.secretData("dbops-dbops-control-plane-database")).containsExactly(Map.entry("password", password));
@@ -158,7 +169,7 @@ class ControlPlaneChartTest {
   void passwordAndMasterKeyFromExistingSecretsAppearNowhere() {
     Manifests m = Charts.render(CONTROL_PLANE, Map.of(
         "database.url", "jdbc:postgresql://db:5432/dbops", "database.existingSecret", "dbops-db",
-        "masterKey.existingSecret", "dbops-master-key"));
+        "masterKey.existingSecret", "dbops-master-key", "tls.secretName", "dbops-tls"));
 
     assertThat(m.kinds()).doesNotContain("Secret");
     assertThat(m.text()).doesNotContain("checksum/");
@@ -195,27 +206,32 @@ class ControlPlaneChartTest {
     assertThat(Charts.renderError(CONTROL_PLANE, Map.of("masterKey.value", MASTER_KEY, "masterKey.existingSecret", "k")))
         .contains("masterKey: set masterKey.value or masterKey.existingSecret, not both")
         .doesNotContain(MASTER_KEY);
-    assertThat(Charts.renderError(CONTROL_PLANE, Map.of("database.user", "dbops")))
+    assertThat(Charts.renderError(CONTROL_PLANE, Map.of("database.user", "dbops", "tls.secretName", "t")))
         .contains("database.user, database.password or database.existingSecret is set but database.url is not");
   }
 
   @Test
-  void notesWarnThatTheManagementApiIsUnauthenticated() {
+  void notesTellWhereTheAdminTokenIsAndHowToCallTheApi() {
     String notes = Charts.notes(CONTROL_PLANE, Map.of("database.url", "jdbc:postgresql://db:5432/dbops",
-        "database.existingSecret", "dbops-db", "masterKey.existingSecret", "dbops-master-key"));
+        "database.existingSecret", "dbops-db", "masterKey.existingSecret", "dbops-master-key",
+        "tls.secretName", "dbops-tls"));
 
     assertThat(notes)
-        .contains("The management API is NOT authenticated")
+        .contains("The management API needs an API token")
+        .contains("kubectl -n dbops-system exec deployment/dbops-dbops-control-plane -- cat"
+            + " /var/lib/dbops/server/admin.token")
+        .contains("HTTPS with the certificate of Secret dbops-tls")
         .contains("kubectl -n dbops-system rollout status deployment/dbops-dbops-control-plane")
-        .contains("curl -s localhost:8080/api/v1/delegates")
+        .contains("curl -sk -H \"Authorization: Bearer $DBOPS_API_TOKEN\" https://localhost:8080/api/v1/delegates")
         .contains("logs -f -l app.kubernetes.io/instance=dbops,app.kubernetes.io/component=control-plane")
         .doesNotContain("WARNING");
-    assertThat(Charts.notes(CONTROL_PLANE, Map.of()))
+    assertThat(Charts.notes(CONTROL_PLANE, TLS))
         .contains("WARNING: database.url is not set")
         .contains("WARNING: no master key")
         .contains("generates a key in its emptyDir data directory");
     assertThat(Charts.notes(CONTROL_PLANE, Map.of("database.url", "jdbc:postgresql://db:5432/dbops",
-        "database.existingSecret", "dbops-db")))
+        "database.existingSecret", "dbops-db", "tls.terminatedUpstream", true)))
+        .contains("TLS terminates in front of the pod (tls.terminatedUpstream)")
         .contains("WARNING: no master key")
         .contains("The secret store is disabled");
   }

@@ -27,9 +27,12 @@ class DelegateChartTest {
           "verbs", List.of("create", "list", "watch", "patch", "delete")),
       Map.of("apiGroups", List.of(""), "resources", List.of("secrets"),
           "verbs", List.of("create", "list", "patch", "delete")));
-  /** kubernetes: secret sources, in the delegate's own namespace (docs/operations.md). */
+  /** kubernetes: secret sources, in the delegate's own namespace, named Secrets only (docs/operations.md). */
   private static final List<Map<String, List<String>>> SECRET_SOURCES = List.of(
-      Map.of("apiGroups", List.of(""), "resources", List.of("secrets"), "verbs", List.of("get")));
+      Map.of("apiGroups", List.of(""), "resources", List.of("secrets"), "resourceNames", List.of("orders-db"),
+          "verbs", List.of("get")));
+  private static final Map<String, Object> SECRET_SOURCES_ON = Map.of("rbac.secretSources.enabled", true,
+      "rbac.secretSources.resourceNames[0]", "orders-db");
   private static final String BUILD_ROLE = "dbops-dbops-delegate-build";
   private static final String SECRET_SOURCES_ROLE = "dbops-dbops-delegate-secret-sources";
 
@@ -45,8 +48,8 @@ class DelegateChartTest {
   void rendersHardenedDeploymentWithDefaultValues() {
     Manifests m = Charts.render(DELEGATE);
 
-    assertThat(m.kinds()).containsExactly("Deployment", "PodDisruptionBudget", "Role", "Role", "RoleBinding",
-        "RoleBinding", "Service", "ServiceAccount");
+    assertThat(m.kinds()).containsExactly("Deployment", "Namespace", "NetworkPolicy", "NetworkPolicy",
+        "PodDisruptionBudget", "Role", "RoleBinding", "Service", "ServiceAccount");
     JsonNode pod = m.podSpec();
     JsonNode c = m.container("delegate");
     assertThat(Manifests.texts(c.path("command"))).containsExactly("/opt/dbops/bin/dbops");
@@ -86,12 +89,15 @@ class DelegateChartTest {
         .containsEntry("DBOPS_STATE_DIR", "/var/lib/dbops/delegate")
         .containsEntry("DBOPS_POD_IMAGE", c.path("image").asText())
         .containsEntry("DBOPS_ALLOW_INSECURE", "false")
+        .containsEntry("DBOPS_TOKEN_SECRET_NAME", "dbops-dbops-delegate-token")
         .doesNotContainKeys("DBOPS_TOKEN", "DBOPS_TAGS", "DBOPS_CA_BUNDLE", "DBOPS_CLIENT_CERT", "HTTPS_PROXY",
-            "DBOPS_KUBERNETES_SERVICE_ACCOUNT");
-    // the build namespace defaults to the delegate's own namespace
-    assertThat(Manifests.env(c).get("DBOPS_KUBERNETES_NAMESPACE").path("valueFrom").path("fieldRef")
-        .path("fieldPath").asText()).isEqualTo("metadata.namespace");
-    assertThat(m.named("Role", BUILD_ROLE).path("metadata").path("namespace").asText()).isEqualTo(NAMESPACE);
+            "DBOPS_KUBERNETES_SERVICE_ACCOUNT")
+        // every allowlist empty: nothing allowed
+        .doesNotContainKeys(DelegateChartDefencesTest.ALLOWLISTS.toArray(String[]::new));
+    // the build namespace is a namespace of its own, created by the chart
+    assertThat(env).containsEntry("DBOPS_KUBERNETES_NAMESPACE", NAMESPACE + "-builds");
+    assertThat(m.named("Role", BUILD_ROLE).path("metadata").path("namespace").asText()).isEqualTo(NAMESPACE + "-builds");
+    assertThat(m.one("Namespace").path("metadata").path("name").asText()).isEqualTo(NAMESPACE + "-builds");
 
     // a read-only root filesystem: the state directory and /tmp are emptyDirs
     assertThat(mountPaths(c)).containsEntry("state", "/var/lib/dbops").containsEntry("tmp", "/tmp");
@@ -133,7 +139,7 @@ class DelegateChartTest {
 
   @Test
   void secretSourcesRoleInTheReleaseNamespaceGrantsOnlyGetOnSecrets() throws IOException {
-    Manifests m = Charts.render(DELEGATE, Map.of("build.namespace", "dbops-builds"));
+    Manifests m = Charts.render(DELEGATE, with(SECRET_SOURCES_ON, "build.namespace", "dbops-builds"));
 
     JsonNode role = m.named("Role", SECRET_SOURCES_ROLE);
     assertThat(role.path("metadata").path("namespace").asText()).isEqualTo(NAMESPACE);
@@ -146,11 +152,8 @@ class DelegateChartTest {
     // docs/operations.md shows the same list
     assertThat(rules(documentedBlock("secret sources").path("rules"))).isEqualTo(SECRET_SOURCES);
 
-    Manifests limited = Charts.render(DELEGATE, Map.of("rbac.secretSources.resourceNames[0]", "orders-db"));
-    assertThat(limited.named("Role", SECRET_SOURCES_ROLE).path("rules").get(0).path("resourceNames").get(0).asText())
-        .isEqualTo("orders-db");
-
-    Manifests off = Charts.render(DELEGATE, Map.of("rbac.secretSources.enabled", false));
+    // off by default: no Role in the release namespace at all
+    Manifests off = Charts.render(DELEGATE);
     assertThat(off.kinds()).containsOnlyOnce("Role", "RoleBinding");
     assertThat(off.one("Role").path("metadata").path("name").asText()).isEqualTo(BUILD_ROLE);
   }
@@ -159,8 +162,9 @@ class DelegateChartTest {
   void rendersEveryOption() {
     Manifests m = Charts.render(DELEGATE, "delegate-all-values.yaml");
 
-    assertThat(m.kinds()).containsExactly("Deployment", "NetworkPolicy", "PodDisruptionBudget", "Role", "Role",
-        "RoleBinding", "RoleBinding", "Service", "ServiceAccount", "ServiceMonitor");
+    assertThat(m.kinds()).containsExactly("Deployment", "Namespace", "NetworkPolicy", "NetworkPolicy",
+        "PodDisruptionBudget", "Role", "Role", "RoleBinding", "RoleBinding", "Service", "ServiceAccount",
+        "ServiceMonitor");
     JsonNode deployment = m.one("Deployment");
     JsonNode pod = m.podSpec();
     JsonNode c = m.container("delegate");
@@ -208,7 +212,20 @@ class DelegateChartTest {
         .containsEntry("HTTPS_PROXY", "http://proxy.example.com:3128")
         .containsEntry("HTTP_PROXY", "http://proxy.example.com:3128")
         .containsEntry("NO_PROXY", "10.0.0.0/8,.svc,.cluster.local,kubernetes.default.svc")
-        .containsEntry("TZ", "Europe/Paris");
+        .containsEntry("TZ", "Europe/Paris")
+        .containsEntry("DBOPS_TOKEN_SECRET_NAME", "dbops-delegate-token")
+        .containsEntry("DBOPS_ALLOW_SECRET_ENV", "ORDERS_DB_*,REPORTING_PASSWORD")
+        .containsEntry("DBOPS_ALLOW_SECRET_FILES", "/var/run/secrets/dbops")
+        .containsEntry("DBOPS_ALLOW_SECRET_KUBERNETES", "orders-db,reporting-*")
+        .containsEntry("DBOPS_ALLOW_HOSTS", "*.db.internal:5432,10.20.0.0/16:5432-5439")
+        .containsEntry("DBOPS_ALLOW_GIT_URLS", "https://github.com/acme/*")
+        .containsEntry("DBOPS_ALLOW_JDBC_PROPERTIES", "postgresql:sslcert,mariadb:useCompression")
+        .containsEntry("DBOPS_ALLOW_H2_DIR", "/var/lib/dbops/h2")
+        .containsEntry("DBOPS_STEP_ALLOW_CHANGE_TYPES", "executeCommand,sqlFileAccess");
+    JsonNode namespace = m.one("Namespace").path("metadata");
+    assertThat(namespace.path("name").asText()).isEqualTo("dbops-builds");
+    assertThat(namespace.path("labels").path("example.com/team").asText()).isEqualTo("databases");
+    assertThat(namespace.path("labels").path("kubernetes.io/metadata.name").asText()).isEqualTo("dbops-builds");
 
     // the CA bundle and the client certificate are files from a ConfigMap and a Secret
     assertThat(mountPaths(c)).containsEntry("ca-bundle", "/etc/dbops/ca")
@@ -247,13 +264,13 @@ class DelegateChartTest {
 
   @Test
   void networkPolicyAllowsEgressOnlyToTheControlPlaneKubernetesApiDnsAndBuildPods() {
-    JsonNode policy = Charts.render(DELEGATE, "delegate-all-values.yaml").one("NetworkPolicy").path("spec");
+    JsonNode policy = Charts.render(DELEGATE, "delegate-all-values.yaml").named("NetworkPolicy", "dbops-eu").path("spec");
 
     assertThat(Manifests.texts(policy.path("policyTypes"))).containsExactly("Ingress", "Egress");
     assertThat(policy.path("ingress")).hasSize(1);
     assertThat(policy.path("ingress").get(0).path("ports").get(0).path("port").asText()).isEqualTo("metrics");
     JsonNode egress = policy.path("egress");
-    assertThat(egress).hasSize(5);
+    assertThat(egress).hasSize(6);
     // control plane
     assertThat(egress.get(0).path("to").findValuesAsText("cidr")).containsExactly("203.0.113.10/32");
     assertThat(egress.get(0).path("to").get(1).path("namespaceSelector").isObject()).isTrue();
@@ -274,14 +291,16 @@ class DelegateChartTest {
     assertThat(egress.get(3).path("to").get(0).path("podSelector").path("matchLabels")
         .path(io.dbops.agent.runtime.kubernetes.PodLabels.MANAGED_BY).asText())
         .isEqualTo(io.dbops.agent.runtime.kubernetes.PodLabels.MANAGED_BY_VALUE);
+    // the database targets: reachability checks
+    assertThat(egress.get(4).path("to").findValuesAsText("cidr")).containsExactly("10.20.0.0/16");
+    assertThat(egress.get(4).path("ports").findValuesAsText("port")).containsExactly("5432", "5433");
     // extraEgress: the proxy
-    assertThat(egress.get(4).path("ports").findValuesAsText("port")).containsExactly("3128");
+    assertThat(egress.get(5).path("ports").findValuesAsText("port")).containsExactly("3128");
   }
 
   @Test
   void networkPolicyTakesTheControlPlanePortFromItsUrl() {
-    Map<String, Object> set = Map.of("networkPolicy.enabled", true,
-        "networkPolicy.kubernetesApi.cidrs[0]", "10.0.0.1/32",
+    Map<String, Object> set = Map.of("networkPolicy.kubernetesApi.cidrs[0]", "10.0.0.1/32",
         "networkPolicy.controlPlane.cidrs[0]", "203.0.113.10/32");
 
     assertThat(controlPlanePorts(Charts.render(DELEGATE, with(set, "controlPlane.url", "https://cp.example.com"))))
@@ -354,12 +373,6 @@ class DelegateChartTest {
             + " controlPlane.allowInsecure=true");
     assertThat(Charts.renderError(DELEGATE, Map.of("tls.caBundle.configMap", "a", "tls.caBundle.secret", "b")))
         .contains("tls.caBundle: set configMap or secret, not both");
-    assertThat(Charts.renderError(DELEGATE, Map.of("networkPolicy.enabled", true,
-        "controlPlane.url", "https://cp.example.com", "networkPolicy.controlPlane.cidrs[0]", "203.0.113.10/32")))
-        .contains("networkPolicy.kubernetesApi.cidrs is required when networkPolicy.enabled");
-    assertThat(Charts.renderError(DELEGATE, Map.of("networkPolicy.enabled", true,
-        "networkPolicy.kubernetesApi.cidrs[0]", "10.0.0.1/32")))
-        .contains("networkPolicy.controlPlane.cidrs or .peers is required when networkPolicy.enabled");
   }
 
   @Test
@@ -418,18 +431,17 @@ class DelegateChartTest {
   }
 
   private static List<String> controlPlanePorts(Manifests m) {
-    return m.one("NetworkPolicy").path("spec").path("egress").get(0).path("ports").findValuesAsText("port");
+    return m.named("NetworkPolicy", "dbops-dbops-delegate").path("spec").path("egress").get(0).path("ports")
+        .findValuesAsText("port");
   }
 
   private static Map<String, Object> with(Map<String, Object> map, String key, Object value) {
-    Map<String, Object> copy = new java.util.LinkedHashMap<>(map);
-    copy.put(key, value);
-    return copy;
+    return DelegateChartDefencesTest.with(map, key, value);
   }
 
   /** Rules as plain lists and maps, so that two renderings compare by value. */
   @SuppressWarnings("unchecked")
-  private static List<Map<String, List<String>>> rules(JsonNode rules) {
+  static List<Map<String, List<String>>> rules(JsonNode rules) {
     return Manifests.YAML.convertValue(rules, List.class);
   }
 
@@ -439,7 +451,7 @@ class DelegateChartTest {
   }
 
   /** The YAML block after the {@code <!-- <marker>: ... -->} comment in docs/operations.md. */
-  private static JsonNode documentedBlock(String marker) throws IOException {
+  static JsonNode documentedBlock(String marker) throws IOException {
     String doc = Files.readString(Charts.repository().resolve("docs/operations.md"));
     Matcher block = Pattern.compile("<!-- " + Pattern.quote(marker) + "[^>]*-->\\s*```yaml\\n(.*?)```",
         Pattern.DOTALL).matcher(doc);
