@@ -66,8 +66,7 @@ public final class Main implements Runnable {
     var err = cmd.getErr();
     if (e instanceof ConfigProblems || e instanceof IllegalArgumentException
         || e instanceof io.dbops.agent.config.ConfigException
-        || e instanceof io.dbops.liteengine.config.ConfigException
-        || e instanceof io.dbops.step.config.ConfigException) {
+        || e instanceof io.dbops.config.ConfigException) {
       err.println(e.getMessage());
       return ExitCodes.CONFIG;
     }

@@ -4,6 +4,7 @@ import io.dbops.step.config.CommitDurability;
 import io.dbops.step.config.StepRuntimeConfig;
 import io.dbops.step.datasource.ConnectFailure;
 import io.dbops.step.datasource.PoolCache;
+import io.dbops.step.guard.ChangeTypeGuard;
 import io.dbops.support.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +16,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import liquibase.Contexts;
+import liquibase.LabelExpression;
 import liquibase.Liquibase;
 import liquibase.Scope;
 import liquibase.UpdateSummaryOutputEnum;
@@ -47,6 +51,7 @@ public final class LiquibaseStepRunner {
   private final Duration lockTimeout;
   private final CommitDurability durability;
   private final String owner;
+  private final ChangeTypeGuard guard;
   private final ChangelogCache changelogs = new ChangelogCache(16);
   private final UpToDateMemo upToDate = new UpToDateMemo(16);
   private final java.util.concurrent.atomic.AtomicLong lastDeployment = new java.util.concurrent.atomic.AtomicLong();
@@ -76,6 +81,18 @@ public final class LiquibaseStepRunner {
    */
   public LiquibaseStepRunner(PoolCache pools, Map<String, String> environment, Clock clock, Duration lockTimeout,
       CommitDurability durability) {
+    this(pools, environment, clock, lockTimeout, durability, ChangeTypeGuard.denyAll());
+  }
+
+  /**
+   * @param lockTimeout longest wait for the database's change lock ({@code
+   *     DBOPS_STEP_LOCK_TIMEOUT_SECONDS})
+   * @param durability when a PostgreSQL apply waits for durable commits ({@code DBOPS_STEP_DURABILITY})
+   * @param guard what changelogs may do beyond the database ({@code DBOPS_STEP_ALLOW_CHANGE_TYPES})
+   */
+  public LiquibaseStepRunner(PoolCache pools, Map<String, String> environment, Clock clock, Duration lockTimeout,
+      CommitDurability durability, ChangeTypeGuard guard) {
+    this.guard = guard;
     this.pools = pools;
     this.durability = durability;
     this.environment = Map.copyOf(environment);
@@ -194,10 +211,16 @@ public final class LiquibaseStepRunner {
         scope.put("liquibase.command.showSummaryOutput", UpdateSummaryOutputEnum.LOG);
         StepLock stepLock = lock;
         boolean transactionalDdl = database instanceof PostgresDatabase;
-        Scope.ScopedRunnerWithReturn<StepOutcome> body = () -> new KindRunner(liquibase, command, log, tracker, clock,
-            stepLock, gate, transactionalDdl, connection, location.root(),
-            url -> pools.connectDirect(url, command.username(), password),
-            command.kind() == StepCommand.Kind.APPLY ? upToDate : null).run();
+        Scope.ScopedRunnerWithReturn<StepOutcome> body = () -> {
+          String refusal = changeTypeRefusal(command, liquibase);
+          if (refusal != null) { // before the lock and before any of the changelog's SQL
+            return StepOutcome.failed(refusal, Map.of(), List.of());
+          }
+          return new KindRunner(liquibase, command, log, tracker, clock,
+              stepLock, gate, transactionalDdl, connection, location.root(),
+              url -> pools.connectDirect(url, command.username(), password),
+              command.kind() == StepCommand.Kind.APPLY ? upToDate : null).run();
+        };
         return durable(gate, Scope.child(recorder, scope, () -> Scope.child(searchPath, Map.of(), body)));
       } finally {
         if (gate.awaitsDurability() && !control.isStopped()) {
@@ -229,6 +252,21 @@ public final class LiquibaseStepRunner {
         }
       }
     }
+  }
+
+  /** The step kinds that run, preview or generate the SQL of a changelog's changes. */
+  private static final Set<StepCommand.Kind> GUARDED_KINDS = Set.of(StepCommand.Kind.APPLY, StepCommand.Kind.PREVIEW,
+      StepCommand.Kind.ROLLBACK, StepCommand.Kind.DRIFT, StepCommand.Kind.POLICY, StepCommand.Kind.VALIDATE);
+
+  /** Why the changelog may not run here ({@link ChangeTypeGuard}); null when it may or the kind runs none of it. */
+  private String changeTypeRefusal(StepCommand command, Liquibase liquibase) throws Exception {
+    if (!GUARDED_KINDS.contains(command.kind())) {
+      return null;
+    }
+    // Parse as the kinds do: changelog properties may depend on contexts and labels.
+    liquibase.getChangeLogParameters().setContexts(new Contexts(command.contexts()));
+    liquibase.getChangeLogParameters().setLabels(new LabelExpression(command.labels()));
+    return guard.check(liquibase.getDatabaseChangeLog(), liquibase.getDatabase());
   }
 
   /**
