@@ -83,8 +83,6 @@ public final class Main implements Runnable {
     }
     // The modules' own configuration exceptions, until each module uses the common one.
     if (e instanceof io.dbops.agent.config.ConfigException
-        || e instanceof io.dbops.liteengine.config.ConfigException
-        || e instanceof io.dbops.step.config.ConfigException
         || e instanceof io.dbops.controlplane.config.ConfigException) {
       err.println(e.getMessage());
       return ExitCodes.CONFIG;

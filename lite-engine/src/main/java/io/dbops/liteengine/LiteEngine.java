@@ -15,6 +15,7 @@ import io.dbops.support.NamedThreadFactory;
 import io.dbops.support.RootCause;
 import io.dbops.support.Secrets;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -48,6 +49,7 @@ public final class LiteEngine implements AutoCloseable {
   private static final int RPC_THREADS = 16;
 
   private final LiteEngineConfig config;
+  private final ServerBuilder<?> serverBuilder;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Server server;
@@ -57,8 +59,15 @@ public final class LiteEngine implements AutoCloseable {
   private volatile LogShipping shipping;
   private volatile OkHttpClient http;
 
+  /** Listens on {@code config.bindAddress():config.port()}. */
   public LiteEngine(LiteEngineConfig config) {
+    this(config, NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.port())));
+  }
+
+  /** For tests: serves on the given builder (for example an in-process one), which it builds and owns. */
+  public LiteEngine(LiteEngineConfig config, ServerBuilder<?> serverBuilder) {
     this.config = config;
+    this.serverBuilder = serverBuilder;
   }
 
   /** Binds the port and starts serving. Call once. */
@@ -79,7 +88,7 @@ public final class LiteEngine implements AutoCloseable {
         text -> masker.apply(Secrets.maskUrl(text)));
     shipping.start();
     StepDispatcher dispatcher = new StepDispatcher(channels, shipping, LOG_FLUSH_DEADLINE, new ResultMasker(masker),
-        WorkspaceMapping.under(config.workspaceRoot()));
+        WorkspaceMapping.under(config.workspaceRoot()), config.credential().clientInterceptor());
     health = new HealthStatusManager();
     rpcExecutor =
         new ThreadPoolExecutor(
@@ -90,21 +99,23 @@ public final class LiteEngine implements AutoCloseable {
     rpcExecutor.allowCoreThreadTimeOut(true);
     try {
       server =
-          NettyServerBuilder.forAddress(new InetSocketAddress(config.port()))
+          serverBuilder
               .executor(rpcExecutor)
-              .addService(new LiteEngineService(dispatcher))
+              .intercept(config.credential().serverInterceptor())
+              .addService(new LiteEngineService(dispatcher, config.forwarding()))
               .addService(health.getHealthService())
               .build()
               .start();
     } catch (IOException e) {
       close();
       throw new IOException(
-          "Lite engine cannot listen on port " + config.port()
-              + " (DBOPS_LITE_ENGINE_PORT): " + e.getMessage() + RootCause.suffix(e), e);
+          "Lite engine cannot listen on " + config.bindAddress() + ":" + config.port()
+              + " (DBOPS_BIND_ADDRESS, DBOPS_LITE_ENGINE_PORT): " + e.getMessage() + RootCause.suffix(e), e);
     }
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(LiteEngineGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    log.info("Lite engine listening on port {} ({} secret forms masked)", port(), masker.formCount());
+    log.info("Lite engine listening on {}:{} ({} secret forms masked)", config.bindAddress(), port(),
+        masker.formCount());
   }
 
   /** The bound port; useful when the config asked for port 0. */

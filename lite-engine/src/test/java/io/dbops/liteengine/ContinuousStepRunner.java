@@ -35,7 +35,8 @@ final class ContinuousStepRunner extends StepRunnerGrpc.StepRunnerImplBase imple
   }
 
   ContinuousStepRunner start() throws IOException {
-    server = NettyServerBuilder.forPort(0).addService(this).build().start();
+    server = NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+        .intercept(TestPod.CREDENTIAL.serverInterceptor()).addService(this).build().start();
     return this;
   }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dbops.liteengine.config.LiteEngineConfig;
 import io.dbops.proto.v1.ExecuteStepRequest;
 import io.dbops.proto.v1.ExecuteStepResponse;
 import io.dbops.proto.v1.LiteEngineGrpc;
@@ -22,7 +21,6 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +50,8 @@ class LiteEngineIT {
   private LiteEngine engine;
   private ManagedChannel channel;
   private ScriptedStepRunner stepRunner;
+  private int stepPort;
+  private int closedPort;
 
   record RecordedLine(String stream, long seq, String level, String text) {}
 
@@ -77,7 +77,9 @@ class LiteEngineIT {
       }
     });
     logService.start();
-    engine = new LiteEngine(new LiteEngineConfig(0, spoolDir));
+    stepPort = TestPod.freePort();
+    closedPort = TestPod.freePort();
+    engine = new LiteEngine(TestPod.config(spoolDir, logService.url("/").toString(), stepPort, closedPort));
     engine.start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", engine.port()).usePlaintext().build();
   }
@@ -104,7 +106,7 @@ class LiteEngineIT {
     List<String> lines = new ArrayList<>();
     IntStream.rangeClosed(1, 1200).forEach(i -> lines.add("line " + i));
     lines.add("connecting to jdbc:postgresql://db/orders?user=app&password=hunter22");
-    stepRunner = new ScriptedStepRunner(lines, ScriptedStepRunner.succeeded(), false).start();
+    stepRunner = new ScriptedStepRunner(lines, ScriptedStepRunner.succeeded(), false).start(stepPort);
 
     ExecuteStepResponse response = liteEngine(60).executeStep(request(stepRunner.port()));
 
@@ -127,7 +129,7 @@ class LiteEngineIT {
   void reportsChangesetProgressReadFromTheStepsLines() throws Exception {
     stepRunner = new ScriptedStepRunner(List.of("2 changeset(s) to apply.", "Applying changeset a.xml::1::me",
         "Applied changeset a.xml::1::me in 3 ms", "Applying changeset a.xml::2::me"), ScriptedStepRunner.succeeded(),
-        false).start();
+        false).start(stepPort);
 
     ExecuteStepResponse response = liteEngine(60).executeStep(request(stepRunner.port()));
 
@@ -141,7 +143,7 @@ class LiteEngineIT {
 
   @Test
   void passesTheCallersDeadlineToTheStepContainer() throws Exception {
-    stepRunner = new ScriptedStepRunner(List.of("hello"), ScriptedStepRunner.succeeded(), false).start();
+    stepRunner = new ScriptedStepRunner(List.of("hello"), ScriptedStepRunner.succeeded(), false).start(stepPort);
 
     liteEngine(30).executeStep(request(stepRunner.port()));
 
@@ -151,11 +153,6 @@ class LiteEngineIT {
 
   @Test
   void reportsAnUnreachableStepContainerAsAFailedStepAndLogsWhy() throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
-
     ExecuteStepResponse response = liteEngine(30).executeStep(request(closedPort));
 
     assertThat(response.getResult().getStatus()).isEqualTo(StepStatus.STEP_STATUS_FAILED);
@@ -171,7 +168,7 @@ class LiteEngineIT {
 
   @Test
   void forwardsStopToTheContainerRunningTheStep() throws Exception {
-    stepRunner = new ScriptedStepRunner(List.of("working"), null, true).start();
+    stepRunner = new ScriptedStepRunner(List.of("working"), null, true).start(stepPort);
     ExecutorService caller = Executors.newSingleThreadExecutor();
     try {
       CompletableFuture<ExecuteStepResponse> running =
@@ -191,7 +188,7 @@ class LiteEngineIT {
 
   @Test
   void rejectsARequestWithoutALogStreamToken() {
-    ExecuteStepRequest request = request(20002).toBuilder()
+    ExecuteStepRequest request = request(stepPort).toBuilder()
         .setLogStream(LogStream.newBuilder().setServiceUrl(logService.url("/").toString()).setKey("k"))
         .build();
 
@@ -209,7 +206,8 @@ class LiteEngineIT {
   }
 
   private LiteEngineGrpc.LiteEngineBlockingStub liteEngine(int deadlineSeconds) {
-    return LiteEngineGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS);
+    return LiteEngineGrpc.newBlockingStub(channel).withInterceptors(TestPod.credential())
+        .withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS);
   }
 
   private ExecuteStepRequest request(int stepPort) {

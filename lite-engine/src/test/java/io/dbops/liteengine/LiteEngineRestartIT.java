@@ -70,8 +70,8 @@ class LiteEngineRestartIT {
     service = new RealLogService(dataDir, null, null).start();
     service.execution(EXECUTION, "RUNNING");
     int port = freePort();
-    Process first = liteEngine(port);
     step = new ContinuousStepRunner(10, 5).start();
+    Process first = liteEngine(port);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     ExecuteStepRequest request = ExecuteStepRequest.newBuilder()
         .setStepPort(step.port())
@@ -81,7 +81,7 @@ class LiteEngineRestartIT {
         .build();
     threads.execute(() -> {
       try {
-        LiteEngineGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES).executeStep(request);
+        LiteEngineGrpc.newBlockingStub(channel).withInterceptors(TestPod.credential()).withDeadlineAfter(5, TimeUnit.MINUTES).executeStep(request);
       } catch (RuntimeException e) {
         // the lite engine is killed under this call
       }
@@ -135,6 +135,7 @@ class LiteEngineRestartIT {
         "-cp", System.getProperty("java.class.path"), LiteEngineMain.class.getName());
     builder.environment().put("DBOPS_LITE_ENGINE_PORT", Integer.toString(port));
     builder.environment().put("DBOPS_LOG_SPOOL_DIR", spoolDir.toString());
+    builder.environment().putAll(TestPod.env(service.url(), step.port()));
     builder.redirectErrorStream(true);
     builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Process process = builder.start();

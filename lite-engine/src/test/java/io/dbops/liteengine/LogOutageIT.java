@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dbops.api.LogPage;
-import io.dbops.liteengine.config.LiteEngineConfig;
 import io.dbops.proto.v1.ExecuteStepRequest;
 import io.dbops.proto.v1.ExecuteStepResponse;
 import io.dbops.proto.v1.LiteEngineGrpc;
@@ -65,9 +64,9 @@ class LogOutageIT {
     int outageSeconds = Integer.parseInt(System.getenv().getOrDefault("DBOPS_TEST_LOG_OUTAGE_SECONDS", "30"));
     service = new RealLogService(dataDir, null, null).start();
     service.execution(EXECUTION, "RUNNING");
-    engine = new LiteEngine(new LiteEngineConfig(0, spoolDir));
-    engine.start();
     step = new ContinuousStepRunner(20, 10).start(); // about 2,000 lines a second
+    engine = new LiteEngine(TestPod.config(spoolDir, service.url(), step.port()));
+    engine.start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", engine.port()).usePlaintext().build();
     ExecuteStepRequest request = ExecuteStepRequest.newBuilder()
         .setStepPort(step.port())
@@ -76,7 +75,7 @@ class LogOutageIT {
             .setToken(service.tokenFor(STREAM)))
         .build();
     CompletableFuture<ExecuteStepResponse> running = CompletableFuture.supplyAsync(() ->
-        LiteEngineGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.MINUTES).executeStep(request), caller);
+        LiteEngineGrpc.newBlockingStub(channel).withInterceptors(TestPod.credential()).withDeadlineAfter(10, TimeUnit.MINUTES).executeStep(request), caller);
     await().atMost(Duration.ofSeconds(30)).until(() -> service.lastSeq(STREAM) >= 1000);
 
     service.stop();

@@ -51,9 +51,16 @@ final class ScriptedStepRunner extends StepRunnerGrpc.StepRunnerImplBase impleme
   }
 
   ScriptedStepRunner start() throws IOException {
+    return start(0);
+  }
+
+  /** Serves on {@code port} (0: any), refusing calls without the test pod's credential, as a step runtime does. */
+  ScriptedStepRunner start(int port) throws IOException {
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus("", ServingStatus.SERVING);
-    server = NettyServerBuilder.forPort(0).addService(this).addService(health.getHealthService()).build().start();
+    server = NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", port))
+        .intercept(TestPod.CREDENTIAL.serverInterceptor())
+        .addService(this).addService(health.getHealthService()).build().start();
     return this;
   }
 

@@ -76,12 +76,16 @@ class SecretLeakIT {
         MaskEnvironment.VARIABLE, "DB_PASSWORD,DB_CERT");
     service = new RealLogService(work.resolve("cp"), null, null).start();
     service.execution(EXECUTION, "RUNNING");
-    engine = new LiteEngine(LiteEngineConfig.fromEnvironment(Map.of("DBOPS_LITE_ENGINE_PORT", "0",
-        "DBOPS_LOG_SPOOL_DIR", work.resolve("spool").toString(), MaskEnvironment.VARIABLE, "DB_PASSWORD,DB_CERT",
-        "DB_PASSWORD", PASSWORD, "DB_CERT", CERT)));
-    engine.start();
-    step = new StepRuntime(StepRuntimeConfig.defaults(0), podEnv);
+    Map<String, String> stepEnv = new java.util.HashMap<>(podEnv);
+    stepEnv.put(io.dbops.support.PodCredential.ENV, TestPod.TOKEN);
+    step = new StepRuntime(StepRuntimeConfig.defaults(0), stepEnv);
     step.start();
+    Map<String, String> engineEnv = new java.util.HashMap<>(Map.of("DBOPS_LITE_ENGINE_PORT", "0",
+        "DBOPS_LOG_SPOOL_DIR", work.resolve("spool").toString(), MaskEnvironment.VARIABLE, "DB_PASSWORD,DB_CERT",
+        "DB_PASSWORD", PASSWORD, "DB_CERT", CERT));
+    engineEnv.putAll(TestPod.env(service.url(), step.port()));
+    engine = new LiteEngine(LiteEngineConfig.fromEnvironment(engineEnv));
+    engine.start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", engine.port()).usePlaintext().build();
     Files.writeString(work.resolve("leak.xml"), CHANGELOG);
     List<String> forms = forms();
@@ -132,7 +136,7 @@ class SecretLeakIT {
         .setLogStream(LogStream.newBuilder().setServiceUrl(service.url()).setKey(stream)
             .setToken(service.tokenFor(stream)))
         .build();
-    return LiteEngineGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES).executeStep(request);
+    return LiteEngineGrpc.newBlockingStub(channel).withInterceptors(TestPod.credential()).withDeadlineAfter(2, TimeUnit.MINUTES).executeStep(request);
   }
 
   private String storedText(String name) throws InterruptedException {

@@ -4,6 +4,8 @@ import io.dbops.proto.v1.StepRunnerGrpc;
 import io.dbops.step.config.StepRuntimeConfig;
 import io.dbops.step.datasource.PoolCache;
 import io.dbops.step.git.CloneRunner;
+import io.dbops.step.guard.ChangeTypeGuard;
+import io.dbops.support.PodCredential;
 import io.dbops.step.liquibase.LiquibaseStepRunner;
 import io.dbops.step.server.StepRunnerService;
 import io.dbops.support.NamedThreadFactory;
@@ -13,6 +15,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -43,6 +46,7 @@ public final class StepRuntime implements AutoCloseable {
   private final Map<String, String> environment;
   private final ServerBuilder<?> serverBuilder;
   private final Clock clock;
+  private final PodCredential credential;
   private final PoolCache pools;
   private final HealthStatusManager health = new HealthStatusManager();
   private final AtomicBoolean started = new AtomicBoolean();
@@ -52,16 +56,25 @@ public final class StepRuntime implements AutoCloseable {
   private volatile StepRunnerService service;
 
   /**
-   * @param environment where a request's {@code password_env} is looked up; production passes
-   *     System.getenv()
+   * Listens on {@code config.bindAddress():config.port()}.
+   *
+   * @param environment where a request's {@code password_env} is looked up, and the pod credential
+   *     ({@code DBOPS_POD_TOKEN}); production passes System.getenv()
+   * @throws io.dbops.config.ConfigException when {@code DBOPS_POD_TOKEN} is not set
    */
   public StepRuntime(StepRuntimeConfig config, Map<String, String> environment) {
-    this(config, environment, NettyServerBuilder.forPort(config.port()), Clock.systemUTC());
+    this(config, environment, NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.port())),
+        Clock.systemUTC());
   }
 
-  /** For tests: serve on the given builder (for example an in-process one) with the given clock. */
+  /**
+   * For tests: serve on the given builder (for example an in-process one) with the given clock.
+   *
+   * @throws io.dbops.config.ConfigException when {@code DBOPS_POD_TOKEN} is not set in {@code environment}
+   */
   public StepRuntime(StepRuntimeConfig config, Map<String, String> environment,
       ServerBuilder<?> serverBuilder, Clock clock) {
+    this.credential = PodCredential.fromEnvironment(environment, "step runtime");
     this.config = config;
     this.environment = Map.copyOf(environment);
     this.serverBuilder = serverBuilder;
@@ -81,16 +94,17 @@ public final class StepRuntime implements AutoCloseable {
         new ArrayBlockingQueue<>(Math.max(1, config.queueCapacity())),
         new NamedThreadFactory("step-exec", true), new ThreadPoolExecutor.AbortPolicy());
     service = new StepRunnerService(new LiquibaseStepRunner(pools, environment, clock, config.lockTimeout(),
-        config.durability()),
+        config.durability(), new ChangeTypeGuard(config.allowedChangeTypes())),
         new CloneRunner(environment), executor, clock);
     server = serverBuilder
+        .intercept(credential.serverInterceptor())
         .addService(service)
         .addService(health.getHealthService())
         .build()
         .start();
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(StepRunnerGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    log.info("Step runtime listening on port {}", server.getPort());
+    log.info("Step runtime listening on {}:{}", config.bindAddress(), server.getPort());
   }
 
   /** The bound port (useful with port 0); -1 for in-process servers. */

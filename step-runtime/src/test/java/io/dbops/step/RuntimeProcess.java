@@ -41,6 +41,7 @@ final class RuntimeProcess implements AutoCloseable {
         "io.dbops.step.StepRuntimeMain");
     builder.environment().putAll(environment);
     builder.environment().put("DBOPS_STEP_PORT", "0");
+    builder.environment().putIfAbsent(io.dbops.support.PodCredential.ENV, StepHarness.POD_TOKEN);
     builder.redirectErrorStream(true);
     builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     process = builder.start();
@@ -69,7 +70,7 @@ final class RuntimeProcess implements AutoCloseable {
     List<StepEvent> events = new CopyOnWriteArrayList<>();
     threads.execute(() -> {
       try {
-        StepRunnerGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS).execute(request)
+        StepRunnerGrpc.newBlockingStub(channel).withInterceptors(StepHarness.CREDENTIAL.clientInterceptor()).withDeadlineAfter(120, TimeUnit.SECONDS).execute(request)
             .forEachRemaining(events::add);
       } catch (RuntimeException e) {
         // The process was killed: the stream ends with UNAVAILABLE.

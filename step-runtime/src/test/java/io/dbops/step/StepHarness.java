@@ -24,6 +24,16 @@ import java.util.concurrent.TimeUnit;
 /** A step runtime on an in-process gRPC server, and a client that collects a step's events. */
 final class StepHarness implements AutoCloseable {
   static final String PASSWORD_ENV = "TEST_DB_PASSWORD";
+  /** The pod credential of every test step runtime. */
+  static final String POD_TOKEN = "test-pod-credential-0123456789abcdef";
+  static final io.dbops.support.PodCredential CREDENTIAL = io.dbops.support.PodCredential.of(POD_TOKEN);
+
+  /** {@code environment} plus the pod credential a step runtime needs to start. */
+  static Map<String, String> withPodToken(Map<String, String> environment) {
+    Map<String, String> env = new java.util.HashMap<>(environment);
+    env.putIfAbsent(io.dbops.support.PodCredential.ENV, POD_TOKEN);
+    return env;
+  }
 
   /** A step's events, split into log lines and the one result. */
   record Run(List<StepEvent> events, List<LogLine> logs, StepResult result) {
@@ -42,11 +52,11 @@ final class StepHarness implements AutoCloseable {
 
   StepHarness(Map<String, String> environment, StepRuntimeConfig config) throws Exception {
     String name = "step-" + UUID.randomUUID();
-    runtime = new StepRuntime(config, environment,
+    runtime = new StepRuntime(config, withPodToken(environment),
         InProcessServerBuilder.forName(name).directExecutor(), Clock.systemUTC());
     runtime.start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-    stub = StepRunnerGrpc.newBlockingStub(channel);
+    stub = StepRunnerGrpc.newBlockingStub(channel).withInterceptors(CREDENTIAL.clientInterceptor());
   }
 
   StepHarness() throws Exception {

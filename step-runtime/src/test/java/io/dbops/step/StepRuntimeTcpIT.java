@@ -42,7 +42,8 @@ class StepRuntimeTcpIT {
 
   @BeforeEach
   void start() throws Exception {
-    runtime = new StepRuntime(StepRuntimeConfig.defaults(0), Map.of(StepHarness.PASSWORD_ENV, TargetDb.H2_PASSWORD));
+    runtime = new StepRuntime(StepRuntimeConfig.defaults(0),
+        StepHarness.withPodToken(Map.of(StepHarness.PASSWORD_ENV, TargetDb.H2_PASSWORD)));
     runtime.start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", runtime.port()).usePlaintext().build();
   }
@@ -70,7 +71,7 @@ class StepRuntimeTcpIT {
         .putParameters("personName", "Ada").build();
 
     StepHarness.Run run = StepHarness.collect(
-        StepRunnerGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS).execute(request));
+        StepRunnerGrpc.newBlockingStub(channel).withInterceptors(StepHarness.CREDENTIAL.clientInterceptor()).withDeadlineAfter(60, TimeUnit.SECONDS).execute(request));
 
     assertThat(run.result().getStatus()).as(run.result().getError()).isEqualTo(StepStatus.STEP_STATUS_SUCCEEDED);
     assertThat(run.logs()).isNotEmpty();
@@ -84,7 +85,7 @@ class StepRuntimeTcpIT {
           pg.username()).setStepId("slow-step").build();
       List<StepEvent> events = new CopyOnWriteArrayList<>();
       CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
-        Iterator<StepEvent> it = StepRunnerGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)
+        Iterator<StepEvent> it = StepRunnerGrpc.newBlockingStub(channel).withInterceptors(StepHarness.CREDENTIAL.clientInterceptor()).withDeadlineAfter(60, TimeUnit.SECONDS)
             .execute(request);
         it.forEachRemaining(events::add);
       });
@@ -93,7 +94,7 @@ class StepRuntimeTcpIT {
           .anyMatch(e -> e.hasLog() && e.getLog().getText().startsWith("Applying changeset slow/changelog.sql::slow-2")));
       assertThat(events).noneMatch(StepEvent::hasResult);
 
-      boolean stopped = StepRunnerGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+      boolean stopped = StepRunnerGrpc.newBlockingStub(channel).withInterceptors(StepHarness.CREDENTIAL.clientInterceptor()).withDeadlineAfter(5, TimeUnit.SECONDS)
           .stop(StopStepRequest.newBuilder().setStepId("slow-step").build()).getStopped();
 
       done.get(20, TimeUnit.SECONDS);
@@ -101,7 +102,7 @@ class StepRuntimeTcpIT {
       StepEvent last = events.get(events.size() - 1);
       assertThat(last.getResult().getStatus()).isEqualTo(StepStatus.STEP_STATUS_ABORTED);
       assertThat(pg.tableExists("before_sleep")).isTrue();
-      boolean again = StepRunnerGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+      boolean again = StepRunnerGrpc.newBlockingStub(channel).withInterceptors(StepHarness.CREDENTIAL.clientInterceptor()).withDeadlineAfter(5, TimeUnit.SECONDS)
           .stop(StopStepRequest.newBuilder().setStepId("slow-step").build()).getStopped();
       assertThat(again).isFalse();
     }
@@ -113,7 +114,7 @@ class StepRuntimeTcpIT {
       StepRequest slow = StepHarness.request(StepKind.STEP_KIND_APPLY, "slow/changelog.sql", pg.jdbcUrl(),
           pg.username()).build();
       assertThatThrownBy(() -> new ArrayList<StepEvent>() {{
-            StepRunnerGrpc.newBlockingStub(channel).withDeadlineAfter(3, TimeUnit.SECONDS).execute(slow)
+            StepRunnerGrpc.newBlockingStub(channel).withInterceptors(StepHarness.CREDENTIAL.clientInterceptor()).withDeadlineAfter(3, TimeUnit.SECONDS).execute(slow)
                 .forEachRemaining(this::add);
           }})
           .isInstanceOfSatisfying(StatusRuntimeException.class,
@@ -122,7 +123,7 @@ class StepRuntimeTcpIT {
       StepRequest status = StepHarness.request(StepKind.STEP_KIND_STATUS, "slow/changelog.sql", pg.jdbcUrl(),
           pg.username()).build();
       StepHarness.Run run = StepHarness.collect(
-          StepRunnerGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).execute(status));
+          StepRunnerGrpc.newBlockingStub(channel).withInterceptors(StepHarness.CREDENTIAL.clientInterceptor()).withDeadlineAfter(20, TimeUnit.SECONDS).execute(status));
       assertThat(run.result().getOutputsMap()).containsEntry("pending", "1");
     }
   }

@@ -93,6 +93,11 @@ public final class StepCommandLine implements Callable<Integer> {
   @Option(names = "-D", paramLabel = "NAME=VALUE", description = "Changelog parameter (repeatable).")
   Map<String, String> parameters = new LinkedHashMap<>();
 
+  @Option(names = "--allow-change-types", paramLabel = "TYPES",
+      description = "Comma list of what the changelog may do beyond the database: executeCommand, customChange,"
+          + " sqlFileAccess (env DBOPS_STEP_ALLOW_CHANGE_TYPES; default none).")
+  String allowChangeTypes;
+
   @Option(names = "--output", defaultValue = "text", description = "text or json (default ${DEFAULT-VALUE}).")
   String output;
 
@@ -113,11 +118,15 @@ public final class StepCommandLine implements Callable<Integer> {
     return outcome.status() == StepOutcome.Status.SUCCEEDED ? ExitCodes.OK : ExitCodes.FAILED;
   }
 
-  private static StepOutcome runDatabaseStep(StepCommand command, StepLog log) {
-    StepRuntimeConfig config = StepRuntimeConfig.fromEnvironment(System.getenv());
+  private StepOutcome runDatabaseStep(StepCommand command, StepLog log) {
+    java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    if (allowChangeTypes != null) {
+      env.put(StepRuntimeConfig.ALLOW_CHANGE_TYPES, allowChangeTypes);
+    }
+    StepRuntimeConfig config = StepRuntimeConfig.fromEnvironment(env);
     try (PoolCache pools = new PoolCache(1, config.connectionTimeout())) {
       LiquibaseStepRunner runner = new LiquibaseStepRunner(pools, System.getenv(), Clock.systemUTC(), config.lockTimeout(),
-          config.durability());
+          config.durability(), new io.dbops.step.guard.ChangeTypeGuard(config.allowedChangeTypes()));
       return runner.run(command, log, new StepControl());
     }
   }

@@ -13,6 +13,7 @@ import io.dbops.proto.v1.StepRunnerGrpc;
 import io.dbops.proto.v1.StepStatus;
 import io.dbops.proto.v1.StopStepRequest;
 import io.dbops.proto.v1.StopStepResponse;
+import io.grpc.ClientInterceptor;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -34,13 +35,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class StepDispatcher {
   private static final Logger log = LoggerFactory.getLogger(StepDispatcher.class);
-  private static final String DEFAULT_HOST = "127.0.0.1";
+  private static final String STEP_HOST = "127.0.0.1";
 
   private final GrpcChannels channels;
   private final LogShipping shipping;
   private final Duration logFlushDeadline;
   private final ResultMasker resultMasker;
   private final WorkspaceMapping workspace;
+  private final ClientInterceptor credential;
   /** step_id → host:port of the container running it, for StopStep. */
   private final Map<String, Target> running = new ConcurrentHashMap<>();
 
@@ -48,14 +50,16 @@ public final class StepDispatcher {
    * @param logFlushDeadline how long a finished step waits for its lines to be delivered
    * @param resultMasker masks the result returned to the caller (the shipper's filter masks lines)
    * @param workspace maps the request's absolute paths into the pod's workspace
+   * @param credential adds the pod credential to every call to a step container
    */
   public StepDispatcher(GrpcChannels channels, LogShipping shipping, Duration logFlushDeadline,
-      ResultMasker resultMasker, WorkspaceMapping workspace) {
+      ResultMasker resultMasker, WorkspaceMapping workspace, ClientInterceptor credential) {
     this.channels = channels;
     this.shipping = shipping;
     this.logFlushDeadline = logFlushDeadline;
     this.resultMasker = resultMasker;
     this.workspace = workspace;
+    this.credential = credential;
   }
 
   /**
@@ -64,7 +68,8 @@ public final class StepDispatcher {
    * @param deadline the caller's deadline, passed on to the step container; null for none
    */
   public ExecuteStepResponse execute(ExecuteStepRequest request, Deadline deadline) {
-    Target target = new Target(hostOf(request), request.getStepPort());
+    // The caller checked the forwarding rules: the step container is on loopback, whatever name it used.
+    Target target = new Target(STEP_HOST, request.getStepPort());
     var stream = request.getLogStream();
     LogStreamRef ref = new LogStreamRef(stream.getServiceUrl(), stream.getKey(), stream.getToken());
     String stepId = request.getStep().getStepId();
@@ -78,7 +83,7 @@ public final class StepDispatcher {
     running.put(stepId, target);
     try {
       StepRunnerGrpc.StepRunnerBlockingStub stub =
-          StepRunnerGrpc.newBlockingStub(channels.channel(target.host(), target.port()));
+          StepRunnerGrpc.newBlockingStub(channels.channel(target.host(), target.port())).withInterceptors(credential);
       if (deadline != null) {
         stub = stub.withDeadline(deadline);
       }
@@ -143,7 +148,8 @@ public final class StepDispatcher {
     if (target == null) {
       return StopStepResponse.newBuilder().setStopped(false).build();
     }
-    var stub = StepRunnerGrpc.newBlockingStub(channels.channel(target.host(), target.port()));
+    var stub = StepRunnerGrpc.newBlockingStub(channels.channel(target.host(), target.port()))
+        .withInterceptors(credential);
     stub = deadline != null ? stub.withDeadline(deadline) : stub.withDeadlineAfter(10, TimeUnit.SECONDS);
     return stub.stop(request);
   }
@@ -191,10 +197,6 @@ public final class StepDispatcher {
       default:
         return "INFO";
     }
-  }
-
-  private static String hostOf(ExecuteStepRequest request) {
-    return request.getStepHost().isBlank() ? DEFAULT_HOST : request.getStepHost();
   }
 
   private record Target(String host, int port) {

@@ -1,5 +1,6 @@
 package io.dbops.liteengine.server;
 
+import io.dbops.liteengine.config.ForwardingRules;
 import io.dbops.liteengine.dispatch.StepDispatcher;
 import io.dbops.proto.v1.ExecuteStepRequest;
 import io.dbops.proto.v1.ExecuteStepResponse;
@@ -24,9 +25,12 @@ public final class LiteEngineService extends LiteEngineGrpc.LiteEngineImplBase {
   private static final Logger log = LoggerFactory.getLogger(LiteEngineService.class);
 
   private final StepDispatcher dispatcher;
+  private final ForwardingRules rules;
 
-  public LiteEngineService(StepDispatcher dispatcher) {
+  /** @param rules what a request may make the lite engine call; checked before anything is dialled */
+  public LiteEngineService(StepDispatcher dispatcher, ForwardingRules rules) {
     this.dispatcher = dispatcher;
+    this.rules = rules;
   }
 
   @Override
@@ -36,6 +40,12 @@ public final class LiteEngineService extends LiteEngineGrpc.LiteEngineImplBase {
       responses.onError(
           Status.INVALID_ARGUMENT.withDescription("Invalid ExecuteStep request: " + String.join("; ", problems))
               .asRuntimeException());
+      return;
+    }
+    String refusal = refusalOf(request);
+    if (refusal != null) {
+      log.warn("Refused step {}: {}", request.getStep().getStepId(), refusal);
+      responses.onError(Status.PERMISSION_DENIED.withDescription(refusal).asRuntimeException());
       return;
     }
     ExecuteStepResponse response = dispatcher.execute(request, Context.current().getDeadline());
@@ -59,6 +69,11 @@ public final class LiteEngineService extends LiteEngineGrpc.LiteEngineImplBase {
                   "Could not stop step " + request.getStepId() + ": " + e.getStatus().getDescription())
               .asRuntimeException());
     }
+  }
+
+  private String refusalOf(ExecuteStepRequest request) {
+    String step = rules.stepRefusal(request.getStepHost(), request.getStepPort());
+    return step != null ? step : rules.logRefusal(request.getLogStream().getServiceUrl());
   }
 
   private static List<String> problemsOf(ExecuteStepRequest request) {

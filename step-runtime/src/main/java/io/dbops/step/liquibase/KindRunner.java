@@ -40,32 +40,22 @@ final class KindRunner {
   private final io.dbops.step.drift.ScratchDatabase.Connector scratch;
   private final UpToDateMemo memo;
 
-  /**
-   * @param lock the step's session lock, taken for the whole of APPLY, ROLLBACK and TAG; null when
-   *     Liquibase's standard lock applies
-   * @param gate the step's connection; null when not gated
-   * @param transactionalDdl whether the database rolls back DDL with the transaction (PostgreSQL)
-   * @param live the step's JDBC connection (for DRIFT and POLICY metadata reads)
-   * @param searchRoot the directory the changelog (and POLICY's rule file) is resolved against
-   * @param scratch opens connections as the step's user, for DRIFT's scratch database
-   */
-  KindRunner(Liquibase liquibase, StepCommand command, MaskingLog log, ChangeSetTracker tracker, Clock clock,
-      StepLock lock, TransactionGate gate, boolean transactionalDdl, java.sql.Connection live,
-      java.nio.file.Path searchRoot, io.dbops.step.drift.ScratchDatabase.Connector scratch, UpToDateMemo memo) {
-    this.liquibase = liquibase;
-    this.command = command;
-    this.log = log;
-    this.tracker = tracker;
-    this.clock = clock;
+  /** @param parts the step, its Liquibase and its session */
+  KindRunner(KindParts parts) {
+    this.liquibase = parts.liquibase();
+    this.command = parts.command();
+    this.log = parts.log();
+    this.tracker = parts.tracker();
+    this.clock = parts.clock();
     this.contexts = new Contexts(command.contexts());
     this.labels = new LabelExpression(command.labels());
-    this.lock = lock;
-    this.gate = gate;
-    this.transactionalDdl = transactionalDdl;
-    this.live = live;
-    this.searchRoot = searchRoot;
-    this.scratch = scratch;
-    this.memo = memo;
+    this.lock = parts.lock();
+    this.gate = parts.gate();
+    this.transactionalDdl = parts.transactionalDdl();
+    this.live = parts.live();
+    this.searchRoot = parts.searchRoot();
+    this.scratch = parts.scratch();
+    this.memo = parts.memo();
   }
 
   StepOutcome run() throws LiquibaseException {

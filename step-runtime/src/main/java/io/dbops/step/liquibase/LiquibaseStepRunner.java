@@ -4,6 +4,7 @@ import io.dbops.step.config.CommitDurability;
 import io.dbops.step.config.StepRuntimeConfig;
 import io.dbops.step.datasource.ConnectFailure;
 import io.dbops.step.datasource.PoolCache;
+import io.dbops.step.guard.ChangeTypeGuard;
 import io.dbops.support.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,6 +16,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import liquibase.Contexts;
+import liquibase.LabelExpression;
 import liquibase.Liquibase;
 import liquibase.Scope;
 import liquibase.UpdateSummaryOutputEnum;
@@ -47,6 +51,7 @@ public final class LiquibaseStepRunner {
   private final Duration lockTimeout;
   private final CommitDurability durability;
   private final String owner;
+  private final ChangeTypeGuard guard;
   private final ChangelogCache changelogs = new ChangelogCache(16);
   private final UpToDateMemo upToDate = new UpToDateMemo(16);
   private final java.util.concurrent.atomic.AtomicLong lastDeployment = new java.util.concurrent.atomic.AtomicLong();
@@ -76,6 +81,18 @@ public final class LiquibaseStepRunner {
    */
   public LiquibaseStepRunner(PoolCache pools, Map<String, String> environment, Clock clock, Duration lockTimeout,
       CommitDurability durability) {
+    this(pools, environment, clock, lockTimeout, durability, ChangeTypeGuard.denyAll());
+  }
+
+  /**
+   * @param lockTimeout longest wait for the database's change lock ({@code
+   *     DBOPS_STEP_LOCK_TIMEOUT_SECONDS})
+   * @param durability when a PostgreSQL apply waits for durable commits ({@code DBOPS_STEP_DURABILITY})
+   * @param guard what changelogs may do beyond the database ({@code DBOPS_STEP_ALLOW_CHANGE_TYPES})
+   */
+  public LiquibaseStepRunner(PoolCache pools, Map<String, String> environment, Clock clock, Duration lockTimeout,
+      CommitDurability durability, ChangeTypeGuard guard) {
+    this.guard = guard;
     this.pools = pools;
     this.durability = durability;
     this.environment = Map.copyOf(environment);
@@ -131,104 +148,169 @@ public final class LiquibaseStepRunner {
     return outcome.withDuration((System.nanoTime() - started) / 1_000_000);
   }
 
+  /** The step's phases: check its inputs, locate the changelog, then run it on MongoDB or through JDBC. */
   private StepOutcome runChecked(StepCommand command, String password, MaskingLog log, StepControl control)
       throws Exception {
-    if (!command.passwordEnv().isEmpty() && password == null) {
-      throw new StepFailure("Environment variable " + command.passwordEnv()
-          + " (database.password_env) is not set in the step container; set it from the database secret.");
-    }
-    // HISTORY reads only DATABASECHANGELOG, so it may run without a changelog.
-    Location location = command.changelog().isEmpty() && command.kind() == StepCommand.Kind.HISTORY
-        ? new Location(workingRoot(command), "") : locate(command);
+    requirePassword(command, password);
+    Location location = locationOf(command);
     log.info("Step " + command.stepId() + ": " + command.kind() + (location.file().isEmpty() ? "" : " " + location.file())
         + " on " + Secrets.maskUrl(command.jdbcUrl()));
     control.checkNotStopped();
     if (MongoStepRunner.isMongo(command.jdbcUrl())) {
-      return new MongoStepRunner(clock, this::nextDeploymentId).run(command, password, location.root(), location.file(),
-          log, control);
+      return new MongoStepRunner(clock, this::nextDeploymentId, guard).run(command, password, location.root(),
+          location.file(), log, control);
     }
     try (Connection connection = pools.borrow(command.jdbcUrl(), command.username(), password);
         DirectoryResourceAccessor accessor = new DirectoryResourceAccessor(location.root())) {
       control.attach(Thread.currentThread(), connection);
-      // The step's one connection: Liquibase's statements, its history rows and the change lock
-      // all live on this session.
-      TransactionGate gate = new TransactionGate(connection);
-      // On PostgreSQL, a Liquibase database that skips a redundant search-path query per changeset.
-      SearchPathWatch searchPath = new SearchPathWatch();
-      Database database = StepPostgresDatabase.open(gate, searchPath);
-      gate.setDeferring(database.supportsDDLInTransaction());
-      gate.setAsynchronousCommits(database instanceof PostgresDatabase && durability == CommitDurability.STEP);
-      StepLock lock = null;
-      StepLock.Dialect dialect = LockDialects.forDatabase(database, command.jdbcUrl(),
-          () -> pools.connectDirect(command.jdbcUrl(), command.username(), password));
-      if (dialect != null) {
-        lock = new StepLock(database, connection, dialect, lockTimeout, describe(database, command.jdbcUrl()), owner, log);
-      }
-      boolean lockReleased = true;
-      try {
-        StatementRecorder recorder = new StatementRecorder();
-        ChangeSetTracker tracker = new ChangeSetTracker(log, control, gate, recorder, searchPath);
-        // APPLY parses through the cache for its "anything pending?" check: a warm no-op apply
-        // does not parse at all. Liquibase's update still parses afresh when there is work.
-        Liquibase liquibase = command.kind() == StepCommand.Kind.APPLY
-            ? new Liquibase(changelogs.get(location.root(), location.file(), database, command.parameters(),
-                command.contexts(), command.labels(), accessor),
-                accessor, database)
-            : new Liquibase(location.file(), accessor, database);
-        liquibase.setChangeExecListener(tracker);
-        command.parameters().forEach(liquibase::setChangeLogParameter);
-        Map<String, Object> scope = new HashMap<>();
-        scope.put(Scope.Attr.ui.name(), new ForwardingUiService(log));
-        scope.put(Scope.Attr.logService.name(), new StepLogService(log));
-        scope.put(Scope.Attr.resourceAccessor.name(), accessor);
-        scope.put(Scope.Attr.database.name(), database);
-        // Liquibase generates its deployment id once per JVM (root scope); a step is one deployment.
-        scope.put(Scope.Attr.deploymentId.name(), nextDeploymentId());
-        scope.put(TransactionGate.SCOPE_KEY, gate);
-        if (lock != null) {
-          scope.put(StepLock.SCOPE_KEY, lock);
+      return runOnSession(command, password, location, log, control, connection, accessor);
+    }
+  }
+
+  private static void requirePassword(StepCommand command, String password) throws StepFailure {
+    if (!command.passwordEnv().isEmpty() && password == null) {
+      throw new StepFailure("Environment variable " + command.passwordEnv()
+          + " (database.password_env) is not set in the step container; set it from the database secret.");
+    }
+  }
+
+  /** HISTORY reads only DATABASECHANGELOG, so it may run without a changelog. */
+  private static Location locationOf(StepCommand command) throws StepFailure {
+    return command.changelog().isEmpty() && command.kind() == StepCommand.Kind.HISTORY
+        ? new Location(workingRoot(command), "") : locate(command);
+  }
+
+  /**
+   * Runs the step on its one connection: Liquibase's statements, its history rows and the change
+   * lock all live on this session. Opens the Liquibase database and lock, runs the kind in the
+   * step's scope, then confirms durability, releases the lock and closes the database.
+   */
+  private StepOutcome runOnSession(StepCommand command, String password, Location location, MaskingLog log,
+      StepControl control, Connection connection, DirectoryResourceAccessor accessor) throws Exception {
+    TransactionGate gate = new TransactionGate(connection);
+    // On PostgreSQL, a Liquibase database that skips a redundant search-path query per changeset.
+    SearchPathWatch searchPath = new SearchPathWatch();
+    Database database = StepPostgresDatabase.open(gate, searchPath);
+    gate.setDeferring(database.supportsDDLInTransaction());
+    gate.setAsynchronousCommits(database instanceof PostgresDatabase && durability == CommitDurability.STEP);
+    StepLock lock = lockFor(command, password, database, connection, log);
+    try {
+      StatementRecorder recorder = new StatementRecorder();
+      ChangeSetTracker tracker = new ChangeSetTracker(log, control, gate, recorder, searchPath);
+      Liquibase liquibase = openLiquibase(command, location, database, accessor);
+      liquibase.setChangeExecListener(tracker);
+      command.parameters().forEach(liquibase::setChangeLogParameter);
+      KindParts parts = KindParts.builder().liquibase(liquibase).command(command).log(log).tracker(tracker)
+          .clock(clock).lock(lock).gate(gate).transactionalDdl(database instanceof PostgresDatabase)
+          .live(connection).searchRoot(location.root())
+          .scratch(url -> pools.connectDirect(url, command.username(), password))
+          .memo(command.kind() == StepCommand.Kind.APPLY ? upToDate : null)
+          .build();
+      Scope.ScopedRunnerWithReturn<StepOutcome> body = () -> {
+        String refusal = changeTypeRefusal(guard, command, liquibase);
+        if (refusal != null) { // before the lock and before any of the changelog's SQL
+          return StepOutcome.failed(refusal, Map.of(), List.of());
         }
-        // No phoning home from a customer's network.
-        scope.put(AnalyticsArgs.ENABLED.getKey(), Boolean.FALSE);
-        // The update summary goes to Liquibase's log (forwarded to the step log), not to stdout.
-        scope.put("liquibase.command.showSummaryOutput", UpdateSummaryOutputEnum.LOG);
-        StepLock stepLock = lock;
-        boolean transactionalDdl = database instanceof PostgresDatabase;
-        Scope.ScopedRunnerWithReturn<StepOutcome> body = () -> new KindRunner(liquibase, command, log, tracker, clock,
-            stepLock, gate, transactionalDdl, connection, location.root(),
-            url -> pools.connectDirect(url, command.username(), password),
-            command.kind() == StepCommand.Kind.APPLY ? upToDate : null).run();
-        return durable(gate, Scope.child(recorder, scope, () -> Scope.child(searchPath, Map.of(), body)));
-      } finally {
-        if (gate.awaitsDurability() && !control.isStopped()) {
-          try { // the step failed with an exception; what it committed before must still be durable
-            gate.confirmDurable();
-          } catch (Exception e) {
-            logger.warn("Step {}: could not confirm that its commits are durable: {}", command.stepId(),
-                Failures.describe(e));
-          }
-        }
-        if (lock != null && !control.isStopped()) {
-          try {
-            lock.releaseAll();
-          } catch (Exception e) {
-            lockReleased = false;
-            logger.warn("Step {}: {}; discarding its connection", command.stepId(), e.getMessage());
-          }
-        }
-        try {
-          if (!control.isStopped()) { // an aborted connection cannot restore its auto-commit
-            database.close();
-          }
-        } catch (Exception e) {
-          logger.debug("Closing the Liquibase database of step {} failed", command.stepId(), e);
-        }
-        if (!lockReleased) {
-          // A session still holding the lock must not go back to the pool.
-          pools.evict(command.jdbcUrl(), command.username(), connection);
-        }
+        return new KindRunner(parts).run();
+      };
+      Map<String, Object> scope = scopeFor(log, accessor, database, gate, lock);
+      return durable(gate, Scope.child(recorder, scope, () -> Scope.child(searchPath, Map.of(), body)));
+    } finally {
+      cleanUp(command, control, connection, gate, database, lock);
+    }
+  }
+
+  /** The step's session lock on PostgreSQL and MySQL/MariaDB; null where Liquibase's own lock applies. */
+  private StepLock lockFor(StepCommand command, String password, Database database, Connection connection,
+      MaskingLog log) {
+    StepLock.Dialect dialect = LockDialects.forDatabase(database, command.jdbcUrl(),
+        () -> pools.connectDirect(command.jdbcUrl(), command.username(), password));
+    return dialect == null ? null
+        : new StepLock(database, connection, dialect, lockTimeout, describe(database, command.jdbcUrl()), owner, log);
+  }
+
+  /**
+   * APPLY parses through the cache for its "anything pending?" check: a warm no-op apply does not
+   * parse at all. Liquibase's update still parses afresh when there is work.
+   */
+  private Liquibase openLiquibase(StepCommand command, Location location, Database database,
+      DirectoryResourceAccessor accessor) throws Exception {
+    return command.kind() == StepCommand.Kind.APPLY
+        ? new Liquibase(changelogs.get(location.root(), location.file(), database, command.parameters(),
+            command.contexts(), command.labels(), accessor), accessor, database)
+        : new Liquibase(location.file(), accessor, database);
+  }
+
+  /** The step's Liquibase scope: its log, resources, database, deployment id, connection and lock. */
+  private Map<String, Object> scopeFor(MaskingLog log, DirectoryResourceAccessor accessor, Database database,
+      TransactionGate gate, StepLock lock) {
+    Map<String, Object> scope = new HashMap<>();
+    scope.put(Scope.Attr.ui.name(), new ForwardingUiService(log));
+    scope.put(Scope.Attr.logService.name(), new StepLogService(log));
+    scope.put(Scope.Attr.resourceAccessor.name(), accessor);
+    scope.put(Scope.Attr.database.name(), database);
+    // Liquibase generates its deployment id once per JVM (root scope); a step is one deployment.
+    scope.put(Scope.Attr.deploymentId.name(), nextDeploymentId());
+    scope.put(TransactionGate.SCOPE_KEY, gate);
+    if (lock != null) {
+      scope.put(StepLock.SCOPE_KEY, lock);
+    }
+    // No phoning home from a customer's network.
+    scope.put(AnalyticsArgs.ENABLED.getKey(), Boolean.FALSE);
+    // The update summary goes to Liquibase's log (forwarded to the step log), not to stdout.
+    scope.put("liquibase.command.showSummaryOutput", UpdateSummaryOutputEnum.LOG);
+    return scope;
+  }
+
+  /**
+   * After the step, whatever happened: what it committed is made durable, the lock released and the
+   * database closed; a session that may still hold the lock is discarded, not pooled.
+   */
+  private void cleanUp(StepCommand command, StepControl control, Connection connection, TransactionGate gate,
+      Database database, StepLock lock) {
+    if (gate.awaitsDurability() && !control.isStopped()) {
+      try { // the step failed with an exception; what it committed before must still be durable
+        gate.confirmDurable();
+      } catch (Exception e) {
+        logger.warn("Step {}: could not confirm that its commits are durable: {}", command.stepId(),
+            Failures.describe(e));
       }
     }
+    boolean lockReleased = true;
+    if (lock != null && !control.isStopped()) {
+      try {
+        lock.releaseAll();
+      } catch (Exception e) {
+        lockReleased = false;
+        logger.warn("Step {}: {}; discarding its connection", command.stepId(), e.getMessage());
+      }
+    }
+    try {
+      if (!control.isStopped()) { // an aborted connection cannot restore its auto-commit
+        database.close();
+      }
+    } catch (Exception e) {
+      logger.debug("Closing the Liquibase database of step {} failed", command.stepId(), e);
+    }
+    if (!lockReleased) {
+      // A session still holding the lock must not go back to the pool.
+      pools.evict(command.jdbcUrl(), command.username(), connection);
+    }
+  }
+
+  /** The step kinds that run, preview or generate the SQL of a changelog's changes. */
+  private static final Set<StepCommand.Kind> GUARDED_KINDS = Set.of(StepCommand.Kind.APPLY, StepCommand.Kind.PREVIEW,
+      StepCommand.Kind.ROLLBACK, StepCommand.Kind.DRIFT, StepCommand.Kind.POLICY, StepCommand.Kind.VALIDATE);
+
+  /** Why the changelog may not run here ({@link ChangeTypeGuard}); null when it may or the kind runs none of it. */
+  static String changeTypeRefusal(ChangeTypeGuard guard, StepCommand command, Liquibase liquibase) throws Exception {
+    if (!GUARDED_KINDS.contains(command.kind())) {
+      return null;
+    }
+    // Parse as the kinds do: changelog properties may depend on contexts and labels.
+    liquibase.getChangeLogParameters().setContexts(new Contexts(command.contexts()));
+    liquibase.getChangeLogParameters().setLabels(new LabelExpression(command.labels()));
+    return guard.check(liquibase.getDatabaseChangeLog(), liquibase.getDatabase());
   }
 
   /**

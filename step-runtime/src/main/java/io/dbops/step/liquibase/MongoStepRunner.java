@@ -32,10 +32,12 @@ final class MongoStepRunner {
 
   private final Clock clock;
   private final Supplier<String> deploymentId;
+  private final io.dbops.step.guard.ChangeTypeGuard guard;
 
-  MongoStepRunner(Clock clock, Supplier<String> deploymentId) {
+  MongoStepRunner(Clock clock, Supplier<String> deploymentId, io.dbops.step.guard.ChangeTypeGuard guard) {
     this.clock = clock;
     this.deploymentId = deploymentId;
+    this.guard = guard;
   }
 
   static boolean isMongo(String url) {
@@ -73,8 +75,14 @@ final class MongoStepRunner {
         scope.put(Scope.Attr.deploymentId.name(), deploymentId.get());
         scope.put(AnalyticsArgs.ENABLED.getKey(), Boolean.FALSE);
         scope.put("liquibase.command.showSummaryOutput", UpdateSummaryOutputEnum.LOG);
-        return Scope.child(scope, () -> new KindRunner(liquibase, command, log, tracker, clock, null, null, false,
-            null, root, null, null).run());
+        return Scope.child(scope, () -> {
+          String refusal = LiquibaseStepRunner.changeTypeRefusal(guard, command, liquibase);
+          if (refusal != null) { // before any of the changelog runs
+            return StepOutcome.failed(refusal, java.util.Map.of(), java.util.List.of());
+          }
+          return new KindRunner(KindParts.builder().liquibase(liquibase).command(command).log(log).tracker(tracker)
+              .clock(clock).searchRoot(root).build()).run();
+        });
       } catch (Exception e) {
         // The driver connects lazily: an unreachable server or bad credentials surface at first use.
         if (Failures.find(e, com.mongodb.MongoTimeoutException.class) != null
