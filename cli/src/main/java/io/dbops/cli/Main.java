@@ -65,7 +65,7 @@ public final class Main implements Runnable {
   private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     var err = cmd.getErr();
     if (e instanceof ConfigProblems || e instanceof IllegalArgumentException
-        || e instanceof io.dbops.agent.config.ConfigException
+        || e instanceof io.dbops.config.ConfigException
         || e instanceof io.dbops.liteengine.config.ConfigException
         || e instanceof io.dbops.step.config.ConfigException) {
       err.println(e.getMessage());
