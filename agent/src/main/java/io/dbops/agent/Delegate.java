@@ -1,6 +1,6 @@
 package io.dbops.agent;
 
-import io.dbops.agent.config.ConfigException;
+import io.dbops.config.ConfigException;
 import io.dbops.agent.config.DelegateConfig;
 import io.dbops.agent.connection.ControlPlaneConnection;
 import io.dbops.agent.connection.FrameSender;
@@ -8,6 +8,7 @@ import io.dbops.agent.connection.ProxySettings;
 import io.dbops.agent.connection.TlsSettings;
 import io.dbops.agent.endpoints.DelegateEndpoints;
 import io.dbops.agent.endpoints.DelegateMetrics;
+import io.dbops.agent.policy.DelegatePolicy;
 import io.dbops.agent.runtime.PodRuntime;
 import io.dbops.agent.runtime.kubernetes.KubernetesPodRuntime;
 import io.dbops.agent.runtime.kubernetes.KubernetesRuntimeSettings;
@@ -135,17 +136,20 @@ public final class Delegate implements AutoCloseable {
       log.info("Kubernetes runtime: build pods in namespace {} on {}; kubernetes: secret sources from namespace {}",
           k.namespace(), kubernetes.getMasterUrl(), ownNamespace);
     } else {
-      runtime = new LocalPodRuntime(config.podProcessCommand(), config.stateDir(), config.podReadyTimeout());
+      runtime = new LocalPodRuntime(config.local(), config.stateDir(), config.podReadyTimeout(), delegateEnv);
     }
-    SecretResolver secrets = new SecretResolver(sealingKeys.getPrivate(), delegateEnv, kubernetesSecrets);
+    DelegatePolicy policy = new DelegatePolicy(config.allowlists(), config.stateDir());
+    log.info("Allowlists: {}", config.allowlists());
+    SecretResolver secrets = new SecretResolver(sealingKeys.getPrivate(), delegateEnv, kubernetesSecrets, policy);
     liteEngines = new GrpcChannels("lite engine");
     // The runner sends through the connection and the connection delivers to the runner.
     ForwardingSender sender = new ForwardingSender();
     // The log service answers within seconds; the WebSocket client's read timeout is infinite.
     stageLogs = new StageLogs(http.newBuilder().readTimeout(Duration.ofSeconds(15)).build(),
         config.stateDir().resolve("log-spool"));
-    tasks = new TaskRunner(config.capacity(), TaskHandlers.standard(runtime, liteEngines, secrets, stageLogs), sender,
-        config.outboxDir(), metrics);
+    tasks = new TaskRunner(config.capacity(), TaskHandlers.standard(runtime, liteEngines, secrets, policy, stageLogs,
+        config.serverUrl().toString()),
+        sender, config.outboxDir(), metrics, policy);
     TaskRunner runner = tasks;
     String version = version();
     String sealingKey = SealedBox.encodePublicKey(sealingKeys.getPublic());

@@ -218,9 +218,10 @@ class DelegateIT {
 
   @Test
   void runsTheKubernetesRuntimeAndSweepsLeftoversAtStart() throws Exception {
-    DelegateConfig config = new DelegateConfig(URI.create(controlPlane.url()), TOKEN, "dc1", List.of(), 1,
-        "kubernetes", stateDir, List.of(), null, null, null, null, null, DelegateConfig.Tls.INSECURE,
-        DelegateConfig.Endpoints.loopbackFreePort(), new DelegateConfig.Kubernetes("builds", null, null));
+    DelegateConfig config = DelegateConfig.builder().serverUrl(controlPlane.url()).token(TOKEN).name("dc1")
+        .capacity(1).runtime("kubernetes").stateDir(stateDir).tls(DelegateConfig.Tls.INSECURE)
+        .endpoints(DelegateConfig.Endpoints.loopbackFreePort())
+        .kubernetes(new DelegateConfig.Kubernetes("builds", null, null)).build();
     var kubernetes = new io.fabric8.kubernetes.client.server.mock.KubernetesMockServer(
         new io.fabric8.mockwebserver.Context(), new io.fabric8.mockwebserver.MockWebServer(), new java.util.HashMap<>(),
         new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(), false);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.agent.config.DelegateConfig;
+import io.dbops.agent.policy.Allowlists;
 import io.dbops.protocol.CleanupStagePayload;
 import io.dbops.protocol.ExecuteStepPayload;
 import io.dbops.protocol.Frame;
@@ -87,12 +88,16 @@ class DelegatePodIT {
         ""));
     String jdbcUrl = "jdbc:h2:file:" + work.resolve("db").toAbsolutePath();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    DelegateConfig config = new DelegateConfig(URI.create(controlPlane.url()), "dlg_token", "dc1", List.of(), 2,
-        "local", work.resolve("state"),
-        List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-            RealPodMain.class.getName()),
-        Duration.ofSeconds(15), Duration.ofMillis(500), Duration.ofSeconds(90), null, null,
-        DelegateConfig.Tls.INSECURE, DelegateConfig.Endpoints.loopbackFreePort());
+    DelegateConfig config = DelegateConfig.builder().serverUrl(controlPlane.url()).token("dlg_token").name("dc1")
+        .capacity(2).runtime("local").stateDir(work.resolve("state"))
+        .podProcessCommand(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
+            System.getProperty("java.class.path"), RealPodMain.class.getName()))
+        .heartbeatInterval(Duration.ofSeconds(15)).maxBackoff(Duration.ofMillis(500))
+        .podReadyTimeout(Duration.ofSeconds(90)).tls(DelegateConfig.Tls.INSECURE)
+        .endpoints(DelegateConfig.Endpoints.loopbackFreePort())
+        // default deny: this pipeline's H2 file database lives under the test's work directory
+        .allowlists(Allowlists.of(Map.of("DBOPS_ALLOW_H2_DIR", work.toAbsolutePath().toString())))
+        .build();
     controlPlane.acceptNext();
     delegate = new Delegate(config, name -> null);
     delegate.start();

@@ -34,11 +34,12 @@ final class FakeControlPlane implements AutoCloseable {
   /** A delegate config for this control plane: plain http allowed, endpoints on a free loopback port. */
   io.dbops.agent.config.DelegateConfig config(String token, java.nio.file.Path stateDir, int capacity,
       java.time.Duration maxBackoff) {
-    return new io.dbops.agent.config.DelegateConfig(java.net.URI.create(url()), token, "dc1",
-        List.of("eu", "prod"), capacity, "local", stateDir, List.of("false"), java.time.Duration.ofSeconds(15),
-        maxBackoff, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60), null,
-        io.dbops.agent.config.DelegateConfig.Tls.INSECURE,
-        io.dbops.agent.config.DelegateConfig.Endpoints.loopbackFreePort());
+    return io.dbops.agent.config.DelegateConfig.builder().serverUrl(url()).token(token).name("dc1")
+        .tags(List.of("eu", "prod")).capacity(capacity).runtime("local").stateDir(stateDir)
+        .podProcessCommand(List.of("false")).heartbeatInterval(java.time.Duration.ofSeconds(15))
+        .maxBackoff(maxBackoff).podReadyTimeout(java.time.Duration.ofSeconds(10))
+        .drainGrace(java.time.Duration.ofSeconds(60)).tls(io.dbops.agent.config.DelegateConfig.Tls.INSECURE)
+        .endpoints(io.dbops.agent.config.DelegateConfig.Endpoints.loopbackFreePort()).build();
   }
 
   /** The next connection is upgraded to a WebSocket. */

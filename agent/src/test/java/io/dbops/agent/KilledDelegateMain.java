@@ -12,9 +12,11 @@ public final class KilledDelegateMain {
   private KilledDelegateMain() {}
 
   public static void main(String[] args) throws Exception {
-    DelegateConfig config = new DelegateConfig(URI.create(args[0]), "dlg_child", "child", List.of(), 1, "local",
-        Path.of(args[1]), List.of("false"), Duration.ofSeconds(15), Duration.ofMillis(300), Duration.ofSeconds(10),
-        null, null, DelegateConfig.Tls.INSECURE, DelegateConfig.Endpoints.loopbackFreePort());
+    DelegateConfig config = DelegateConfig.builder().serverUrl(URI.create(args[0])).token("dlg_child").name("child")
+        .capacity(1).runtime("local").stateDir(Path.of(args[1])).podProcessCommand(List.of("false"))
+        .heartbeatInterval(Duration.ofSeconds(15)).maxBackoff(Duration.ofMillis(300))
+        .podReadyTimeout(Duration.ofSeconds(10)).tls(DelegateConfig.Tls.INSECURE)
+        .endpoints(DelegateConfig.Endpoints.loopbackFreePort()).build();
     Delegate delegate = new Delegate(config, name -> null);
     delegate.start();
     new CountDownLatch(1).await(); // until killed

@@ -98,9 +98,11 @@ class LongPollIT {
   }
 
   private Delegate start() {
-    DelegateConfig config = new DelegateConfig(URI.create(controlPlane.url()), TOKEN, "dc1", List.of(), 2, "local",
-        stateDir, List.of("false"), Duration.ofSeconds(15), Duration.ofMillis(300), Duration.ofSeconds(10), null,
-        DelegateConfig.TRANSPORT_LONG_POLL, DelegateConfig.Tls.INSECURE, DelegateConfig.Endpoints.loopbackFreePort());
+    DelegateConfig config = DelegateConfig.builder().serverUrl(controlPlane.url()).token(TOKEN).name("dc1")
+        .capacity(2).runtime("local").stateDir(stateDir).podProcessCommand(List.of("false"))
+        .heartbeatInterval(Duration.ofSeconds(15)).maxBackoff(Duration.ofMillis(300))
+        .podReadyTimeout(Duration.ofSeconds(10)).transport(DelegateConfig.TRANSPORT_LONG_POLL)
+        .tls(DelegateConfig.Tls.INSECURE).endpoints(DelegateConfig.Endpoints.loopbackFreePort()).build();
     Delegate d = new Delegate(config, name -> null);
     d.start();
     return d;

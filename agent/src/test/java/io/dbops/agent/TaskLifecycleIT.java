@@ -130,7 +130,10 @@ class TaskLifecycleIT {
       closedPort = socket.getLocalPort();
     }
     try (ServerSocket open = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      delegate = start(2);
+      delegate = new Delegate(controlPlane.config(TOKEN, stateDir, 2, Duration.ofMillis(300)).toBuilder()
+          .allowlists(io.dbops.agent.policy.Allowlists.of(Map.of("DBOPS_ALLOW_HOSTS", "127.0.0.1:*"))).build(),
+          name -> null);
+      delegate.start();
       FakeControlPlane.Session session = connect();
 
       session.send(new Frame.TaskOffer("t1", TaskTypes.NOOP, "127.0.0.1:" + closedPort));

@@ -3,7 +3,7 @@ package io.dbops.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dbops.agent.config.ConfigException;
+import io.dbops.config.ConfigException;
 import io.dbops.agent.config.DelegateConfig;
 import io.dbops.protocol.Frame;
 import java.nio.file.Files;
@@ -56,7 +56,7 @@ class TlsIT {
     controlPlane.acceptNext();
     assertThat(controlPlane.url()).startsWith("https://");
     delegate = new Delegate(controlPlane.config("dlg_t", dir.resolve("state"), 1, Duration.ofMillis(300))
-        .withTls(new DelegateConfig.Tls(false, ca, cert, key)), name -> null);
+        .toBuilder().tls(new DelegateConfig.Tls(false, ca, cert, key)).build(), name -> null);
     delegate.start();
 
     FakeControlPlane.Session session = controlPlane.nextSession();
@@ -72,7 +72,7 @@ class TlsIT {
   void doesNotTrustAServerSignedByAnUnknownCa() throws Exception {
     controlPlane.acceptNext();
     delegate = new Delegate(controlPlane.config("dlg_t", dir.resolve("state"), 1, Duration.ofMillis(300))
-        .withTls(DelegateConfig.Tls.DEFAULT), name -> null);
+        .toBuilder().tls(DelegateConfig.Tls.DEFAULT).build(), name -> null);
     delegate.start();
 
     assertThat(delegate.awaitConnected(Duration.ofSeconds(2))).isFalse();
@@ -82,7 +82,7 @@ class TlsIT {
   void refusesABundleThatIsNotPemNamingTheVariable() throws Exception {
     Path ca = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
     DelegateConfig config = controlPlane.config("dlg_t", dir.resolve("state"), 1, Duration.ofMillis(300))
-        .withTls(new DelegateConfig.Tls(false, ca, null, null));
+        .toBuilder().tls(new DelegateConfig.Tls(false, ca, null, null)).build();
 
     assertThatThrownBy(() -> new Delegate(config, name -> null))
         .isInstanceOf(ConfigException.class)

@@ -81,9 +81,8 @@ public final class Main implements Runnable {
           + String.join("\n  - ", config.problems()));
       return ExitCodes.CONFIG;
     }
-    // The modules' own configuration exceptions, until each module uses the common one.
-    if (e instanceof io.dbops.agent.config.ConfigException
-        || e instanceof io.dbops.controlplane.config.ConfigException) {
+    // The control plane's own configuration exception, until it uses the common one.
+    if (e instanceof io.dbops.controlplane.config.ConfigException) {
       err.println(e.getMessage());
       return ExitCodes.CONFIG;
     }

@@ -1,21 +1,23 @@
 package io.dbops.agent.config;
 
+import io.dbops.agent.policy.Allowlists;
+import io.dbops.config.ConfigException;
+import io.dbops.config.EnvReader;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Configuration of the delegate, built once (usually from the environment) and immutable.
- * Null arguments take their defaults; every invalid setting is reported at once, naming its env
- * var. {@link #toString} masks the token.
+ * Configuration of the delegate, built once (usually from the environment, {@link
+ * #fromEnvironment}) and immutable; build others with {@link #builder()} or {@link #toBuilder()}.
+ * Unset settings take their defaults; every invalid setting is reported at once in one {@link
+ * ConfigException}, naming its env var. {@link #toString} masks the token.
  *
  * @param serverUrl control plane base URL, http(s)://host[:port] ({@code DBOPS_SERVER_URL}, required;
  *     http:// only with {@link Tls#allowInsecure})
@@ -25,18 +27,13 @@ import java.util.Set;
  * @param capacity most tasks run at once ({@code DBOPS_CAPACITY}, default 10)
  * @param runtime "local" or "kubernetes" ({@code DBOPS_RUNTIME}, default "local")
  * @param stateDir pod logs and the result outbox ({@code DBOPS_STATE_DIR}, default ./.dbops/delegate)
- * @param podProcessCommand command prefix that starts one pod container process; the role
- *     ("lite-engine" or "step-runtime") is appended. No env var: the CLI sets it.
- * @param heartbeatInterval heartbeat interval until the control plane's welcome says otherwise
- * @param maxBackoff cap of the reconnect backoff
- * @param podReadyTimeout how long a pod may take to become ready (local: answer health checks; the kubernetes
- *     runtime gives its pods at least 5 minutes)
- * @param drainGrace how long {@code Delegate.drain} lets running tasks finish ({@code
- *     DBOPS_DRAIN_SECONDS}, default 60 s; zero stops them at once)
  * @param transport "websocket" or "long-poll" ({@code DBOPS_TRANSPORT}, default "websocket")
+ * @param timings heartbeat, reconnect backoff, pod readiness and drain durations
  * @param tls CA bundle, client certificate and whether plain http is allowed
  * @param endpoints where /healthz, /readyz and /metrics listen
+ * @param local settings of the local runtime (ignored by the kubernetes runtime)
  * @param kubernetes settings of the kubernetes runtime (ignored by the local runtime)
+ * @param allowlists what pipelines may use: secret sources, hosts, git URLs, JDBC properties, H2 files
  */
 public record DelegateConfig(
     URI serverUrl,
@@ -46,15 +43,13 @@ public record DelegateConfig(
     int capacity,
     String runtime,
     Path stateDir,
-    List<String> podProcessCommand,
-    Duration heartbeatInterval,
-    Duration maxBackoff,
-    Duration podReadyTimeout,
-    Duration drainGrace,
     String transport,
+    Timings timings,
     Tls tls,
     Endpoints endpoints,
-    Kubernetes kubernetes) {
+    Local local,
+    Kubernetes kubernetes,
+    Allowlists allowlists) {
 
   public static final String RUNTIME_LOCAL = "local";
   public static final String RUNTIME_KUBERNETES = "kubernetes";
@@ -67,6 +62,80 @@ public record DelegateConfig(
   public static final int DEFAULT_METRICS_PORT = 9090;
   private static final Set<String> RUNTIMES = Set.of(RUNTIME_LOCAL, RUNTIME_KUBERNETES);
   private static final Set<String> TRANSPORTS = Set.of(TRANSPORT_WEBSOCKET, TRANSPORT_LONG_POLL);
+
+  /**
+   * Durations of the delegate.
+   *
+   * @param heartbeatInterval heartbeat interval until the control plane's welcome says otherwise (15 s)
+   * @param maxBackoff cap of the reconnect backoff ({@code DBOPS_RECONNECT_MAX_SECONDS}, default 60 s)
+   * @param podReadyTimeout how long a pod may take to become ready (local: answer health checks; the
+   *     kubernetes runtime gives its pods at least 5 minutes); default 60 s
+   * @param drainGrace how long {@code Delegate.drain} lets running tasks finish ({@code
+   *     DBOPS_DRAIN_SECONDS}, default 60 s; zero stops them at once)
+   */
+  public record Timings(Duration heartbeatInterval, Duration maxBackoff, Duration podReadyTimeout,
+      Duration drainGrace) {
+    public static final Timings DEFAULT = new Timings(null, null, null, null);
+
+    public Timings {
+      heartbeatInterval = heartbeatInterval == null ? Duration.ofSeconds(15) : heartbeatInterval;
+      maxBackoff = maxBackoff == null ? DEFAULT_MAX_BACKOFF : maxBackoff;
+      podReadyTimeout = podReadyTimeout == null ? Duration.ofSeconds(60) : podReadyTimeout;
+      drainGrace = drainGrace == null ? Duration.ofSeconds(DEFAULT_DRAIN_SECONDS) : drainGrace;
+    }
+
+    List<String> problems() {
+      List<String> problems = new ArrayList<>();
+      if (heartbeatInterval.isZero() || heartbeatInterval.isNegative()) {
+        problems.add("heartbeatInterval must be > 0, got " + heartbeatInterval);
+      }
+      if (maxBackoff.isZero() || maxBackoff.isNegative()) {
+        problems.add("DBOPS_RECONNECT_MAX_SECONDS must be ≥ 1, got " + maxBackoff.toSeconds());
+      }
+      if (podReadyTimeout.isZero() || podReadyTimeout.isNegative()) {
+        problems.add("podReadyTimeout must be > 0, got " + podReadyTimeout);
+      }
+      if (drainGrace.isNegative()) {
+        problems.add("DBOPS_DRAIN_SECONDS must be ≥ 0, got " + drainGrace.toSeconds());
+      }
+      return problems;
+    }
+  }
+
+  /**
+   * Settings of the local runtime.
+   *
+   * @param podProcessCommand command prefix that starts one pod container process; the role
+   *     ("lite-engine" or "step-runtime") is appended. No env var: the CLI sets it.
+   * @param maxPods most local pods at once ({@code DBOPS_LOCAL_MAX_PODS}, default 4); an init task
+   *     beyond it fails at once, naming the setting
+   * @param podJavaOpts JVM options of pod processes ({@code DBOPS_POD_JAVA_OPTS}), or null for the
+   *     bounded default heaps ({@value #LITE_ENGINE_JAVA_OPTS} for the lite engine, {@value
+   *     #STEP_RUNTIME_JAVA_OPTS} for step runtimes)
+   * @param stepSettings the delegate's {@code DBOPS_STEP_*} variables but {@code DBOPS_STEP_PORT},
+   *     passed to step processes (also given to the kubernetes runtime's step containers)
+   */
+  public record Local(List<String> podProcessCommand, int maxPods, String podJavaOpts,
+      Map<String, String> stepSettings) {
+    public static final int DEFAULT_MAX_PODS = 4;
+    public static final String LITE_ENGINE_JAVA_OPTS = "-Xmx128m";
+    public static final String STEP_RUNTIME_JAVA_OPTS = "-Xmx256m";
+    public static final Local DEFAULT = new Local(null, DEFAULT_MAX_PODS, null, null);
+
+    public Local {
+      podProcessCommand = podProcessCommand == null ? List.of() : List.copyOf(podProcessCommand);
+      podJavaOpts = podJavaOpts == null || podJavaOpts.isBlank() ? null : podJavaOpts.trim();
+      stepSettings = stepSettings == null ? Map.of() : Map.copyOf(stepSettings);
+    }
+
+    /** The JVM options of a pod process of {@code role} ("lite-engine" or "step-runtime"). */
+    public String javaOpts(String role) {
+      if (podJavaOpts != null) {
+        return podJavaOpts;
+      }
+      return "lite-engine".equals(role) ? LITE_ENGINE_JAVA_OPTS : STEP_RUNTIME_JAVA_OPTS;
+    }
+  }
 
   /**
    * Transport security.
@@ -195,54 +264,146 @@ public record DelegateConfig(
     }
   }
 
-  /** A config with the default kubernetes settings (the local runtime's callers). */
-  public DelegateConfig(URI serverUrl, String token, String name, List<String> tags, int capacity, String runtime,
-      Path stateDir, List<String> podProcessCommand, Duration heartbeatInterval, Duration maxBackoff,
-      Duration podReadyTimeout, Duration drainGrace, String transport, Tls tls, Endpoints endpoints) {
-    this(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand, heartbeatInterval, maxBackoff,
-        podReadyTimeout, drainGrace, transport, tls, endpoints, null);
-  }
 
   public DelegateConfig {
     name = name == null ? "local" : name;
     tags = tags == null ? List.of() : List.copyOf(tags);
     runtime = runtime == null ? RUNTIME_LOCAL : runtime;
     stateDir = stateDir == null ? Path.of(".dbops", "delegate") : stateDir;
-    podProcessCommand = podProcessCommand == null ? List.of() : List.copyOf(podProcessCommand);
-    heartbeatInterval = heartbeatInterval == null ? Duration.ofSeconds(15) : heartbeatInterval;
-    maxBackoff = maxBackoff == null ? DEFAULT_MAX_BACKOFF : maxBackoff;
-    podReadyTimeout = podReadyTimeout == null ? Duration.ofSeconds(60) : podReadyTimeout;
-    drainGrace = drainGrace == null ? Duration.ofSeconds(DEFAULT_DRAIN_SECONDS) : drainGrace;
     transport = transport == null ? TRANSPORT_WEBSOCKET : transport;
+    timings = timings == null ? Timings.DEFAULT : timings;
     tls = tls == null ? Tls.DEFAULT : tls;
     endpoints = endpoints == null ? Endpoints.DEFAULT : endpoints;
+    local = local == null ? Local.DEFAULT : local;
     kubernetes = kubernetes == null ? Kubernetes.DEFAULT : kubernetes;
+    allowlists = allowlists == null ? Allowlists.NONE : allowlists;
     List<String> problems = problems(serverUrl, token, name, tags, capacity, runtime, transport, tls, endpoints);
     problems.addAll(kubernetes.problems());
-    if (heartbeatInterval.isZero() || heartbeatInterval.isNegative()) {
-      problems.add("heartbeatInterval must be > 0, got " + heartbeatInterval);
-    }
-    if (maxBackoff.isZero() || maxBackoff.isNegative()) {
-      problems.add("maxBackoff must be > 0, got " + maxBackoff);
-    }
-    if (podReadyTimeout.isZero() || podReadyTimeout.isNegative()) {
-      problems.add("podReadyTimeout must be > 0, got " + podReadyTimeout);
-    }
-    if (drainGrace.isNegative()) {
-      problems.add("DBOPS_DRAIN_SECONDS must be ≥ 0, got " + drainGrace.toSeconds());
+    problems.addAll(timings.problems());
+    if (local.maxPods() < 1) {
+      problems.add("DBOPS_LOCAL_MAX_PODS must be ≥ 1, got " + local.maxPods());
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+      throw new ConfigException("delegate", problems);
+    }
+  }
+
+  /** A builder with every default; {@code serverUrl} and {@code token} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this config's settings. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.serverUrl = serverUrl;
+    b.token = token;
+    b.name = name;
+    b.tags = tags;
+    b.capacity = capacity;
+    b.runtime = runtime;
+    b.stateDir = stateDir;
+    b.transport = transport;
+    b.timings = timings;
+    b.tls = tls;
+    b.endpoints = endpoints;
+    b.local = local;
+    b.kubernetes = kubernetes;
+    b.allowlists = allowlists;
+    return b;
+  }
+
+  /** Builds a {@link DelegateConfig}; unset settings take their defaults. Not thread-safe. */
+  public static final class Builder {
+    private URI serverUrl;
+    private String token;
+    private String name;
+    private List<String> tags;
+    private int capacity = DEFAULT_CAPACITY;
+    private String runtime;
+    private Path stateDir;
+    private String transport;
+    private Timings timings = Timings.DEFAULT;
+    private Tls tls;
+    private Endpoints endpoints;
+    private Local local = Local.DEFAULT;
+    private Kubernetes kubernetes;
+    private Allowlists allowlists;
+
+    private Builder() {}
+
+    public Builder serverUrl(URI serverUrl) { this.serverUrl = serverUrl; return this; }
+
+    public Builder serverUrl(String serverUrl) { return serverUrl(URI.create(serverUrl)); }
+
+    public Builder token(String token) { this.token = token; return this; }
+
+    public Builder name(String name) { this.name = name; return this; }
+
+    public Builder tags(List<String> tags) { this.tags = tags; return this; }
+
+    public Builder capacity(int capacity) { this.capacity = capacity; return this; }
+
+    public Builder runtime(String runtime) { this.runtime = runtime; return this; }
+
+    public Builder stateDir(Path stateDir) { this.stateDir = stateDir; return this; }
+
+    /** {@link #TRANSPORT_WEBSOCKET} or {@link #TRANSPORT_LONG_POLL}. */
+    public Builder transport(String transport) { this.transport = transport; return this; }
+
+    public Builder timings(Timings timings) { this.timings = timings; return this; }
+
+    public Builder heartbeatInterval(Duration interval) {
+      timings = new Timings(interval, timings.maxBackoff(), timings.podReadyTimeout(), timings.drainGrace());
+      return this;
+    }
+
+    public Builder maxBackoff(Duration maxBackoff) {
+      timings = new Timings(timings.heartbeatInterval(), maxBackoff, timings.podReadyTimeout(), timings.drainGrace());
+      return this;
+    }
+
+    public Builder podReadyTimeout(Duration timeout) {
+      timings = new Timings(timings.heartbeatInterval(), timings.maxBackoff(), timeout, timings.drainGrace());
+      return this;
+    }
+
+    public Builder drainGrace(Duration grace) {
+      timings = new Timings(timings.heartbeatInterval(), timings.maxBackoff(), timings.podReadyTimeout(), grace);
+      return this;
+    }
+
+    public Builder tls(Tls tls) { this.tls = tls; return this; }
+
+    public Builder endpoints(Endpoints endpoints) { this.endpoints = endpoints; return this; }
+
+    public Builder local(Local local) { this.local = local; return this; }
+
+    /** The command that starts a pod container process (set by the CLI). */
+    public Builder podProcessCommand(List<String> command) {
+      local = new Local(command, local.maxPods(), local.podJavaOpts(), local.stepSettings());
+      return this;
+    }
+
+    public Builder kubernetes(Kubernetes kubernetes) { this.kubernetes = kubernetes; return this; }
+
+    public Builder allowlists(Allowlists allowlists) { this.allowlists = allowlists; return this; }
+
+    /** @throws ConfigException listing every invalid setting */
+    public DelegateConfig build() {
+      return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, transport, timings, tls,
+          endpoints, local, kubernetes, allowlists);
     }
   }
 
   /**
    * Reads DBOPS_SERVER_URL, DBOPS_TOKEN, DBOPS_DELEGATE_NAME, DBOPS_TAGS, DBOPS_CAPACITY,
    * DBOPS_RUNTIME, DBOPS_STATE_DIR, DBOPS_DRAIN_SECONDS, DBOPS_TRANSPORT, DBOPS_ALLOW_INSECURE,
-   * DBOPS_CA_BUNDLE, DBOPS_CLIENT_CERT, DBOPS_CLIENT_KEY, DBOPS_METRICS_PORT, DBOPS_METRICS_BIND and
-   * DBOPS_RECONNECT_MAX_SECONDS (the cap of the reconnect backoff, default 60), and for the
-   * kubernetes runtime DBOPS_KUBERNETES_NAMESPACE, DBOPS_POD_IMAGE and DBOPS_KUBERNETES_SERVICE_ACCOUNT.
-   * The pod process command is left empty: set it with {@link #withPodProcessCommand}.
+   * DBOPS_CA_BUNDLE, DBOPS_CLIENT_CERT, DBOPS_CLIENT_KEY, DBOPS_METRICS_PORT, DBOPS_METRICS_BIND,
+   * DBOPS_RECONNECT_MAX_SECONDS, DBOPS_LOCAL_MAX_PODS, DBOPS_POD_JAVA_OPTS, the allowlists
+   * ({@link Allowlists#read}) and for the kubernetes runtime DBOPS_KUBERNETES_NAMESPACE,
+   * DBOPS_POD_IMAGE and DBOPS_KUBERNETES_SERVICE_ACCOUNT. The pod process command is left empty:
+   * set it with {@code toBuilder().podProcessCommand(...)}.
    */
   public static DelegateConfig fromEnvironment(Map<String, String> env) {
     return fromEnvironment(env, Kubernetes.OWN_NAMESPACE_FILE);
@@ -253,103 +414,54 @@ public record DelegateConfig(
    * DBOPS_KUBERNETES_NAMESPACE) from {@code ownNamespaceFile}.
    */
   public static DelegateConfig fromEnvironment(Map<String, String> env, Path ownNamespaceFile) {
-    List<String> problems = new ArrayList<>();
+    EnvReader read = new EnvReader(env);
     URI serverUrl = null;
-    String rawUrl = blankToNull(env.get("DBOPS_SERVER_URL"));
-    boolean urlParsed = true;
-    if (rawUrl != null) {
+    if (read.isSet("DBOPS_SERVER_URL")) {
       try {
-        serverUrl = new URI(rawUrl.trim());
-      } catch (URISyntaxException e) {
-        urlParsed = false;
-        problems.add("DBOPS_SERVER_URL is not a valid URL: " + e.getMessage());
+        serverUrl = new URI(read.string("DBOPS_SERVER_URL"));
+      } catch (java.net.URISyntaxException e) {
+        read.problem("DBOPS_SERVER_URL is not a valid URL: " + e.getMessage());
       }
+    } else {
+      read.problem("DBOPS_SERVER_URL is required: the control plane's URL, for example https://dbops.example.com");
     }
-    int capacity = intSetting(env, "DBOPS_CAPACITY", DEFAULT_CAPACITY, "a whole number ≥ 1", problems);
-    int drainSeconds = intSetting(env, "DBOPS_DRAIN_SECONDS", DEFAULT_DRAIN_SECONDS, "a whole number of seconds ≥ 0",
-        problems);
-    int metricsPort = intSetting(env, "DBOPS_METRICS_PORT", DEFAULT_METRICS_PORT, "a port number 0-65535 (0: any free port)",
-        problems);
-    int maxBackoffSeconds = intSetting(env, "DBOPS_RECONNECT_MAX_SECONDS", (int) DEFAULT_MAX_BACKOFF.toSeconds(),
-        "a whole number of seconds ≥ 1", problems);
-    if (maxBackoffSeconds < 1) {
-      problems.add("DBOPS_RECONNECT_MAX_SECONDS must be ≥ 1, got " + maxBackoffSeconds);
+    if (read.raw("DBOPS_TOKEN") == null || read.string("DBOPS_TOKEN") == null) {
+      read.problem("DBOPS_TOKEN is required: the delegate token issued by the control plane");
     }
-    String token = blankToNull(env.get("DBOPS_TOKEN"));
-    String name = env.getOrDefault("DBOPS_DELEGATE_NAME", "local").trim();
-    String runtime = env.getOrDefault("DBOPS_RUNTIME", RUNTIME_LOCAL).trim();
-    String transport = env.getOrDefault("DBOPS_TRANSPORT", TRANSPORT_WEBSOCKET).trim().toLowerCase(Locale.ROOT);
-    List<String> tags = parseTags(env.get("DBOPS_TAGS"));
-    String stateDir = blankToNull(env.get("DBOPS_STATE_DIR"));
-    Boolean allowInsecure = parseBoolean(env.get("DBOPS_ALLOW_INSECURE"));
-    if (allowInsecure == null) {
-      problems.add("DBOPS_ALLOW_INSECURE must be true or false, got '" + env.get("DBOPS_ALLOW_INSECURE") + "'");
-      allowInsecure = false;
-    }
-    Tls tls = new Tls(allowInsecure, path(env.get("DBOPS_CA_BUNDLE")), path(env.get("DBOPS_CLIENT_CERT")),
-        path(env.get("DBOPS_CLIENT_KEY")));
-    Endpoints endpoints = new Endpoints(env.get("DBOPS_METRICS_BIND"), metricsPort);
-    String namespace = blankToNull(env.get("DBOPS_KUBERNETES_NAMESPACE"));
+    String namespace = read.string("DBOPS_KUBERNETES_NAMESPACE");
     Kubernetes kubernetes = new Kubernetes(namespace != null ? namespace : Kubernetes.ownNamespace(ownNamespaceFile),
-        env.get("DBOPS_POD_IMAGE"), env.get("DBOPS_KUBERNETES_SERVICE_ACCOUNT"), Kubernetes.stepSettings(env));
-    problems.addAll(kubernetes.problems());
-
-    List<String> parseProblems = List.copyOf(problems);
-    for (String problem : problems(serverUrl, token, name, tags, capacity, runtime, transport, tls, endpoints)) {
-      boolean duplicate = parseProblems.stream().anyMatch(p -> p.startsWith(problem.substring(0, problem.indexOf(' '))));
-      if (!(problem.startsWith("DBOPS_SERVER_URL") && !urlParsed) && !duplicate) {
-        problems.add(problem);
-      }
+        read.string("DBOPS_POD_IMAGE"), read.string("DBOPS_KUBERNETES_SERVICE_ACCOUNT"),
+        Kubernetes.stepSettings(env));
+    Builder b = builder()
+        .token(read.string("DBOPS_TOKEN"))
+        .name(read.string("DBOPS_DELEGATE_NAME", "local"))
+        .tags(read.list("DBOPS_TAGS"))
+        .capacity(read.integer("DBOPS_CAPACITY", DEFAULT_CAPACITY, 1, 100_000))
+        .runtime(read.oneOf("DBOPS_RUNTIME", RUNTIME_LOCAL, RUNTIMES))
+        .stateDir(read.path("DBOPS_STATE_DIR", null))
+        .transport(read.oneOf("DBOPS_TRANSPORT", TRANSPORT_WEBSOCKET, TRANSPORTS))
+        .drainGrace(read.seconds("DBOPS_DRAIN_SECONDS", Duration.ofSeconds(DEFAULT_DRAIN_SECONDS), 0))
+        .maxBackoff(read.seconds("DBOPS_RECONNECT_MAX_SECONDS", DEFAULT_MAX_BACKOFF, 1))
+        .tls(new Tls(read.bool("DBOPS_ALLOW_INSECURE", false), read.path("DBOPS_CA_BUNDLE", null),
+            read.path("DBOPS_CLIENT_CERT", null), read.path("DBOPS_CLIENT_KEY", null)))
+        .endpoints(new Endpoints(read.string("DBOPS_METRICS_BIND"),
+            read.integer("DBOPS_METRICS_PORT", DEFAULT_METRICS_PORT, 0, 65535)))
+        .local(new Local(null, read.integer("DBOPS_LOCAL_MAX_PODS", Local.DEFAULT_MAX_PODS, 1, 1000),
+            read.string("DBOPS_POD_JAVA_OPTS"), Kubernetes.stepSettings(env)))
+        .kubernetes(kubernetes)
+        .allowlists(Allowlists.read(read));
+    if (serverUrl != null) {
+      b.serverUrl(serverUrl);
+      Tls tls = b.tls;
+      List<String> urlProblems = problems(serverUrl, "t", "n", List.of(), 1, RUNTIME_LOCAL, TRANSPORT_WEBSOCKET,
+          new Tls(tls.allowInsecure(), null, null, null), Endpoints.DEFAULT);
+      urlProblems.forEach(read::problem);
     }
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
-    }
-    return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime,
-        stateDir == null ? null : Path.of(stateDir), null, null,
-        Duration.ofSeconds(Math.max(1, maxBackoffSeconds)), null,
-        Duration.ofSeconds(drainSeconds), transport, tls, endpoints, kubernetes);
-  }
-
-  /** This config with the command that starts a pod container process (set by the CLI). */
-  public DelegateConfig withPodProcessCommand(List<String> command) {
-    return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, command,
-        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
-  }
-
-  /** This config with other timings; for tests and embedding. */
-  public DelegateConfig withTimings(Duration heartbeatInterval, Duration maxBackoff, Duration podReadyTimeout) {
-    return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand,
-        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
-  }
-
-  /** This config with another drain grace period. */
-  public DelegateConfig withDrainGrace(Duration drainGrace) {
-    return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand,
-        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
-  }
-
-  /** This config with another transport ({@link #TRANSPORT_WEBSOCKET} or {@link #TRANSPORT_LONG_POLL}). */
-  public DelegateConfig withTransport(String transport) {
-    return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand,
-        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
-  }
-
-  /** This config with other TLS settings. */
-  public DelegateConfig withTls(Tls tls) {
-    return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand,
-        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
-  }
-
-  /** This config with the endpoints elsewhere (for example {@link Endpoints#loopbackFreePort()}). */
-  public DelegateConfig withEndpoints(Endpoints endpoints) {
-    return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand,
-        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
-  }
-
-  /** This config with other kubernetes runtime settings. */
-  public DelegateConfig withKubernetes(Kubernetes kubernetes) {
-    return new DelegateConfig(serverUrl, token, name, tags, capacity, runtime, stateDir, podProcessCommand,
-        heartbeatInterval, maxBackoff, podReadyTimeout, drainGrace, transport, tls, endpoints, kubernetes);
+    // the record's own checks of what the reader could not know (files, names), then every problem at once
+    b.tls.problems().forEach(read::problem);
+    kubernetes.problems().forEach(read::problem);
+    read.throwIfProblems("delegate");
+    return b.build();
   }
 
   /** ws(s)://host:port/api/v1/delegates/connect, derived from {@link #serverUrl}. */
@@ -382,14 +494,33 @@ public record DelegateConfig(
     return serverUrl.getHost() + (port == -1 ? "" : ":" + port);
   }
 
+  /** The command that starts a pod container process (the local runtime's). */
+  public List<String> podProcessCommand() {
+    return local.podProcessCommand();
+  }
+
+  public Duration heartbeatInterval() {
+    return timings.heartbeatInterval();
+  }
+
+  public Duration maxBackoff() {
+    return timings.maxBackoff();
+  }
+
+  public Duration podReadyTimeout() {
+    return timings.podReadyTimeout();
+  }
+
+  public Duration drainGrace() {
+    return timings.drainGrace();
+  }
+
   @Override
   public String toString() {
     return "DelegateConfig[serverUrl=" + serverUrl + ", token=***, name=" + name + ", tags=" + tags
-        + ", capacity=" + capacity + ", runtime=" + runtime + ", stateDir=" + stateDir
-        + ", podProcessCommand=" + podProcessCommand + ", heartbeatInterval=" + heartbeatInterval
-        + ", maxBackoff=" + maxBackoff + ", podReadyTimeout=" + podReadyTimeout + ", drainGrace=" + drainGrace
-        + ", transport=" + transport + ", tls=" + tls + ", endpoints=" + endpoints + ", kubernetes=" + kubernetes
-        + "]";
+        + ", capacity=" + capacity + ", runtime=" + runtime + ", stateDir=" + stateDir + ", transport=" + transport
+        + ", timings=" + timings + ", tls=" + tls + ", endpoints=" + endpoints + ", local=" + local
+        + ", kubernetes=" + kubernetes + ", allowlists=" + allowlists + "]";
   }
 
   private static List<String> problems(URI serverUrl, String token, String name, List<String> tags, int capacity,
@@ -428,43 +559,6 @@ public record DelegateConfig(
     }
     problems.addAll(tls.problems());
     return problems;
-  }
-
-  private static int intSetting(Map<String, String> env, String variable, int defaultValue, String expected,
-      List<String> problems) {
-    String raw = blankToNull(env.get(variable));
-    if (raw == null) {
-      return defaultValue;
-    }
-    try {
-      return Integer.parseInt(raw.trim());
-    } catch (NumberFormatException e) {
-      problems.add(variable + " must be " + expected + ", got '" + raw + "'");
-      return defaultValue;
-    }
-  }
-
-  /** null when the value is neither true nor false. */
-  private static Boolean parseBoolean(String raw) {
-    if (raw == null || raw.isBlank()) {
-      return false;
-    }
-    return switch (raw.trim().toLowerCase(Locale.ROOT)) {
-      case "true", "yes", "1" -> true;
-      case "false", "no", "0" -> false;
-      default -> null;
-    };
-  }
-
-  private static Path path(String raw) {
-    return raw == null || raw.isBlank() ? null : Path.of(raw.trim());
-  }
-
-  private static List<String> parseTags(String raw) {
-    if (raw == null || raw.isBlank()) {
-      return List.of();
-    }
-    return Arrays.stream(raw.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
   }
 
   private static String blankToNull(String s) {

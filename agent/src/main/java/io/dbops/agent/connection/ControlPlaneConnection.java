@@ -64,7 +64,9 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
    */
   public ControlPlaneConnection(DelegateConfig config, OkHttpClient http, FrameCodec codec,
       Supplier<Frame.Hello> hello, FrameHandler handler, DelegateMetrics metrics) {
-    this(config, http, codec, hello, handler, metrics, new Backoff(BACKOFF_BASE, config.maxBackoff()));
+    this(config, http, codec, hello, handler, metrics, new Backoff(
+        // a cap below the base (tests reconnect within 300 ms) lowers the base too
+        BACKOFF_BASE.compareTo(config.maxBackoff()) > 0 ? config.maxBackoff() : BACKOFF_BASE, config.maxBackoff()));
   }
 
   ControlPlaneConnection(DelegateConfig config, OkHttpClient http, FrameCodec codec, Supplier<Frame.Hello> hello,

@@ -1,6 +1,6 @@
 package io.dbops.agent.connection;
 
-import io.dbops.agent.config.ConfigException;
+import io.dbops.config.ConfigException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
@@ -49,7 +49,7 @@ public record ProxySettings(Endpoint httpsProxy, Endpoint httpProxy, List<String
     Endpoint https = endpoint(env, "HTTPS_PROXY", problems);
     Endpoint http = endpoint(env, "HTTP_PROXY", problems);
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+      throw new ConfigException("delegate", problems);
     }
     List<String> noProxy = new ArrayList<>();
     String list = variable(env, "NO_PROXY");

@@ -1,6 +1,6 @@
 package io.dbops.agent.connection;
 
-import io.dbops.agent.config.ConfigException;
+import io.dbops.config.ConfigException;
 import io.dbops.agent.config.DelegateConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,7 +68,7 @@ public final class TlsSettings {
       }
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+      throw new ConfigException("delegate", problems);
     }
     HandshakeCertificates handshake = certificates.build();
     return builder.sslSocketFactory(handshake.sslSocketFactory(), handshake.trustManager());

@@ -1,5 +1,8 @@
 package io.dbops.agent.task;
 
+import io.dbops.agent.secrets.PodCredentials;
+import io.dbops.secrets.Masker;
+
 import io.dbops.support.LogKeys;
 import io.dbops.agent.runtime.PodRuntime;
 import io.dbops.agent.secrets.PodMaskers;
@@ -15,12 +18,19 @@ import org.slf4j.MDC;
 final class CleanupStageHandler implements TaskHandler {
   private final PodRuntime runtime;
   private final PodMaskers maskers;
+  private final PodCredentials credentials;
   private final StageLogs stageLogs;
 
-  CleanupStageHandler(PodRuntime runtime, PodMaskers maskers, StageLogs stageLogs) {
+  CleanupStageHandler(PodRuntime runtime, PodMaskers maskers, PodCredentials credentials, StageLogs stageLogs) {
     this.runtime = runtime;
     this.maskers = maskers;
+    this.credentials = credentials;
     this.stageLogs = stageLogs;
+  }
+
+  @Override
+  public Masker masker(Frame.TaskAssigned task) {
+    return maskers.get(TaskHandler.podName(task));
   }
 
   @Override
@@ -38,6 +48,7 @@ final class CleanupStageHandler implements TaskHandler {
       stage.info("Build pod " + payload.podName() + " stopped");
       stageLogs.finish(payload.podName()); // closes the stage's delegate stream
       maskers.remove(payload.podName());
+      credentials.remove(payload.podName());
       return TaskOutcome.succeeded(null);
     }
   }

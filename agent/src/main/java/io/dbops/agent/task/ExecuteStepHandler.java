@@ -2,6 +2,9 @@ package io.dbops.agent.task;
 
 import io.dbops.support.GrpcChannels;
 import io.dbops.support.LogKeys;
+import io.dbops.agent.policy.DelegatePolicy;
+import io.dbops.agent.policy.PolicyRefusal;
+import io.dbops.agent.secrets.PodCredentials;
 import io.dbops.agent.secrets.PodMaskers;
 import io.dbops.secrets.Masker;
 import io.dbops.protocol.ExecuteStepPayload;
@@ -19,7 +22,9 @@ import io.dbops.proto.v1.StepRequest;
 import io.dbops.proto.v1.StepResult;
 import io.dbops.proto.v1.StepStatus;
 import io.dbops.support.Json;
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.StatusRuntimeException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -35,6 +40,10 @@ import org.slf4j.MDC;
  * masker, so no secret of the pod reaches the control plane's task records or the delegate's log,
  * even when the lite engine did not mask (an older lite engine, a pod started without {@code
  * DBOPS_MASK_ENV}).
+ *
+ * <p>Before the lite engine is called, the step's JDBC URL and git repository pass the delegate's
+ * allowlists ({@link DelegatePolicy}); every call carries the pod's credential ({@code
+ * authorization: Bearer <DBOPS_POD_TOKEN>}) when this instance started the pod.
  */
 final class ExecuteStepHandler implements TaskHandler {
   private static final Map<String, StepKind> KINDS = Map.ofEntries(
@@ -50,14 +59,26 @@ final class ExecuteStepHandler implements TaskHandler {
       Map.entry("history", StepKind.STEP_KIND_HISTORY),
       Map.entry("clone", StepKind.STEP_KIND_CLONE));
 
+  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
   private final GrpcChannels channels;
   private final PodMaskers maskers;
+  private final PodCredentials credentials;
+  private final DelegatePolicy policy;
   private final StageLogs stageLogs;
 
-  ExecuteStepHandler(GrpcChannels channels, PodMaskers maskers, StageLogs stageLogs) {
+  ExecuteStepHandler(GrpcChannels channels, PodMaskers maskers, PodCredentials credentials, DelegatePolicy policy,
+      StageLogs stageLogs) {
     this.channels = channels;
     this.maskers = maskers;
+    this.credentials = credentials;
+    this.policy = policy;
     this.stageLogs = stageLogs;
+  }
+
+  @Override
+  public Masker masker(Frame.TaskAssigned task) {
+    return maskers.get(TaskHandler.podName(task));
   }
 
   @Override
@@ -73,6 +94,11 @@ final class ExecuteStepHandler implements TaskHandler {
     String step = payload.stepName();
     stage.info("Running step " + step + " on the lite engine at " + payload.liteEngineAddress());
     try {
+      try {
+        policy.checkStep(payload.step());
+      } catch (PolicyRefusal e) {
+        throw new TaskFailedException("Step " + step + " refused: " + e.getMessage());
+      }
       TaskOutcome outcome = call(task, payload, masker);
       if (outcome.error() != null) {
         stage.error(summary(step, outcome) + ": " + outcome.error());
@@ -105,6 +131,12 @@ final class ExecuteStepHandler implements TaskHandler {
       ExecuteStepRequest request = request(payload);
       String address = payload.liteEngineAddress();
       var stub = LiteEngineGrpc.newBlockingStub(channel(address));
+      String token = credentials.of(payload.podName()).orElse(null);
+      if (token != null) {
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + token);
+        stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+      }
       if (task.timeoutSeconds() > 0) {
         stub = stub.withDeadlineAfter(task.timeoutSeconds(), TimeUnit.SECONDS);
       }
@@ -233,7 +265,11 @@ final class ExecuteStepHandler implements TaskHandler {
       case CANCELLED:
         return "Call to the lite engine at " + address + " was cancelled: " + reason;
       case INVALID_ARGUMENT:
+      case PERMISSION_DENIED:
         return "Lite engine at " + address + " rejected the step: " + reason;
+      case UNAUTHENTICATED:
+        return "Lite engine at " + address + " refused this delegate's credential (" + reason + "); only the"
+            + " delegate instance that started a pod may call it";
       default:
         return "Lite engine at " + address + " failed (" + status.getCode() + "): " + reason;
     }

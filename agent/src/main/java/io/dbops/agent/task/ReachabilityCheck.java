@@ -1,5 +1,8 @@
 package io.dbops.agent.task;
 
+import io.dbops.agent.policy.DelegatePolicy;
+import io.dbops.agent.policy.PolicyRefusal;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -7,15 +10,23 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 
-/** Whether a TCP connection to {@code host:port} opens within a timeout (task_offer.reachability). */
+/**
+ * Whether a TCP connection to {@code host:port} opens within a timeout (task_offer.reachability).
+ * A target outside the delegate's host allowlist is not dialled at all.
+ */
 final class ReachabilityCheck {
   private final Duration timeout;
+  private final DelegatePolicy policy;
 
-  ReachabilityCheck(Duration timeout) {
+  ReachabilityCheck(Duration timeout, DelegatePolicy policy) {
     this.timeout = timeout;
+    this.policy = policy;
   }
 
-  /** Null when reachable, else "cannot reach host:port: reason". Blocks up to the timeout. */
+  /**
+   * Null when reachable, else "cannot reach host:port: reason" (or the allowlist's refusal). Blocks
+   * up to the timeout.
+   */
   String problem(String hostPort) {
     String host;
     int port;
@@ -34,6 +45,11 @@ final class ReachabilityCheck {
       }
     } catch (NumberFormatException e) {
       return "cannot reach " + hostPort + ": not a host:port";
+    }
+    try {
+      policy.checkHost(host, port);
+    } catch (PolicyRefusal e) {
+      return e.getMessage();
     }
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());

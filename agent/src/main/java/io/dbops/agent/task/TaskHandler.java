@@ -1,5 +1,7 @@
 package io.dbops.agent.task;
 
+import io.dbops.secrets.Masker;
+
 import io.dbops.protocol.Frame;
 
 /**
@@ -12,4 +14,18 @@ public interface TaskHandler {
   String taskType();
 
   TaskOutcome run(Frame.TaskAssigned task) throws Exception;
+
+  /**
+   * The masker of the secrets {@code task} touches (its build pod's), applied by the runner to
+   * every error and exception text of the task before it is reported or logged.
+   */
+  default Masker masker(Frame.TaskAssigned task) {
+    return Masker.NONE;
+  }
+
+  /** The {@code podName} of a task payload, or null. */
+  static String podName(Frame.TaskAssigned task) {
+    var node = task.payload() == null ? null : task.payload().get("podName");
+    return node == null || !node.isTextual() ? null : node.asText();
+  }
 }

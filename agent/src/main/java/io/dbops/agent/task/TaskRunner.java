@@ -4,6 +4,8 @@ import io.dbops.support.LogKeys;
 import io.dbops.agent.connection.FrameHandler;
 import io.dbops.agent.connection.FrameSender;
 import io.dbops.agent.endpoints.DelegateMetrics;
+import io.dbops.agent.policy.DelegatePolicy;
+import io.dbops.secrets.Masker;
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.FrameCodec;
 import io.dbops.protocol.TaskStatus;
@@ -74,19 +76,19 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
    * @param outboxDir where results wait for their acknowledgement ({@code <stateDir>/outbox})
    */
   public TaskRunner(int capacity, List<TaskHandler> handlers, FrameSender sender, Path outboxDir,
-      DelegateMetrics metrics) {
-    this(capacity, handlers, sender, outboxDir, metrics, REACHABILITY_TIMEOUT);
+      DelegateMetrics metrics, DelegatePolicy policy) {
+    this(capacity, handlers, sender, outboxDir, metrics, new ReachabilityCheck(REACHABILITY_TIMEOUT, policy));
   }
 
   TaskRunner(int capacity, List<TaskHandler> handlers, FrameSender sender, Path outboxDir,
-      DelegateMetrics metrics, Duration reachabilityTimeout) {
+      DelegateMetrics metrics, ReachabilityCheck reachability) {
     this.capacity = capacity;
     this.maxPendingResults = Math.max(100, 4 * capacity);
     this.handlers = handlers.stream().collect(Collectors.toMap(TaskHandler::taskType, Function.identity()));
     this.sender = sender;
     this.pending = new PendingResults(outboxDir, codec);
     this.metrics = metrics;
-    this.reachability = new ReachabilityCheck(reachabilityTimeout);
+    this.reachability = reachability;
   }
 
   /** Loads the outbox and starts the executors. */
@@ -360,6 +362,7 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
         return; // stopped (aborted, drained) before its thread was free
       }
       log.info("Running task {} ({}, attempt {})", task.taskId(), task.taskType(), task.attempt());
+      Masker masker = maskerOf(handler, task);
       TaskOutcome outcome;
       try {
         outcome = handler.run(task);
@@ -368,9 +371,14 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         outcome = TaskOutcome.failed("Task " + task.taskId() + " was interrupted: the delegate is shutting down", null);
-      } catch (Exception e) {
-        log.error("Task {} ({}) failed unexpectedly", task.taskId(), task.taskType(), e);
-        outcome = TaskOutcome.failed("The delegate failed while running " + task.taskType() + ": " + e, null);
+      } catch (Exception | Error e) {
+        // a bug, but its text may quote a secret (a JDK message quoting an environment value)
+        MaskedException masked = MaskedException.of(e, masker);
+        log.error("Task {} ({}) failed unexpectedly", task.taskId(), task.taskType(), masked);
+        outcome = TaskOutcome.failed("The delegate failed while running " + task.taskType() + ": " + masked, null);
+      }
+      if (outcome.error() != null) {
+        outcome = new TaskOutcome(outcome.status(), masker.apply(outcome.error()), outcome.output());
       }
       finish(runningTask, outcome);
     } finally {
@@ -379,6 +387,14 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
       } else {
         MDC.setContextMap(previous);
       }
+    }
+  }
+
+  private static Masker maskerOf(TaskHandler handler, Frame.TaskAssigned task) {
+    try {
+      return handler.masker(task);
+    } catch (RuntimeException e) {
+      return Masker.NONE;
     }
   }
 

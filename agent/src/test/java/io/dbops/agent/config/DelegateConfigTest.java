@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import io.dbops.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 class DelegateConfigTest {
@@ -85,10 +86,10 @@ class DelegateConfigTest {
             "DBOPS_DRAIN_SECONDS", "soon", "DBOPS_METRICS_PORT", "70000", "DBOPS_ALLOW_INSECURE", "maybe",
             "DBOPS_CLIENT_CERT", "/nonexistent/cert.pem")))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
-            "DBOPS_DRAIN_SECONDS must be a whole number of seconds ≥ 0, got 'soon'",
-            "DBOPS_ALLOW_INSECURE must be true or false, got 'maybe'",
-            "DBOPS_TRANSPORT must be 'websocket' or 'long-poll', got 'carrier-pigeon'",
-            "DBOPS_METRICS_PORT must be a port number 0-65535 (0: any free port), got 70000",
+            "DBOPS_DRAIN_SECONDS must be a whole number, not 'soon'",
+            "DBOPS_ALLOW_INSECURE must be true or false, not 'maybe'",
+            "DBOPS_TRANSPORT must be one of long-poll, websocket, not 'carrier-pigeon'",
+            "DBOPS_METRICS_PORT must be between 0 and 65535, not '70000'",
             "DBOPS_CLIENT_CERT names a file that does not exist or is not readable: /nonexistent/cert.pem",
             "DBOPS_CLIENT_CERT and DBOPS_CLIENT_KEY must be set together (a PEM certificate and its"
                 + " PKCS#8 private key)"));
@@ -99,23 +100,23 @@ class DelegateConfigTest {
     assertThatThrownBy(() -> DelegateConfig.fromEnvironment(Map.of(
             "DBOPS_SERVER_URL", "ftp://cp", "DBOPS_CAPACITY", "many", "DBOPS_RUNTIME", "docker")))
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
-            "DBOPS_CAPACITY must be a whole number ≥ 1, got 'many'",
+            "DBOPS_CAPACITY must be a whole number, not 'many'",
             "DBOPS_SERVER_URL must be an http:// or https:// URL with a host, got 'ftp://cp'",
             "DBOPS_TOKEN is required: the delegate token issued by the control plane",
-            "DBOPS_RUNTIME must be 'local' or 'kubernetes', got 'docker'"));
+            "DBOPS_RUNTIME must be one of kubernetes, local, not 'docker'"));
   }
 
   @Test
   void rejectsZeroCapacity() {
-    assertThatThrownBy(() -> new DelegateConfig(URI.create("http://cp"), "t", null, null, 0, null, null, null,
-            null, null, null, null, null, DelegateConfig.Tls.INSECURE, null))
+    assertThatThrownBy(() -> DelegateConfig.builder().serverUrl("http://cp").token("t").capacity(0)
+            .tls(DelegateConfig.Tls.INSECURE).build())
         .hasMessageContaining("DBOPS_CAPACITY must be ≥ 1, got 0");
   }
 
   @Test
   void neverShowsTheTokenInToString() {
-    DelegateConfig config = new DelegateConfig(URI.create("https://cp"), "s3cret-token", null, List.of("a"), 1,
-        null, null, List.of("java"), null, null, null, null, null, null, null);
+    DelegateConfig config = DelegateConfig.builder().serverUrl("https://cp").token("s3cret-token").tags(List.of("a"))
+        .capacity(1).podProcessCommand(List.of("java")).build();
 
     assertThat(config.toString()).doesNotContain("s3cret-token").contains("token=***");
   }

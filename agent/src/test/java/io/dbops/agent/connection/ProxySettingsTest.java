@@ -3,7 +3,7 @@ package io.dbops.agent.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dbops.agent.config.ConfigException;
+import io.dbops.config.ConfigException;
 import java.net.URI;
 import java.util.Map;
 import okhttp3.OkHttpClient;

@@ -26,7 +26,8 @@ class SecretResolverTest {
     Files.writeString(file, "from-file\n");
     KubernetesSecretReader kubernetes = (secret, key) ->
         secret.equals("orders-db") && key.equals("password") ? Optional.of("from-kubernetes") : Optional.empty();
-    SecretResolver resolver = new SecretResolver(keys.getPrivate(), Map.of("DB_PASSWORD", "from-env")::get, kubernetes);
+    SecretResolver resolver = new SecretResolver(keys.getPrivate(), Map.of("DB_PASSWORD", "from-env")::get, kubernetes,
+        allowing());
     String sealed = SealedBox.seal(publicKey, "from-store", "task-1");
 
     PodSecrets secrets = resolver.resolve("task-1", payload(List.of(
@@ -42,7 +43,8 @@ class SecretResolverTest {
 
   @Test
   void reportsEveryProblemAtOnceNamingSourcesNeverValues() {
-    SecretResolver resolver = new SecretResolver(keys.getPrivate(), name -> null, KubernetesSecretReader.NONE);
+    SecretResolver resolver = new SecretResolver(keys.getPrivate(), name -> null, KubernetesSecretReader.NONE,
+        allowing());
     String sealedForAnotherTask = SealedBox.seal(publicKey, "never-shown", "task-0");
 
     assertThatThrownBy(() -> resolver.resolve("task-1", payload(List.of(
@@ -50,19 +52,39 @@ class SecretResolverTest {
             new SecretEnv("B", "<+secrets.getValue(\"orders\")>", sealedForAnotherTask),
             new SecretEnv("C", "<+secrets.getValue(\"unsealed\")>"),
             new SecretEnv("D", "file:" + dir.resolve("absent")),
-            new SecretEnv("E", "kubernetes:orders-db/password"),
-            new SecretEnv("F", "hunter2")))))
+            new SecretEnv("E", "kubernetes:orders-db/password")))))
         .isInstanceOf(SecretResolutionException.class)
         .hasMessageContaining("Secret source env:MISSING_PASSWORD of variable A is not set in the delegate's environment")
         .hasMessageContaining("of B: The sealed value does not open with this delegate's key")
         .hasMessageContaining("of C arrived without its sealed value")
         .hasMessageContaining("of variable D: no such file on the delegate")
         .hasMessageContaining("needs the Kubernetes API")
-        .hasMessageContaining("The secret source of variable F is not valid")
-        .hasMessageNotContaining("never-shown").hasMessageNotContaining("hunter2");
+        .hasMessageNotContaining("never-shown");
   }
 
-  private static InitStagePayload payload(List<SecretEnv> secrets) {
+  @Test
+  void aMalformedSourceIsReportedWithoutEchoingItAndNothingIsRead() {
+    java.util.List<String> asked = new java.util.ArrayList<>();
+    SecretResolver resolver = new SecretResolver(keys.getPrivate(), name -> {
+      asked.add(name);
+      return "x";
+    }, KubernetesSecretReader.NONE, allowing());
+
+    assertThatThrownBy(() -> resolver.resolve("task-1", payload(List.of(
+            new SecretEnv("A", "env:DB_PASSWORD"), new SecretEnv("F", "hunter2")))))
+        .hasMessageContaining("The secret source of variable F is not valid")
+        .hasMessageNotContaining("hunter2");
+    assertThat(asked).isEmpty();
+  }
+
+  /** The allowlists these sources need: default deny. */
+  private io.dbops.agent.policy.DelegatePolicy allowing() {
+    return new io.dbops.agent.policy.DelegatePolicy(io.dbops.agent.policy.Allowlists.of(Map.of(
+        "DBOPS_ALLOW_SECRET_ENV", "*_PASSWORD", "DBOPS_ALLOW_SECRET_FILES", dir.toString(),
+        "DBOPS_ALLOW_SECRET_KUBERNETES", "orders-*")), dir.resolve("state"));
+  }
+
+  static InitStagePayload payload(List<SecretEnv> secrets) {
     return new InitStagePayload("e1", "dev", "pod", "img", 1, Map.of(), secrets, 60);
   }
 }

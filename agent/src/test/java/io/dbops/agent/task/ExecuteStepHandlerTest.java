@@ -35,6 +35,7 @@ class ExecuteStepHandlerTest {
 
   private final GrpcChannels channels = new GrpcChannels("lite engine");
   private final PodMaskers maskers = new PodMaskers();
+  private final io.dbops.agent.secrets.PodCredentials credentials = new io.dbops.agent.secrets.PodCredentials();
   private Server server;
 
   @AfterEach
@@ -56,7 +57,7 @@ class ExecuteStepHandlerTest {
     });
     maskers.put("pod-1", new Masker(List.of(SECRET)));
 
-    TaskOutcome outcome = new ExecuteStepHandler(channels, maskers, new StageLogs(new okhttp3.OkHttpClient(), null)).run(task("pod-1"));
+    TaskOutcome outcome = handler().run(task("pod-1"));
 
     assertThat(outcome.error()).isEqualTo("password authentication failed for " + Secrets.MASK);
     String output = Json.write(outcome.output());
@@ -69,10 +70,16 @@ class ExecuteStepHandlerTest {
         Status.INTERNAL.withDescription("broke while using " + SECRET).asRuntimeException()));
     maskers.put("pod-1", new Masker(List.of(SECRET)));
 
-    assertThatThrownBy(() -> new ExecuteStepHandler(channels, maskers, new StageLogs(new okhttp3.OkHttpClient(), null)).run(task("pod-1")))
+    assertThatThrownBy(() -> handler().run(task("pod-1")))
         .isInstanceOf(TaskFailedException.class)
         .hasMessageContaining("broke while using " + Secrets.MASK)
         .message().doesNotContain(SECRET);
+  }
+
+  private ExecuteStepHandler handler() {
+    return new ExecuteStepHandler(channels, maskers, credentials,
+        new io.dbops.agent.policy.DelegatePolicy(io.dbops.agent.policy.Allowlists.NONE, null),
+        new StageLogs(new okhttp3.OkHttpClient(), null));
   }
 
   private void serve(java.util.function.Consumer<StreamObserver<ExecuteStepResponse>> answer) throws Exception {

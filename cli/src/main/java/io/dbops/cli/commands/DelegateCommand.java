@@ -62,7 +62,7 @@ public final class DelegateCommand implements Callable<Integer> {
         .with("DBOPS_METRICS_PORT", metricsPort)
         .with("DBOPS_ALLOW_INSECURE", allowInsecure);
     DelegateConfig config = DelegateConfig.fromEnvironment(env.asMap())
-        .withPodProcessCommand(PodProcessCommand.ofThisProcess());
+        .toBuilder().podProcessCommand(PodProcessCommand.ofThisProcess()).build();
     Delegate delegate = new Delegate(config);
     // SIGTERM: stop claiming, let running tasks finish within DBOPS_DRAIN_SECONDS, hand back or
     // fail the rest, unregister; then close.

@@ -74,7 +74,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                 "DBOPS_ALLOW_INSECURE", "true",
                 "DBOPS_METRICS_PORT", "0",
                 "DBOPS_STATE_DIR", state.resolve("delegate").toString()))
-            .withPodProcessCommand(PodProcessCommand.ofThisProcess());
+            .toBuilder().podProcessCommand(PodProcessCommand.ofThisProcess()).build();
         try (Delegate delegate = new Delegate(delegateConfig)) {
           delegate.start();
           if (!delegate.awaitConnected(Duration.ofSeconds(30))) {

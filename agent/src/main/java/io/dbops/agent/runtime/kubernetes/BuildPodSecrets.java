@@ -1,6 +1,7 @@
 package io.dbops.agent.runtime.kubernetes;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.dbops.agent.secrets.PodCredentials;
 import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStagePayload;
 import io.dbops.protocol.InitStagePayload.RegistryCredential;
@@ -19,8 +20,9 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code <pod>-env}, type Opaque, one key per secret environment variable, named exactly as
- *       the variable ({@code DBOPS_DB_PASSWORD} → key {@code DBOPS_DB_PASSWORD}); absent when the
- *       stage has no secret environment. Containers reference it with {@code secretKeyRef}.
+ *       the variable ({@code DBOPS_DB_PASSWORD} → key {@code DBOPS_DB_PASSWORD}), and the pod's
+ *       credential (key {@code DBOPS_POD_TOKEN}); always present. Containers reference it with
+ *       {@code secretKeyRef}.
  *   <li>{@code <pod>-registry-<n>} (n from 1, in the order of the task's registry credentials),
  *       type {@code kubernetes.io/dockerconfigjson}, key {@code .dockerconfigjson}; the pod names
  *       them in {@code imagePullSecrets}.
@@ -53,7 +55,7 @@ final class BuildPodSecrets {
   }
 
   /**
-   * The env Secret (when the stage has secret environment) and then the registry Secrets.
+   * The env Secret and then the registry Secrets.
    *
    * @param labels labels of every Secret; {@link PodLabels#PART} is added
    * @param annotations annotations of every Secret (the lease, the pod)
@@ -61,16 +63,15 @@ final class BuildPodSecrets {
   static List<Secret> of(InitStagePayload payload, PodSecrets secrets, String namespace, Map<String, String> labels,
       Map<String, String> annotations) {
     List<Secret> all = new ArrayList<>();
-    if (!payload.secretEnv().isEmpty()) {
-      Map<String, String> data = new LinkedHashMap<>();
-      for (InitStagePayload.SecretEnv variable : payload.secretEnv()) {
-        String value = secrets.env().get(variable.name());
-        if (value != null) {
-          data.put(variable.name(), base64(value));
-        }
+    Map<String, String> data = new LinkedHashMap<>();
+    for (InitStagePayload.SecretEnv variable : payload.secretEnv()) {
+      String value = secrets.env().get(variable.name());
+      if (value != null) {
+        data.put(variable.name(), base64(value));
       }
-      all.add(secret(envSecretName(payload.podName()), namespace, TYPE_OPAQUE, "env", data, labels, annotations));
     }
+    data.put(PodCredentials.VARIABLE, base64(secrets.podToken()));
+    all.add(secret(envSecretName(payload.podName()), namespace, TYPE_OPAQUE, "env", data, labels, annotations));
     List<RegistryCredential> credentials = payload.pod().registryCredentials();
     for (int i = 0; i < credentials.size(); i++) {
       RegistryCredential credential = credentials.get(i);

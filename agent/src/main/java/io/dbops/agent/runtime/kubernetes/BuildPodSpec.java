@@ -1,5 +1,6 @@
 package io.dbops.agent.runtime.kubernetes;
 
+import io.dbops.agent.secrets.PodCredentials;
 import io.dbops.protocol.InitStagePayload;
 import io.dbops.protocol.InitStagePayload.Resources;
 import io.fabric8.kubernetes.api.model.Container;
@@ -29,9 +30,13 @@ import java.util.stream.Collectors;
  *   <li>{@code step-1} .. {@code step-N} on the following ports, each with its task resources.
  * </ul>
  *
- * <p>Secret environment reaches every container only as {@code secretKeyRef} into the pod's env
- * Secret (key = the variable's name); every container also gets {@value #MASK_ENV}, the
- * comma-separated names of those variables, so it masks their values. No value is ever in the spec.
+ * <p>Secret environment and the pod's credential ({@code DBOPS_POD_TOKEN}) reach every container
+ * only as {@code secretKeyRef} into the pod's env Secret (key = the variable's name); every
+ * container also gets {@value #MASK_ENV}, the comma-separated names of those variables, so it
+ * masks their values. No value is ever in the spec. Every container listens on all interfaces
+ * ({@code DBOPS_BIND_ADDRESS=0.0.0.0}: the delegate and the kubelet reach it at the pod IP); the
+ * lite engine gets {@code DBOPS_POD_STEP_PORTS} (the only step ports it may call) and {@code
+ * DBOPS_LOG_SERVICE_URL} (the only log service it may ship to).
  *
  * <p>Hardened: non-root (uid/gid 10001), read-only root filesystem, no privilege escalation, every
  * capability dropped, seccomp RuntimeDefault, no service account token. Writable: the shared
@@ -58,20 +63,28 @@ final class BuildPodSpec {
    * @param serviceAccount the task's, else the delegate's default; null for the namespace default
    */
   static Pod of(InitStagePayload payload, String namespace, String image, String serviceAccount, int basePort,
-      Map<String, String> labels, Map<String, String> annotations, Map<String, String> stepSettings) {
-    List<EnvVar> secretEnv = payload.secretEnv().stream()
-        .map(s -> new EnvVarBuilder().withName(s.name()).withNewValueFrom().withNewSecretKeyRef()
-            .withName(BuildPodSecrets.envSecretName(payload.podName())).withKey(s.name()).withOptional(false)
+      Map<String, String> labels, Map<String, String> annotations, Map<String, String> stepSettings,
+      String logServiceUrl) {
+    List<String> secretNames = new ArrayList<>(payload.secretEnv().stream().map(InitStagePayload.SecretEnv::name)
+        .toList());
+    secretNames.add(PodCredentials.VARIABLE);
+    List<EnvVar> secretEnv = secretNames.stream()
+        .map(name -> new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
+            .withName(BuildPodSecrets.envSecretName(payload.podName())).withKey(name).withOptional(false)
             .endSecretKeyRef().endValueFrom().build())
         .toList();
+    EnvVar bindAll = plain("DBOPS_BIND_ADDRESS", "0.0.0.0");
     String pullPolicy = payload.pod().imagePullPolicy();
 
     List<Container> containers = new ArrayList<>();
     List<EnvVar> liteEngineEnv = new ArrayList<>();
     liteEngineEnv.add(plain("DBOPS_LITE_ENGINE_PORT", Integer.toString(basePort)));
-    EnvVar maskEnv = plain(MASK_ENV,
-        payload.secretEnv().stream().map(InitStagePayload.SecretEnv::name).collect(Collectors.joining(",")));
+    EnvVar maskEnv = plain(MASK_ENV, String.join(",", secretNames));
     liteEngineEnv.add(maskEnv);
+    liteEngineEnv.add(bindAll);
+    liteEngineEnv.add(plain("DBOPS_POD_STEP_PORTS", java.util.stream.IntStream.rangeClosed(1, payload.stepContainers())
+        .mapToObj(i -> Integer.toString(basePort + i)).collect(Collectors.joining(","))));
+    liteEngineEnv.add(plain("DBOPS_LOG_SERVICE_URL", logServiceUrl));
     // the pipeline's absolute paths live under the shared workspace volume in a pod
     liteEngineEnv.add(plain("DBOPS_WORKSPACE_ROOT", WORKSPACE_PATH));
     liteEngineEnv.addAll(secretEnv);
@@ -81,6 +94,7 @@ final class BuildPodSpec {
       int port = basePort + i;
       List<EnvVar> env = new ArrayList<>();
       env.add(plain("DBOPS_STEP_PORT", Integer.toString(port)));
+      env.add(bindAll);
       // the delegate's DBOPS_STEP_* settings (DBOPS_STEP_DURABILITY, ...), in name order
       new java.util.TreeMap<>(stepSettings).forEach((name, value) -> env.add(plain(name, value)));
       env.add(maskEnv); // the step container masks its own console (the pod log) too

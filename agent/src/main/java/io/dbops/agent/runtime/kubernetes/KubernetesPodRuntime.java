@@ -109,7 +109,7 @@ public final class KubernetesPodRuntime implements PodRuntime {
       }
       Pod pod = client.pods().inNamespace(namespace).resource(BuildPodSpec.of(payload, namespace, image,
           serviceAccount, settings.basePort(), labels, Map.of(PodLabels.LEASE_EXPIRES, leases.expiry()),
-          settings.stepSettings())).create();
+          settings.stepSettings(), secrets.logServiceUrl())).create();
       own(pod, podSecrets);
       log.info("Created pod {} in namespace {} with {} Secret(s); waiting up to {} s for it to be ready", podName,
           namespace, podSecrets.size(), settings.readyTimeout().toSeconds());

@@ -1,11 +1,11 @@
 package io.dbops.agent.runtime.local;
 
+import io.dbops.agent.config.DelegateConfig;
 import io.dbops.agent.runtime.PodException;
 import io.dbops.agent.runtime.PodRuntime;
 import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStageOutput;
 import io.dbops.protocol.InitStagePayload;
-import io.dbops.secrets.MaskEnvironment;
 import io.dbops.secrets.Masker;
 import io.dbops.support.ExecutorShutdown;
 import io.dbops.support.NamedThreadFactory;
@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +34,16 @@ import org.slf4j.LoggerFactory;
  * each started as {@code podProcessCommand + role} on a free localhost port, with its output in
  * {@code <stateDir>/pods/<pod>/<container>.log}.
  *
- * <p>Secret values (resolved by the caller) are passed only in the processes' environment (the
- * lite engine's and the step containers'), never on a command line or in a log, with {@code
- * DBOPS_MASK_ENV} naming them so that each process masks them in what it prints and sends. Each
- * process's output reaches its log file through an {@link OutputPump}, masked with the pod's
- * {@link io.dbops.secrets.Masker}, so the files never hold a value either. The delegate's own
- * settings ({@code DBOPS_TOKEN}, {@code DBOPS_SERVER_URL}, ...) are not inherited.
+ * <p>Each process starts from an empty environment ({@link PodEnvironment}, contract D): secret
+ * values (resolved by the caller) reach the processes only there, never on a command line or in a
+ * log, with {@code DBOPS_MASK_ENV} naming them so that each process masks them in what it prints
+ * and sends; each process's output reaches its log file through an {@link OutputPump}, masked with
+ * the pod's {@link io.dbops.secrets.Masker}. Every process gets the pod's credential ({@code
+ * DBOPS_POD_TOKEN}) and listens on loopback only (no {@code DBOPS_BIND_ADDRESS}); pod JVMs get a
+ * bounded heap ({@code JDK_JAVA_OPTIONS}, {@link DelegateConfig.Local#javaOpts}).
+ *
+ * <p>At most {@code DBOPS_LOCAL_MAX_PODS} pods run at once: starting one more fails at once with a
+ * message naming the setting.
  *
  * <p>Thread-safe. Owns the processes it starts; {@link #close} stops them all.
  */
@@ -49,11 +54,12 @@ public final class LocalPodRuntime implements PodRuntime {
   private static final int LOG_TAIL_LINES = 20;
   /** Starts of one pod when its ports keep being taken before its containers bind them. */
   static final int START_ATTEMPTS = 3;
-  /** The delegate's own settings; other DBOPS_* variables (DBOPS_LOG_FORMAT, ...) pass through. */
-  private static final List<String> DELEGATE_SETTINGS = List.of("DBOPS_TOKEN", "DBOPS_SERVER_URL",
-      "DBOPS_DELEGATE_NAME", "DBOPS_TAGS", "DBOPS_CAPACITY", "DBOPS_RUNTIME", "DBOPS_STATE_DIR");
 
   private final List<String> podProcessCommand;
+  private final int maxPods;
+  private final PodEnvironment environment;
+  /** Pods started or starting; guarded by itself. */
+  private final java.util.Set<String> admitted = new java.util.HashSet<>();
   private final Path stateDir;
   private final Duration readyTimeout;
   private final PortSource ports;
@@ -68,17 +74,35 @@ public final class LocalPodRuntime implements PodRuntime {
   private final Map<String, ScheduledFuture<?>> deadlineTimers = new ConcurrentHashMap<>();
 
   /**
-   * @param podProcessCommand command prefix starting one container process; the role is appended
+   * @param local the pod process command (the role is appended), the pod limit and JVM options
+   * @param delegateEnv the delegate's environment, of which pods get only {@link PodEnvironment#PASSED}
    */
+  public LocalPodRuntime(DelegateConfig.Local local, Path stateDir, Duration readyTimeout,
+      Function<String, String> delegateEnv) {
+    this(local, stateDir, readyTimeout, delegateEnv, LocalPodRuntime::freePort);
+  }
+
+  /** The default limits, this process's environment. */
   public LocalPodRuntime(List<String> podProcessCommand, Path stateDir, Duration readyTimeout) {
-    this(podProcessCommand, stateDir, readyTimeout, LocalPodRuntime::freePort);
+    this(local(podProcessCommand), stateDir, readyTimeout, System::getenv, LocalPodRuntime::freePort);
   }
 
   LocalPodRuntime(List<String> podProcessCommand, Path stateDir, Duration readyTimeout, PortSource ports) {
-    this.podProcessCommand = List.copyOf(podProcessCommand);
+    this(local(podProcessCommand), stateDir, readyTimeout, System::getenv, ports);
+  }
+
+  LocalPodRuntime(DelegateConfig.Local local, Path stateDir, Duration readyTimeout,
+      Function<String, String> delegateEnv, PortSource ports) {
+    this.podProcessCommand = local.podProcessCommand();
+    this.maxPods = local.maxPods();
+    this.environment = new PodEnvironment(delegateEnv, local);
     this.stateDir = stateDir;
     this.readyTimeout = readyTimeout;
     this.ports = ports;
+  }
+
+  private static DelegateConfig.Local local(List<String> podProcessCommand) {
+    return new DelegateConfig.Local(podProcessCommand, DelegateConfig.Local.DEFAULT_MAX_PODS, null, null);
   }
 
   @Override
@@ -97,27 +121,50 @@ public final class LocalPodRuntime implements PodRuntime {
     if (podProcessCommand.isEmpty()) {
       throw new PodException("The local runtime has no pod process command; start the delegate with the dbops CLI");
     }
-    Map<String, String> stepEnv = new LinkedHashMap<>(pod.env());
-    stepEnv.putAll(secrets.env());
-    stepEnv.put(MaskEnvironment.VARIABLE, MaskEnvironment.names(secrets.env().keySet()));
-    Map<String, String> liteEngineEnv = new LinkedHashMap<>(secrets.env());
-    liteEngineEnv.put(MaskEnvironment.VARIABLE, MaskEnvironment.names(secrets.env().keySet()));
+    admit(podName);
     Masker masker = secrets.masker();
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return launchPod(pod, stepEnv, liteEngineEnv, masker);
-      } catch (PortTaken e) {
-        if (attempt >= START_ATTEMPTS) {
-          throw new PodException(e.getMessage());
+    boolean started = false;
+    try {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          InitStageOutput output = launchPod(pod, secrets, masker);
+          started = true;
+          return output;
+        } catch (PortTaken e) {
+          if (attempt >= START_ATTEMPTS) {
+            throw new PodException(e.getMessage());
+          }
+          log.warn("Pod {}: a port chosen for it was taken before its container bound it; starting the pod again"
+              + " on other ports (attempt {} of {})", podName, attempt + 1, START_ATTEMPTS);
         }
-        log.warn("Pod {}: a port chosen for it was taken before its container bound it; starting the pod again"
-            + " on other ports (attempt {} of {})", podName, attempt + 1, START_ATTEMPTS);
+      }
+    } finally {
+      if (!started) {
+        release(podName);
       }
     }
   }
 
-  private InitStageOutput launchPod(InitStagePayload pod, Map<String, String> stepEnv,
-      Map<String, String> liteEngineEnv, Masker masker) throws PodException, PortTaken, InterruptedException {
+  /** Counts the pod against DBOPS_LOCAL_MAX_PODS, or fails at once when the limit is reached. */
+  private void admit(String podName) throws PodException {
+    synchronized (admitted) {
+      if (!admitted.contains(podName) && admitted.size() >= maxPods) {
+        throw new PodException("Pod " + podName + " was not started: the local runtime already runs " + admitted.size()
+            + " pod(s), its limit (DBOPS_LOCAL_MAX_PODS=" + maxPods + "); raise DBOPS_LOCAL_MAX_PODS on the delegate,"
+            + " or run fewer stages at once");
+      }
+      admitted.add(podName);
+    }
+  }
+
+  private void release(String podName) {
+    synchronized (admitted) {
+      admitted.remove(podName);
+    }
+  }
+
+  private InitStageOutput launchPod(InitStagePayload pod, PodSecrets secrets, Masker masker)
+      throws PodException, PortTaken, InterruptedException {
     String podName = pod.podName();
     Path podDir = stateDir.resolve("pods").resolve(podName);
     List<PodProcess> processes = new ArrayList<>();
@@ -132,15 +179,16 @@ public final class LocalPodRuntime implements PodRuntime {
     try {
       Files.createDirectories(podDir);
       int liteEnginePort = ports.next();
-      liteEngineEnv.put("DBOPS_LITE_ENGINE_PORT", Integer.toString(liteEnginePort));
-      processes.add(launch(podDir, "lite-engine", "lite-engine", liteEngineEnv, liteEnginePort, masker));
       List<Integer> stepPorts = new ArrayList<>();
       for (int i = 1; i <= pod.stepContainers(); i++) {
-        int port = ports.next();
-        Map<String, String> env = new LinkedHashMap<>(stepEnv);
-        env.put("DBOPS_STEP_PORT", Integer.toString(port));
-        processes.add(launch(podDir, "step-" + i, "step-runtime", env, port, masker));
-        stepPorts.add(port);
+        stepPorts.add(ports.next());
+      }
+      processes.add(launch(podDir, "lite-engine", "lite-engine",
+          environment.liteEngine(secrets, liteEnginePort, stepPorts), liteEnginePort, masker));
+      for (int i = 1; i <= pod.stepContainers(); i++) {
+        int port = stepPorts.get(i - 1);
+        processes.add(launch(podDir, "step-" + i, "step-runtime", environment.stepRuntime(pod, secrets, port), port,
+            masker));
       }
       awaitReady(podName, processes);
       InitStageOutput output = new InitStageOutput(podName, "127.0.0.1:" + liteEnginePort, stepPorts);
@@ -148,10 +196,10 @@ public final class LocalPodRuntime implements PodRuntime {
       log.info("Pod {} is ready: lite engine on {}, step containers on {}", podName, liteEnginePort, stepPorts);
       return output;
     } catch (IOException e) {
-      stop(podName);
+      stopProcesses(podName);
       throw new PodException("Cannot start pod " + podName + " in " + podDir + ": " + e.getMessage());
     } catch (PodException | PortTaken | InterruptedException | RuntimeException e) {
-      stop(podName);
+      stopProcesses(podName);
       throw e;
     }
   }
@@ -171,6 +219,15 @@ public final class LocalPodRuntime implements PodRuntime {
 
   @Override
   public void stop(String podName) throws InterruptedException {
+    try {
+      stopProcesses(podName);
+    } finally {
+      release(podName);
+    }
+  }
+
+  /** Stops the pod's processes; its slot stays taken (a start attempted again). */
+  private void stopProcesses(String podName) throws InterruptedException {
     ScheduledFuture<?> timer = deadlineTimers.remove(podName);
     if (timer != null) {
       timer.cancel(false);
@@ -222,8 +279,9 @@ public final class LocalPodRuntime implements PodRuntime {
     Path logFile = podDir.resolve(container + ".log");
     // Output goes through a masking pump, never straight to the file: a step may print a secret.
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    // The delegate's own settings (its token above all) are not the pod's business.
-    builder.environment().keySet().removeAll(DELEGATE_SETTINGS);
+    // From an empty environment: the delegate's own settings (its token above all) and host
+    // credentials are not the pod's business (PodEnvironment).
+    builder.environment().clear();
     builder.environment().putAll(env);
     Process process = builder.start();
     OutputPump pump;

@@ -3,7 +3,7 @@ package io.dbops.agent.runtime.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dbops.agent.config.ConfigException;
+import io.dbops.config.ConfigException;
 import io.dbops.agent.config.DelegateConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

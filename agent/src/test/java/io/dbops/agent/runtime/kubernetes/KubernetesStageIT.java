@@ -132,10 +132,15 @@ class KubernetesStageIT {
     runtime = new KubernetesPodRuntime(client, KubernetesPodRuntimeIT.settings("dc1", "i-1").withBasePort(basePort)
         .withReadyTimeout(Duration.ofSeconds(120)), Clock.systemUTC());
     runtime.start();
+    // default deny: the stage reads its password from one Kubernetes Secret, its database is on loopback
+    io.dbops.agent.policy.DelegatePolicy policy = new io.dbops.agent.policy.DelegatePolicy(
+        io.dbops.agent.policy.Allowlists.of(Map.of("DBOPS_ALLOW_SECRET_KUBERNETES", "orders-db",
+            "DBOPS_ALLOW_HOSTS", "127.0.0.1:*,localhost:*")), work.resolve("state"));
     SecretResolver secrets = new SecretResolver(SealedBox.newKeyPair().getPrivate(), name -> null,
-        new KubernetesSecrets(client, DELEGATE_NAMESPACE));
+        new KubernetesSecrets(client, DELEGATE_NAMESPACE), policy);
     Map<String, TaskHandler> handlers = new java.util.HashMap<>();
-    TaskHandlers.standard(runtime, liteEngines, secrets, new StageLogs(new OkHttpClient(), null)).forEach(h -> handlers.put(h.taskType(), h));
+    TaskHandlers.standard(runtime, liteEngines, secrets, policy, new StageLogs(new OkHttpClient(), null),
+        "http://127.0.0.1:1").forEach(h -> handlers.put(h.taskType(), h));
 
     TaskOutcome init = run(handlers, TaskTypes.INIT_STAGE, new InitStagePayload("e1", "dev", "e1-dev",
         "dbops/dbops:0.1.0", 2, Map.of(),

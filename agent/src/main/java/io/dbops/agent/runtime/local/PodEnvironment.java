@@ -1,0 +1,76 @@
+package io.dbops.agent.runtime.local;
+
+import io.dbops.agent.config.DelegateConfig;
+import io.dbops.agent.secrets.PodCredentials;
+import io.dbops.agent.secrets.PodSecrets;
+import io.dbops.protocol.InitStagePayload;
+import io.dbops.secrets.MaskEnvironment;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The environment of a local pod's processes (contract D): built from an EMPTY environment, with
+ * only {@link #PASSED} of the delegate's variables (when it has them), the delegate's {@code
+ * DBOPS_STEP_*} settings (step processes), the pod's own env and secret env, the bounded JVM
+ * options ({@code JDK_JAVA_OPTIONS}), and the pod wiring: {@code DBOPS_POD_TOKEN} (every process),
+ * {@code DBOPS_POD_STEP_PORTS} and {@code DBOPS_LOG_SERVICE_URL} (lite engine). No {@code
+ * DBOPS_BIND_ADDRESS}: the processes listen on loopback. Nothing else of the delegate's
+ * environment (no {@code DBOPS_TOKEN}, no host credentials) reaches a pod. Immutable.
+ */
+final class PodEnvironment {
+  /** The delegate's variables a pod process gets. */
+  static final List<String> PASSED = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "JAVA_HOME", "TMPDIR",
+      "DBOPS_JAVA_OPTS", "DBOPS_LOG_FORMAT", "DBOPS_LOG_LEVEL");
+  /** Read by the {@code java} launcher of JDK 9+: how the pod's JVM options reach it. */
+  static final String JVM_OPTIONS = "JDK_JAVA_OPTIONS";
+
+  private final Map<String, String> passed;
+  private final DelegateConfig.Local local;
+
+  PodEnvironment(Function<String, String> delegateEnv, DelegateConfig.Local local) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String name : PASSED) {
+      String value = delegateEnv.apply(name);
+      if (value != null) {
+        values.put(name, value);
+      }
+    }
+    this.passed = Map.copyOf(values);
+    this.local = local;
+  }
+
+  Map<String, String> liteEngine(PodSecrets secrets, int port, List<Integer> stepPorts) {
+    Map<String, String> env = new LinkedHashMap<>(passed);
+    env.put(JVM_OPTIONS, local.javaOpts("lite-engine"));
+    env.putAll(secrets.env());
+    wiring(env, secrets);
+    env.put("DBOPS_LITE_ENGINE_PORT", Integer.toString(port));
+    env.put("DBOPS_POD_STEP_PORTS", stepPorts.stream().map(String::valueOf).collect(Collectors.joining(",")));
+    env.put("DBOPS_LOG_SERVICE_URL", secrets.logServiceUrl());
+    return env;
+  }
+
+  Map<String, String> stepRuntime(InitStagePayload pod, PodSecrets secrets, int port) {
+    Map<String, String> env = new LinkedHashMap<>(passed);
+    env.put(JVM_OPTIONS, local.javaOpts("step-runtime"));
+    env.putAll(local.stepSettings());
+    env.putAll(pod.env());
+    env.putAll(secrets.env());
+    wiring(env, secrets);
+    env.put("DBOPS_STEP_PORT", Integer.toString(port));
+    return env;
+  }
+
+  /** The pod's credential, and the names of every secret variable for the processes to mask. */
+  private static void wiring(Map<String, String> env, PodSecrets secrets) {
+    env.put(PodCredentials.VARIABLE, secrets.podToken());
+    Set<String> masked = new LinkedHashSet<>(secrets.env().keySet());
+    masked.add(PodCredentials.VARIABLE);
+    env.put(MaskEnvironment.VARIABLE, MaskEnvironment.names(masked));
+  }
+}
