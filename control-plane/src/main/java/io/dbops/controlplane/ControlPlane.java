@@ -3,7 +3,9 @@ package io.dbops.controlplane;
 import io.dbops.controlplane.config.ControlPlaneConfig;
 import io.dbops.controlplane.executions.ExecutionService;
 import io.dbops.controlplane.executions.Orchestrator;
+import io.dbops.config.EnvReader;
 import io.dbops.controlplane.http.HttpServer;
+import io.dbops.controlplane.http.ServerLimits;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.controlplane.queue.TaskQueue;
 import io.dbops.controlplane.metrics.Metrics;
@@ -16,9 +18,12 @@ import io.dbops.controlplane.secrets.SecretRoutes;
 import io.dbops.controlplane.secrets.SecretSealer;
 import io.dbops.controlplane.secrets.SecretStore;
 import io.dbops.controlplane.session.DelegateHub;
+import io.dbops.controlplane.store.DataDirectory;
 import io.dbops.controlplane.store.Database;
 import io.dbops.controlplane.store.Ids;
 import io.dbops.controlplane.store.Sql;
+import io.dbops.controlplane.tls.TlsSettings;
+import io.dbops.pipeline.PipelineLimits;
 import io.dbops.controlplane.tokens.TokenService;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +42,9 @@ public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
 
   private final ControlPlaneConfig config;
+  private final ServerLimits limits;
+  private final TlsSettings tls;
+  private final PipelineLimits pipelineLimits;
   private final Clock clock = Clock.systemUTC();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -48,8 +56,42 @@ public final class ControlPlane implements AutoCloseable {
   private HttpServer http;
   private volatile String baseUrl;
 
+  /**
+   * With the HTTP limits, TLS settings and pipeline ceilings of the process environment
+   * ({@code DBOPS_HTTP_*}, {@code DBOPS_TLS_*}, {@code DBOPS_ALLOW_INSECURE},
+   * {@code DBOPS_MAX_STAGES}, {@code DBOPS_MAX_STEPS}; see control-plane/README.md).
+   *
+   * @throws io.dbops.config.ConfigException when one of them is malformed
+   */
   public ControlPlane(ControlPlaneConfig config) {
+    this(config, httpSettings(System.getenv()));
+  }
+
+  private ControlPlane(ControlPlaneConfig config, HttpSettings http) {
+    this(config, http.limits(), http.tls(), http.pipelines());
+  }
+
+  /** With the default pipeline ceilings. */
+  public ControlPlane(ControlPlaneConfig config, ServerLimits limits, TlsSettings tls) {
+    this(config, limits, tls, PipelineLimits.DEFAULTS);
+  }
+
+  public ControlPlane(ControlPlaneConfig config, ServerLimits limits, TlsSettings tls,
+      PipelineLimits pipelineLimits) {
     this.config = config;
+    this.limits = limits;
+    this.tls = tls;
+    this.pipelineLimits = pipelineLimits;
+  }
+
+  private record HttpSettings(ServerLimits limits, TlsSettings tls, PipelineLimits pipelines) {}
+
+  private static HttpSettings httpSettings(java.util.Map<String, String> env) {
+    EnvReader reader = new EnvReader(env);
+    HttpSettings settings = new HttpSettings(ServerLimits.fromEnvironment(reader),
+        TlsSettings.fromEnvironment(reader), PipelineLimits.fromEnvironment(reader));
+    reader.throwIfProblems("control plane");
+    return settings;
   }
 
   public void start() {
@@ -57,6 +99,7 @@ public final class ControlPlane implements AutoCloseable {
       throw new IllegalStateException("The control plane was already started");
     }
     log.info("Starting control plane with {}", config);
+    tls.checkBind(config.bindAddress());
     try {
       database = new Database(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(),
           config.dataDir());
@@ -75,7 +118,7 @@ public final class ControlPlane implements AutoCloseable {
       logs = new LogService(database.dataSource(), clock, config.logs());
       logs.start();
       ExecutionService executions = new ExecutionService(sql, queue, logs, this::publicUrl,
-          config.defaultImage(), clock, ids, secrets::exists);
+          config.defaultImage(), clock, ids, secrets::exists, pipelineLimits);
       orchestrator = executions.orchestrator();
       hub = new DelegateHub(config, tokens, queue, sql, logs::withLogToken,
           new SecretSealer(secrets), metrics, clock, ids);
@@ -94,12 +137,14 @@ public final class ControlPlane implements AutoCloseable {
       http = new HttpServer(config.bindAddress(), config.port(),
           List.of(tokens, logs, executions, hub, new TaskRoutes(queue), new SecretRoutes(secrets),
               metrics),
-          Duration.ofSeconds(config.heartbeatIntervalSeconds() * 4L + 30));
+          Duration.ofSeconds(config.heartbeatIntervalSeconds() * 4L + 30), limits, tls);
       hub.start();
       http.start();
-      baseUrl = "http://" + hostForUrl(config.bindAddress()) + ":" + http.port();
+      baseUrl = (tls.enabled() ? "https://" : "http://") + hostForUrl(config.bindAddress()) + ":" + http.port();
       sweeper.start();
       orchestrator.start();
+      // files written during the start (master key, admin token) are 0600 like the rest
+      DataDirectory.secure(config.dataDir(), false);
       log.info("Control plane ready at {} (public URL {})", baseUrl, publicUrl());
     } catch (RuntimeException e) {
       close();
