@@ -1,23 +1,25 @@
 package io.dbops.controlplane;
 
-import io.dbops.controlplane.config.ConfigException;
+import io.dbops.config.ConfigException;
 import io.dbops.controlplane.config.ControlPlaneConfig;
 import java.util.concurrent.CountDownLatch;
 
-/** Runs the control plane from the environment until SIGTERM. Exit 78 on a configuration error. */
+/**
+ * Runs the control plane from the environment until SIGTERM. Exit 78 on a configuration error
+ * (every problem printed), 70 with a trace for anything else that stops the start.
+ */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws InterruptedException {
-    ControlPlaneConfig config;
+    ControlPlane controlPlane;
     try {
-      config = ControlPlaneConfig.fromEnvironment(System.getenv());
-    } catch (IllegalArgumentException e) {
+      controlPlane = new ControlPlane(ControlPlaneConfig.fromEnvironment(System.getenv()));
+    } catch (ConfigException e) {
       System.err.println(e.getMessage());
       System.exit(78);
       return;
     }
-    ControlPlane controlPlane = new ControlPlane(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       controlPlane.close();
@@ -29,6 +31,10 @@ public final class Main {
       // for example a master key that does not open the stored secrets
       System.err.println(e.getMessage());
       System.exit(78);
+      return;
+    } catch (RuntimeException e) {
+      e.printStackTrace();
+      System.exit(70);
       return;
     }
     stopped.await();

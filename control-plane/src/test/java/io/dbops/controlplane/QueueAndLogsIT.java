@@ -35,7 +35,7 @@ class QueueAndLogsIT {
   void start() {
     controlPlane = new ControlPlane(Fixtures.config(dataDir));
     controlPlane.start();
-    client = new TestClient(controlPlane.baseUrl());
+    client = TestClient.of(controlPlane);
     token = client.post("/api/v1/tokens", "{\"name\":\"d\"}").as(TokenCreated.class).token();
   }
 

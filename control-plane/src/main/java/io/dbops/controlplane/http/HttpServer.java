@@ -1,21 +1,21 @@
 package io.dbops.controlplane.http;
 
 import io.dbops.api.ApiError;
+import io.dbops.controlplane.audit.Audit;
 import io.dbops.support.Json;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Javalin (Jetty 11) server: health, error mapping to {@link ApiError}, and the routes of
- * every feature. Request threads are {@code cp-http-N}. {@link #close} stops Jetty; idempotent.
+ * The Javalin (Jetty 11) server: error mapping to {@link ApiError}, and the routes of every
+ * feature, each registered through {@link Edge} with its access rule. Request threads are {@code cp-http-N}. {@link #close} stops Jetty; idempotent.
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -23,15 +23,26 @@ public final class HttpServer implements AutoCloseable {
   private final String bindAddress;
   private final int port;
   private final List<Routes> routes;
+  private final Gate gate;
+  private final Audit audit;
   private final Duration wsIdleTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Javalin app;
 
-  /** @param wsIdleTimeout Jetty closes a WebSocket silent for this long */
-  public HttpServer(String bindAddress, int port, List<Routes> routes, Duration wsIdleTimeout) {
+  private volatile List<RouteRule> table = List.of();
+
+  /**
+   * @param gate enforces each route's access rule
+   * @param audit receives the audit events of mutating API routes
+   * @param wsIdleTimeout Jetty closes a WebSocket silent for this long
+   */
+  public HttpServer(String bindAddress, int port, List<Routes> routes, Gate gate, Audit audit,
+      Duration wsIdleTimeout) {
     this.bindAddress = bindAddress;
     this.port = port;
     this.routes = List.copyOf(routes);
+    this.gate = gate;
+    this.audit = audit;
     this.wsIdleTimeout = wsIdleTimeout;
   }
 
@@ -52,10 +63,11 @@ public final class HttpServer implements AutoCloseable {
         factory.setIdleTimeout(wsIdleTimeout);
       });
     });
-    javalin.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+    Edge edge = new Edge(javalin, gate, audit);
     for (Routes r : routes) {
-      r.addTo(javalin);
+      r.addTo(edge);
     }
+    table = edge.routes();
     javalin.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.toError()));
     javalin.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
         .json(new ApiError(codeFor(e.getStatus()), e.getMessage(), List.of())));
@@ -80,6 +92,11 @@ public final class HttpServer implements AutoCloseable {
     javalin.start(bindAddress, port);
     app = javalin;
     log.info("Control plane listening on {}:{}", bindAddress, javalin.port());
+  }
+
+  /** Every route with its access rule (complete once started). */
+  public List<RouteRule> routes() {
+    return table;
   }
 
   public int port() {

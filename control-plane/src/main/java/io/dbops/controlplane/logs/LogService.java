@@ -3,16 +3,18 @@ package io.dbops.controlplane.logs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dbops.api.LogPage;
+import io.dbops.controlplane.http.Access;
 import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.Routes;
+import io.dbops.controlplane.identity.Verb;
 import io.dbops.controlplane.store.Sql;
 import io.dbops.logship.AppendRequest;
 import io.dbops.logship.LogLine;
 import io.dbops.logship.Progress;
 import io.dbops.protocol.TaskTypes;
 import io.dbops.support.Json;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Clock;
@@ -190,22 +192,22 @@ public final class LogService implements Routes, AutoCloseable {
   }
 
   @Override
-  public void addTo(Javalin app) {
-    app.post("/api/v1/logs", ctx -> {
+  public void addTo(Edge edge) {
+    edge.post("/api/v1/logs", Access.logToken(), ctx -> {
       bearer(ctx);
       AppendRequest request = AppendParser.parse(ctx.req().getInputStream());
       authorize(ctx, request.stream());
       long through = append(request.stream(), request.lines(), request.progress());
       ctx.json(Map.of("acceptedThrough", through));
     });
-    app.get("/api/v1/logs/position", ctx -> {
+    edge.get("/api/v1/logs/position", Access.logToken(), ctx -> {
       String stream = ctx.queryParam("stream");
       authorize(ctx, stream);
       LogStore.StreamRow row = store.stream(stream, executionOf(stream));
       ctx.json(Map.of("stream", stream, "lastSeq", row.lastSeq(), "nextSeq", row.lastSeq() + 1,
           "closed", row.closed()));
     });
-    app.post("/api/v1/logs/close", ctx -> {
+    edge.post("/api/v1/logs/close", Access.logToken(), ctx -> {
       bearer(ctx);
       CloseRequest request = parse(ctx, CloseRequest.class);
       authorize(ctx, request.stream());
@@ -218,8 +220,8 @@ public final class LogService implements Routes, AutoCloseable {
       wakeups.signal(executionOf(request.stream()));
       ctx.json(Map.of("stream", request.stream(), "lastSeq", last, "closed", true));
     });
-    app.get("/api/v1/executions/{id}/logs/stream", tail::handle);
-    app.get("/api/v1/executions/{id}/logs/streams", ctx -> {
+    edge.get("/api/v1/executions/{id}/logs/stream", Access.verb(Verb.READ), tail::handle);
+    edge.get("/api/v1/executions/{id}/logs/streams", Access.verb(Verb.READ), ctx -> {
       String id = ctx.pathParam("id");
       List<LogStore.StreamRow> rows = store.streams(id);
       if (rows.isEmpty() && store.executionStatus(id).isEmpty()) {
