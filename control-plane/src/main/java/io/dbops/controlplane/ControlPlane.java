@@ -51,9 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
-  /** Failed API authentications from one address within the window before 429s. */
-  static final int FAILURES_BEFORE_SLOWDOWN = 10;
-  static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
 
   private final ControlPlaneConfig config;
   private final Clock clock = Clock.systemUTC();
@@ -115,7 +112,8 @@ public final class ControlPlane implements AutoCloseable {
           () -> queue.count(Task.RUNNING));
       sweeper = new TaskSweeper(queue, metrics, clock, Duration.ofMillis(config.sweepPeriodMillis()));
       AccessGate gate = new AccessGate(apiTokens,
-          new FailureThrottle(clock, FAILURES_BEFORE_SLOWDOWN, FAILURE_WINDOW), audit);
+          new FailureThrottle(clock, config.auth().failureLimit(),
+              config.auth().failureWindow()), audit);
       List<Routes> routes = new ArrayList<>();
       routes.add(new HealthRoutes(db::reachable));
       routes.add(new MetricsRoutes(metrics, config.metrics().open()));

@@ -38,6 +38,7 @@ import java.util.Set;
  * @param masterKeys the secret store's master keys (docs/secrets.md)
  * @param metrics where {@code /metrics} is open ({@code DBOPS_METRICS_PORT},
  *     {@code DBOPS_METRICS_OPEN})
+ * @param auth the slow-down of repeated authentication failures ({@code DBOPS_AUTH_FAILURE_LIMIT})
  */
 public record ControlPlaneConfig(
     String bindAddress,
@@ -55,7 +56,8 @@ public record ControlPlaneConfig(
     long dispatchScanMillis,
     LogSettings logs,
     MasterKeySettings masterKeys,
-    MetricsSettings metrics) {
+    MetricsSettings metrics,
+    AuthSettings auth) {
 
   static final String COMPONENT = "control plane";
   public static final String DEFAULT_BIND = "127.0.0.1";
@@ -72,6 +74,7 @@ public record ControlPlaneConfig(
     logs = logs == null ? LogSettings.DEFAULT : logs;
     masterKeys = masterKeys == null ? MasterKeySettings.GENERATED : masterKeys;
     metrics = metrics == null ? MetricsSettings.DEFAULT : metrics;
+    auth = auth == null ? AuthSettings.DEFAULT : auth;
     Problems problems = new Problems();
     problems.require(bindAddress != null && !bindAddress.isBlank(),
         "DBOPS_SERVER_BIND must not be empty (for example 127.0.0.1 or 0.0.0.0)");
@@ -98,6 +101,10 @@ public record ControlPlaneConfig(
         "DBOPS_METRICS_PORT must be between 0 and 65535, not " + metrics.port());
     problems.require(metrics.port() == null || metrics.port() == 0 || metrics.port() != port,
         "DBOPS_METRICS_PORT must differ from DBOPS_SERVER_PORT (" + port + ")");
+    problems.require(auth.failureLimit() >= 1, "DBOPS_AUTH_FAILURE_LIMIT must be at least 1, not "
+        + auth.failureLimit());
+    problems.require(!auth.failureWindow().isNegative() && !auth.failureWindow().isZero(),
+        "the authentication failure window must be positive");
     problems.throwIfAny(COMPONENT);
     if (publicUrl != null && publicUrl.endsWith("/")) {
       publicUrl = publicUrl.substring(0, publicUrl.length() - 1);
@@ -120,7 +127,7 @@ public record ControlPlaneConfig(
         .database(dbUrl, dbUser, dbPassword).publicUrl(publicUrl).defaultImage(defaultImage)
         .heartbeatIntervalSeconds(heartbeatIntervalSeconds).leaseSeconds(leaseSeconds)
         .dispatchDeadlineSeconds(dispatchDeadlineSeconds).periods(sweepPeriodMillis,
-            dispatchScanMillis).logs(logs).masterKeys(masterKeys).metrics(metrics);
+            dispatchScanMillis).logs(logs).masterKeys(masterKeys).metrics(metrics).auth(auth);
   }
 
   /**
@@ -146,7 +153,9 @@ public record ControlPlaneConfig(
             r.number("DBOPS_DISPATCH_SCAN_MILLIS", DEFAULT_DISPATCH_SCAN_MILLIS, 10, 3_600_000))
         .metrics(new MetricsSettings(r.isSet("DBOPS_METRICS_PORT")
             ? r.integer("DBOPS_METRICS_PORT", 0, 0, 65535) : null,
-            r.bool("DBOPS_METRICS_OPEN", false)));
+            r.bool("DBOPS_METRICS_OPEN", false)))
+        .auth(new AuthSettings(r.integer("DBOPS_AUTH_FAILURE_LIMIT",
+            AuthSettings.DEFAULT.failureLimit(), 1, 1_000_000), AuthSettings.DEFAULT.failureWindow()));
     URI publicUrl = r.uri("DBOPS_PUBLIC_URL", null, Set.of("http", "https"));
     b.publicUrl(publicUrl == null ? null : publicUrl.toString());
     if (r.string("DBOPS_DB_URL") != null && !r.string("DBOPS_DB_URL").startsWith("jdbc:")) {
@@ -190,7 +199,7 @@ public record ControlPlaneConfig(
         + ", heartbeatIntervalSeconds=" + heartbeatIntervalSeconds + ", leaseSeconds=" + leaseSeconds
         + ", dispatchDeadlineSeconds=" + dispatchDeadlineSeconds + ", sweepPeriodMillis="
         + sweepPeriodMillis + ", dispatchScanMillis=" + dispatchScanMillis + ", logs=" + logs
-        + ", masterKeys=" + masterKeys + ", metrics=" + metrics + "]";
+        + ", masterKeys=" + masterKeys + ", metrics=" + metrics + ", auth=" + auth + "]";
   }
 
   /** Builds a {@link ControlPlaneConfig}; starts from the defaults. Not thread-safe. */
@@ -211,6 +220,7 @@ public record ControlPlaneConfig(
     private LogSettings logs = LogSettings.DEFAULT;
     private MasterKeySettings masterKeys = MasterKeySettings.GENERATED;
     private MetricsSettings metrics = MetricsSettings.DEFAULT;
+    private AuthSettings auth = AuthSettings.DEFAULT;
 
     private Builder() {}
 
@@ -284,11 +294,16 @@ public record ControlPlaneConfig(
       return this;
     }
 
+    public Builder auth(AuthSettings v) {
+      auth = v;
+      return this;
+    }
+
     /** @throws ConfigException naming every invalid setting */
     public ControlPlaneConfig build() {
       return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
           publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
-          sweepPeriodMillis, dispatchScanMillis, logs, masterKeys, metrics);
+          sweepPeriodMillis, dispatchScanMillis, logs, masterKeys, metrics, auth);
     }
   }
 }

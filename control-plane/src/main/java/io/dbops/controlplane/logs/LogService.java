@@ -271,7 +271,9 @@ public final class LogService implements Routes, AutoCloseable {
   private void authorize(Context ctx, String stream) {
     String token = bearer(ctx);
     if (stream == null || !tokens.verify(stream, token)) {
-      throw ApiException.forbidden("The log token does not allow writing to stream '" + stream + "'");
+      // A log token is the credential of exactly one stream: for any other it is no credential.
+      throw ApiException.unauthorized("The log token is not valid for stream '" + stream
+          + "'; send the token of the execute_step payload that names this stream");
     }
   }
 

@@ -91,13 +91,18 @@ final class LongPollRoutes implements Routes {
 
   private DelegateSession session(Context ctx) {
     String id = ctx.pathParam("id");
+    // The credential first, so that without one no session id is confirmed or denied.
+    TokenService.TokenInfo token = hub.lookupToken(ctx.header("Authorization"));
+    if (token == null) {
+      throw ApiException.unauthorized("Missing or unknown delegate token: send 'Authorization:"
+          + " Bearer <token>' (the DBOPS_TOKEN of the delegate that opened the session)");
+    }
     DelegateSession session = hub.session(id);
     if (session == null || !(session.transport instanceof PollTransport)) {
       throw new ApiException(404, "unknown_session", "No long-poll session '" + id
           + "' (it expired or was closed); start a new one with POST " + BASE, List.of());
     }
-    TokenService.TokenInfo token = hub.lookupToken(ctx.header("Authorization"));
-    if (token == null || !token.id().equals(session.tokenId)) {
+    if (!token.id().equals(session.tokenId)) {
       throw ApiException.unauthorized("The delegate token does not belong to session '" + id + "'");
     }
     session.lastSeenMillis.set(System.currentTimeMillis());
