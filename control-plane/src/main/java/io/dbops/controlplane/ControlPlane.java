@@ -15,6 +15,7 @@ import io.dbops.controlplane.identity.AccessRoutes;
 import io.dbops.controlplane.identity.AdminBootstrap;
 import io.dbops.controlplane.identity.ApiTokens;
 import io.dbops.controlplane.identity.FailureThrottle;
+import io.dbops.controlplane.logs.LogRoutes;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.controlplane.metrics.Metrics;
 import io.dbops.controlplane.metrics.MetricsRoutes;
@@ -120,7 +121,7 @@ public final class ControlPlane implements AutoCloseable {
       routes.add(new AccessRoutes(apiTokens, this::routes));
       routes.add(new AuditRoutes(audit));
       routes.add(new DelegateTokenRoutes(tokens));
-      routes.add(logs);
+      routes.add(new LogRoutes(logs));
       routes.add(new ExecutionRoutes(executions));
       routes.add(new DelegateRoutes(hub));
       routes.add(new TaskRoutes(queue));

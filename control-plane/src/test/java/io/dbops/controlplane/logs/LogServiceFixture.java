@@ -60,7 +60,7 @@ final class LogServiceFixture implements AutoCloseable {
     // themselves are tested in AccessIT); log-token routes check their own tokens as always.
     ApiToken viewer = new ApiToken("pat-test", "test viewer", ApiToken.Kind.USER,
         Set.of(Role.VIEWER), List.of(), Set.of(), null, Instant.now(), null, null);
-    http = new HttpServer("127.0.0.1", 0, List.of(logs), (ctx, route) ->
+    http = new HttpServer("127.0.0.1", 0, List.of(new LogRoutes(logs)), (ctx, route) ->
         route.access().kind() == Access.Kind.API_TOKEN ? new Caller(viewer, ctx.ip()) : null,
         event -> { }, Duration.ofSeconds(60));
   }
