@@ -26,6 +26,11 @@ class PostgresControlPlaneIT {
         assertThat(db.queryLong("SELECT COUNT(*) FROM tokens WHERE token_hash LIKE '%"
             + token.token() + "%' OR name = '" + token.token() + "'")).isZero();
         assertThat(db.queryLong("SELECT COUNT(*) FROM log_chunks")).isPositive();
+        var verified = client.get("/api/v1/audit/verify").json();
+        assertThat(verified.path("ok").asBoolean()).as(verified.toString()).isTrue();
+        assertThat(verified.path("entries").asLong()).isGreaterThanOrEqualTo(3);
+        assertThat(client.get("/api/v1/audit?action=execution.finish").json().get(0)
+            .path("outcome").asText()).isEqualTo("succeeded");
       }
       // a second start finds the schema up to date and the key in settings
       try (ControlPlane again = new ControlPlane(config)) {
