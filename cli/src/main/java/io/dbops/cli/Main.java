@@ -81,11 +81,6 @@ public final class Main implements Runnable {
           + String.join("\n  - ", config.problems()));
       return ExitCodes.CONFIG;
     }
-    // The control plane's own configuration exception, until it uses the common one.
-    if (e instanceof io.dbops.controlplane.config.ConfigException) {
-      err.println(e.getMessage());
-      return ExitCodes.CONFIG;
-    }
     if (e instanceof PipelineException) {
       err.println(e.getMessage());
       return ExitCodes.DATA_ERR;

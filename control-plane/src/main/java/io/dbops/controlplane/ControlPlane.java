@@ -1,15 +1,27 @@
 package io.dbops.controlplane;
 
+import io.dbops.controlplane.audit.AuditLog;
+import io.dbops.controlplane.audit.AuditRoutes;
 import io.dbops.controlplane.config.ControlPlaneConfig;
+import io.dbops.controlplane.executions.ExecutionRoutes;
 import io.dbops.controlplane.executions.ExecutionService;
 import io.dbops.controlplane.executions.Orchestrator;
-import io.dbops.config.EnvReader;
+import io.dbops.controlplane.http.HealthRoutes;
 import io.dbops.controlplane.http.HttpServer;
-import io.dbops.controlplane.http.ServerLimits;
+import io.dbops.controlplane.http.RouteRule;
+import io.dbops.controlplane.http.Routes;
+import io.dbops.controlplane.identity.AccessGate;
+import io.dbops.controlplane.identity.AccessRoutes;
+import io.dbops.controlplane.identity.AdminBootstrap;
+import io.dbops.controlplane.identity.ApiTokens;
+import io.dbops.controlplane.identity.FailureThrottle;
+import io.dbops.controlplane.logs.LogRoutes;
 import io.dbops.controlplane.logs.LogService;
-import io.dbops.controlplane.queue.TaskQueue;
 import io.dbops.controlplane.metrics.Metrics;
+import io.dbops.controlplane.metrics.MetricsRoutes;
+import io.dbops.controlplane.metrics.MetricsServer;
 import io.dbops.controlplane.queue.Task;
+import io.dbops.controlplane.queue.TaskQueue;
 import io.dbops.controlplane.queue.TaskRoutes;
 import io.dbops.controlplane.queue.TaskSweeper;
 import io.dbops.controlplane.secrets.MasterKey;
@@ -18,15 +30,16 @@ import io.dbops.controlplane.secrets.SecretRoutes;
 import io.dbops.controlplane.secrets.SecretSealer;
 import io.dbops.controlplane.secrets.SecretStore;
 import io.dbops.controlplane.session.DelegateHub;
+import io.dbops.controlplane.session.DelegateRoutes;
 import io.dbops.controlplane.store.DataDirectory;
 import io.dbops.controlplane.store.Database;
 import io.dbops.controlplane.store.Ids;
 import io.dbops.controlplane.store.Sql;
-import io.dbops.controlplane.tls.TlsSettings;
-import io.dbops.pipeline.PipelineLimits;
+import io.dbops.controlplane.tokens.DelegateTokenRoutes;
 import io.dbops.controlplane.tokens.TokenService;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -42,9 +55,6 @@ public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
 
   private final ControlPlaneConfig config;
-  private final ServerLimits limits;
-  private final TlsSettings tls;
-  private final PipelineLimits pipelineLimits;
   private final Clock clock = Clock.systemUTC();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -54,44 +64,12 @@ public final class ControlPlane implements AutoCloseable {
   private Orchestrator orchestrator;
   private LogService logs;
   private HttpServer http;
+  private MetricsServer metricsServer;
+  private AdminBootstrap bootstrap;
   private volatile String baseUrl;
 
-  /**
-   * With the HTTP limits, TLS settings and pipeline ceilings of the process environment
-   * ({@code DBOPS_HTTP_*}, {@code DBOPS_TLS_*}, {@code DBOPS_ALLOW_INSECURE},
-   * {@code DBOPS_MAX_STAGES}, {@code DBOPS_MAX_STEPS}; see control-plane/README.md).
-   *
-   * @throws io.dbops.config.ConfigException when one of them is malformed
-   */
   public ControlPlane(ControlPlaneConfig config) {
-    this(config, httpSettings(System.getenv()));
-  }
-
-  private ControlPlane(ControlPlaneConfig config, HttpSettings http) {
-    this(config, http.limits(), http.tls(), http.pipelines());
-  }
-
-  /** With the default pipeline ceilings. */
-  public ControlPlane(ControlPlaneConfig config, ServerLimits limits, TlsSettings tls) {
-    this(config, limits, tls, PipelineLimits.DEFAULTS);
-  }
-
-  public ControlPlane(ControlPlaneConfig config, ServerLimits limits, TlsSettings tls,
-      PipelineLimits pipelineLimits) {
     this.config = config;
-    this.limits = limits;
-    this.tls = tls;
-    this.pipelineLimits = pipelineLimits;
-  }
-
-  private record HttpSettings(ServerLimits limits, TlsSettings tls, PipelineLimits pipelines) {}
-
-  private static HttpSettings httpSettings(java.util.Map<String, String> env) {
-    EnvReader reader = new EnvReader(env);
-    HttpSettings settings = new HttpSettings(ServerLimits.fromEnvironment(reader),
-        TlsSettings.fromEnvironment(reader), PipelineLimits.fromEnvironment(reader));
-    reader.throwIfProblems("control plane");
-    return settings;
   }
 
   public void start() {
@@ -99,7 +77,7 @@ public final class ControlPlane implements AutoCloseable {
       throw new IllegalStateException("The control plane was already started");
     }
     log.info("Starting control plane with {}", config);
-    tls.checkBind(config.bindAddress());
+    config.tls().checkBind(config.bindAddress());
     try {
       database = new Database(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(),
           config.dataDir());
@@ -111,17 +89,20 @@ public final class ControlPlane implements AutoCloseable {
           .verify(config.masterKeys(), config.dataDir(), config.dbUrl() == null).orElse(null);
       SecretStore secrets = new SecretStore(sql, masterKey, clock);
       TokenService tokens = new TokenService(sql, clock, ids);
+      AuditLog audit = new AuditLog(sql, clock);
+      ApiTokens apiTokens = new ApiTokens(sql, clock, ids);
+      bootstrap = new AdminBootstrap(apiTokens, config.dataDir());
+      bootstrap.run();
       TaskQueue queue = new TaskQueue(sql, clock, ids);
       Metrics metrics = new Metrics();
       Database db = database;
-      metrics.readiness(db::reachable);
       logs = new LogService(database.dataSource(), clock, config.logs());
       logs.start();
       ExecutionService executions = new ExecutionService(sql, queue, logs, this::publicUrl,
-          config.defaultImage(), clock, ids, secrets::exists, pipelineLimits);
+          config.defaultImage(), clock, ids, secrets::exists, audit, config.pipelineLimits());
       orchestrator = executions.orchestrator();
       hub = new DelegateHub(config, tokens, queue, sql, logs::withLogToken,
-          new SecretSealer(secrets), metrics, clock, ids);
+          new SecretSealer(secrets), metrics, audit, clock, ids);
       DelegateHub h = hub;
       queue.addListener(hub);
       queue.addListener(orchestrator);
@@ -133,14 +114,31 @@ public final class ControlPlane implements AutoCloseable {
       metrics.gauge("dbops_tasks_running", "Tasks assigned to a delegate (all replicas)",
           () -> queue.count(Task.RUNNING));
       sweeper = new TaskSweeper(queue, metrics, clock, Duration.ofMillis(config.sweepPeriodMillis()));
+      AccessGate gate = new AccessGate(apiTokens,
+          new FailureThrottle(clock, config.auth().failureLimit(),
+              config.auth().failureWindow()), audit);
+      List<Routes> routes = new ArrayList<>();
+      routes.add(new HealthRoutes(db::reachable));
+      routes.add(new MetricsRoutes(metrics, config.metrics().open()));
+      routes.add(new AccessRoutes(apiTokens, this::routes));
+      routes.add(new AuditRoutes(audit));
+      routes.add(new DelegateTokenRoutes(tokens));
+      routes.add(new LogRoutes(logs));
+      routes.add(new ExecutionRoutes(executions));
+      routes.add(new DelegateRoutes(hub));
+      routes.add(new TaskRoutes(queue));
+      routes.add(new SecretRoutes(secrets));
       // Delegates are silent for at most 3 heartbeat intervals; Jetty's own idle timeout is a backstop.
-      http = new HttpServer(config.bindAddress(), config.port(),
-          List.of(tokens, logs, executions, hub, new TaskRoutes(queue), new SecretRoutes(secrets),
-              metrics),
-          Duration.ofSeconds(config.heartbeatIntervalSeconds() * 4L + 30), limits, tls);
+      http = new HttpServer(config.bindAddress(), config.port(), routes, gate, audit,
+          Duration.ofSeconds(config.heartbeatIntervalSeconds() * 4L + 30), config.limits(), config.tls());
       hub.start();
       http.start();
-      baseUrl = (tls.enabled() ? "https://" : "http://") + hostForUrl(config.bindAddress()) + ":" + http.port();
+      if (config.metrics().port() != null) {
+        metricsServer = new MetricsServer(metrics, config.bindAddress(), config.metrics().port());
+        metricsServer.start();
+      }
+      baseUrl = (config.tls().enabled() ? "https://" : "http://") + hostForUrl(config.bindAddress())
+          + ":" + http.port();
       sweeper.start();
       orchestrator.start();
       // files written during the start (master key, admin token) are 0600 like the rest
@@ -168,6 +166,30 @@ public final class ControlPlane implements AutoCloseable {
     return baseUrl;
   }
 
+  /**
+   * The bootstrap admin API token, read from {@code DATA_DIR/admin.token} (written on the first
+   * start with no API token); null when that file does not exist (deleted by the operator).
+   */
+  public String adminToken() {
+    if (bootstrap == null) {
+      throw new IllegalStateException("The control plane is not started");
+    }
+    return bootstrap.adminToken();
+  }
+
+  /** Every HTTP route with its access rule. */
+  public List<RouteRule> routes() {
+    if (http == null) {
+      throw new IllegalStateException("The control plane is not started");
+    }
+    return http.routes();
+  }
+
+  /** The port of the metrics-only listener ({@code DBOPS_METRICS_PORT}), or -1 without one. */
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.port();
+  }
+
   private String publicUrl() {
     return config.publicUrl() != null ? config.publicUrl() : baseUrl();
   }
@@ -190,6 +212,7 @@ public final class ControlPlane implements AutoCloseable {
     closeQuietly(orchestrator);
     closeQuietly(logs);
     closeQuietly(http);
+    closeQuietly(metricsServer);
     closeQuietly(database);
     log.info("Control plane stopped");
   }

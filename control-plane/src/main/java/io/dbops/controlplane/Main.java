@@ -1,26 +1,21 @@
 package io.dbops.controlplane;
 
-import io.dbops.controlplane.config.ConfigException;
+import io.dbops.config.ConfigException;
 import io.dbops.controlplane.config.ControlPlaneConfig;
 import java.util.concurrent.CountDownLatch;
 
-/** Runs the control plane from the environment until SIGTERM. Exit 78 on a configuration error. */
+/**
+ * Runs the control plane from the environment until SIGTERM. Exit 78 on a configuration error
+ * (every problem printed), 70 with a trace for anything else that stops the start.
+ */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws InterruptedException {
-    ControlPlaneConfig config;
-    try {
-      config = ControlPlaneConfig.fromEnvironment(System.getenv());
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.exit(78);
-      return;
-    }
     ControlPlane controlPlane;
     try {
-      controlPlane = new ControlPlane(config);
-    } catch (io.dbops.config.ConfigException e) {
+      controlPlane = new ControlPlane(ControlPlaneConfig.fromEnvironment(System.getenv()));
+    } catch (ConfigException e) {
       System.err.println(e.getMessage());
       System.exit(78);
       return;
@@ -32,10 +27,14 @@ public final class Main {
     }, "cp-shutdown"));
     try {
       controlPlane.start();
-    } catch (ConfigException | io.dbops.config.ConfigException e) {
-      // for example a master key that does not open the stored secrets, or plain HTTP beyond loopback
+    } catch (ConfigException e) {
+      // for example a master key that does not open the stored secrets
       System.err.println(e.getMessage());
       System.exit(78);
+      return;
+    } catch (RuntimeException e) {
+      e.printStackTrace();
+      System.exit(70);
       return;
     }
     stopped.await();

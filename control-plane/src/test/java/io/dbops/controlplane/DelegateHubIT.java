@@ -27,7 +27,7 @@ class DelegateHubIT {
   void start() {
     controlPlane = new ControlPlane(Fixtures.config(dataDir));
     controlPlane.start();
-    client = new TestClient(controlPlane.baseUrl());
+    client = TestClient.of(controlPlane);
   }
 
   @AfterEach

@@ -14,7 +14,11 @@ final class Fixtures {
   private Fixtures() {}
 
   static ControlPlaneConfig config(Path dataDir) {
-    return ControlPlaneConfig.defaults().withPort(0).withDataDir(dataDir);
+    return builder(dataDir).build();
+  }
+
+  static ControlPlaneConfig.Builder builder(Path dataDir) {
+    return ControlPlaneConfig.builder().port(0).dataDir(dataDir);
   }
 
   static Step step(String name, String type) {

@@ -34,10 +34,10 @@ class LeasesAndRoutingIT {
 
   @BeforeEach
   void start() {
-    controlPlane = new ControlPlane(Fixtures.config(dataDir).withLeaseSeconds(2)
-        .withDispatchDeadlineSeconds(2).withPeriods(200, 200));
+    controlPlane = new ControlPlane(Fixtures.builder(dataDir).leaseSeconds(2)
+        .dispatchDeadlineSeconds(2).periods(200, 200).build());
     controlPlane.start();
-    client = new TestClient(controlPlane.baseUrl());
+    client = TestClient.of(controlPlane);
     token = client.post("/api/v1/tokens", "{\"name\":\"dev\"}").as(TokenCreated.class);
   }
 
@@ -87,12 +87,12 @@ class LeasesAndRoutingIT {
       assertThat(running.taskId()).isEqualTo(first);
       assertThat(running.leaseSeconds()).isEqualTo(2);
 
-      TestClient.Reply revoked = client.delete("/api/v1/tokens/" + token.id(), null);
+      TestClient.Reply revoked = client.delete("/api/v1/tokens/" + token.id());
       assertThat(revoked.code()).isEqualTo(200);
       assertThat(revoked.json().get("revoked").asBoolean()).isTrue();
-      assertThat(client.delete("/api/v1/tokens/" + token.id(), null).code()).as("idempotent")
+      assertThat(client.delete("/api/v1/tokens/" + token.id()).code()).as("idempotent")
           .isEqualTo(200);
-      assertThat(client.delete("/api/v1/tokens/tok-unknown", null).code()).isEqualTo(404);
+      assertThat(client.delete("/api/v1/tokens/tok-unknown").code()).isEqualTo(404);
       assertThat(d.expect(Frame.Revoked.class).message()).contains("revoked");
 
       String second = submitNoop(0, List.of());

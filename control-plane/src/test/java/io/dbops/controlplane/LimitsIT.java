@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dbops.api.TokenCreated;
 import io.dbops.controlplane.http.ServerLimits;
-import io.dbops.controlplane.tls.TlsSettings;
 import io.dbops.protocol.FrameCodec;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,9 +42,9 @@ class LimitsIT {
 
   @BeforeEach
   void start() {
-    controlPlane = new ControlPlane(Fixtures.config(dataDir), LIMITS, TlsSettings.none());
+    controlPlane = new ControlPlane(Fixtures.config(dataDir).toBuilder().limits(LIMITS).build());
     controlPlane.start();
-    client = new TestClient(controlPlane.baseUrl());
+    client = TestClient.of(controlPlane);
     token = client.post("/api/v1/tokens", "{\"name\":\"limits\"}").as(TokenCreated.class).token();
   }
 

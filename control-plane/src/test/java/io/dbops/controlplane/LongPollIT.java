@@ -29,9 +29,9 @@ class LongPollIT {
 
   @BeforeEach
   void start() {
-    controlPlane = new ControlPlane(Fixtures.config(dataDir).withPeriods(200, 200));
+    controlPlane = new ControlPlane(Fixtures.builder(dataDir).periods(200, 200).build());
     controlPlane.start();
-    client = new TestClient(controlPlane.baseUrl());
+    client = TestClient.of(controlPlane);
     token = client.post("/api/v1/tokens", "{\"name\":\"lp\"}").as(TokenCreated.class).token();
   }
 

@@ -26,7 +26,7 @@ class OrchestrationIT {
   void start(ControlPlaneConfig config) {
     controlPlane = new ControlPlane(config);
     controlPlane.start();
-    client = new TestClient(controlPlane.baseUrl());
+    client = TestClient.of(controlPlane);
   }
 
   @AfterEach

@@ -35,7 +35,7 @@ class QueueAndLogsIT {
   void start() {
     controlPlane = new ControlPlane(Fixtures.config(dataDir));
     controlPlane.start();
-    client = new TestClient(controlPlane.baseUrl());
+    client = TestClient.of(controlPlane);
     token = client.post("/api/v1/tokens", "{\"name\":\"d\"}").as(TokenCreated.class).token();
   }
 
@@ -172,7 +172,7 @@ class QueueAndLogsIT {
 
       String otherStream = "executions/" + executionId + "/dev/apply";
       assertThat(client.post("/api/v1/logs", new AppendRequest(otherStream, List.of(line(1, "x"))),
-          logToken).code()).isEqualTo(403);
+          logToken).code()).isEqualTo(401);
       assertThat(client.post("/api/v1/logs", batch, null).code()).isEqualTo(401);
 
       LogPage page = client.get("/api/v1/executions/" + executionId + "/logs").as(LogPage.class);

@@ -25,13 +25,13 @@ class ReplicasIT {
   void twoReplicasNeverHandOneTaskToTwoDelegatesAndOfferTasksQueuedThroughTheOther()
       throws Exception {
     try (TestDatabase db = TestDatabases.create(TestDatabases.Kind.POSTGRES)) {
-      ControlPlaneConfig config = Fixtures.config(dataDir)
-          .withDatabase(db.jdbcUrl(), db.username(), db.password()).withPeriods(500, 500);
+      ControlPlaneConfig config = Fixtures.builder(dataDir)
+          .database(db.jdbcUrl(), db.username(), db.password()).periods(500, 500).build();
       try (ControlPlane a = new ControlPlane(config); ControlPlane b = new ControlPlane(config)) {
         a.start();
         b.start();
-        TestClient clientA = new TestClient(a.baseUrl());
-        TestClient clientB = new TestClient(b.baseUrl());
+        TestClient clientA = TestClient.of(a);
+        TestClient clientB = TestClient.of(b);
         String token = clientA.post("/api/v1/tokens", "{\"name\":\"r\"}").as(TokenCreated.class).token();
         List<TestDelegate> delegates = new ArrayList<>();
         try {

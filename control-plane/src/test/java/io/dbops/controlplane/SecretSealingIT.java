@@ -73,7 +73,7 @@ class SecretSealingIT {
     try (RootLogCapture logs = new RootLogCapture()) {
       try (ControlPlane cp = new ControlPlane(config())) {
         cp.start();
-        TestClient client = new TestClient(cp.baseUrl());
+        TestClient client = TestClient.of(cp);
         assertThat(SecretStoreIT.put(client, NAME, Json.write(Map.of("value", value))).code()).isEqualTo(201);
         assertThat(SecretStoreIT.put(client, "registry_pw", Json.write(Map.of("value", registryValue))).code())
             .isEqualTo(201);
@@ -143,7 +143,7 @@ class SecretSealingIT {
   void refusesARunThatNamesASecretTheStoreDoesNotHold() {
     try (ControlPlane cp = new ControlPlane(config())) {
       cp.start();
-      TestClient client = new TestClient(cp.baseUrl());
+      TestClient client = TestClient.of(cp);
       TestClient.Reply reply = client.post("/api/v1/executions", pipeline(SecretSource.expression("nope")));
       assertThat(reply.code()).isEqualTo(400);
       assertThat(reply.json().path("message").asText()).contains("nope").contains("dbops secret create");
@@ -158,7 +158,7 @@ class SecretSealingIT {
   void failsTheTaskOnceNamingTheSecretWhenTheDelegateHasNoSealingKey() throws Exception {
     try (ControlPlane cp = new ControlPlane(config())) {
       cp.start();
-      TestClient client = new TestClient(cp.baseUrl());
+      TestClient client = TestClient.of(cp);
       SecretStoreIT.put(client, NAME, Json.write(Map.of("value", "pw-1234")));
       String token = client.post("/api/v1/tokens", "{\"name\":\"d\"}").as(TokenCreated.class).token();
       try (TestDelegate delegate = new TestDelegate("inst-old")) {
@@ -179,10 +179,10 @@ class SecretSealingIT {
   void failsTheTaskNamingTheSecretWhenItWasDeletedAfterSubmission() throws Exception {
     try (ControlPlane cp = new ControlPlane(config())) {
       cp.start();
-      TestClient client = new TestClient(cp.baseUrl());
+      TestClient client = TestClient.of(cp);
       SecretStoreIT.put(client, NAME, Json.write(Map.of("value", "pw-1234")));
       String id = OrchestrationIT.submit(client, pipeline(EXPRESSION));
-      assertThat(client.delete("/api/v1/secrets/" + NAME, null).code()).isEqualTo(200);
+      assertThat(client.delete("/api/v1/secrets/" + NAME).code()).isEqualTo(200);
       String token = client.post("/api/v1/tokens", "{\"name\":\"d\"}").as(TokenCreated.class).token();
       KeyPair keys = SealedBox.newKeyPair();
       try (TestDelegate delegate = new TestDelegate("inst-late")) {

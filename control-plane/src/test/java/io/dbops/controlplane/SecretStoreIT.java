@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dbops.controlplane.config.ConfigException;
+import io.dbops.config.ConfigException;
 import io.dbops.controlplane.config.ControlPlaneConfig;
 import io.dbops.controlplane.secrets.MasterKey;
 import io.dbops.controlplane.secrets.MasterKeySettings;
@@ -50,7 +50,7 @@ class SecretStoreIT {
     try (RootLogCapture logs = new RootLogCapture()) {
       try (ControlPlane cp = new ControlPlane(config)) {
         cp.start();
-        TestClient client = new TestClient(cp.baseUrl());
+        TestClient client = TestClient.of(cp);
         assertThat(put(client, "orders_db_password", Json.write(Map.of("value", first))).code()).isEqualTo(201);
         TestClient.Reply replaced = put(client, "orders_db_password", Json.write(Map.of("value", second)));
         assertThat(replaced.code()).isEqualTo(200);
@@ -78,8 +78,8 @@ class SecretStoreIT {
         assertThat(names).containsExactly("big", "orders_db_password");
         assertThat(list.body()).doesNotContain(first).doesNotContain(second);
 
-        assertThat(client.delete("/api/v1/secrets/big", null).code()).isEqualTo(200);
-        TestClient.Reply again = client.delete("/api/v1/secrets/big", null);
+        assertThat(client.delete("/api/v1/secrets/big").code()).isEqualTo(200);
+        TestClient.Reply again = client.delete("/api/v1/secrets/big");
         assertThat(again.code()).isEqualTo(404);
         assertThat(again.json().path("code").asText()).isEqualTo("not_found");
       }
@@ -96,13 +96,13 @@ class SecretStoreIT {
   void aWrongMasterKeyFailsAtStartNamingTheVariableNeverTheKey() throws Exception {
     try (ControlPlane cp = new ControlPlane(keys(KEY_A, null))) {
       cp.start();
-      assertThat(put(new TestClient(cp.baseUrl()), "s1", Json.write(Map.of("value", "v1"))).code())
+      assertThat(put(TestClient.of(cp), "s1", Json.write(Map.of("value", "v1"))).code())
           .isEqualTo(201);
     }
     ControlPlane wrong = new ControlPlane(keys(KEY_B, null));
     assertThatThrownBy(wrong::start)
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("DBOPS_MASTER_KEY does not match the key the secrets were stored with;")
+        .hasMessageStartingWith("Invalid control plane configuration: DBOPS_MASTER_KEY does not match the key the secrets were stored with;")
         .hasMessageContaining("DBOPS_MASTER_KEY_PREVIOUS")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain(KEY_A).doesNotContain(KEY_B));
     // a previous key that does not match either is refused too, and nothing was changed
@@ -118,7 +118,7 @@ class SecretStoreIT {
     Path keyFile = dataDir.resolve("master.key");
     try (RootLogCapture logs = new RootLogCapture(); ControlPlane cp = new ControlPlane(config)) {
       cp.start();
-      assertThat(put(new TestClient(cp.baseUrl()), "s1", Json.write(Map.of("value", "v1"))).code())
+      assertThat(put(TestClient.of(cp), "s1", Json.write(Map.of("value", "v1"))).code())
           .isEqualTo(201);
       assertThat(logs.text()).contains("WARN No DBOPS_MASTER_KEY or DBOPS_MASTER_KEY_FILE is set: generated"
           + " a master key in " + keyFile.toAbsolutePath().normalize());
@@ -132,7 +132,7 @@ class SecretStoreIT {
     Files.writeString(keyFile, newKey());
     assertThatThrownBy(() -> new ControlPlane(config).start())
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("the generated key file " + keyFile.toAbsolutePath().normalize()
+        .hasMessageStartingWith("Invalid control plane configuration: the generated key file " + keyFile.toAbsolutePath().normalize()
             + " does not match the key the secrets were stored with");
   }
 
@@ -144,7 +144,7 @@ class SecretStoreIT {
   @Test
   void rotationReEncryptsEverySecretOnPostgresql() throws Exception {
     try (TestDatabase db = TestDatabases.create(TestDatabases.Kind.POSTGRES)) {
-      rotatesEverySecret(config -> config.withDatabase(db.jdbcUrl(), db.username(), db.password()),
+      rotatesEverySecret(config -> config.toBuilder().database(db.jdbcUrl(), db.username(), db.password()).build(),
           config -> new Database(db.jdbcUrl(), db.username(), db.password(), null));
     }
   }
@@ -153,10 +153,10 @@ class SecretStoreIT {
   void anExternalDatabaseWithoutAKeyDisablesTheStoreInsteadOfGeneratingOne() throws Exception {
     try (TestDatabase db = TestDatabases.create(TestDatabases.Kind.POSTGRES);
         RootLogCapture logs = new RootLogCapture();
-        ControlPlane cp = new ControlPlane(Fixtures.config(dataDir)
-            .withDatabase(db.jdbcUrl(), db.username(), db.password()))) {
+        ControlPlane cp = new ControlPlane(Fixtures.builder(dataDir)
+            .database(db.jdbcUrl(), db.username(), db.password()).build())) {
       cp.start();
-      TestClient client = new TestClient(cp.baseUrl());
+      TestClient client = TestClient.of(cp);
       TestClient.Reply refused = put(client, "s1", Json.write(Map.of("value", "v1")));
       assertThat(refused.code()).isEqualTo(503);
       assertThat(refused.json().path("code").asText()).isEqualTo("secrets_disabled");
@@ -170,18 +170,20 @@ class SecretStoreIT {
   @Test
   void aReplicaLeftOnTheOldKeyRefusesToStoreAfterAnotherRotated() throws Exception {
     try (TestDatabase db = TestDatabases.create(TestDatabases.Kind.POSTGRES)) {
-      ControlPlaneConfig old = keys(KEY_A, null).withDatabase(db.jdbcUrl(), db.username(), db.password());
+      ControlPlaneConfig old = keys(KEY_A, null).toBuilder()
+          .database(db.jdbcUrl(), db.username(), db.password()).build();
       try (ControlPlane stale = new ControlPlane(old)) {
         stale.start();
-        TestClient staleClient = new TestClient(stale.baseUrl());
+        TestClient staleClient = TestClient.of(stale);
         assertThat(put(staleClient, "s1", Json.write(Map.of("value", "v1"))).code()).isEqualTo(201);
         try (ControlPlane rotated = new ControlPlane(keys(KEY_B, KEY_A)
-            .withDatabase(db.jdbcUrl(), db.username(), db.password()).withDataDir(dataDir.resolve("b")))) {
+            .toBuilder().database(db.jdbcUrl(), db.username(), db.password())
+            .dataDir(dataDir.resolve("b")).build())) {
           rotated.start();
           TestClient.Reply refused = put(staleClient, "s2", Json.write(Map.of("value", "v2")));
           assertThat(refused.code()).isEqualTo(503);
           assertThat(refused.json().path("code").asText()).isEqualTo("master_key_rotated");
-          assertThat(put(new TestClient(rotated.baseUrl()), "s2", Json.write(Map.of("value", "v2"))).code())
+          assertThat(put(staleClient.as(stale.adminToken()).at(rotated.baseUrl()), "s2", Json.write(Map.of("value", "v2"))).code())
               .isEqualTo(201);
         }
       }
@@ -202,7 +204,7 @@ class SecretStoreIT {
     ControlPlaneConfig withA = onDatabase.apply(keys(KEY_A, null));
     try (ControlPlane cp = new ControlPlane(withA)) {
       cp.start();
-      TestClient client = new TestClient(cp.baseUrl());
+      TestClient client = TestClient.of(cp);
       for (String name : List.of("s1", "s2", "s3")) {
         assertThat(put(client, name, Json.write(Map.of("value", "value of " + name))).code()).isEqualTo(201);
       }
@@ -214,7 +216,7 @@ class SecretStoreIT {
       rotated.start();
       assertThat(logs.text()).contains("Rotated the master key from DBOPS_MASTER_KEY_PREVIOUS to"
           + " DBOPS_MASTER_KEY: re-encrypted 3 secret(s)");
-      assertThat(new TestClient(rotated.baseUrl()).get("/api/v1/secrets").json()).hasSize(3);
+      assertThat(TestClient.of(rotated).get("/api/v1/secrets").json()).hasSize(3);
     }
     Map<String, String> after = ciphertexts(database.open(withA));
     assertThat(after).containsOnlyKeys("s1", "s2", "s3");
@@ -225,7 +227,7 @@ class SecretStoreIT {
     // the old key alone now fails at start; the new one alone starts
     assertThatThrownBy(() -> new ControlPlane(withA).start())
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("DBOPS_MASTER_KEY does not match the key the secrets were stored with");
+        .hasMessageStartingWith("Invalid control plane configuration: DBOPS_MASTER_KEY does not match the key the secrets were stored with");
     try (ControlPlane newOnly = new ControlPlane(onDatabase.apply(keys(KEY_B, null)))) {
       newOnly.start();
     }
@@ -242,7 +244,7 @@ class SecretStoreIT {
     List<String> problems = new ArrayList<>();
     MasterKeySettings settings = MasterKeySettings.fromEnvironment(env, problems);
     assertThat(problems).isEmpty();
-    return Fixtures.config(dataDir).withMasterKeys(settings);
+    return Fixtures.builder(dataDir).masterKeys(settings).build();
   }
 
   private Database h2(ControlPlaneConfig config) {
@@ -271,7 +273,8 @@ class SecretStoreIT {
 
   static TestClient.Reply put(TestClient client, String name, String body) throws Exception {
     Request request = new Request.Builder().url(client.baseUrl + "/api/v1/secrets/" + name)
-        .put(RequestBody.create(body, TestClient.JSON)).build();
+        .put(RequestBody.create(body, TestClient.JSON))
+        .header("Authorization", "Bearer " + client.token).build();
     try (Response response = client.http.newCall(request).execute()) {
       return new TestClient.Reply(response.code(), response.body() == null ? "" : response.body().string());
     }

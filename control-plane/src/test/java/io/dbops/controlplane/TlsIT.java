@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.dbops.config.ConfigException;
 import io.dbops.controlplane.config.ControlPlaneConfig;
-import io.dbops.controlplane.http.ServerLimits;
 import io.dbops.controlplane.tls.TestCertificates;
 import io.dbops.controlplane.tls.TlsSettings;
 import java.nio.file.Files;
@@ -33,8 +32,8 @@ class TlsIT {
     X509Certificate first = certs.writeServer(cert, key, TestCertificates.KeyFormat.EC_SEC1);
     TlsSettings tls = TlsSettings.of(cert, key, Duration.ofMillis(200));
     try (RootLogCapture logs = new RootLogCapture();
-        ControlPlane controlPlane = new ControlPlane(Fixtures.config(dir.resolve("data")),
-        ServerLimits.DEFAULTS, tls)) {
+        ControlPlane controlPlane = new ControlPlane(Fixtures.config(dir.resolve("data")).toBuilder()
+            .tls(tls).build())) {
       controlPlane.start();
       assertThat(controlPlane.baseUrl()).startsWith("https://127.0.0.1:");
       assertThat(served(certs, controlPlane)).isEqualTo(first);
@@ -57,7 +56,7 @@ class TlsIT {
   void plainHttpOnANonLoopbackAddressIsRefusedNamingTheTlsSettingsAndTheAllowance() {
     ControlPlaneConfig config = ControlPlaneConfig.fromEnvironment(Map.of("DBOPS_SERVER_BIND", "0.0.0.0",
         "DBOPS_SERVER_PORT", "0", "DBOPS_DATA_DIR", dir.resolve("data").toString()));
-    try (ControlPlane controlPlane = new ControlPlane(config, ServerLimits.DEFAULTS, TlsSettings.none())) {
+    try (ControlPlane controlPlane = new ControlPlane(config)) {
       assertThatThrownBy(controlPlane::start).isInstanceOf(ConfigException.class)
           .hasMessageContaining("DBOPS_SERVER_BIND=0.0.0.0 is not a loopback address and TLS is off")
           .hasMessageContaining("DBOPS_TLS_CERT and DBOPS_TLS_KEY")

@@ -1,7 +1,14 @@
 package io.dbops.liteengine;
 
 import io.dbops.api.LogPage;
+import io.dbops.controlplane.http.Access;
 import io.dbops.controlplane.http.HttpServer;
+import io.dbops.controlplane.http.ServerLimits;
+import io.dbops.controlplane.identity.ApiToken;
+import io.dbops.controlplane.identity.Caller;
+import io.dbops.controlplane.identity.Role;
+import io.dbops.controlplane.logs.LogRoutes;
+import io.dbops.controlplane.tls.TlsSettings;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.controlplane.logs.LogSettings;
 import io.dbops.controlplane.store.Database;
@@ -11,8 +18,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The control plane's real log service on a fixed local port: its schema in an H2 file (or the
@@ -44,7 +53,13 @@ public final class RealLogService implements AutoCloseable {
     database.start();
     logs = new LogService(database.dataSource(), Clock.systemUTC(), LogSettings.DEFAULT);
     logs.start();
-    http = new HttpServer("127.0.0.1", port, List.of(logs), Duration.ofSeconds(60));
+    // The log service alone: API token routes admit a viewer unchecked (the access rules are
+    // tested in the control plane); the append routes check their per-stream log tokens as always.
+    ApiToken viewer = new ApiToken("pat-test", "test viewer", ApiToken.Kind.USER,
+        Set.of(Role.VIEWER), List.of(), Set.of(), null, Instant.now(), null, null);
+    http = new HttpServer("127.0.0.1", port, List.of(new LogRoutes(logs)), (ctx, route) ->
+        route.access().kind() == Access.Kind.API_TOKEN ? new Caller(viewer, ctx.ip()) : null,
+        event -> { }, Duration.ofSeconds(60), ServerLimits.DEFAULTS, TlsSettings.none());
     http.start();
     return this;
   }
@@ -84,7 +99,7 @@ public final class RealLogService implements AutoCloseable {
     List<LogPage.Line> all = new ArrayList<>();
     long after = 0;
     while (true) {
-      LogPage page = logs.read(executionId, after, 0, id -> "RUNNING");
+      LogPage page = logs.read(executionId, after, 0, id -> "RUNNING").join();
       if (page.lines().isEmpty()) {
         return all;
       }
@@ -102,7 +117,7 @@ public final class RealLogService implements AutoCloseable {
       throws InterruptedException {
     long after = 0;
     while (true) {
-      LogPage page = logs.read(executionId, after, 0, id -> "RUNNING");
+      LogPage page = logs.read(executionId, after, 0, id -> "RUNNING").join();
       if (page.lines().isEmpty()) {
         return;
       }

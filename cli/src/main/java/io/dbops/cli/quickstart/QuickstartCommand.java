@@ -15,12 +15,15 @@ import io.dbops.pipeline.Pipeline;
 import io.dbops.pipeline.PipelineLoader;
 import io.dbops.pipeline.Stage;
 import io.dbops.support.Secrets;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,6 +37,9 @@ import picocli.CommandLine.Option;
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
     description = "Run the sample pipeline through an embedded control plane and a local delegate.")
 public final class QuickstartCommand implements Callable<Integer> {
+  /** The directory of the embedded H2 target, under the state directory; the only one the delegate may open. */
+  private static final String H2_DIR = "databases";
+
   @Option(names = "--database", paramLabel = "JDBC_URL",
       description = "Target database (default: an embedded H2 file database in ./.dbops).")
   String database;
@@ -63,17 +69,20 @@ public final class QuickstartCommand implements Callable<Integer> {
         "DBOPS_DATA_DIR", state.resolve("server").toString()));
     try (ControlPlane controlPlane = new ControlPlane(serverConfig)) {
       controlPlane.start();
-      try (ControlPlaneClient client = new ControlPlaneClient(ApiTarget.anonymous(controlPlane.baseUrl()))) {
+      try (ControlPlaneClient client = new ControlPlaneClient(ApiTarget.of(controlPlane.baseUrl(),
+          controlPlane.adminToken(), state.resolve("server").resolve("admin.token").toString()))) {
         String token = client.createToken("quickstart").token();
-        DelegateConfig delegateConfig = DelegateConfig.fromEnvironment(Map.of(
-                "DBOPS_SERVER_URL", controlPlane.baseUrl(),
-                "DBOPS_TOKEN", token,
-                "DBOPS_DELEGATE_NAME", "quickstart",
-                "DBOPS_RUNTIME", "local",
-                // the embedded control plane listens on loopback only
-                "DBOPS_ALLOW_INSECURE", "true",
-                "DBOPS_METRICS_PORT", "0",
-                "DBOPS_STATE_DIR", state.resolve("delegate").toString()))
+        Map<String, String> delegateEnv = new HashMap<>(Map.of(
+            "DBOPS_SERVER_URL", controlPlane.baseUrl(),
+            "DBOPS_TOKEN", token,
+            "DBOPS_DELEGATE_NAME", "quickstart",
+            "DBOPS_RUNTIME", "local",
+            // the embedded control plane listens on loopback only
+            "DBOPS_ALLOW_INSECURE", "true",
+            "DBOPS_METRICS_PORT", "0",
+            "DBOPS_STATE_DIR", state.resolve("delegate").toString()));
+        delegateEnv.putAll(allowlists(state));
+        DelegateConfig delegateConfig = DelegateConfig.fromEnvironment(delegateEnv)
             .toBuilder().podProcessCommand(PodProcessCommand.ofThisProcess()).build();
         try (Delegate delegate = new Delegate(delegateConfig)) {
           delegate.start();
@@ -82,12 +91,48 @@ public final class QuickstartCommand implements Callable<Integer> {
                 + " within 30 s; see " + state.resolve("quickstart.log"));
             return io.dbops.cli.ExitCodes.UNAVAILABLE;
           }
-          System.out.println("Control plane at " + controlPlane.baseUrl()
-              + "; delegate 'quickstart' connected (local runtime); target database "
+          System.out.println("Control plane at " + controlPlane.baseUrl() + " (admin token in "
+              + state.resolve("server").resolve("admin.token") + "); delegate 'quickstart' connected"
+              + " (local runtime) and allowed exactly this target; target database "
               + Secrets.maskUrl(pipeline.stages().get(0).database().url()));
           return RunCommand.submitAndFollow(client, pipeline, System.out, false);
         }
       }
+    }
+  }
+
+  /**
+   * What the quickstart's delegate may use: exactly the target database and its password variable
+   * (docs/security.md: every rule of a delegate denies by default).
+   */
+  private Map<String, String> allowlists(Path state) {
+    Map<String, String> allow = new HashMap<>();
+    if (database == null) {
+      allow.put("DBOPS_ALLOW_H2_DIR", state.resolve(H2_DIR).toString());
+      allow.put("DBOPS_ALLOW_JDBC_PROPERTIES", "h2:AUTO_SERVER");
+      return allow;
+    }
+    hostAndPort(database).ifPresent(hostPort -> allow.put("DBOPS_ALLOW_HOSTS", hostPort));
+    if (passwordEnv != null) {
+      allow.put("DBOPS_ALLOW_SECRET_ENV", passwordEnv);
+    }
+    return allow;
+  }
+
+  /** {@code host:port} of a PostgreSQL or MariaDB/MySQL JDBC URL (default ports), if it has one. */
+  static Optional<String> hostAndPort(String jdbcUrl) {
+    if (!jdbcUrl.startsWith("jdbc:")) {
+      return Optional.empty();
+    }
+    try {
+      URI uri = URI.create(jdbcUrl.substring(5));
+      if (uri.getHost() == null) {
+        return Optional.empty();
+      }
+      int port = uri.getPort() > 0 ? uri.getPort() : "postgresql".equals(uri.getScheme()) ? 5432 : 3306;
+      return Optional.of(uri.getHost() + ":" + port);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
     }
   }
 
@@ -98,7 +143,8 @@ public final class QuickstartCommand implements Callable<Integer> {
       }
       // AUTO_SERVER: each step of the pod is its own process, and an embedded H2 file admits one
       // process unless the first one serves the others.
-      return new Database("jdbc:h2:file:" + state.resolve("quickstart-db") + ";AUTO_SERVER=TRUE", "sa", null);
+      return new Database("jdbc:h2:file:" + state.resolve(H2_DIR).resolve("quickstart") + ";AUTO_SERVER=TRUE",
+          "sa", null);
     }
     if (passwordEnv != null && System.getenv(passwordEnv) == null) {
       throw new ConfigException("command line", "--password-env names " + passwordEnv + ", which is not set in this environment");

@@ -62,14 +62,14 @@ class LogsCommandTest {
 
   @Test
   void followsARunningStepsLinesAndProgressAndExitsZeroWhenTheExecutionSucceeds() throws Exception {
-    controlPlane = new ControlPlane(ControlPlaneConfig.defaults().withPort(0).withDataDir(dataDir)
-        .withDispatchDeadlineSeconds(600)); // no delegate: the execution stays RUNNING
+    controlPlane = new ControlPlane(ControlPlaneConfig.builder().port(0).dataDir(dataDir)
+        .dispatchDeadlineSeconds(600).build()); // no delegate: the execution stays RUNNING
     controlPlane.start();
     String id = submit();
     String stream = "executions/" + id + "/dev/apply";
     Lines out = new Lines();
 
-    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> new CommandLine(new LogsCommand(out.stream()))
+    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> ApiTokens.use(new CommandLine(new LogsCommand(out.stream())), controlPlane.adminToken())
         .execute("-f", "--server", controlPlane.baseUrl(), id), threads);
     out.await("[dbops] Execution " + id, Duration.ofSeconds(20)); // attached: the control lines arrived
 
@@ -94,9 +94,10 @@ class LogsCommandTest {
 
   @Test
   void reportsAnUnknownExecution() throws Exception {
-    controlPlane = new ControlPlane(ControlPlaneConfig.defaults().withPort(0).withDataDir(dataDir));
+    controlPlane = new ControlPlane(ControlPlaneConfig.builder().port(0).dataDir(dataDir).build());
     controlPlane.start();
-    CommandLine cli = new CommandLine(new LogsCommand(new Lines().stream()));
+    CommandLine cli = ApiTokens.use(new CommandLine(new LogsCommand(new Lines().stream())),
+        controlPlane.adminToken());
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     cli.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -113,6 +114,7 @@ class LogsCommandTest {
         + "\"username\":\"sa\",\"passwordFrom\":\"env:ORDERS_DB_PASSWORD\"},\"steps\":[{\"name\":\"apply\","
         + "\"type\":\"apply\",\"changelog\":\"changelog.xml\",\"searchPath\":\"/work/changelogs\"}]}]}";
     Request request = new Request.Builder().url(controlPlane.baseUrl() + "/api/v1/executions")
+        .header("Authorization", "Bearer " + controlPlane.adminToken())
         .post(RequestBody.create(pipeline, MediaType.get("application/json"))).build();
     try (Response response = http.newCall(request).execute()) {
       String body = response.body().string();

@@ -34,7 +34,7 @@ class SecretCommandTest {
 
   @BeforeEach
   void start() {
-    controlPlane = new ControlPlane(ControlPlaneConfig.defaults().withPort(0).withDataDir(dir.resolve("server")));
+    controlPlane = new ControlPlane(ControlPlaneConfig.builder().port(0).dataDir(dir.resolve("server")).build());
     controlPlane.start();
   }
 
@@ -64,7 +64,7 @@ class SecretCommandTest {
         return CommandLine.defaultFactory().create(type);
       }
     };
-    CommandLine cmd = new CommandLine(SecretCommand.class, factory);
+    CommandLine cmd = ApiTokens.use(new CommandLine(SecretCommand.class, factory), controlPlane.adminToken());
     cmd.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
     cmd.setExecutionExceptionHandler((e, c, p) -> {
       failure.set(e);

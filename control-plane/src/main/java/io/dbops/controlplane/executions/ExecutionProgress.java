@@ -1,5 +1,7 @@
 package io.dbops.controlplane.executions;
 
+import io.dbops.controlplane.audit.Audit;
+import io.dbops.controlplane.audit.AuditEvent;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.controlplane.queue.Task;
 import io.dbops.controlplane.queue.TaskQueue;
@@ -9,6 +11,8 @@ import io.dbops.protocol.InitStageOutput;
 import io.dbops.protocol.StepOutput;
 import io.dbops.protocol.TaskTypes;
 import java.time.Clock;
+import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +31,11 @@ final class ExecutionProgress {
   private final LogService logs;
   private final TaskPayloads payloads;
   private final Clock clock;
+  private final Audit audit;
 
   ExecutionProgress(ExecutionStore store, TaskQueue queue, LogService logs, TaskPayloads payloads,
-      Clock clock) {
+      Clock clock, Audit audit) {
+    this.audit = audit;
     this.store = store;
     this.queue = queue;
     this.logs = logs;
@@ -63,6 +69,7 @@ final class ExecutionProgress {
       store.save(ex);
       logs.appendControl(id, "ERROR", "Execution " + id + " finished: FAILED (" + ABORTED + ")");
       logs.executionFinished(id);
+      audited(ex);
       return;
     }
     store.save(ex);
@@ -271,7 +278,17 @@ final class ExecutionProgress {
     logs.appendControl(ex.id, failed ? "ERROR" : "INFO", "Execution " + ex.id + " finished: "
         + ex.status + (failed ? " (" + ex.error + ")" : ""));
     logs.executionFinished(ex.id);
+    audited(ex);
     log.info("Execution {} finished: {}", ex.id, ex.status);
+  }
+
+  /**
+   * The outcome of a whole run, in the audit log. Not the error text: it quotes step output, which
+   * the execution view shows to viewers but the audit log does not need.
+   */
+  private void audited(ExecutionRecord ex) {
+    audit.record(AuditEvent.system("execution.finish", ex.id, ex.status.toLowerCase(Locale.ROOT),
+        Map.of("pipeline", ex.pipeline.name(), "aborted", Boolean.toString(ex.state.aborted))));
   }
 
   private static int stageIndex(ExecutionRecord ex, String name) {

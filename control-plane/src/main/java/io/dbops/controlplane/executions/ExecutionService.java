@@ -1,31 +1,31 @@
 package io.dbops.controlplane.executions;
 
 import io.dbops.api.ExecutionView;
+import io.dbops.api.LogPage;
+import io.dbops.controlplane.audit.Audit;
 import io.dbops.controlplane.http.ApiException;
-import io.dbops.controlplane.http.Requests;
-import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.controlplane.queue.TaskQueue;
 import io.dbops.controlplane.store.Ids;
 import io.dbops.controlplane.store.Sql;
 import io.dbops.pipeline.Pipeline;
 import io.dbops.pipeline.PipelineException;
-import io.dbops.pipeline.PipelineSecrets;
 import io.dbops.pipeline.PipelineLimits;
+import io.dbops.pipeline.PipelineSecrets;
 import io.dbops.pipeline.PipelineValidator;
 import io.dbops.pipeline.Stage;
-import io.javalin.Javalin;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * The executions API: submit, list, show, and read logs (docs/api.md). Thread-safe.
+ * Executions: submit, list, show, abort, and read logs; {@link ExecutionRoutes} is the HTTP edge
+ * (docs/api.md). Thread-safe.
  */
-public final class ExecutionService implements Routes {
+public final class ExecutionService {
   private final ExecutionStore store;
   private final Orchestrator orchestrator;
   private final LogService logs;
@@ -37,18 +37,15 @@ public final class ExecutionService implements Routes {
    * @param image the build pod image
    * @param secretExists whether the secret store holds a secret of that name; a pipeline naming a
    *     missing store secret is refused at submission
+   * @param audit records the outcome of every finished execution
+   * @param limits ceilings on stages and steps of a submitted pipeline
    */
   public ExecutionService(Sql sql, TaskQueue queue, LogService logs, Supplier<String> publicUrl,
-      String image, Clock clock, Ids ids, Predicate<String> secretExists) {
-    this(sql, queue, logs, publicUrl, image, clock, ids, secretExists, PipelineLimits.DEFAULTS);
-  }
-
-  /** @param limits ceilings on stages and steps of a submitted pipeline */
-  public ExecutionService(Sql sql, TaskQueue queue, LogService logs, Supplier<String> publicUrl,
-      String image, Clock clock, Ids ids, Predicate<String> secretExists, PipelineLimits limits) {
+      String image, Clock clock, Ids ids, Predicate<String> secretExists, Audit audit,
+      PipelineLimits limits) {
     this.validator = new PipelineValidator(limits);
     this.store = new ExecutionStore(sql);
-    this.orchestrator = new Orchestrator(store, queue, logs, publicUrl, image, clock, ids);
+    this.orchestrator = new Orchestrator(store, queue, logs, publicUrl, image, clock, ids, audit);
     this.logs = logs;
     this.secretExists = secretExists;
   }
@@ -58,32 +55,38 @@ public final class ExecutionService implements Routes {
     return orchestrator;
   }
 
-  @Override
-  public void addTo(Javalin app) {
-    app.post("/api/v1/executions", ctx -> {
-      Pipeline pipeline = validate(Requests.body(ctx, Pipeline.class));
-      ctx.status(201).json(Map.of("id", orchestrator.submit(pipeline)));
-    });
-    app.get("/api/v1/executions", ctx -> {
-      int limit = (int) Requests.longParam(ctx, "limit", 50, 1, 500);
-      ctx.json(store.newest(limit).stream().map(ExecutionStore::view).toList());
-    });
-    app.get("/api/v1/executions/{id}", ctx -> ctx.json(view(ctx.pathParam("id"))));
-    app.post("/api/v1/executions/{id}/abort", ctx -> {
-      String id = ctx.pathParam("id");
-      orchestrator.abort(id);
-      ctx.status(202).json(Map.of("id", id, "status", "aborting"));
-    });
-    app.get("/api/v1/executions/{id}/logs", ctx -> {
-      String id = ctx.pathParam("id");
-      if (store.status(id).isEmpty()) {
-        throw ApiException.notFound("No execution '" + id + "'; list them with GET /api/v1/executions");
-      }
-      long after = Requests.longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
-      long wait = Requests.longParam(ctx, "waitMillis", 0, 0, LogService.MAX_WAIT_MILLIS);
-      // Asynchronous: a waiting long poll holds no HTTP thread.
-      ctx.future(() -> logs.read(id, after, wait, e -> store.status(e).orElse(null)).thenAccept(ctx::json));
-    });
+  /**
+   * Validates and submits a pipeline; returns the execution id.
+   *
+   * @throws ApiException 400 naming every problem
+   */
+  public String submit(Pipeline pipeline) {
+    return orchestrator.submit(validate(pipeline));
+  }
+
+  /** The newest executions, newest first. */
+  public List<ExecutionView> newest(int limit) {
+    return store.newest(limit).stream().map(ExecutionStore::view).toList();
+  }
+
+  /**
+   * Aborts an execution.
+   *
+   * @throws ApiException 404 for an unknown execution, 409 when it already finished
+   */
+  public void abort(String id) {
+    orchestrator.abort(id);
+  }
+
+  /**
+   * A page of the execution's log, waiting up to {@code waitMillis} for new lines without holding
+   * the calling thread (answer the HTTP request with {@code ctx.future}).
+   */
+  public CompletableFuture<LogPage> logs(String id, long after, long waitMillis) {
+    if (store.status(id).isEmpty()) {
+      throw ApiException.notFound("No execution '" + id + "'; list them with GET /api/v1/executions");
+    }
+    return logs.read(id, after, waitMillis, e -> store.status(e).orElse(null));
   }
 
   public ExecutionView view(String id) {

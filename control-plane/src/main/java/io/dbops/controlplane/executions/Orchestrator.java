@@ -1,6 +1,7 @@
 package io.dbops.controlplane.executions;
 
 import io.dbops.support.LogKeys;
+import io.dbops.controlplane.audit.Audit;
 import io.dbops.controlplane.http.ApiException;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.controlplane.queue.Task;
@@ -43,10 +44,10 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
   private volatile ThreadPoolExecutor executor;
 
   Orchestrator(ExecutionStore store, TaskQueue queue, LogService logs,
-      Supplier<String> publicUrl, String image, Clock clock, Ids ids) {
+      Supplier<String> publicUrl, String image, Clock clock, Ids ids, Audit audit) {
     this.store = store;
     this.progress = new ExecutionProgress(store, queue, logs, new TaskPayloads(publicUrl, image),
-        clock);
+        clock, audit);
     this.clock = clock;
     this.ids = ids;
   }

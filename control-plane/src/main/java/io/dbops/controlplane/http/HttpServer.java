@@ -1,6 +1,7 @@
 package io.dbops.controlplane.http;
 
 import io.dbops.api.ApiError;
+import io.dbops.controlplane.audit.Audit;
 import io.dbops.controlplane.tls.ServerCertificate;
 import io.dbops.controlplane.tls.TlsSettings;
 import io.dbops.support.Json;
@@ -9,7 +10,6 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.server.Connector;
@@ -25,11 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Javalin (Jetty 11) server: health, error mapping to {@link ApiError}, and the routes of
- * every feature. Request threads are {@code cp-http-N}. One connector: plain HTTP, or HTTPS with a
- * reloading {@link ServerCertificate} when {@link TlsSettings#enabled}; connection idle timeout,
- * body read timeout and minimum body rate from {@link ServerLimits}. {@link #close} stops Jetty and
- * the certificate watcher; idempotent.
+ * The Javalin (Jetty 11) server: error mapping to {@link ApiError}, and the routes of every
+ * feature, each registered through {@link Edge} with its access rule. Request threads are {@code
+ * cp-http-N}. One connector: plain HTTP, or HTTPS with a reloading {@link ServerCertificate} when
+ * {@link TlsSettings#enabled}; connection idle timeout, body read timeout and minimum body rate
+ * from {@link ServerLimits}. {@link #close} stops Jetty and the certificate watcher; idempotent.
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -37,6 +37,8 @@ public final class HttpServer implements AutoCloseable {
   private final String bindAddress;
   private final int port;
   private final List<Routes> routes;
+  private final Gate gate;
+  private final Audit audit;
   private final Duration wsIdleTimeout;
   private final ServerLimits limits;
   private final TlsSettings tls;
@@ -44,17 +46,22 @@ public final class HttpServer implements AutoCloseable {
   private volatile Javalin app;
   private volatile ServerCertificate certificate;
 
-  /** Plain HTTP with the default limits. */
-  public HttpServer(String bindAddress, int port, List<Routes> routes, Duration wsIdleTimeout) {
-    this(bindAddress, port, routes, wsIdleTimeout, ServerLimits.DEFAULTS, TlsSettings.none());
-  }
+  private volatile List<RouteRule> table = List.of();
 
-  /** @param wsIdleTimeout Jetty closes a WebSocket silent for this long */
-  public HttpServer(String bindAddress, int port, List<Routes> routes, Duration wsIdleTimeout,
-      ServerLimits limits, TlsSettings tls) {
+  /**
+   * @param gate enforces each route's access rule
+   * @param audit receives the audit events of mutating API routes
+   * @param wsIdleTimeout Jetty closes a WebSocket silent for this long
+   * @param limits threads, idle timeout and minimum body rate
+   * @param tls the certificate to serve, or {@link TlsSettings#none()} for plain HTTP
+   */
+  public HttpServer(String bindAddress, int port, List<Routes> routes, Gate gate, Audit audit,
+      Duration wsIdleTimeout, ServerLimits limits, TlsSettings tls) {
     this.bindAddress = bindAddress;
     this.port = port;
     this.routes = List.copyOf(routes);
+    this.gate = gate;
+    this.audit = audit;
     this.wsIdleTimeout = wsIdleTimeout;
     this.limits = limits;
     this.tls = tls;
@@ -82,10 +89,11 @@ public final class HttpServer implements AutoCloseable {
         factory.setIdleTimeout(wsIdleTimeout);
       });
     });
-    javalin.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+    Edge edge = new Edge(javalin, gate, audit);
     for (Routes r : routes) {
-      r.addTo(javalin);
+      r.addTo(edge);
     }
+    table = edge.routes();
     javalin.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.toError()));
     javalin.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
         .json(new ApiError(codeFor(e.getStatus()), e.getMessage(), List.of())));
@@ -143,14 +151,6 @@ public final class HttpServer implements AutoCloseable {
     return connector;
   }
 
-  public int port() {
-    Javalin a = app;
-    if (a == null) {
-      throw new IllegalStateException("HTTP server not started");
-    }
-    return a.port();
-  }
-
   /** The client sent its body too slowly or stopped sending it: 408, not a server error. */
   private ApiError slowClient(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -166,6 +166,19 @@ public final class HttpServer implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /** Every route with its access rule (complete once started). */
+  public List<RouteRule> routes() {
+    return table;
+  }
+
+  public int port() {
+    Javalin a = app;
+    if (a == null) {
+      throw new IllegalStateException("HTTP server not started");
+    }
+    return a.port();
   }
 
   private static String codeFor(int status) {

@@ -1,9 +1,10 @@
 package io.dbops.controlplane.http;
 
-import io.javalin.Javalin;
-
-/** A feature's HTTP and WebSocket endpoints, added to the server before it starts. */
+/**
+ * A feature's HTTP edge: parses requests, calls its service, maps errors. Every route is added
+ * through {@link Edge}, which demands an {@link Access} rule for each.
+ */
 @FunctionalInterface
 public interface Routes {
-  void addTo(Javalin app);
+  void addTo(Edge edge);
 }

@@ -4,17 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dbops.api.LogPage;
 import io.dbops.controlplane.http.ApiException;
-import io.dbops.controlplane.http.Requests;
-import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.store.Sql;
-import io.dbops.logship.AppendRequest;
 import io.dbops.logship.LogLine;
 import io.dbops.logship.Progress;
 import io.dbops.protocol.TaskTypes;
-import io.dbops.support.Json;
-import io.javalin.Javalin;
-import io.javalin.http.Context;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,15 +25,13 @@ import org.slf4j.LoggerFactory;
  * The log service (docs/logs.md): streams keyed {@code executions/<id>/<stage>/<step>[/...]},
  * appends idempotent by sequence number with gaps refused, the stream position, closing (which
  * snapshots the stream), reads by execution-wide cursor with long polls, a Server-Sent Events
- * tail, progress, and retention. Routes: {@code POST /api/v1/logs}, {@code GET
- * /api/v1/logs/position}, {@code POST /api/v1/logs/close} (log-token auth); {@code GET
- * /api/v1/executions/{id}/logs/stream} and {@code .../logs/streams}.
+ * tail, progress, and retention. {@link LogRoutes} is its HTTP edge.
  *
  * <p>Lifecycle: {@link #start} (after the schema exists) loads the token key, moves issue #2 lines
  * into chunks and starts the sweeper; {@link #close} ends tails and stops the sweeper
  * (idempotent). The {@link DataSource} is owned by the caller. Thread-safe.
  */
-public final class LogService implements Routes, AutoCloseable {
+public final class LogService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LogService.class);
   public static final int MAX_PAGE = 1000;
   public static final long MAX_WAIT_MILLIS = 30_000;
@@ -179,48 +170,56 @@ public final class LogService implements Routes, AutoCloseable {
     return reads.read(executionId, after, waitMillis, status);
   }
 
-  @Override
-  public void addTo(Javalin app) {
-    app.post("/api/v1/logs", ctx -> {
-      bearer(ctx);
-      AppendRequest request = AppendParser.parse(ctx.req().getInputStream());
-      authorize(ctx, request.stream());
-      long through = append(request.stream(), request.lines(), request.progress());
-      ctx.json(Map.of("acceptedThrough", through));
-    });
-    app.get("/api/v1/logs/position", ctx -> {
-      String stream = ctx.queryParam("stream");
-      authorize(ctx, stream);
-      LogStore.StreamRow row = store.stream(stream, executionOf(stream));
-      ctx.json(Map.of("stream", stream, "lastSeq", row.lastSeq(), "nextSeq", row.lastSeq() + 1,
-          "closed", row.closed()));
-    });
-    app.post("/api/v1/logs/close", ctx -> {
-      bearer(ctx);
-      CloseRequest request = parse(ctx, CloseRequest.class);
-      authorize(ctx, request.stream());
-      if (request.lastSeq() == null || request.lastSeq() < 0) {
-        throw ApiException.badRequest("lastSeq is required: the seq of the stream's last line (0 when empty)",
-            List.of());
-      }
-      long last = store.close(request.stream(), executionOf(request.stream()), request.lastSeq());
-      sweeper.requestCompaction();
-      wakeups.signal(executionOf(request.stream()));
-      ctx.json(Map.of("stream", request.stream(), "lastSeq", last, "closed", true));
-    });
-    app.get("/api/v1/executions/{id}/logs/stream", tail::handle);
-    app.get("/api/v1/executions/{id}/logs/streams", ctx -> {
-      String id = ctx.pathParam("id");
-      List<LogStore.StreamRow> rows = store.streams(id);
-      if (rows.isEmpty() && store.executionStatus(id).isEmpty()) {
-        throw ApiException.notFound("No execution '" + id + "'; list them with GET /api/v1/executions");
-      }
-      ctx.json(rows.stream().map(LogService::view).toList());
-    });
+  /**
+   * Refuses (401) unless {@code token} is the log token of {@code stream}: a log token is the
+   * credential of exactly one stream, so for any other it is no credential at all.
+   */
+  void authorize(String token, String stream) {
+    if (token == null) {
+      throw ApiException.unauthorized(
+          "Missing log token: send 'Authorization: Bearer <token>' from the execute_step payload");
+    }
+    if (stream == null || !tokens.verify(stream, token)) {
+      throw ApiException.unauthorized("The log token is not valid for stream '" + stream
+          + "'; send the token of the execute_step payload that names this stream");
+    }
   }
 
-  /** Body of {@code POST /api/v1/logs/close}. */
-  record CloseRequest(String stream, Long lastSeq) {}
+  /** The stream's row (created empty when new). */
+  LogStore.StreamRow position(String stream) {
+    return store.stream(stream, executionOf(stream));
+  }
+
+  /**
+   * Closes a stream after its line {@code lastSeq} and requests its snapshot; idempotent.
+   *
+   * @return the stream's last seq
+   */
+  long close(String stream, long lastSeq) {
+    long last = store.close(stream, executionOf(stream), lastSeq);
+    sweeper.requestCompaction();
+    wakeups.signal(executionOf(stream));
+    return last;
+  }
+
+  /**
+   * The streams of an execution, oldest first.
+   *
+   * @throws ApiException 404 for an unknown execution
+   */
+  List<Map<String, Object>> streams(String executionId) {
+    List<LogStore.StreamRow> rows = store.streams(executionId);
+    if (rows.isEmpty() && store.executionStatus(executionId).isEmpty()) {
+      throw ApiException.notFound("No execution '" + executionId
+          + "'; list them with GET /api/v1/executions");
+    }
+    return rows.stream().map(LogService::view).toList();
+  }
+
+  /** The Server-Sent Events tail. */
+  LogTail tail() {
+    return tail;
+  }
 
   /** Ends running tails and stops the sweeper. Idempotent. */
   @Override
@@ -246,39 +245,6 @@ public final class LogService implements Routes, AutoCloseable {
     view.put("progress", row.progress());
     view.put("updatedAt", java.time.Instant.ofEpochMilli(row.updatedAt()).toString());
     return view;
-  }
-
-  private static String bearer(Context ctx) {
-    String token = Requests.bearer(ctx.header("Authorization"));
-    if (token == null) {
-      throw ApiException.unauthorized(
-          "Missing log token: send 'Authorization: Bearer <token>' from the execute_step payload");
-    }
-    return token;
-  }
-
-  private void authorize(Context ctx, String stream) {
-    String token = bearer(ctx);
-    if (stream == null || !tokens.verify(stream, token)) {
-      throw ApiException.forbidden("The log token does not allow writing to stream '" + stream + "'");
-    }
-  }
-
-  private static <T> T parse(Context ctx, Class<T> type) {
-    byte[] body = ctx.bodyAsBytes();
-    if (body.length == 0) {
-      throw ApiException.badRequest("The request body is empty; send a JSON " + type.getSimpleName(), List.of());
-    }
-    try {
-      T value = Json.mapper().readValue(body, type);
-      if (value == null) {
-        throw ApiException.badRequest("The request body is JSON null; send a JSON " + type.getSimpleName(), List.of());
-      }
-      return value;
-    } catch (IOException e) {
-      throw ApiException.badRequest("The request body is not a valid " + type.getSimpleName() + ": "
-          + e.getMessage().lines().findFirst().orElse(""), List.of());
-    }
   }
 
   private static void validate(List<LogLine> lines) {

@@ -1,8 +1,9 @@
 package io.dbops.controlplane.logs;
 
+import io.dbops.config.ConfigException;
+import io.dbops.config.EnvReader;
+import io.dbops.config.Problems;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,7 +22,7 @@ public record LogSettings(int retentionDays, Duration idleClose, Duration sweepP
       new LogSettings(DEFAULT_RETENTION_DAYS, Duration.ofMinutes(10), Duration.ofSeconds(10));
 
   public LogSettings {
-    List<String> problems = new ArrayList<>();
+    Problems problems = new Problems();
     if (retentionDays < 0 || retentionDays > 36_500) {
       problems.add("DBOPS_LOG_RETENTION_DAYS must be between 0 (keep forever) and 36500, not " + retentionDays);
     }
@@ -31,20 +32,23 @@ public record LogSettings(int retentionDays, Duration idleClose, Duration sweepP
     if (sweepPeriod.toMillis() < 10) {
       problems.add("the log sweep period must be at least 10 ms, not " + sweepPeriod.toMillis());
     }
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("Invalid control plane configuration: " + String.join("; ", problems));
-    }
+    problems.throwIfAny("control plane");
   }
 
-  /** Reads DBOPS_LOG_RETENTION_DAYS and DBOPS_LOG_IDLE_CLOSE_MINUTES; every problem is reported at once. */
+  /**
+   * Reads DBOPS_LOG_RETENTION_DAYS and DBOPS_LOG_IDLE_CLOSE_MINUTES.
+   *
+   * @throws ConfigException naming every invalid variable
+   */
   public static LogSettings fromEnvironment(Map<String, String> env) {
-    List<String> problems = new ArrayList<>();
-    long days = number(env, "DBOPS_LOG_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, problems);
-    long idle = number(env, "DBOPS_LOG_IDLE_CLOSE_MINUTES", DEFAULT.idleClose().toMinutes(), problems);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("Invalid control plane configuration: " + String.join("; ", problems));
-    }
-    return new LogSettings((int) Math.min(days, Integer.MAX_VALUE), Duration.ofMinutes(idle), DEFAULT.sweepPeriod());
+    Problems problems = new Problems();
+    EnvReader r = new EnvReader(env, problems);
+    int days = r.integer("DBOPS_LOG_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, Integer.MIN_VALUE,
+        Integer.MAX_VALUE);
+    long idle = r.number("DBOPS_LOG_IDLE_CLOSE_MINUTES", DEFAULT.idleClose().toMinutes(),
+        Long.MIN_VALUE, Long.MAX_VALUE / 60);
+    problems.throwIfAny("control plane");
+    return new LogSettings(days, Duration.ofMinutes(idle), DEFAULT.sweepPeriod());
   }
 
   public LogSettings withRetentionDays(int days) {
@@ -57,18 +61,5 @@ public record LogSettings(int retentionDays, Duration idleClose, Duration sweepP
 
   public LogSettings withSweepPeriod(Duration period) {
     return new LogSettings(retentionDays, idleClose, period);
-  }
-
-  private static long number(Map<String, String> env, String name, long fallback, List<String> problems) {
-    String raw = env.get(name);
-    if (raw == null || raw.isBlank()) {
-      return fallback;
-    }
-    try {
-      return Long.parseLong(raw.trim());
-    } catch (NumberFormatException e) {
-      problems.add(name + " must be a number, not '" + raw + "'");
-      return fallback;
-    }
   }
 }

@@ -2,11 +2,13 @@ package io.dbops.controlplane.queue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.dbops.controlplane.http.Access;
 import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.Routes;
+import io.dbops.controlplane.identity.Verb;
 import io.dbops.protocol.TaskTypes;
-import io.javalin.Javalin;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +17,12 @@ import java.util.Map;
 /**
  * Diagnostics tasks: {@code POST /api/v1/tasks} queues a {@code noop} task outside any execution
  * and {@code GET /api/v1/tasks/{id}} shows any task. For health checks and benchmarks of the
- * dispatch path.
+ * dispatch path; admin only (verb tasks), and a task sleeps at most {@value #MAX_SLEEP_MILLIS} ms.
  */
 public final class TaskRoutes implements Routes {
   static final int MAX_TIMEOUT_SECONDS = 86_400;
+  /** The longest a diagnostics task may sleep on a delegate. */
+  public static final long MAX_SLEEP_MILLIS = 60_000;
 
   private final TaskQueue queue;
 
@@ -35,9 +39,10 @@ public final class TaskRoutes implements Routes {
   }
 
   @Override
-  public void addTo(Javalin app) {
-    app.post("/api/v1/tasks", ctx -> {
+  public void addTo(Edge edge) {
+    edge.post("/api/v1/tasks", Access.verb(Verb.TASKS), ctx -> {
       SubmitTask request = Requests.body(ctx, SubmitTask.class);
+      Edge.audit(ctx, "task.submit", TaskTypes.NOOP);
       List<String> problems = new ArrayList<>();
       if (!TaskTypes.NOOP.equals(request.type())) {
         problems.add("type must be 'noop' (only diagnostics tasks may be submitted directly), not '"
@@ -48,8 +53,10 @@ public final class TaskRoutes implements Routes {
       if (!payload.isObject()) {
         problems.add("payload must be a JSON object such as {\"sleepMillis\": 100}");
       } else if (payload.has("sleepMillis") && (!payload.get("sleepMillis").canConvertToLong()
-          || payload.get("sleepMillis").asLong() < 0)) {
-        problems.add("payload.sleepMillis must be a number of milliseconds >= 0");
+          || payload.get("sleepMillis").asLong() < 0
+          || payload.get("sleepMillis").asLong() > MAX_SLEEP_MILLIS)) {
+        problems.add("payload.sleepMillis must be a number of milliseconds between 0 and "
+            + MAX_SLEEP_MILLIS + " (diagnostics tasks are capped so they cannot occupy delegates)");
       }
       int timeout = request.timeoutSeconds() == null ? 60 : request.timeoutSeconds();
       if (timeout < 1 || timeout > MAX_TIMEOUT_SECONDS) {
@@ -64,9 +71,10 @@ public final class TaskRoutes implements Routes {
         throw ApiException.badRequest("Invalid task: " + String.join("; ", problems), problems);
       }
       Task task = queue.enqueue(new NewTask(null, TaskTypes.NOOP, payload, selectors, null, timeout));
+      Edge.audit(ctx, "task.submit", task.id(), Map.of("type", TaskTypes.NOOP));
       ctx.status(201).json(Map.of("id", task.id()));
     });
-    app.get("/api/v1/tasks/{id}", ctx -> {
+    edge.get("/api/v1/tasks/{id}", Access.verb(Verb.TASKS), ctx -> {
       String id = ctx.pathParam("id");
       Task t = queue.find(id).orElseThrow(() -> ApiException.notFound("No task '" + id + "'"));
       ctx.json(new TaskView(t.id(), t.type(), t.status(), t.attempt(), t.delegateInstance(),

@@ -1,6 +1,6 @@
 package io.dbops.controlplane.secrets;
 
-import io.dbops.controlplane.config.ConfigException;
+import io.dbops.config.ConfigException;
 import io.dbops.controlplane.store.Sql;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -69,7 +69,7 @@ public final class MasterKeyCheck {
     if (check.isEmpty()) {
       long stored = sql.queryOne("SELECT COUNT(*) FROM secrets", rs -> rs.getLong(1)).orElse(0L);
       if (stored > 0) {
-        throw new ConfigException("The secrets table holds " + stored + " secret(s) but its key check"
+        throw new ConfigException("control plane", "The secrets table holds " + stored + " secret(s) but its key check"
             + " (table master_key_check) is missing; restore it from a backup (docs/secrets.md)");
       }
       SecretCipher.Encrypted created = SecretCipher.encrypt(current, CHECK_TEXT, CHECK_AAD);
@@ -100,7 +100,7 @@ public final class MasterKeyCheck {
   }
 
   static ConfigException mismatch(MasterKey current, MasterKey previous) {
-    return new ConfigException(current.origin() + " does not match the key the secrets were stored"
+    return new ConfigException("control plane", current.origin() + " does not match the key the secrets were stored"
         + " with" + (previous == null ? "" : ", and neither does " + previous.origin())
         + "; set it to that key, or rotate by setting the old key in DBOPS_MASTER_KEY_PREVIOUS (or"
         + " DBOPS_MASTER_KEY_PREVIOUS_FILE) next to the new one (docs/secrets.md)");

@@ -1,11 +1,13 @@
 package io.dbops.controlplane.secrets;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dbops.controlplane.http.Access;
 import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Routes;
+import io.dbops.controlplane.identity.Verb;
 import io.dbops.secrets.SecretSource;
 import io.dbops.support.Json;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +16,7 @@ import java.util.Map;
 
 /**
  * {@code PUT /api/v1/secrets/{name}}, {@code GET /api/v1/secrets}, {@code DELETE
- * /api/v1/secrets/{name}} (docs/api.md). No answer, error message or log line holds a value: a
+ * /api/v1/secrets/{name}} (docs/api.md), verb secrets (admin); changes are audited by name. No answer, error message or log line holds a value: a
  * malformed body is refused without quoting it.
  */
 public final class SecretRoutes implements Routes {
@@ -28,8 +30,9 @@ public final class SecretRoutes implements Routes {
   }
 
   @Override
-  public void addTo(Javalin app) {
-    app.put("/api/v1/secrets/{name}", ctx -> {
+  public void addTo(Edge edge) {
+    edge.put("/api/v1/secrets/{name}", Access.verb(Verb.SECRETS), ctx -> {
+      Edge.audit(ctx, "secret.put", ctx.pathParam("name"));
       String name = name(ctx);
       String value = value(ctx);
       boolean created;
@@ -42,8 +45,9 @@ public final class SecretRoutes implements Routes {
       }
       ctx.status(created ? 201 : 200).json(Map.of("name", name, "created", created));
     });
-    app.get("/api/v1/secrets", ctx -> ctx.json(store.list()));
-    app.delete("/api/v1/secrets/{name}", ctx -> {
+    edge.get("/api/v1/secrets", Access.verb(Verb.SECRETS), ctx -> ctx.json(store.list()));
+    edge.delete("/api/v1/secrets/{name}", Access.verb(Verb.SECRETS), ctx -> {
+      Edge.audit(ctx, "secret.delete", ctx.pathParam("name"));
       String name = name(ctx);
       if (!store.delete(name)) {
         throw ApiException.notFound("No secret '" + name + "'; list them with GET /api/v1/secrets");

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.controlplane.config.ControlPlaneConfig;
 import io.dbops.controlplane.http.ApiException;
 import io.dbops.controlplane.http.Requests;
-import io.dbops.controlplane.http.Routes;
+import io.dbops.controlplane.audit.Audit;
+import io.dbops.controlplane.audit.AuditEvent;
 import io.dbops.controlplane.metrics.Metrics;
 import io.dbops.controlplane.queue.Task;
 import io.dbops.controlplane.queue.TaskListener;
@@ -16,7 +17,6 @@ import io.dbops.protocol.Frame;
 import io.dbops.protocol.FrameCodec;
 import io.dbops.support.ExecutorShutdown;
 import io.dbops.support.NamedThreadFactory;
-import io.javalin.Javalin;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * offers (requests coalesce). Thread-safe. {@link #close} closes every session and stops both
  * threads; idempotent.
  */
-public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
+public final class DelegateHub implements TaskListener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DelegateHub.class);
 
   private final ControlPlaneConfig config;
@@ -64,6 +64,7 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
   private final TaskFrames taskFrames;
   private final TaskDispatcher dispatcher;
   private final Heartbeater heartbeater;
+  private final Audit audit;
   private volatile ScheduledExecutorService timer;
   private final PollWaits pollWaits = new PollWaits();
 
@@ -78,15 +79,16 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
    */
   public DelegateHub(ControlPlaneConfig config, TokenService tokens, TaskQueue queue, Sql sql,
       BiFunction<String, JsonNode, JsonNode> assignedPayload, AssignmentSecrets secrets,
-      Metrics metrics, Clock clock, Ids ids) {
+      Metrics metrics, Audit audit, Clock clock, Ids ids) {
     this.config = config;
+    this.audit = audit;
     this.tokens = tokens;
     this.queue = queue;
     this.clock = clock;
     this.ids = ids;
     this.registry = new DelegateRegistry(sql);
     // The collaborators only keep the references; nothing starts before start().
-    this.handshake = new Handshake(this, config, queue, registry, clock);
+    this.handshake = new Handshake(this, config, queue, registry, audit, clock);
     this.taskFrames = new TaskFrames(this, config, queue, registry, assignedPayload, secrets,
         metrics);
     this.dispatcher = new TaskDispatcher(config, queue, registry, sessions.values(), metrics, clock,
@@ -108,11 +110,23 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
     dispatcher.start();
   }
 
-  @Override
-  public void addTo(Javalin app) {
-    new WebSocketRoutes(this, clock).addTo(app);
-    app.get("/api/v1/delegates", ctx -> ctx.json(delegates()));
-    new LongPollRoutes(this, codec, pollWaits).addTo(app);
+  Clock clock() {
+    return clock;
+  }
+
+  /** The executor on which long polls wait without an HTTP thread. */
+  PollWaits pollWaits() {
+    return pollWaits;
+  }
+
+  FrameCodec codec() {
+    return codec;
+  }
+
+  /** Records a refused connection attempt (no hello yet: the delegate token was not accepted). */
+  void connectRefused(String address, ApiException refusal) {
+    audit.record(new AuditEvent("anonymous", "delegate.connect", "", address,
+        "refused: " + refusal.status() + " " + refusal.toError().code(), Map.of()));
   }
 
   /**

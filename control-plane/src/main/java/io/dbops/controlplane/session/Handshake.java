@@ -1,5 +1,7 @@
 package io.dbops.controlplane.session;
 
+import io.dbops.controlplane.audit.Audit;
+import io.dbops.controlplane.audit.AuditEvent;
 import io.dbops.controlplane.config.ControlPlaneConfig;
 import io.dbops.controlplane.queue.TaskQueue;
 import io.dbops.protocol.Frame;
@@ -26,11 +28,13 @@ final class Handshake {
   private final ControlPlaneConfig config;
   private final TaskQueue queue;
   private final DelegateRegistry registry;
+  private final Audit audit;
   private final Clock clock;
 
   /** @param hub ends refused sessions, gives lease ends and requests dispatches */
   Handshake(DelegateHub hub, ControlPlaneConfig config, TaskQueue queue, DelegateRegistry registry,
-      Clock clock) {
+      Audit audit, Clock clock) {
+    this.audit = audit;
     this.hub = hub;
     this.config = config;
     this.queue = queue;
@@ -66,6 +70,9 @@ final class Handshake {
     log.info("Delegate {} connected from {}: version {}, tags {}, capacity {}, task types {}, "
             + "{} running task(s) re-announced", session, session.transport.remote(),
         hello.version(), hello.tags(), hello.capacity(), hello.taskTypes(), hello.running().size());
+    audit.record(new AuditEvent(actor(session), "delegate.hello", hello.name() + " / "
+        + hello.instanceId(), session.transport.remote(), "accepted", Map.of("version",
+        String.valueOf(hello.version()), "tags", String.join(",", hello.tags()))));
     reannounced(session, hello.running());
     requeueLostAssignments(session, hello);
     hub.dispatchSoon();
@@ -118,7 +125,13 @@ final class Handshake {
   /** Sends the error, then closes and unregisters the session. */
   void refuse(DelegateSession session, String code, String message, int closeCode) {
     log.warn("Refusing delegate session {}: {}", session.sessionId, message);
+    audit.record(new AuditEvent(actor(session), "delegate.hello", session.sessionId,
+        session.transport.remote(), "refused: " + code, Map.of("reason", message)));
     session.send(new Frame.Error(code, message));
     hub.end(session, closeCode, code);
+  }
+
+  private static String actor(DelegateSession session) {
+    return "delegate token " + session.tokenId;
   }
 }

@@ -1,14 +1,15 @@
 package io.dbops.controlplane.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dbops.controlplane.http.Access;
 import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.tokens.TokenService;
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.FrameCodec;
 import io.dbops.support.Json;
-import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.List;
 
@@ -34,9 +35,9 @@ final class LongPollRoutes implements Routes {
   }
 
   @Override
-  public void addTo(Javalin app) {
-    app.post(BASE, this::open);
-    app.post(BASE + "/{id}/frames", ctx -> {
+  public void addTo(Edge edge) {
+    edge.post(BASE, Access.delegateToken(), this::open);
+    edge.post(BASE + "/{id}/frames", Access.delegateToken(), ctx -> {
       DelegateSession session = session(ctx);
       JsonNode frames = parseArray(ctx.body());
       for (JsonNode frame : frames) {
@@ -44,7 +45,7 @@ final class LongPollRoutes implements Routes {
       }
       ctx.status(204);
     });
-    app.get(BASE + "/{id}/frames", ctx -> {
+    edge.get(BASE + "/{id}/frames", Access.delegateToken(), ctx -> {
       DelegateSession session = session(ctx);
       long wait = Requests.longParam(ctx, "waitMillis", 0, 0, MAX_WAIT_MILLIS);
       PollTransport transport = (PollTransport) session.transport;
@@ -54,7 +55,7 @@ final class LongPollRoutes implements Routes {
         ctx.contentType("application/json").result("[" + String.join(",", frames) + "]");
       }));
     });
-    app.delete(BASE + "/{id}", ctx -> {
+    edge.delete(BASE + "/{id}", Access.delegateToken(), ctx -> {
       DelegateSession session = session(ctx);
       hub.end(session, 1000, "goodbye");
       ctx.status(204);
@@ -62,7 +63,13 @@ final class LongPollRoutes implements Routes {
   }
 
   private void open(Context ctx) {
-    TokenService.TokenInfo token = hub.authenticate(ctx.header("Authorization"));
+    TokenService.TokenInfo token;
+    try {
+      token = hub.authenticate(ctx.header("Authorization"));
+    } catch (ApiException refusal) {
+      hub.connectRefused(ctx.ip(), refusal);
+      throw refusal;
+    }
     String body = ctx.body();
     PollTransport transport = new PollTransport(ctx.ip(), waits.executor());
     DelegateSession session = hub.newSession(token.id(), transport);
@@ -89,13 +96,18 @@ final class LongPollRoutes implements Routes {
 
   private DelegateSession session(Context ctx) {
     String id = ctx.pathParam("id");
+    // The credential first, so that without one no session id is confirmed or denied.
+    TokenService.TokenInfo token = hub.lookupToken(ctx.header("Authorization"));
+    if (token == null) {
+      throw ApiException.unauthorized("Missing or unknown delegate token: send 'Authorization:"
+          + " Bearer <token>' (the DBOPS_TOKEN of the delegate that opened the session)");
+    }
     DelegateSession session = hub.session(id);
     if (session == null || !(session.transport instanceof PollTransport)) {
       throw new ApiException(404, "unknown_session", "No long-poll session '" + id
           + "' (it expired or was closed); start a new one with POST " + BASE, List.of());
     }
-    TokenService.TokenInfo token = hub.lookupToken(ctx.header("Authorization"));
-    if (token == null || !token.id().equals(session.tokenId)) {
+    if (!token.id().equals(session.tokenId)) {
       throw ApiException.unauthorized("The delegate token does not belong to session '" + id + "'");
     }
     session.lastSeenMillis.set(System.currentTimeMillis());

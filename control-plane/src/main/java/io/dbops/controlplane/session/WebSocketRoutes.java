@@ -1,11 +1,12 @@
 package io.dbops.controlplane.session;
 
+import io.dbops.controlplane.http.Access;
 import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.tokens.TokenService;
 import io.dbops.protocol.Frame;
 import io.dbops.support.Json;
-import io.javalin.Javalin;
 import io.javalin.websocket.WsContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -33,11 +34,12 @@ final class WebSocketRoutes implements Routes {
   }
 
   @Override
-  public void addTo(Javalin app) {
-    app.wsBeforeUpgrade(PATH, ctx -> {
+  public void addTo(Edge edge) {
+    edge.ws(PATH, Access.delegateToken(), ctx -> {
       try {
         hub.authenticate(ctx.header("Authorization"));
       } catch (ApiException refusal) {
+        hub.connectRefused(ctx.ip(), refusal);
         // Javalin drops the body of an exception mapped during an upgrade, so the ApiError is
         // written and committed here; the exception then stops the upgrade.
         var res = ctx.res();
@@ -47,8 +49,7 @@ final class WebSocketRoutes implements Routes {
         res.flushBuffer();
         throw refusal;
       }
-    });
-    app.ws(PATH, ws -> {
+    }, ws -> {
       ws.onConnect(this::onConnect);
       ws.onMessage(ctx -> {
         DelegateSession s = byWebSocket.get(ctx.sessionId());

@@ -2,11 +2,8 @@ package io.dbops.controlplane.tokens;
 
 import io.dbops.api.TokenCreated;
 import io.dbops.controlplane.http.ApiException;
-import io.dbops.controlplane.http.Requests;
-import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.store.Ids;
 import io.dbops.controlplane.store.Sql;
-import io.javalin.Javalin;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,10 +23,10 @@ import java.util.function.Consumer;
 
 /**
  * Delegate tokens: creates them ({@code dbops_} + 40 random URL-safe characters), keeps only their
- * SHA-256 hash, checks a presented token, and revokes tokens. Routes: {@code POST/GET
- * /api/v1/tokens}, {@code DELETE /api/v1/tokens/{id}}. Thread-safe.
+ * SHA-256 hash, checks a presented token, and revokes tokens ({@link DelegateTokenRoutes} is
+ * its HTTP edge). Thread-safe.
  */
-public final class TokenService implements Routes {
+public final class TokenService {
   private static final char[] ALPHABET =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
 
@@ -41,9 +38,6 @@ public final class TokenService implements Routes {
 
   /** A token as listed: never its value. */
   public record TokenInfo(String id, String name, Instant createdAt, boolean revoked) {}
-
-  /** Request body of {@code POST /api/v1/tokens}. */
-  record CreateTokenRequest(String name) {}
 
   public TokenService(Sql sql, Clock clock, Ids ids) {
     this.sql = sql;
@@ -122,16 +116,6 @@ public final class TokenService implements Routes {
   private static TokenInfo map(java.sql.ResultSet rs) throws java.sql.SQLException {
     return new TokenInfo(rs.getString("id"), rs.getString("name"),
         Instant.ofEpochMilli(rs.getLong("created_at")), rs.getBoolean("revoked"));
-  }
-
-  @Override
-  public void addTo(Javalin app) {
-    app.post("/api/v1/tokens", ctx -> {
-      CreateTokenRequest request = Requests.body(ctx, CreateTokenRequest.class);
-      ctx.status(201).json(create(request.name()));
-    });
-    app.get("/api/v1/tokens", ctx -> ctx.json(list()));
-    app.delete("/api/v1/tokens/{id}", ctx -> ctx.json(revoke(ctx.pathParam("id"))));
   }
 
   static String sha256(String value) {

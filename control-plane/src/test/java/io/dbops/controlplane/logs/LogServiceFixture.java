@@ -1,6 +1,12 @@
 package io.dbops.controlplane.logs;
 
+import io.dbops.controlplane.http.Access;
 import io.dbops.controlplane.http.HttpServer;
+import io.dbops.controlplane.http.ServerLimits;
+import io.dbops.controlplane.tls.TlsSettings;
+import io.dbops.controlplane.identity.ApiToken;
+import io.dbops.controlplane.identity.Caller;
+import io.dbops.controlplane.identity.Role;
 import io.dbops.controlplane.store.Database;
 import io.dbops.testsupport.TestDatabase;
 import io.dbops.testsupport.TestDatabases;
@@ -14,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -51,7 +58,13 @@ final class LogServiceFixture implements AutoCloseable {
         : new Database("jdbc:h2:file:" + dir.toAbsolutePath().resolve("cp"), null, null, dir);
     database.start();
     logs = new LogService(database.dataSource(), clock, settings);
-    http = new HttpServer("127.0.0.1", 0, List.of(logs), Duration.ofSeconds(60));
+    // The log service alone: API token routes admit a viewer without checking (the access rules
+    // themselves are tested in AccessIT); log-token routes check their own tokens as always.
+    ApiToken viewer = new ApiToken("pat-test", "test viewer", ApiToken.Kind.USER,
+        Set.of(Role.VIEWER), List.of(), Set.of(), null, Instant.now(), null, null);
+    http = new HttpServer("127.0.0.1", 0, List.of(new LogRoutes(logs)), (ctx, route) ->
+        route.access().kind() == Access.Kind.API_TOKEN ? new Caller(viewer, ctx.ip()) : null,
+        event -> { }, Duration.ofSeconds(60), ServerLimits.DEFAULTS, TlsSettings.none());
   }
 
   LogServiceFixture start() {

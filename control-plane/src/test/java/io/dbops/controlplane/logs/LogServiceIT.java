@@ -90,7 +90,7 @@ class LogServiceIT {
     start(false);
     String stream = "executions/e1/dev/apply";
     assertThat(post("/api/v1/logs", new AppendRequest(stream, lines(1, 1)), "executions/e1/dev/other").code())
-        .isEqualTo(403);
+        .isEqualTo(401);
     assertThat(send(new Request.Builder().url(fixture.url() + "/api/v1/logs")
         .post(RequestBody.create(Json.write(new AppendRequest(stream, lines(1, 1))), JSON)).build()).code())
         .isEqualTo(401);

@@ -3,7 +3,7 @@ package io.dbops.controlplane.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dbops.controlplane.config.ConfigException;
+import io.dbops.config.ConfigException;
 import io.dbops.controlplane.config.ControlPlaneConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ class MasterKeySettingsTest {
         "DBOPS_MASTER_KEY_PREVIOUS", "not base64 at all!",
         "DBOPS_SERVER_PORT", "x")))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("DBOPS_SERVER_PORT must be a number")
+        .hasMessageContaining("DBOPS_SERVER_PORT must be a whole number")
         .hasMessageContaining("DBOPS_MASTER_KEY must be the base64 of 32 random bytes (for example the"
             + " output of `openssl rand -base64 32`); it decodes to 16 bytes")
         .hasMessageContaining("DBOPS_MASTER_KEY_PREVIOUS must be the base64 of 32 random bytes")

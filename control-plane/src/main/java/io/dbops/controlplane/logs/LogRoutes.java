@@ -1,0 +1,91 @@
+package io.dbops.controlplane.logs;
+
+import io.dbops.controlplane.http.Access;
+import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.http.Edge;
+import io.dbops.controlplane.http.Requests;
+import io.dbops.controlplane.http.Routes;
+import io.dbops.controlplane.identity.Verb;
+import io.dbops.logship.AppendRequest;
+import io.dbops.support.Json;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The log service's HTTP edge (docs/api.md "Log service"): {@code POST /api/v1/logs}, {@code GET
+ * /api/v1/logs/position}, {@code POST /api/v1/logs/close} with the stream's own log token;
+ * {@code GET /api/v1/executions/{id}/logs/stream} (SSE) and {@code .../logs/streams} (verb read:
+ * viewer).
+ */
+public final class LogRoutes implements Routes {
+  private final LogService logs;
+
+  /** Body of {@code POST /api/v1/logs/close}. */
+  record CloseRequest(String stream, Long lastSeq) {}
+
+  public LogRoutes(LogService logs) {
+    this.logs = logs;
+  }
+
+  @Override
+  public void addTo(Edge edge) {
+    edge.post("/api/v1/logs", Access.logToken(), ctx -> {
+      String token = token(ctx); // no token: 401 before the body is read
+      AppendRequest request = AppendParser.parse(ctx.req().getInputStream());
+      logs.authorize(token, request.stream());
+      long through = logs.append(request.stream(), request.lines(), request.progress());
+      ctx.json(Map.of("acceptedThrough", through));
+    });
+    edge.get("/api/v1/logs/position", Access.logToken(), ctx -> {
+      String stream = ctx.queryParam("stream");
+      logs.authorize(token(ctx), stream);
+      LogStore.StreamRow row = logs.position(stream);
+      ctx.json(Map.of("stream", stream, "lastSeq", row.lastSeq(), "nextSeq", row.lastSeq() + 1,
+          "closed", row.closed()));
+    });
+    edge.post("/api/v1/logs/close", Access.logToken(), ctx -> {
+      String token = token(ctx);
+      CloseRequest request = parse(ctx, CloseRequest.class);
+      logs.authorize(token, request.stream());
+      if (request.lastSeq() == null || request.lastSeq() < 0) {
+        throw ApiException.badRequest("lastSeq is required: the seq of the stream's last line (0"
+            + " when empty)", List.of());
+      }
+      long last = logs.close(request.stream(), request.lastSeq());
+      ctx.json(Map.of("stream", request.stream(), "lastSeq", last, "closed", true));
+    });
+    edge.get("/api/v1/executions/{id}/logs/stream", Access.verb(Verb.READ), logs.tail()::handle);
+    edge.get("/api/v1/executions/{id}/logs/streams", Access.verb(Verb.READ),
+        ctx -> ctx.json(logs.streams(ctx.pathParam("id"))));
+  }
+
+  private static String token(Context ctx) {
+    String token = Requests.bearer(ctx.header("Authorization"));
+    if (token == null) {
+      throw ApiException.unauthorized(
+          "Missing log token: send 'Authorization: Bearer <token>' from the execute_step payload");
+    }
+    return token;
+  }
+
+  private static <T> T parse(Context ctx, Class<T> type) {
+    byte[] body = ctx.bodyAsBytes();
+    if (body.length == 0) {
+      throw ApiException.badRequest("The request body is empty; send a JSON " + type.getSimpleName(),
+          List.of());
+    }
+    try {
+      T value = Json.mapper().readValue(body, type);
+      if (value == null) {
+        throw ApiException.badRequest("The request body is JSON null; send a JSON "
+            + type.getSimpleName(), List.of());
+      }
+      return value;
+    } catch (IOException e) {
+      throw ApiException.badRequest("The request body is not a valid " + type.getSimpleName() + ": "
+          + e.getMessage().lines().findFirst().orElse(""), List.of());
+    }
+  }
+}
