@@ -182,6 +182,27 @@ public record ControlPlaneConfig(
     }
   }
 
+  /**
+   * Kept only so that the CLI's tests (not yet moved to the builder) compile; use
+   * {@code toBuilder().port(p).build()}.
+   */
+  @Deprecated(forRemoval = true)
+  public ControlPlaneConfig withPort(int newPort) {
+    return toBuilder().port(newPort).build();
+  }
+
+  /** Kept only for the CLI's tests, like {@link #withPort}; use {@code toBuilder().dataDir(d)}. */
+  @Deprecated(forRemoval = true)
+  public ControlPlaneConfig withDataDir(Path newDataDir) {
+    return toBuilder().dataDir(newDataDir).build();
+  }
+
+  /** Kept only for the CLI's tests, like {@link #withPort}. */
+  @Deprecated(forRemoval = true)
+  public ControlPlaneConfig withDispatchDeadlineSeconds(int seconds) {
+    return toBuilder().dispatchDeadlineSeconds(seconds).build();
+  }
+
   /** The JDBC URL actually used: {@link #dbUrl} or the H2 file in {@link #dataDir}. */
   public String effectiveDbUrl() {
     if (dbUrl != null) {

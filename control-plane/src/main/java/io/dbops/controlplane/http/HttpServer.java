@@ -32,6 +32,20 @@ public final class HttpServer implements AutoCloseable {
   private volatile List<RouteRule> table = List.of();
 
   /**
+   * A server without identities (an embedded log service for tests and benchmarks): routes that
+   * need an API token are refused 401; open, delegate-token and log-token routes work as always.
+   */
+  public HttpServer(String bindAddress, int port, List<Routes> routes, Duration wsIdleTimeout) {
+    this(bindAddress, port, routes, (ctx, route) -> {
+      if (route.access().kind() == Access.Kind.API_TOKEN) {
+        throw ApiException.unauthorized("This server has no API identities; " + route
+            + " cannot be used here");
+      }
+      return null;
+    }, event -> { }, wsIdleTimeout);
+  }
+
+  /**
    * @param gate enforces each route's access rule
    * @param audit receives the audit events of mutating API routes
    * @param wsIdleTimeout Jetty closes a WebSocket silent for this long

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dbops.api.LogPage;
 import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.http.Edge;
+import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.store.Sql;
 import io.dbops.logship.LogLine;
 import io.dbops.logship.Progress;
@@ -30,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * into chunks and starts the sweeper; {@link #close} ends tails and stops the sweeper
  * (idempotent). The {@link DataSource} is owned by the caller. Thread-safe.
  */
-public final class LogService implements AutoCloseable {
+public final class LogService implements Routes, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LogService.class);
   public static final int MAX_PAGE = 1000;
   public static final long MAX_WAIT_MILLIS = 30_000;
@@ -229,6 +231,15 @@ public final class LogService implements AutoCloseable {
   /** The Server-Sent Events tail. */
   LogTail tail() {
     return tail;
+  }
+
+  /**
+   * Adds {@link LogRoutes}: for embedding code that serves the log service alone (the lite
+   * engine's tests); the control plane registers {@link LogRoutes} itself.
+   */
+  @Override
+  public void addTo(Edge edge) {
+    new LogRoutes(this).addTo(edge);
   }
 
   /** Ends running tails and stops the sweeper. Idempotent. */
