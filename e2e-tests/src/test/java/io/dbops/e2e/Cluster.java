@@ -55,6 +55,7 @@ final class Cluster implements AutoCloseable {
         "DBOPS_METRICS_PORT", "0",
         "DBOPS_METRICS_BIND", "127.0.0.1",
         "DBOPS_RECONNECT_MAX_SECONDS", "2"));
+    all.putAll(allowlists(work));
     all.putAll(env);
     DbopsProcess p = DbopsProcess.start(work, all, "delegate", "--server", serverUrl, "--name", name,
         "--state-dir", work.resolve(stateDir).toString());
@@ -63,6 +64,19 @@ final class Cluster implements AutoCloseable {
     int port = Integer.parseInt(started.substring(started.lastIndexOf(' ') + 1).trim());
     p.awaitLine("Connected to", Duration.ofSeconds(60));
     return new Delegate(p, port);
+  }
+
+  /**
+   * What the test delegates may use, and nothing more (every rule of a delegate denies by default):
+   * the local PostgreSQL and MariaDB, {@code env:E2E_*} passwords, H2 files and git repositories
+   * under the test's work directory.
+   */
+  static Map<String, String> allowlists(Path work) {
+    return Map.of(
+        "DBOPS_ALLOW_HOSTS", "127.0.0.1:5432,127.0.0.1:3306,localhost:5432,localhost:3306",
+        "DBOPS_ALLOW_SECRET_ENV", "E2E_*",
+        "DBOPS_ALLOW_H2_DIR", work.toAbsolutePath().toString(),
+        "DBOPS_ALLOW_GIT_URLS", work.toAbsolutePath().toUri() + "*");
   }
 
   @Override

@@ -48,7 +48,9 @@ class WholeChainIT {
     assertThat(token.exitCode()).as(token.text()).isZero();
     String tokenValue = token.lines().get(token.lines().size() - 1).trim();
 
-    delegate = DbopsProcess.start(work, Map.of("DBOPS_TOKEN", tokenValue, "DBOPS_ALLOW_INSECURE", "true", "DBOPS_METRICS_PORT", "0"), "delegate",
+    Map<String, String> delegateEnv = new java.util.HashMap<>(Cluster.allowlists(work));
+    delegateEnv.putAll(Map.of("DBOPS_TOKEN", tokenValue, "DBOPS_ALLOW_INSECURE", "true", "DBOPS_METRICS_PORT", "0"));
+    delegate = DbopsProcess.start(work, delegateEnv, "delegate",
         "--server", serverUrl, "--name", "e2e", "--state-dir", work.resolve("delegate").toString());
     delegate.awaitLine("Connected to", Duration.ofSeconds(60));
   }
