@@ -76,7 +76,7 @@ final class Cluster implements AutoCloseable {
         "DBOPS_ALLOW_HOSTS", "127.0.0.1:5432,127.0.0.1:3306,localhost:5432,localhost:3306",
         "DBOPS_ALLOW_SECRET_ENV", "E2E_*",
         "DBOPS_ALLOW_H2_DIR", work.toAbsolutePath().toString(),
-        "DBOPS_ALLOW_GIT_URLS", work.toAbsolutePath().toUri() + "*");
+        "DBOPS_ALLOW_GIT_URLS", work.toAbsolutePath().toUri() + "**");
   }
 
   @Override
