@@ -54,6 +54,18 @@ class ChangeTypesIT extends HarnessedStepIT {
     assertThat(db.tableExists("guarded_first")).as("the changeset before it").isFalse();
   }
 
+  @Test
+  void refusesAgainWhenTheSameChangelogComesBackOnAWarmRuntime() throws Exception {
+    target("H2");
+    writeExecuteCommandChangelog();
+
+    harness.execute(request(StepKind.STEP_KIND_APPLY));
+    StepHarness.Run again = harness.execute(request(StepKind.STEP_KIND_APPLY));
+
+    assertThat(again.result().getError()).contains("uses executeCommand, which this delegate does not allow");
+    assertThat(canary).doesNotExist();
+  }
+
   @ParameterizedTest
   @EnumSource(value = StepKind.class, names = {"STEP_KIND_PREVIEW", "STEP_KIND_POLICY", "STEP_KIND_VALIDATE",
       "STEP_KIND_DRIFT"})

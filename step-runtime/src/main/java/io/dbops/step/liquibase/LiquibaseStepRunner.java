@@ -310,7 +310,9 @@ public final class LiquibaseStepRunner {
     // Parse as the kinds do: changelog properties may depend on contexts and labels.
     liquibase.getChangeLogParameters().setContexts(new Contexts(command.contexts()));
     liquibase.getChangeLogParameters().setLabels(new LabelExpression(command.labels()));
-    return guard.check(liquibase.getDatabaseChangeLog(), liquibase.getDatabase());
+    // APPLY's changelog is the cached parse (ChangelogCache): the same object while nothing changed.
+    return guard.check(liquibase.getDatabaseChangeLog(), liquibase.getDatabase(),
+        command.kind() == StepCommand.Kind.APPLY && !MongoStepRunner.isMongo(command.jdbcUrl()));
   }
 
   /**
