@@ -72,9 +72,9 @@ public final class ChangeTypeGuard {
     return new ChangeTypeGuard(Set.of());
   }
 
-  /** The allowed types. */
+  /** The allowed types (a copy). */
   public Set<GuardedChangeType> allowed() {
-    return EnumSet.copyOf(allowed.isEmpty() ? EnumSet.noneOf(GuardedChangeType.class) : allowed);
+    return EnumSet.copyOf(allowed);
   }
 
   /**
