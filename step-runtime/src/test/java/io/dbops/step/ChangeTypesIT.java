@@ -54,6 +54,18 @@ class ChangeTypesIT extends HarnessedStepIT {
     assertThat(db.tableExists("guarded_first")).as("the changeset before it").isFalse();
   }
 
+  @Test
+  void refusesAgainWhenTheSameChangelogComesBackOnAWarmRuntime() throws Exception {
+    target("H2");
+    writeExecuteCommandChangelog();
+
+    harness.execute(request(StepKind.STEP_KIND_APPLY));
+    StepHarness.Run again = harness.execute(request(StepKind.STEP_KIND_APPLY));
+
+    assertThat(again.result().getError()).contains("uses executeCommand, which this delegate does not allow");
+    assertThat(canary).doesNotExist();
+  }
+
   @ParameterizedTest
   @EnumSource(value = StepKind.class, names = {"STEP_KIND_PREVIEW", "STEP_KIND_POLICY", "STEP_KIND_VALIDATE",
       "STEP_KIND_DRIFT"})
@@ -140,6 +152,23 @@ class ChangeTypesIT extends HarnessedStepIT {
     StepHarness.Run run = harness.execute(request(StepKind.STEP_KIND_APPLY));
 
     assertThat(run.result().getError()).contains("uses SQL that reads or writes host files (FILE_READ)");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "<preConditions><sqlCheck expectedResult=\"0\">SELECT LENGTH(FILE_READ('/etc/hostname'))</sqlCheck></preConditions>"
+          + "<sql>SELECT 1</sql>",
+      "<sql>SELECT 1</sql><modifySql><append value=\" ; CALL FILE_WRITE(STRINGTOUTF8('x'), '/tmp/dbops-mod')\"/></modifySql>",
+      "<sql>SELECT 1</sql><rollback><sql>CALL CSVWRITE('/tmp/dbops-rb.csv', 'SELECT 1')</sql></rollback>"})
+  void refusesHostFileSqlInPreconditionsModifySqlAndRollbacks(String body) throws Exception {
+    target("H2");
+    write(HEAD + "<changeSet id=\"2\" author=\"alice\">" + body + "</changeSet></databaseChangeLog>");
+
+    StepHarness.Run run = harness.execute(request(StepKind.STEP_KIND_APPLY));
+
+    assertThat(run.result().getError()).startsWith("changeset changelog.xml::2::alice uses ")
+        .contains("SQL that reads or writes host files").contains("DBOPS_STEP_ALLOW_CHANGE_TYPES=sqlFileAccess");
+    assertThat(db.tableExists("DATABASECHANGELOG")).isFalse();
   }
 
   @Test

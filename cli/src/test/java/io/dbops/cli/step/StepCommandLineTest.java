@@ -67,18 +67,23 @@ class StepCommandLineTest {
   @Test
   void refusesExecuteCommandUnlessAllowedOnTheCommandLine() throws Exception {
     Path canary = dir.resolve("canary");
-    Files.writeString(dir.resolve("command.xml"), """
-        <databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">
-          <changeSet id="1" author="cli">
-            <executeCommand executable="touch"><arg value="%s"/></executeCommand>
-          </changeSet>
-        </databaseChangeLog>
+    Files.writeString(dir.resolve("command.yaml"), """
+        databaseChangeLog:
+          - changeSet:
+              id: "1"
+              author: cli
+              changes:
+                - executeCommand:
+                    executable: touch
+                    args:
+                      - arg:
+                          value: "%s"
         """.formatted(canary));
-    String changelog = dir.resolve("command.xml").toString();
+    String changelog = dir.resolve("command.yaml").toString();
     String url = "jdbc:h2:file:" + dir.resolve("db3");
 
     assertThat(Main.run("step", "apply", "--changelog", changelog, "--url", url)).isEqualTo(1);
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("changeset command.xml::1::cli uses executeCommand,"
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("changeset command.yaml::1::cli uses executeCommand,"
         + " which this delegate does not allow (rule: change types; to allow it set"
         + " DBOPS_STEP_ALLOW_CHANGE_TYPES=executeCommand on the delegate)");
     assertThat(canary).doesNotExist();

@@ -89,7 +89,7 @@ public record ForwardingRules(Set<Integer> stepPorts, String logServiceUrl) {
       return null;
     }
     return "log service '" + Secrets.maskUrl(serviceUrl) + "' is not this pod's (rule: log service; the lite"
-        + " engine ships logs only to " + LOG_SERVICE_URL + "=" + logServiceUrl + ")";
+        + " engine ships logs only to " + LOG_SERVICE_URL + "=" + Secrets.maskUrl(logServiceUrl) + ")";
   }
 
   /** The URL with scheme and host in lower case, default port dropped, and no trailing slash; null if not http(s). */

@@ -2,7 +2,9 @@ package io.dbops.step.guard;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import liquibase.change.AbstractSQLChange;
 import liquibase.change.Change;
@@ -29,13 +31,37 @@ import org.slf4j.LoggerFactory;
  * {@code modifySql} applied, and {@code sqlCheck} preconditions), unless {@value
  * GuardedChangeType#SETTING} allows it. Run it after the changelog is parsed and before the lock
  * or any of the changelog's SQL. It never generates the SQL of an {@code executeCommand} or
- * {@code customChange} (generating it would run them). Immutable; one check per step thread.
+ * {@code customChange} (generating it would run them). Thread-safe. A warm apply hands it the same
+ * parsed changelog object as long as nothing under the search path changed: the verdict for that
+ * object is remembered (the last {@value #REMEMBERED}), so a no-op apply does not generate SQL again.
  */
 public final class ChangeTypeGuard {
   private static final Logger logger = LoggerFactory.getLogger(ChangeTypeGuard.class);
   private static final String FILE_SQL = "SQL that reads or writes host files";
 
+  static final int REMEMBERED = 16;
+
   private final Set<GuardedChangeType> allowed;
+  /** Verdicts by changelog object identity ("" = allowed), least recently used first. */
+  private final Map<Identity, String> verdicts = new LinkedHashMap<>(REMEMBERED, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Identity, String> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
+
+  /** A changelog compared by identity: Liquibase's equals compares paths only. */
+  private record Identity(DatabaseChangeLog changeLog) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Identity that && that.changeLog == changeLog;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(changeLog);
+    }
+  }
 
   public ChangeTypeGuard(Set<GuardedChangeType> allowed) {
     this.allowed = allowed.isEmpty() ? EnumSet.noneOf(GuardedChangeType.class) : EnumSet.copyOf(allowed);
@@ -46,9 +72,9 @@ public final class ChangeTypeGuard {
     return new ChangeTypeGuard(Set.of());
   }
 
-  /** The allowed types. */
+  /** The allowed types (a copy). */
   public Set<GuardedChangeType> allowed() {
-    return EnumSet.copyOf(allowed.isEmpty() ? EnumSet.noneOf(GuardedChangeType.class) : allowed);
+    return EnumSet.copyOf(allowed);
   }
 
   /**
@@ -56,8 +82,28 @@ public final class ChangeTypeGuard {
    * setting that would allow it; null when everything in it is allowed.
    *
    * @param database generates the SQL of the changes (inside the step's Liquibase scope)
+   * @param remember whether the same changelog object comes again (a cached parse), so its verdict
+   *     is worth keeping
    */
-  public String check(DatabaseChangeLog changeLog, Database database) {
+  public String check(DatabaseChangeLog changeLog, Database database, boolean remember) {
+    if (!remember) {
+      return checkAll(changeLog, database);
+    }
+    Identity key = new Identity(changeLog);
+    synchronized (verdicts) {
+      String known = verdicts.get(key);
+      if (known != null) {
+        return known.isEmpty() ? null : known;
+      }
+    }
+    String verdict = checkAll(changeLog, database);
+    synchronized (verdicts) {
+      verdicts.put(key, verdict == null ? "" : verdict);
+    }
+    return verdict;
+  }
+
+  private String checkAll(DatabaseChangeLog changeLog, Database database) {
     String refusal = checkPrecondition("changelog " + changeLog.getPhysicalFilePath(), changeLog.getPreconditions());
     if (refusal != null) {
       return refusal;

@@ -7,9 +7,6 @@ import io.dbops.step.datasource.PoolCache;
 import io.dbops.step.guard.ChangeTypeGuard;
 import io.dbops.support.Secrets;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
@@ -152,7 +149,7 @@ public final class LiquibaseStepRunner {
   private StepOutcome runChecked(StepCommand command, String password, MaskingLog log, StepControl control)
       throws Exception {
     requirePassword(command, password);
-    Location location = locationOf(command);
+    ChangelogLocation location = ChangelogLocation.of(command);
     log.info("Step " + command.stepId() + ": " + command.kind() + (location.file().isEmpty() ? "" : " " + location.file())
         + " on " + Secrets.maskUrl(command.jdbcUrl()));
     control.checkNotStopped();
@@ -174,18 +171,12 @@ public final class LiquibaseStepRunner {
     }
   }
 
-  /** HISTORY reads only DATABASECHANGELOG, so it may run without a changelog. */
-  private static Location locationOf(StepCommand command) throws StepFailure {
-    return command.changelog().isEmpty() && command.kind() == StepCommand.Kind.HISTORY
-        ? new Location(workingRoot(command), "") : locate(command);
-  }
-
   /**
    * Runs the step on its one connection: Liquibase's statements, its history rows and the change
    * lock all live on this session. Opens the Liquibase database and lock, runs the kind in the
    * step's scope, then confirms durability, releases the lock and closes the database.
    */
-  private StepOutcome runOnSession(StepCommand command, String password, Location location, MaskingLog log,
+  private StepOutcome runOnSession(StepCommand command, String password, ChangelogLocation location, MaskingLog log,
       StepControl control, Connection connection, DirectoryResourceAccessor accessor) throws Exception {
     TransactionGate gate = new TransactionGate(connection);
     // On PostgreSQL, a Liquibase database that skips a redundant search-path query per changeset.
@@ -233,7 +224,7 @@ public final class LiquibaseStepRunner {
    * APPLY parses through the cache for its "anything pending?" check: a warm no-op apply does not
    * parse at all. Liquibase's update still parses afresh when there is work.
    */
-  private Liquibase openLiquibase(StepCommand command, Location location, Database database,
+  private Liquibase openLiquibase(StepCommand command, ChangelogLocation location, Database database,
       DirectoryResourceAccessor accessor) throws Exception {
     return command.kind() == StepCommand.Kind.APPLY
         ? new Liquibase(changelogs.get(location.root(), location.file(), database, command.parameters(),
@@ -310,7 +301,9 @@ public final class LiquibaseStepRunner {
     // Parse as the kinds do: changelog properties may depend on contexts and labels.
     liquibase.getChangeLogParameters().setContexts(new Contexts(command.contexts()));
     liquibase.getChangeLogParameters().setLabels(new LabelExpression(command.labels()));
-    return guard.check(liquibase.getDatabaseChangeLog(), liquibase.getDatabase());
+    // APPLY's changelog is the cached parse (ChangelogCache): the same object while nothing changed.
+    return guard.check(liquibase.getDatabaseChangeLog(), liquibase.getDatabase(),
+        command.kind() == StepCommand.Kind.APPLY && !MongoStepRunner.isMongo(command.jdbcUrl()));
   }
 
   /**
@@ -354,47 +347,8 @@ public final class LiquibaseStepRunner {
     return product + " database" + (name == null || name.isEmpty() ? "" : " '" + name + "'") + where;
   }
 
-  /** Directory Liquibase resolves against, and the changelog path relative to it. */
-  private record Location(Path root, String file) {}
-
-  /** The search path if it is a directory, else the working directory. */
-  private static Path workingRoot(StepCommand command) {
-    Path searchPath = command.searchPath().isEmpty() ? null : Path.of(command.searchPath()).toAbsolutePath();
-    return searchPath != null && Files.isDirectory(searchPath) ? searchPath : Path.of("").toAbsolutePath();
-  }
-
-  private static Location locate(StepCommand command) throws StepFailure {
-    try {
-      Path root;
-      Path relative;
-      if (command.searchPath().isEmpty()) {
-        Path changelog = Path.of(command.changelog()).toAbsolutePath().normalize();
-        root = changelog.getParent();
-        relative = changelog.getFileName();
-      } else {
-        root = Path.of(command.searchPath()).toAbsolutePath().normalize();
-        relative = Path.of(command.changelog()).normalize();
-        if (relative.isAbsolute()) {
-          relative = root.relativize(relative);
-        }
-      }
-      if (root == null || !Files.isDirectory(root)) {
-        throw new StepFailure("Changelog search path " + root + " is not a directory. Check search_path"
-            + " and that the changelog was checked out into the workspace.");
-      }
-      Path file = root.resolve(relative);
-      if (!Files.isRegularFile(file)) {
-        throw new StepFailure("Changelog file " + file + " does not exist (changelog '" + command.changelog()
-            + "', search path " + root + "). Check the changelog path.");
-      }
-      return new Location(root, relative.toString().replace('\\', '/'));
-    } catch (InvalidPathException e) {
-      throw new StepFailure("Changelog path '" + command.changelog() + "' is not a valid path: " + e.getMessage());
-    }
-  }
-
   /** A failure whose message is already the actionable sentence. */
-  private static final class StepFailure extends IOException {
+  static final class StepFailure extends IOException {
     StepFailure(String message) {
       super(message);
     }

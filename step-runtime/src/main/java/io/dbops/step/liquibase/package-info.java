@@ -8,7 +8,7 @@
  *       locate the changelog, open the step's session, check change types, run the kind, clean
  *       up), {@link io.dbops.step.liquibase.StepCommand}, {@link io.dbops.step.liquibase.StepOutcome},
  *       {@link io.dbops.step.liquibase.ChangeSetOutcome}, {@link io.dbops.step.liquibase.StepLog},
- *       {@link io.dbops.step.liquibase.StepControl} (stop from another thread).
+ *       {@link io.dbops.step.liquibase.StepControl} (stop from another thread), {@code ChangelogLocation}.
  *   <li><b>Kinds</b>: {@code KindRunner} (dispatch, APPLY, PREVIEW, STATUS, VALIDATE, TAG, SYNC,
  *       ROLLBACK; its inputs are one {@code KindParts}), {@code PolicyRunner}, {@code
  *       DriftRunner}, {@code HistoryRunner}, {@code RollbackPreview}, {@code MongoStepRunner}.
