@@ -72,7 +72,7 @@ WORK=$OUT/build
 rm -rf "$WORK"
 mkdir -p "$WORK/download" "$OUT/bin"
 log "fetching $PACKAGE $VERSION (source)"
-(cd "$WORK/download" && apt_private source --download-only -qq "$PACKAGE=$VERSION" >&2)
+(cd "$WORK/download" && apt_private -o APT::Sandbox::User=root source --download-only -qq "$PACKAGE=$VERSION" >&2)
 log "unpacking"
 dpkg-source --no-check -x "$WORK"/download/"${PACKAGE}"_*.dsc "$WORK/src" >&2
 
