@@ -11,7 +11,7 @@ dbops_k8s_start() {
   DBOPS_TEST_KUBECONFIG=$("$root/start-apiserver.sh" "$state")
   export DBOPS_TEST_KUBECONFIG
   # shellcheck disable=SC2064
-  trap "'$root/stop-apiserver.sh' '$state'" EXIT
+  trap "'$root/stop-apiserver.sh' '$state'; rm -rf '$state'" EXIT
   printf '[ci] real Kubernetes API server up in %s s (build included when not cached)\n' "$(($(date +%s) - t0))"
 }
 dbops_k8s_start
