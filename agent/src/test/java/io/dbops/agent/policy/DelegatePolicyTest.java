@@ -113,8 +113,11 @@ class DelegatePolicyTest {
         .hasMessageContaining("property init of h2 is never allowed");
     assertThatThrownBy(() -> p.checkStep(step("jdbc:h2:" + dir.resolve("db") + ";TRACE_LEVEL_FILE=3")))
         .hasMessageContaining("never allowed");
-    assertThatThrownBy(() -> p.checkStep(step("jdbc:h2:mem:x;AUTO_SERVER=TRUE")))
+    assertThatThrownBy(() -> p.checkStep(step("jdbc:h2:mem:x;DATABASE_EVENT_LISTENER='com.evil.Listener'")))
         .hasMessageContaining("never allowed");
+    // a server socket for other processes: refused unless the operator allows it (the quickstart does)
+    assertThatThrownBy(() -> p.checkStep(step("jdbc:h2:" + dir.resolve("db") + ";AUTO_SERVER=TRUE")))
+        .hasMessageContaining("add h2:AUTO_SERVER to DBOPS_ALLOW_JDBC_PROPERTIES");
   }
 
   @Test
