@@ -296,6 +296,26 @@ class KubernetesPodRuntimeIT {
     }
   }
 
+  /**
+   * A renewal while the pod's Secrets are being created (the pod does not exist yet, the patch
+   * answers 404) must not drop the pod from the lease keeper: renewing every millisecond makes that
+   * interleaving all but certain. It once made theLeaseOfALivePodIsRenewed fail under load.
+   */
+  @Test
+  void aRenewalWhileThePodIsBeingCreatedDoesNotDropIt() throws Exception {
+    MutableClock clock = new MutableClock(T0);
+    try (KubernetesPodRuntime runtime = new KubernetesPodRuntime(client, settings("dc1", "i-1")
+        .withLease(Duration.ofMinutes(5), Duration.ofMillis(1), Duration.ofHours(1)), clock)) {
+      runtime.start();
+      startReady(runtime, fullPayload("p1"), fullSecrets(), "10.0.0.1");
+
+      clock.set(T0.plus(Duration.ofMinutes(3)));
+
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(lease("p1"))
+          .isEqualTo(T0.plus(Duration.ofMinutes(8))));
+    }
+  }
+
   private Instant lease(String pod) {
     return Instant.parse(kubernetes.pod(pod).getMetadata().getAnnotations().get("dbops.io/lease-expires"));
   }
