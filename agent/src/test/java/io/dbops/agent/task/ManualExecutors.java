@@ -3,7 +3,6 @@ package io.dbops.agent.task;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
 import java.util.PriorityQueue;
