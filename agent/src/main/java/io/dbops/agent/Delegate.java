@@ -31,7 +31,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;

@@ -15,7 +15,6 @@ import io.dbops.protocol.TaskTypes;
 import io.dbops.support.Json;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

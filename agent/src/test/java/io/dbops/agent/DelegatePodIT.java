@@ -15,7 +15,6 @@ import io.dbops.protocol.TaskStatus;
 import io.dbops.protocol.TaskTypes;
 import io.dbops.support.Json;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

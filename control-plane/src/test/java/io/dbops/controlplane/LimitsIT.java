@@ -74,7 +74,8 @@ class LimitsIT {
     }
     // and log long polls of an execution that does not finish meanwhile
     for (int i = 0; i < 50; i++) {
-      polls.add(send("/api/v1/executions/" + execution + "/logs?after=1000000&waitMillis=8000", null));
+      polls.add(send("/api/v1/executions/" + execution + "/logs?after=1000000&waitMillis=8000",
+          controlPlane.adminToken()));
     }
 
     for (int i = 0; i < 10; i++) {

@@ -41,6 +41,11 @@ final class ControlPlaneHttp {
     return send("POST", "/api/v1/tokens", Map.of("name", name)).get("token").asText();
   }
 
+  /** GET of an API path with the admin token, the parsed answer. */
+  JsonNode get(String path) throws IOException, InterruptedException {
+    return send("GET", path, null);
+  }
+
   private JsonNode send(String method, String path, Object body) throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
     if (token != null) {

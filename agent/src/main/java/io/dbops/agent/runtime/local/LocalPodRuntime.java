@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,7 +50,6 @@ public final class LocalPodRuntime implements PodRuntime {
   private static final Logger log = LoggerFactory.getLogger(LocalPodRuntime.class);
   private static final Pattern POD_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,252}");
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
-  private static final int LOG_TAIL_LINES = 20;
   /** Starts of one pod when its ports keep being taken before its containers bind them. */
   static final int START_ATTEMPTS = 3;
 
@@ -62,8 +60,8 @@ public final class LocalPodRuntime implements PodRuntime {
   private final java.util.Set<String> admitted = new java.util.HashSet<>();
   private final Path stateDir;
   private final Duration readyTimeout;
+  private final Readiness readiness;
   private final PortSource ports;
-  private final HealthProbe probe = new HealthProbe();
   private final NamedThreadFactory pumpThreads = new NamedThreadFactory("pod-output", true);
   private final Map<String, List<PodProcess>> pods = new ConcurrentHashMap<>();
   private final Map<String, InitStageOutput> outputs = new ConcurrentHashMap<>();
@@ -98,6 +96,7 @@ public final class LocalPodRuntime implements PodRuntime {
     this.environment = new PodEnvironment(delegateEnv, local);
     this.stateDir = stateDir;
     this.readyTimeout = readyTimeout;
+    this.readiness = new Readiness(new HealthProbe(), readyTimeout);
     this.ports = ports;
   }
 
@@ -190,7 +189,7 @@ public final class LocalPodRuntime implements PodRuntime {
         processes.add(launch(podDir, "step-" + i, "step-runtime", environment.stepRuntime(pod, secrets, port), port,
             masker));
       }
-      awaitReady(podName, processes);
+      readiness.await(podName, processes);
       InitStageOutput output = new InitStageOutput(podName, "127.0.0.1:" + liteEnginePort, stepPorts);
       outputs.put(podName, output);
       log.info("Pod {} is ready: lite engine on {}, step containers on {}", podName, liteEnginePort, stepPorts);
@@ -296,41 +295,6 @@ public final class LocalPodRuntime implements PodRuntime {
   }
 
   /**
-   * Polls each container's health service until SERVING. Polling (with short, growing sleeps) is
-   * the readiness check itself, as a kubelet probe would do; the whole wait is bounded by
-   * readyTimeout, and a process that exits ends it at once.
-   */
-  private void awaitReady(String podName, List<PodProcess> processes)
-      throws PodException, PortTaken, InterruptedException {
-    long started = System.nanoTime();
-    long deadline = started + readyTimeout.toNanos();
-    for (PodProcess p : processes) {
-      long sleepMillis = 50;
-      while (true) {
-        if (!p.process().isAlive()) {
-          String tail = p.logTail(LOG_TAIL_LINES);
-          String message = "Container " + p.container() + " of pod " + podName + " exited with code "
-              + p.process().exitValue() + " before it was ready. Last lines of " + p.logFile() + ":\n" + tail;
-          if (tail.contains("Address already in use")) {
-            throw new PortTaken(message);
-          }
-          throw new PodException(message);
-        }
-        if (probe.isServing(p.port())) {
-          break;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new PodException("Container " + p.container() + " of pod " + podName + " did not answer health"
-              + " checks on port " + p.port() + " within " + readyTimeout.toSeconds() + " s. Last lines of "
-              + p.logFile() + ":\n" + p.logTail(LOG_TAIL_LINES));
-        }
-        Thread.sleep(sleepMillis);
-        sleepMillis = Math.min(sleepMillis * 2, 500);
-      }
-    }
-  }
-
-  /**
    * A port free right now. Another process may take it before the container binds it; the
    * container then exits on the bind, and the pod is started again on other ports (at most
    * {@link #START_ATTEMPTS} times in all).
@@ -346,14 +310,5 @@ public final class LocalPodRuntime implements PodRuntime {
   @FunctionalInterface
   interface PortSource {
     int next() throws IOException;
-  }
-
-  /** A container exited because its port was taken between choosing it and binding it. */
-  private static final class PortTaken extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    PortTaken(String message) {
-      super(message);
-    }
   }
 }

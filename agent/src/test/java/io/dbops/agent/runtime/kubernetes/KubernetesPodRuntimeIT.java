@@ -87,8 +87,10 @@ class KubernetesPodRuntimeIT {
       Pod pod = kubernetes.pod("exec-1-dev");
       Secret env = secret(secrets, "exec-1-dev-env");
       assertThat(env.getType()).isEqualTo("Opaque");
-      assertThat(decoded(env)).containsExactlyInAnyOrderEntriesOf(Map.of("DB_PASSWORD", DB_PASSWORD,
-          "API_TOKEN", API_TOKEN));
+      // the stage's secrets and the pod's credential (contract A)
+      assertThat(decoded(env)).containsOnlyKeys("DB_PASSWORD", "API_TOKEN", "DBOPS_POD_TOKEN")
+          .containsEntry("DB_PASSWORD", DB_PASSWORD).containsEntry("API_TOKEN", API_TOKEN);
+      assertThat(decoded(env).get("DBOPS_POD_TOKEN")).matches("[A-Za-z0-9_-]{43}");
       Secret registry = secret(secrets, "exec-1-dev-registry-1");
       assertThat(registry.getType()).isEqualTo("kubernetes.io/dockerconfigjson");
       JsonNode auth = Json.mapper().readTree(decoded(registry).get(".dockerconfigjson"))
@@ -154,14 +156,23 @@ class KubernetesPodRuntimeIT {
       assertThat(liteEngine.getArgs()).containsExactly("lite-engine");
       assertThat(liteEngine.getPorts().get(0).getContainerPort()).isEqualTo(20001);
       assertThat(env(liteEngine, "DBOPS_LITE_ENGINE_PORT").getValue()).isEqualTo("20001");
-      assertThat(env(liteEngine, "DBOPS_MASK_ENV").getValue()).isEqualTo("DB_PASSWORD,API_TOKEN");
+      assertThat(env(liteEngine, "DBOPS_MASK_ENV").getValue()).isEqualTo("DB_PASSWORD,API_TOKEN,DBOPS_POD_TOKEN");
+      // contracts B and C: reachable at the pod IP, calls only this pod's step ports, ships only to one service
+      assertThat(env(liteEngine, "DBOPS_POD_STEP_PORTS").getValue()).isEqualTo("20002,20003");
+      assertThat(env(liteEngine, "DBOPS_LOG_SERVICE_URL").getValue()).isEqualTo("off");
+      for (Container c : spec.getContainers()) {
+        assertThat(env(c, "DBOPS_BIND_ADDRESS").getValue()).isEqualTo("0.0.0.0");
+        assertThat(env(c, "DBOPS_POD_TOKEN").getValue()).isNull();
+        assertThat(env(c, "DBOPS_POD_TOKEN").getValueFrom().getSecretKeyRef().getName()).isEqualTo("exec-1-dev-env");
+        assertThat(env(c, "DBOPS_POD_TOKEN").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("DBOPS_POD_TOKEN");
+      }
       assertThat(env(liteEngine, "DBOPS_WORKSPACE_ROOT").getValue()).isEqualTo("/workspace");
       Container step1 = spec.getContainers().get(1);
       Container step2 = spec.getContainers().get(2);
       assertThat(step1.getArgs()).containsExactly("step-runtime");
       assertThat(env(step1, "DBOPS_STEP_PORT").getValue()).isEqualTo("20002");
       assertThat(env(step2, "DBOPS_STEP_PORT").getValue()).isEqualTo("20003");
-      assertThat(env(step1, "DBOPS_MASK_ENV").getValue()).isEqualTo("DB_PASSWORD,API_TOKEN");
+      assertThat(env(step1, "DBOPS_MASK_ENV").getValue()).isEqualTo("DB_PASSWORD,API_TOKEN,DBOPS_POD_TOKEN");
       assertThat(env(step1, "DBOPS_LOG_LEVEL").getValue()).isEqualTo("DEBUG");
       // the delegate's step runtime settings, in every step container and nowhere else
       for (Container step : List.of(step1, step2)) {
@@ -190,17 +201,18 @@ class KubernetesPodRuntimeIT {
   }
 
   @Test
-  void aStageWithoutSecretsGetsNoSecretsAndTheDelegatesDefaultImageAndServiceAccount() throws Exception {
+  void aStageWithoutSecretsGetsOnlyItsCredentialAndTheDelegatesDefaultImageAndServiceAccount() throws Exception {
     try (KubernetesPodRuntime runtime = new KubernetesPodRuntime(client, settings("dc1", "i-1"), Clock.systemUTC())) {
       startReady(runtime, new InitStagePayload("e2", "dev", "e2-dev", null, 1, Map.of(), List.of(), 60),
           PodSecrets.NONE, "10.0.0.9");
 
-      assertThat(client.secrets().inNamespace(MockKubernetes.NAMESPACE).list().getItems()).isEmpty();
+      assertThat(client.secrets().inNamespace(MockKubernetes.NAMESPACE).list().getItems()).singleElement()
+          .satisfies(s -> assertThat(decoded(s)).containsOnlyKeys("DBOPS_POD_TOKEN"));
       Pod pod = kubernetes.pod("e2-dev");
       assertThat(pod.getSpec().getServiceAccountName()).isEqualTo("dbops-build");
       assertThat(pod.getSpec().getImagePullSecrets()).isEmpty();
       assertThat(pod.getSpec().getContainers()).allSatisfy(c -> assertThat(c.getImage()).isEqualTo("dbops/dbops:0.1.0"));
-      assertThat(env(pod.getSpec().getContainers().get(0), "DBOPS_MASK_ENV").getValue()).isEmpty();
+      assertThat(env(pod.getSpec().getContainers().get(0), "DBOPS_MASK_ENV").getValue()).isEqualTo("DBOPS_POD_TOKEN");
     }
   }
 
@@ -232,7 +244,7 @@ class KubernetesPodRuntimeIT {
         assertThat(names(client.pods().inNamespace(MockKubernetes.NAMESPACE).list().getItems()))
             .containsExactlyInAnyOrder("replica-pod", "other-pod");
         assertThat(names(client.secrets().inNamespace(MockKubernetes.NAMESPACE).list().getItems()))
-            .containsExactlyInAnyOrder("replica-pod-env", "replica-pod-registry-1");
+            .containsExactlyInAnyOrder("replica-pod-env", "replica-pod-registry-1", "other-pod-env");
       });
       assertThat(successor.sweep()).isZero();
     }
@@ -276,6 +288,26 @@ class KubernetesPodRuntimeIT {
       runtime.start();
       startReady(runtime, fullPayload("p1"), fullSecrets(), "10.0.0.1");
       assertThat(lease("p1")).isEqualTo(T0.plus(Duration.ofMinutes(5)));
+
+      clock.set(T0.plus(Duration.ofMinutes(3)));
+
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(lease("p1"))
+          .isEqualTo(T0.plus(Duration.ofMinutes(8))));
+    }
+  }
+
+  /**
+   * A renewal while the pod's Secrets are being created (the pod does not exist yet, the patch
+   * answers 404) must not drop the pod from the lease keeper: renewing every millisecond makes that
+   * interleaving all but certain. It once made theLeaseOfALivePodIsRenewed fail under load.
+   */
+  @Test
+  void aRenewalWhileThePodIsBeingCreatedDoesNotDropIt() throws Exception {
+    MutableClock clock = new MutableClock(T0);
+    try (KubernetesPodRuntime runtime = new KubernetesPodRuntime(client, settings("dc1", "i-1")
+        .withLease(Duration.ofMinutes(5), Duration.ofMillis(1), Duration.ofHours(1)), clock)) {
+      runtime.start();
+      startReady(runtime, fullPayload("p1"), fullSecrets(), "10.0.0.1");
 
       clock.set(T0.plus(Duration.ofMinutes(3)));
 

@@ -132,10 +132,12 @@ class KubernetesStageIT {
     runtime = new KubernetesPodRuntime(client, KubernetesPodRuntimeIT.settings("dc1", "i-1").withBasePort(basePort)
         .withReadyTimeout(Duration.ofSeconds(120)), Clock.systemUTC());
     runtime.start();
-    // default deny: the stage reads its password from one Kubernetes Secret, its database is on loopback
+    // default deny: the stage reads its password from one Kubernetes Secret, clones one local repository and
+    // applies to a database on loopback
     io.dbops.agent.policy.DelegatePolicy policy = new io.dbops.agent.policy.DelegatePolicy(
         io.dbops.agent.policy.Allowlists.of(Map.of("DBOPS_ALLOW_SECRET_KUBERNETES", "orders-db",
-            "DBOPS_ALLOW_HOSTS", "127.0.0.1:*,localhost:*")), work.resolve("state"));
+            "DBOPS_ALLOW_HOSTS", "127.0.0.1:*,localhost:*",
+            "DBOPS_ALLOW_GIT_URLS", work.resolve("repo").toUri() + "**")), work.resolve("state"));
     SecretResolver secrets = new SecretResolver(SealedBox.newKeyPair().getPrivate(), name -> null,
         new KubernetesSecrets(client, DELEGATE_NAMESPACE), policy);
     Map<String, TaskHandler> handlers = new java.util.HashMap<>();
@@ -153,7 +155,11 @@ class KubernetesStageIT {
     // the step container got the password through secretKeyRef; the pod spec never held it
     assertThat(kubelet.environment("e1-dev", "step-1")).containsEntry("DBOPS_DB_PASSWORD", password);
     assertThat(kubelet.environment("e1-dev", "lite-engine")).containsEntry("DBOPS_DB_PASSWORD", password)
-        .containsEntry("DBOPS_MASK_ENV", "DBOPS_DB_PASSWORD");
+        .containsEntry("DBOPS_MASK_ENV", "DBOPS_DB_PASSWORD,DBOPS_POD_TOKEN")
+        .containsEntry("DBOPS_BIND_ADDRESS", "0.0.0.0");
+    // one credential for the whole pod, from the pod's Secret (contract A)
+    assertThat(kubelet.environment("e1-dev", "lite-engine").get("DBOPS_POD_TOKEN"))
+        .isNotBlank().isEqualTo(kubelet.environment("e1-dev", "step-1").get("DBOPS_POD_TOKEN"));
     String podYaml = Serialization.asYaml(kubernetes.pod("e1-dev"));
     assertThat(podYaml).doesNotContain(password).doesNotContain(base64(password));
 

@@ -61,7 +61,7 @@ class LocalPodRuntimeIT {
     List<String> lines = Files.readAllLines(stepLog);
     String mask = Secrets.MASK;
     // The value reached the step process's environment (its hash), named in DBOPS_MASK_ENV ...
-    assertThat(lines).contains("SHA256=" + TestPodMain.sha256(SECRET), "MASK_ENV=DBOPS_DB_PASSWORD",
+    assertThat(lines).contains("SHA256=" + TestPodMain.sha256(SECRET), "MASK_ENV=DBOPS_DB_PASSWORD,DBOPS_POD_TOKEN",
         "PLAIN=plain-value");
     // ... and every form it printed, also the one split across two writes, is masked in the file.
     assertThat(lines).contains("DBOPS_DB_PASSWORD=" + mask, "BASE64=" + mask, "URL=" + mask, "SPLIT=" + mask);

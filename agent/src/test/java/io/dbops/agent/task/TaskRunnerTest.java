@@ -1,0 +1,215 @@
+package io.dbops.agent.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.dbops.agent.endpoints.DelegateMetrics;
+import io.dbops.agent.policy.Allowlists;
+import io.dbops.agent.policy.DelegatePolicy;
+import io.dbops.protocol.Frame;
+import io.dbops.protocol.TaskStatus;
+import io.dbops.secrets.Masker;
+import io.dbops.support.Json;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link TaskRunner} with deterministic threads and a manual clock ({@link ManualExecutors}): the
+ * races of claim vs abort, timeout vs result, drain vs an in-flight claim, and delivery of a result
+ * after a reconnect, each reproduced step by step.
+ */
+class TaskRunnerTest {
+  private static final String TYPE = "noop";
+  private static final String CANARY = "canary-secret-value-3141";
+  @TempDir Path outbox;
+  private ManualExecutors threads = new ManualExecutors();
+  private final List<Frame> sent = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean connected = new AtomicBoolean(true);
+  private final AtomicInteger runs = new AtomicInteger();
+  private TaskRunner runner;
+
+  /** A handler that counts its runs and succeeds, or throws what {@code failure} says. */
+  private TaskHandler handler(RuntimeException failure) {
+    return new TaskHandler() {
+      @Override
+      public String taskType() {
+        return TYPE;
+      }
+
+      @Override
+      public TaskOutcome run(Frame.TaskAssigned task) {
+        runs.incrementAndGet();
+        if (failure != null) {
+          throw failure;
+        }
+        return TaskOutcome.succeeded(Map.of());
+      }
+
+      @Override
+      public Masker masker(Frame.TaskAssigned task) {
+        return new Masker(List.of(CANARY));
+      }
+    };
+  }
+
+  private TaskRunner runner(TaskHandler handler) {
+    TaskRunner r = new TaskRunner(2, List.of(handler), frame -> {
+      if (!connected.get()) {
+        return false;
+      }
+      sent.add(frame);
+      return true;
+    }, outbox, new DelegateMetrics(new SimpleMeterRegistry()),
+        new ReachabilityCheck(Duration.ofSeconds(1), new DelegatePolicy(Allowlists.NONE, null)), threads::executors);
+    r.start();
+    return r;
+  }
+
+  @BeforeEach
+  void start() {
+    runner = runner(handler(null));
+  }
+
+  @AfterEach
+  void stop() {
+    runner.close();
+  }
+
+  private static Frame.TaskAssigned assigned(String id, int timeoutSeconds) {
+    return new Frame.TaskAssigned(id, TYPE, 1, timeoutSeconds, 60, Json.tree(Map.of()));
+  }
+
+  private List<Frame.TaskResult> results() {
+    return sent.stream().filter(Frame.TaskResult.class::isInstance).map(Frame.TaskResult.class::cast).toList();
+  }
+
+  @Test
+  void anAbortArrivingBeforeTheTaskStartsWinsAndTheTaskNeverRuns() {
+    runner.onFrame(new Frame.TaskOffer("t1", TYPE));
+    runner.onFrame(assigned("t1", 60));
+    runner.onFrame(new Frame.Abort("t1", "cancelled by alice"));
+    threads.runQueued();
+
+    assertThat(runs).hasValue(0);
+    assertThat(results()).singleElement().satisfies(r -> {
+      assertThat(r.status()).isEqualTo(TaskStatus.FAILED);
+      assertThat(r.error()).isEqualTo("aborted: cancelled by alice");
+    });
+    assertThat(runner.running()).isZero();
+  }
+
+  @Test
+  void aTaskTimesOutAtItsTimeoutOnceAndItsLateOutcomeIsDropped() {
+    runner.onFrame(assigned("t1", 30));
+
+    threads.advance(Duration.ofSeconds(29));
+    assertThat(results()).isEmpty();
+    threads.advance(Duration.ofSeconds(1));
+
+    assertThat(results()).singleElement().satisfies(r ->
+        assertThat(r.error()).isEqualTo("Task t1 (noop) timed out after 30 s"));
+    threads.runQueued(); // the worker gets to the (cancelled) task only now
+    assertThat(results()).hasSize(1);
+    assertThat(runner.running()).isZero();
+  }
+
+  @Test
+  void aResultBeatsItsTimeoutAndTheTimeoutThenDoesNothing() {
+    runner.onFrame(assigned("t1", 30));
+    threads.runQueued();
+    threads.advance(Duration.ofSeconds(60));
+
+    assertThat(results()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(TaskStatus.SUCCEEDED));
+  }
+
+  @Test
+  void drainingHandsBackAClaimInFlightAndItsLateAssignment() {
+    runner.onFrame(new Frame.TaskOffer("t1", TYPE));
+    assertThat(sent).containsExactly(new Frame.Claim("t1"));
+
+    runner.startDraining("delegate is shutting down");
+    runner.onFrame(assigned("t1", 60)); // the assignment was already on its way
+    runner.onFrame(new Frame.TaskOffer("t2", TYPE));
+    threads.runQueued();
+
+    assertThat(sent).containsExactly(new Frame.Claim("t1"), new Frame.TaskRelease("t1", "delegate is shutting down"),
+        new Frame.TaskRelease("t1", "delegate is shutting down"));
+    assertThat(runs).hasValue(0);
+    assertThat(runner.running()).isZero();
+  }
+
+  @Test
+  void aResultFinishedWhileDisconnectedIsSentAfterTheReconnectUntilAcknowledged() {
+    runner.onFrame(assigned("t1", 60));
+    connected.set(false);
+    runner.onDisconnected();
+    threads.runQueued();
+    assertThat(results()).isEmpty();
+    assertThat(runner.pendingResults()).isOne();
+
+    connected.set(true);
+    runner.onWelcome();
+    assertThat(results()).singleElement().satisfies(r -> assertThat(r.taskId()).isEqualTo("t1"));
+    runner.onWelcome(); // another reconnect before the acknowledgement: sent again
+    assertThat(results()).hasSize(2);
+    runner.onFrame(new Frame.ResultAck("t1"));
+    runner.onWelcome();
+    assertThat(results()).hasSize(2);
+    assertThat(runner.pendingResults()).isZero();
+  }
+
+  @Test
+  void anUnexpectedExceptionQuotingASecretIsMaskedInTheResultTheLogAndTheOutbox() throws Exception {
+    runner.close();
+    threads = new ManualExecutors();
+    runner = runner(handler(new IllegalArgumentException("Invalid environment variable value: \"" + CANARY + "\"",
+        new IllegalStateException("cause quoting " + CANARY))));
+    Logger logger = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      runner.onFrame(assigned("t1", 60));
+      threads.runQueued();
+    } finally {
+      logger.detachAppender(logs);
+    }
+
+    assertThat(results()).singleElement().satisfies(r -> {
+      assertThat(r.error()).isEqualTo("The delegate failed while running noop: java.lang.IllegalArgumentException:"
+          + " Invalid environment variable value: \"**************\"");
+      assertThat(r.error()).doesNotContain(CANARY);
+    });
+    assertThat(logs.list).isNotEmpty().allSatisfy(e -> {
+      StringBuilder text = new StringBuilder(e.getFormattedMessage());
+      for (var t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+        text.append(' ').append(t.getMessage());
+      }
+      assertThat(text.toString()).doesNotContain(CANARY);
+    });
+    // the trace is still logged, with its cause, masked
+    assertThat(logs.list).filteredOn(e -> e.getThrowableProxy() != null).singleElement()
+        .satisfies(e -> assertThat(e.getThrowableProxy().getCause().getMessage())
+            .isEqualTo("java.lang.IllegalStateException: cause quoting **************"));
+    try (Stream<Path> files = Files.walk(outbox)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        assertThat(Files.readString(file)).doesNotContain(CANARY);
+      }
+    }
+  }
+}
