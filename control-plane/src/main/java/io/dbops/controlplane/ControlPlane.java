@@ -36,6 +36,7 @@ import io.dbops.controlplane.store.Database;
 import io.dbops.controlplane.store.Ids;
 import io.dbops.controlplane.store.Sql;
 import io.dbops.controlplane.tokens.DelegateTokenRoutes;
+import io.dbops.protocol.TaskStatus;
 import io.dbops.controlplane.tokens.TokenService;
 import java.time.Clock;
 import java.time.Duration;
@@ -110,9 +111,9 @@ public final class ControlPlane implements AutoCloseable {
       metrics.gauge("dbops_delegates_connected", "Delegate sessions of this replica that said hello",
           h::connectedCount);
       metrics.gauge("dbops_tasks_queued", "Tasks waiting for a delegate (all replicas)",
-          () -> queue.count(Task.QUEUED));
+          () -> queue.count(TaskStatus.QUEUED));
       metrics.gauge("dbops_tasks_running", "Tasks assigned to a delegate (all replicas)",
-          () -> queue.count(Task.RUNNING));
+          () -> queue.count(TaskStatus.RUNNING));
       sweeper = new TaskSweeper(queue, metrics, clock, Duration.ofMillis(config.sweepPeriodMillis()));
       AccessGate gate = new AccessGate(apiTokens,
           new FailureThrottle(clock, config.auth().failureLimit(),

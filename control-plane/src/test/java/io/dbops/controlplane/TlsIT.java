@@ -63,6 +63,14 @@ class TlsIT {
           .hasMessageContaining("DBOPS_ALLOW_INSECURE=true");
     }
     assertThat(dir.resolve("data")).as("refused before anything was created").doesNotExist();
+
+    // the explicit allowance (dbops server --allow-insecure) lets it start
+    ControlPlaneConfig allowed = ControlPlaneConfig.fromEnvironment(Map.of("DBOPS_SERVER_BIND", "0.0.0.0",
+        "DBOPS_SERVER_PORT", "0", "DBOPS_DATA_DIR", dir.resolve("data").toString(), "DBOPS_ALLOW_INSECURE", "true"));
+    try (ControlPlane controlPlane = new ControlPlane(allowed)) {
+      controlPlane.start();
+      assertThat(TestClient.of(controlPlane).get("/healthz").code()).isEqualTo(200);
+    }
   }
 
   private static X509Certificate served(TestCertificates certs, ControlPlane controlPlane) throws Exception {

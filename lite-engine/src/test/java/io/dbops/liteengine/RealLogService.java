@@ -99,7 +99,7 @@ public final class RealLogService implements AutoCloseable {
     List<LogPage.Line> all = new ArrayList<>();
     long after = 0;
     while (true) {
-      LogPage page = logs.read(executionId, after, 0, id -> "RUNNING").join();
+      LogPage page = logs.read(executionId, after, 0, id -> "RUNNING");
       if (page.lines().isEmpty()) {
         return all;
       }
@@ -117,7 +117,7 @@ public final class RealLogService implements AutoCloseable {
       throws InterruptedException {
     long after = 0;
     while (true) {
-      LogPage page = logs.read(executionId, after, 0, id -> "RUNNING").join();
+      LogPage page = logs.read(executionId, after, 0, id -> "RUNNING");
       if (page.lines().isEmpty()) {
         return;
       }

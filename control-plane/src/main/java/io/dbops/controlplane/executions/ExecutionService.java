@@ -86,7 +86,7 @@ public final class ExecutionService {
     if (store.status(id).isEmpty()) {
       throw ApiException.notFound("No execution '" + id + "'; list them with GET /api/v1/executions");
     }
-    return logs.read(id, after, waitMillis, e -> store.status(e).orElse(null));
+    return logs.readAsync(id, after, waitMillis, e -> store.status(e).orElse(null));
   }
 
   public ExecutionView view(String id) {

@@ -52,7 +52,7 @@ public final class LogService implements AutoCloseable {
   public LogService(DataSource dataSource, Clock clock, LogSettings settings) {
     this.sql = new Sql(dataSource);
     this.clock = clock;
-    this.store = new LogStore(dataSource, clock);
+    this.store = new LogStore(sql, clock);
     this.compactor = new LogCompactor(store);
     this.sweeper = new LogSweeper(compactor, wakeups, settings, clock);
     this.tail = new LogTail(store, wakeups);
@@ -165,7 +165,7 @@ public final class LogService implements AutoCloseable {
    *
    * @param status the execution's current status (re-read after waiting)
    */
-  public CompletableFuture<LogPage> read(String executionId, long after, long waitMillis,
+  public CompletableFuture<LogPage> readAsync(String executionId, long after, long waitMillis,
       Function<String, String> status) {
     return reads.read(executionId, after, waitMillis, status);
   }
@@ -183,6 +183,14 @@ public final class LogService implements AutoCloseable {
       throw ApiException.unauthorized("The log token is not valid for stream '" + stream
           + "'; send the token of the execute_step payload that names this stream");
     }
+  }
+
+  /**
+   * As {@link #readAsync}, blocking the calling thread until the page is ready: for embedding
+   * code and tests, never for an HTTP route (a waiting request would hold a request thread).
+   */
+  public LogPage read(String executionId, long after, long waitMillis, Function<String, String> status) {
+    return readAsync(executionId, after, waitMillis, status).join();
   }
 
   /** The stream's row (created empty when new). */

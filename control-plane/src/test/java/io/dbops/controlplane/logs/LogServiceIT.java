@@ -79,7 +79,7 @@ class LogServiceIT {
     assertThat(position.json().get("nextSeq").asLong()).isEqualTo(6);
     assertThat(position.json().get("closed").asBoolean()).isFalse();
 
-    List<LogPage.Line> page = fixture.logs.read("e1", 0, 0, id -> "RUNNING").join().lines();
+    List<LogPage.Line> page = fixture.logs.read("e1", 0, 0, id -> "RUNNING").lines();
     assertThat(page).extracting(LogPage.Line::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
     assertThat(page).extracting(LogPage.Line::text).containsExactly("line 1", "line 2", "line 3", "line 4", "line 5");
     assertThat(page).extracting(LogPage.Line::cursor).containsExactly(1L, 2L, 3L, 4L, 5L);
@@ -137,7 +137,7 @@ class LogServiceIT {
     // four runs of the step stream, split by the three control lines between them
     assertThat(fixture.count("SELECT COUNT(*) FROM log_chunks WHERE stream = ?", stream)).isEqualTo(4);
     assertThat(readAll("e2")).isEqualTo(before);
-    assertThat(fixture.logs.read("e2", 1500, 0, id -> "RUNNING").join().lines().get(0).cursor()).isEqualTo(1501);
+    assertThat(fixture.logs.read("e2", 1500, 0, id -> "RUNNING").lines().get(0).cursor()).isEqualTo(1501);
   }
 
   @ParameterizedTest(name = "postgres={0}")
@@ -163,7 +163,7 @@ class LogServiceIT {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       boolean writersDone = all.isDone();
-      LogPage page = fixture.logs.read("e3", after, 200, id -> "RUNNING").join();
+      LogPage page = fixture.logs.read("e3", after, 200, id -> "RUNNING");
       seen.addAll(page.lines());
       after = page.next();
       if (writersDone && page.lines().isEmpty()) {
@@ -262,7 +262,7 @@ class LogServiceIT {
 
     assertThat(fixture.count("SELECT COUNT(*) FROM log_chunks WHERE execution_id = ?", "old")).isZero();
     assertThat(fixture.count("SELECT COUNT(*) FROM log_streams WHERE execution_id = ?", "old")).isZero();
-    assertThat(fixture.logs.read("recent", 0, 0, id -> "SUCCEEDED").join().lines()).hasSize(3);
+    assertThat(fixture.logs.read("recent", 0, 0, id -> "SUCCEEDED").lines()).hasSize(3);
     assertThat(fixture.count("SELECT COUNT(*) FROM log_streams WHERE execution_id = ? AND closed = ?", "recent", true))
         .as("idle stream of a finished execution").isEqualTo(1);
     assertThat(fixture.count("SELECT COUNT(*) FROM log_streams WHERE execution_id = ? AND closed = ?", "running", false))
@@ -280,7 +280,7 @@ class LogServiceIT {
 
     fixture.start();
 
-    assertThat(fixture.logs.read("e6", 0, 0, id -> "FAILED").join().lines())
+    assertThat(fixture.logs.read("e6", 0, 0, id -> "FAILED").lines())
         .extracting(l -> l.stream().substring(14) + ":" + l.seq() + ":" + l.level() + ":" + l.text())
         .containsExactly("control:1:INFO:started", "dev/apply:1:INFO:applying", "dev/apply:2:ERROR:failed",
             "control:2:ERROR:finished");
@@ -293,7 +293,7 @@ class LogServiceIT {
     List<LogPage.Line> all = new ArrayList<>();
     long after = 0;
     while (true) {
-      LogPage page = fixture.logs.read(executionId, after, 0, id -> "RUNNING").join();
+      LogPage page = fixture.logs.read(executionId, after, 0, id -> "RUNNING");
       if (page.lines().isEmpty()) {
         return all;
       }
