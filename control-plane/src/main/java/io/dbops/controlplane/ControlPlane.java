@@ -3,7 +3,9 @@ package io.dbops.controlplane;
 import io.dbops.controlplane.config.ControlPlaneConfig;
 import io.dbops.controlplane.executions.ExecutionService;
 import io.dbops.controlplane.executions.Orchestrator;
+import io.dbops.config.EnvReader;
 import io.dbops.controlplane.http.HttpServer;
+import io.dbops.controlplane.http.ServerLimits;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.controlplane.queue.TaskQueue;
 import io.dbops.controlplane.metrics.Metrics;
@@ -19,6 +21,7 @@ import io.dbops.controlplane.session.DelegateHub;
 import io.dbops.controlplane.store.Database;
 import io.dbops.controlplane.store.Ids;
 import io.dbops.controlplane.store.Sql;
+import io.dbops.controlplane.tls.TlsSettings;
 import io.dbops.controlplane.tokens.TokenService;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +40,8 @@ public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
 
   private final ControlPlaneConfig config;
+  private final ServerLimits limits;
+  private final TlsSettings tls;
   private final Clock clock = Clock.systemUTC();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -48,8 +53,34 @@ public final class ControlPlane implements AutoCloseable {
   private HttpServer http;
   private volatile String baseUrl;
 
+  /**
+   * With the HTTP limits and TLS settings of the process environment ({@code DBOPS_HTTP_*},
+   * {@code DBOPS_TLS_*}, {@code DBOPS_ALLOW_INSECURE}; see control-plane/README.md).
+   *
+   * @throws io.dbops.config.ConfigException when one of them is malformed
+   */
   public ControlPlane(ControlPlaneConfig config) {
+    this(config, httpSettings(System.getenv()));
+  }
+
+  private ControlPlane(ControlPlaneConfig config, HttpSettings http) {
+    this(config, http.limits(), http.tls());
+  }
+
+  public ControlPlane(ControlPlaneConfig config, ServerLimits limits, TlsSettings tls) {
     this.config = config;
+    this.limits = limits;
+    this.tls = tls;
+  }
+
+  private record HttpSettings(ServerLimits limits, TlsSettings tls) {}
+
+  private static HttpSettings httpSettings(java.util.Map<String, String> env) {
+    EnvReader reader = new EnvReader(env);
+    HttpSettings settings = new HttpSettings(ServerLimits.fromEnvironment(reader),
+        TlsSettings.fromEnvironment(reader));
+    reader.throwIfProblems("control plane");
+    return settings;
   }
 
   public void start() {
@@ -57,6 +88,7 @@ public final class ControlPlane implements AutoCloseable {
       throw new IllegalStateException("The control plane was already started");
     }
     log.info("Starting control plane with {}", config);
+    tls.checkBind(config.bindAddress());
     try {
       database = new Database(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(),
           config.dataDir());
@@ -94,10 +126,10 @@ public final class ControlPlane implements AutoCloseable {
       http = new HttpServer(config.bindAddress(), config.port(),
           List.of(tokens, logs, executions, hub, new TaskRoutes(queue), new SecretRoutes(secrets),
               metrics),
-          Duration.ofSeconds(config.heartbeatIntervalSeconds() * 4L + 30));
+          Duration.ofSeconds(config.heartbeatIntervalSeconds() * 4L + 30), limits, tls);
       hub.start();
       http.start();
-      baseUrl = "http://" + hostForUrl(config.bindAddress()) + ":" + http.port();
+      baseUrl = (tls.enabled() ? "https://" : "http://") + hostForUrl(config.bindAddress()) + ":" + http.port();
       sweeper.start();
       orchestrator.start();
       log.info("Control plane ready at {} (public URL {})", baseUrl, publicUrl());

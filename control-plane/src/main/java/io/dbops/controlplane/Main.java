@@ -17,7 +17,14 @@ public final class Main {
       System.exit(78);
       return;
     }
-    ControlPlane controlPlane = new ControlPlane(config);
+    ControlPlane controlPlane;
+    try {
+      controlPlane = new ControlPlane(config);
+    } catch (io.dbops.config.ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(78);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       controlPlane.close();
@@ -25,8 +32,8 @@ public final class Main {
     }, "cp-shutdown"));
     try {
       controlPlane.start();
-    } catch (ConfigException e) {
-      // for example a master key that does not open the stored secrets
+    } catch (ConfigException | io.dbops.config.ConfigException e) {
+      // for example a master key that does not open the stored secrets, or plain HTTP beyond loopback
       System.err.println(e.getMessage());
       System.exit(78);
       return;

@@ -73,7 +73,8 @@ public final class ExecutionService implements Routes {
       }
       long after = Requests.longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
       long wait = Requests.longParam(ctx, "waitMillis", 0, 0, LogService.MAX_WAIT_MILLIS);
-      ctx.json(logs.read(id, after, wait, e -> store.status(e).orElse(null)));
+      // Asynchronous: a waiting long poll holds no HTTP thread.
+      ctx.future(() -> logs.readAsync(id, after, wait, e -> store.status(e).orElse(null)).thenAccept(ctx::json));
     });
   }
 

@@ -1,6 +1,8 @@
 package io.dbops.controlplane.http;
 
 import io.dbops.api.ApiError;
+import io.dbops.controlplane.tls.ServerCertificate;
+import io.dbops.controlplane.tls.TlsSettings;
 import io.dbops.support.Json;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
@@ -9,13 +11,25 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Javalin (Jetty 11) server: health, error mapping to {@link ApiError}, and the routes of
- * every feature. Request threads are {@code cp-http-N}. {@link #close} stops Jetty; idempotent.
+ * every feature. Request threads are {@code cp-http-N}. One connector: plain HTTP, or HTTPS with a
+ * reloading {@link ServerCertificate} when {@link TlsSettings#enabled}; connection idle timeout,
+ * body read timeout and minimum body rate from {@link ServerLimits}. {@link #close} stops Jetty and
+ * the certificate watcher; idempotent.
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -24,26 +38,42 @@ public final class HttpServer implements AutoCloseable {
   private final int port;
   private final List<Routes> routes;
   private final Duration wsIdleTimeout;
+  private final ServerLimits limits;
+  private final TlsSettings tls;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Javalin app;
+  private volatile ServerCertificate certificate;
+
+  /** Plain HTTP with the default limits. */
+  public HttpServer(String bindAddress, int port, List<Routes> routes, Duration wsIdleTimeout) {
+    this(bindAddress, port, routes, wsIdleTimeout, ServerLimits.DEFAULTS, TlsSettings.none());
+  }
 
   /** @param wsIdleTimeout Jetty closes a WebSocket silent for this long */
-  public HttpServer(String bindAddress, int port, List<Routes> routes, Duration wsIdleTimeout) {
+  public HttpServer(String bindAddress, int port, List<Routes> routes, Duration wsIdleTimeout,
+      ServerLimits limits, TlsSettings tls) {
     this.bindAddress = bindAddress;
     this.port = port;
     this.routes = List.copyOf(routes);
     this.wsIdleTimeout = wsIdleTimeout;
+    this.limits = limits;
+    this.tls = tls;
   }
 
   public void start() {
+    if (tls.enabled()) {
+      certificate = new ServerCertificate(tls);
+    }
+    SslContextFactory.Server ssl = certificate == null ? null : certificate.start();
     Javalin javalin = Javalin.create(config -> {
       config.showJavalinBanner = false;
       config.startupWatcherEnabled = false;
       config.jsonMapper(new JavalinJackson(Json.mapper(), false));
-      // Long polls hold a thread for up to 30 s, so the pool is larger than the CPU count.
-      QueuedThreadPool pool = new QueuedThreadPool(200, 8, 60_000);
+      // Long polls wait asynchronously; SSE tails (capped) and blocking reads hold a thread.
+      QueuedThreadPool pool = new QueuedThreadPool(limits.maxThreads(), 8, 60_000);
       pool.setName("cp-http");
       config.jetty.threadPool = pool;
+      config.jetty.addConnector((server, httpConfig) -> connector(server, httpConfig, ssl));
       config.jetty.modifyServer(server -> server.setStopTimeout(5_000));
       config.jetty.modifyWebSocketServletFactory(factory -> {
         // Above the protocol's 1 MiB, so an oversized frame gets a frame_too_large error frame
@@ -60,6 +90,12 @@ public final class HttpServer implements AutoCloseable {
     javalin.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
         .json(new ApiError(codeFor(e.getStatus()), e.getMessage(), List.of())));
     javalin.exception(Exception.class, (e, ctx) -> {
+      ApiError slow = slowClient(e);
+      if (slow != null) {
+        log.info("Cut a slow request {} {} from {}: {}", ctx.method(), ctx.path(), ctx.ip(), slow.message());
+        ctx.status(408).header("Connection", "close").json(slow);
+        return;
+      }
       log.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
       ctx.status(500).json(new ApiError("internal_error",
           "The control plane failed to handle the request; the server log has the details.",
@@ -77,9 +113,34 @@ public final class HttpServer implements AutoCloseable {
             + ctx.path(), List.of()));
       }
     });
-    javalin.start(bindAddress, port);
+    javalin.start();
     app = javalin;
-    log.info("Control plane listening on {}:{}", bindAddress, javalin.port());
+    log.info("Control plane listening on {}://{}:{}", ssl == null ? "http" : "https", bindAddress,
+        javalin.port());
+  }
+
+  private Connector connector(Server server, HttpConfiguration httpConfig, SslContextFactory.Server ssl) {
+    // A blocked read or write of a request fails after this long without progress (a client that
+    // sends headers and then stops sending its body frees its thread); asynchronous waits are
+    // not IO and are not cut by it.
+    httpConfig.setIdleTimeout(limits.idleTimeout().toMillis());
+    // A body trickled a few bytes at a time makes progress, so only a minimum rate cuts it (408).
+    httpConfig.setMinRequestDataRate(limits.minBodyBytesPerSecond());
+    httpConfig.setSendServerVersion(false);
+    ServerConnector connector;
+    if (ssl == null) {
+      connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+    } else {
+      HttpConfiguration https = new HttpConfiguration(httpConfig);
+      // One certificate for every name: no SNI needed, and clients may use the IP address.
+      https.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
+      connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+          new HttpConnectionFactory(https));
+    }
+    connector.setHost(bindAddress);
+    connector.setPort(port);
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    return connector;
   }
 
   public int port() {
@@ -88,6 +149,23 @@ public final class HttpServer implements AutoCloseable {
       throw new IllegalStateException("HTTP server not started");
     }
     return a.port();
+  }
+
+  /** The client sent its body too slowly or stopped sending it: 408, not a server error. */
+  private ApiError slowClient(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BadMessageException bad && bad.getCode() == 408) {
+        return new ApiError("request_timeout", "The request body arrived slower than "
+            + limits.minBodyBytesPerSecond() + " bytes per second (DBOPS_HTTP_MIN_BODY_BYTES_PER_SECOND);"
+            + " the request was cut", List.of());
+      }
+      if (t instanceof java.util.concurrent.TimeoutException) {
+        return new ApiError("request_timeout", "The request body stopped arriving for "
+            + limits.idleTimeout().toSeconds() + " s (DBOPS_HTTP_IDLE_TIMEOUT_SECONDS); the request was cut",
+            List.of());
+      }
+    }
+    return null;
   }
 
   private static String codeFor(int status) {
@@ -107,6 +185,10 @@ public final class HttpServer implements AutoCloseable {
       Javalin a = app;
       if (a != null) {
         a.stop();
+      }
+      ServerCertificate c = certificate;
+      if (c != null) {
+        c.close();
       }
     }
   }

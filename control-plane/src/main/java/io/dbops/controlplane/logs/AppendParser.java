@@ -40,8 +40,11 @@ final class AppendParser {
         }
       }
       return new AppendRequest(stream, lines, progress);
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
       throw invalid(e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(""));
+    } catch (IOException e) {
+      // reading the body failed (client gone, idle timeout, too slow): not a malformed request
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -43,8 +44,6 @@ public final class LogService implements Routes, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LogService.class);
   public static final int MAX_PAGE = 1000;
   public static final long MAX_WAIT_MILLIS = 30_000;
-  /** Long polls re-read this often, so appends through other replicas are seen too. */
-  private static final long POLL_MILLIS = 1000;
   private static final Pattern STREAM =
       Pattern.compile("executions/([A-Za-z0-9_-]{1,40})(/[A-Za-z0-9_.-]{1,100}){1,4}");
 
@@ -55,6 +54,7 @@ public final class LogService implements Routes, AutoCloseable {
   private final LogCompactor compactor;
   private final LogSweeper sweeper;
   private final LogTail tail;
+  private final LogReads reads;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile LogTokens tokens;
 
@@ -65,6 +65,7 @@ public final class LogService implements Routes, AutoCloseable {
     this.compactor = new LogCompactor(store);
     this.sweeper = new LogSweeper(compactor, wakeups, settings, clock);
     this.tail = new LogTail(store, wakeups);
+    this.reads = new LogReads(store, wakeups);
   }
 
   public void start() {
@@ -73,6 +74,7 @@ public final class LogService implements Routes, AutoCloseable {
     if (migrated > 0) {
       log.info("Moved the log lines of {} execution(s) from log_lines into log chunks", migrated);
     }
+    reads.start();
     sweeper.start();
   }
 
@@ -166,27 +168,23 @@ public final class LogService implements Routes, AutoCloseable {
   }
 
   /**
-   * The lines of an execution after {@code after}; waits up to {@code waitMillis} when there are
-   * none and the execution is not finished.
+   * The lines of an execution after {@code after}; when there are none and the execution is not
+   * finished, waits up to {@code waitMillis} without holding the calling thread (the future
+   * completes on a {@code cp-log-wait} thread; answer the HTTP request with {@code ctx.future}).
    *
    * @param status the execution's current status (re-read after waiting)
    */
-  public LogPage read(String executionId, long after, long waitMillis,
-      Function<String, String> status) throws InterruptedException {
-    long deadline = System.nanoTime() + Math.min(waitMillis, MAX_WAIT_MILLIS) * 1_000_000L;
-    Wakeups.Entry wake = wakeups.of(executionId);
-    while (true) {
-      long version = wake.version();
-      List<LogPage.Line> lines = store.read(executionId, after, MAX_PAGE);
-      String current = status.apply(executionId);
-      boolean finished = "SUCCEEDED".equals(current) || "FAILED".equals(current);
-      long remaining = (deadline - System.nanoTime()) / 1_000_000L;
-      if (!lines.isEmpty() || finished || remaining <= 0 || closed.get()) {
-        long next = lines.isEmpty() ? after : lines.get(lines.size() - 1).cursor();
-        return new LogPage(lines, next, current);
-      }
-      wake.await(version, Math.min(remaining, POLL_MILLIS));
-    }
+  public CompletableFuture<LogPage> readAsync(String executionId, long after, long waitMillis,
+      Function<String, String> status) {
+    return reads.read(executionId, after, waitMillis, status);
+  }
+
+  /**
+   * As {@link #readAsync}, blocking the calling thread until the page is ready: for embedding
+   * code and tests, never for an HTTP route (a waiting request would hold a request thread).
+   */
+  public LogPage read(String executionId, long after, long waitMillis, Function<String, String> status) {
+    return readAsync(executionId, after, waitMillis, status).join();
   }
 
   @Override
@@ -237,6 +235,7 @@ public final class LogService implements Routes, AutoCloseable {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       tail.stop();
+      reads.close();
       sweeper.close();
     }
   }

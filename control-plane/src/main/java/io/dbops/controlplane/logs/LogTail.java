@@ -25,17 +25,22 @@ import org.slf4j.LoggerFactory;
  * resumes with {@code Last-Event-ID}; progress changes are {@code event: progress}; once the
  * execution finished and every line was sent, {@code event: end} closes the stream. A tail holds
  * one HTTP thread; it wakes on appends of this process and re-reads every second (appends through
- * other replicas). At most {@value #MAX_TAILS} tails run at once. Thread-safe.
+ * other replicas). At most {@value #MAX_TAILS} tails run at once, and at most
+ * {@value #MAX_TAILS_PER_CLIENT} per client address (429 beyond it, 503 beyond the total), so
+ * tails never take more than a third of the request threads and one client cannot take them all.
+ * Thread-safe.
  */
 final class LogTail {
   private static final Logger log = LoggerFactory.getLogger(LogTail.class);
   static final int MAX_TAILS = 64;
+  static final int MAX_TAILS_PER_CLIENT = 8;
   private static final long POLL_MILLIS = 1000;
   private static final long KEEPALIVE_NANOS = TimeUnit.SECONDS.toNanos(15);
 
   private final LogStore store;
   private final Wakeups wakeups;
   private final AtomicInteger active = new AtomicInteger();
+  private final Map<String, AtomicInteger> perClient = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
 
   LogTail(LogStore store, Wakeups wakeups) {
@@ -55,8 +60,16 @@ final class LogTail {
       throw ApiException.notFound("No execution '" + executionId + "'; list them with GET /api/v1/executions");
     }
     long after = resumeFrom(ctx);
+    String client = ctx.ip();
+    if (acquire(client) > MAX_TAILS_PER_CLIENT) {
+      release(client);
+      throw new ApiException(429, "too_many_tails", "This client (" + client + ") already streams "
+          + MAX_TAILS_PER_CLIENT + " logs, the most one address may; close one, or use GET"
+          + " /api/v1/executions/{id}/logs?waitMillis= (a long poll that holds no thread)", List.of());
+    }
     if (active.incrementAndGet() > MAX_TAILS) {
       active.decrementAndGet();
+      release(client);
       throw new ApiException(503, "too_many_tails", "This server already streams " + MAX_TAILS
           + " logs; retry later or use GET /api/v1/executions/{id}/logs", List.of());
     }
@@ -72,7 +85,21 @@ final class LogTail {
       log.debug("Log tail of {} ended: the client went away ({})", executionId, e.toString());
     } finally {
       active.decrementAndGet();
+      release(client);
     }
+  }
+
+  private int acquire(String client) {
+    // compute() runs atomically per key, so a count never detaches from the map
+    return perClient.compute(client, (c, n) -> {
+      AtomicInteger count = n == null ? new AtomicInteger() : n;
+      count.incrementAndGet();
+      return count;
+    }).get();
+  }
+
+  private void release(String client) {
+    perClient.computeIfPresent(client, (c, n) -> n.decrementAndGet() <= 0 ? null : n);
   }
 
   private void stream(OutputStream out, String executionId, long after) throws IOException, InterruptedException {

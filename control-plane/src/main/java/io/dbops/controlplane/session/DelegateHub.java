@@ -65,6 +65,7 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
   private final TaskDispatcher dispatcher;
   private final Heartbeater heartbeater;
   private volatile ScheduledExecutorService timer;
+  private final PollWaits pollWaits = new PollWaits();
 
   /** A connected delegate, as {@code GET /api/v1/delegates} lists it. */
   public record DelegateView(String name, String instanceId, String version, List<String> tags,
@@ -103,6 +104,7 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
     t.scheduleWithFixedDelay(dispatcher::checkDeadlines, config.sweepPeriodMillis(),
         config.sweepPeriodMillis(), TimeUnit.MILLISECONDS);
     timer = t;
+    pollWaits.start();
     dispatcher.start();
   }
 
@@ -110,7 +112,7 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
   public void addTo(Javalin app) {
     new WebSocketRoutes(this, clock).addTo(app);
     app.get("/api/v1/delegates", ctx -> ctx.json(delegates()));
-    new LongPollRoutes(this, codec).addTo(app);
+    new LongPollRoutes(this, codec, pollWaits).addTo(app);
   }
 
   /**
@@ -308,6 +310,7 @@ public final class DelegateHub implements Routes, TaskListener, AutoCloseable {
     for (DelegateSession s : sessions.values()) {
       end(s, 1001, "control plane shutting down");
     }
+    pollWaits.close();
     ScheduledExecutorService t = timer;
     if (t != null) {
       ExecutorShutdown.now(t);

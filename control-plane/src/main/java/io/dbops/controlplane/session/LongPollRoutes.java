@@ -16,7 +16,8 @@ import java.util.List;
  * The long-poll transport (docs/protocol.md "Long-poll transport"): the same sessions and frames
  * as the WebSocket, over plain HTTP requests. Every request carries the delegate token; requests
  * on an existing session are accepted with a token revoked meanwhile (so running tasks can still
- * renew leases and report results), new sessions are not.
+ * renew leases and report results), new sessions are not. A {@code GET .../frames} waits
+ * asynchronously (see {@link PollTransport#poll}), so waiting polls hold no HTTP thread.
  */
 final class LongPollRoutes implements Routes {
   static final String BASE = "/api/v1/delegates/poll/sessions";
@@ -24,10 +25,12 @@ final class LongPollRoutes implements Routes {
 
   private final DelegateHub hub;
   private final FrameCodec codec;
+  private final PollWaits waits;
 
-  LongPollRoutes(DelegateHub hub, FrameCodec codec) {
+  LongPollRoutes(DelegateHub hub, FrameCodec codec, PollWaits waits) {
     this.hub = hub;
     this.codec = codec;
+    this.waits = waits;
   }
 
   @Override
@@ -45,9 +48,11 @@ final class LongPollRoutes implements Routes {
       DelegateSession session = session(ctx);
       long wait = Requests.longParam(ctx, "waitMillis", 0, 0, MAX_WAIT_MILLIS);
       PollTransport transport = (PollTransport) session.transport;
-      List<String> frames = transport.take(wait);
-      session.lastSeenMillis.set(System.currentTimeMillis());
-      ctx.contentType("application/json").result("[" + String.join(",", frames) + "]");
+      // Asynchronous: the wait holds no HTTP thread (issue 13).
+      ctx.future(() -> transport.poll(wait).thenAccept(frames -> {
+        session.lastSeenMillis.set(System.currentTimeMillis());
+        ctx.contentType("application/json").result("[" + String.join(",", frames) + "]");
+      }));
     });
     app.delete(BASE + "/{id}", ctx -> {
       DelegateSession session = session(ctx);
@@ -56,13 +61,13 @@ final class LongPollRoutes implements Routes {
     });
   }
 
-  private void open(Context ctx) throws InterruptedException {
+  private void open(Context ctx) {
     TokenService.TokenInfo token = hub.authenticate(ctx.header("Authorization"));
     String body = ctx.body();
-    PollTransport transport = new PollTransport(ctx.ip());
+    PollTransport transport = new PollTransport(ctx.ip(), waits.executor());
     DelegateSession session = hub.newSession(token.id(), transport);
     hub.receive(session, body);
-    List<String> frames = transport.take(0);
+    List<String> frames = transport.drain();
     if (!transport.isOpen() || session.hello() == null) {
       hub.end(session, 1008, "refused");
       Frame.Error error = null;
