@@ -18,6 +18,7 @@ import io.dbops.controlplane.secrets.SecretRoutes;
 import io.dbops.controlplane.secrets.SecretSealer;
 import io.dbops.controlplane.secrets.SecretStore;
 import io.dbops.controlplane.session.DelegateHub;
+import io.dbops.controlplane.store.DataDirectory;
 import io.dbops.controlplane.store.Database;
 import io.dbops.controlplane.store.Ids;
 import io.dbops.controlplane.store.Sql;
@@ -132,6 +133,8 @@ public final class ControlPlane implements AutoCloseable {
       baseUrl = (tls.enabled() ? "https://" : "http://") + hostForUrl(config.bindAddress()) + ":" + http.port();
       sweeper.start();
       orchestrator.start();
+      // files written during the start (master key, admin token) are 0600 like the rest
+      DataDirectory.secure(config.dataDir(), false);
       log.info("Control plane ready at {} (public URL {})", baseUrl, publicUrl());
     } catch (RuntimeException e) {
       close();

@@ -3,7 +3,6 @@ package io.dbops.controlplane.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dbops.support.Secrets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -23,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control plane's connection pool and schema. {@link #start} opens the pool and brings the
+ * The control plane's connection pool and schema. The data directory is made private (0700, files
+ * 0600: {@link DataDirectory}) before and after the database opens. {@link #start} opens the pool and brings the
  * schema up to date with the Liquibase changelog {@value #CHANGELOG}; {@link #close} closes the
  * pool. Thread-safe after start.
  */
@@ -47,13 +47,10 @@ public final class Database implements AutoCloseable {
 
   public void start() {
     if (url.startsWith("jdbc:h2:file:") && dataDir != null) {
-      try {
-        Files.createDirectories(dataDir);
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException("Cannot create the data directory " + dataDir
-            + " (DBOPS_DATA_DIR): " + e.getMessage(), e);
-      }
+      DataDirectory.create(dataDir);
     }
+    // an install made before the directory was private: fixed, with a WARN per entry
+    DataDirectory.secure(dataDir, true);
     HikariConfig hc = new HikariConfig();
     hc.setJdbcUrl(url);
     hc.setUsername(user);
@@ -70,6 +67,7 @@ public final class Database implements AutoCloseable {
           + e.getMessage(), e);
     }
     migrate();
+    DataDirectory.secure(dataDir, false); // the files H2 just created with the umask's mode
     log.info("Control plane database ready at {}", Secrets.maskUrl(url));
   }
 
