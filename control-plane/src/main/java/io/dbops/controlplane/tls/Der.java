@@ -36,7 +36,7 @@ final class Der {
 
   /**
    * The named-curve OID (as a whole DER TLV) of a SEC1 ECPrivateKey: SEQUENCE { INTEGER 1,
-   * OCTET STRING key, [0] parameters OPTIONAL, [1] publicKey OPTIONAL }.
+   * OCTET STRING key, [0] parameters OPTIONAL, [1] publicKey OPTIONAL }; null when it names none.
    */
   static byte[] ecCurveOid(byte[] sec1) throws GeneralSecurityException {
     int[] pos = {0};
@@ -56,8 +56,24 @@ final class Der {
       }
       pos[0] += len;
     }
-    throw new GeneralSecurityException("the EC PRIVATE KEY names no curve; convert it to PKCS#8"
-        + " (openssl pkcs8 -topk8 -nocrypt)");
+    return null;
+  }
+
+  /** The first element (whole TLV) inside a DER SEQUENCE. */
+  static byte[] firstElement(byte[] sequence) throws GeneralSecurityException {
+    int[] pos = {0};
+    expect(sequence, pos, 0x30);
+    length(sequence, pos);
+    int start = pos[0];
+    pos[0]++; // the element's tag
+    int len = length(sequence, pos);
+    int end = pos[0] + len;
+    if (end > sequence.length) {
+      throw new GeneralSecurityException("malformed DER key");
+    }
+    byte[] element = new byte[end - start];
+    System.arraycopy(sequence, start, element, 0, element.length);
+    return element;
   }
 
   private static void expect(byte[] der, int[] pos, int tag) throws GeneralSecurityException {

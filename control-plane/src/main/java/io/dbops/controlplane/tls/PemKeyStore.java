@@ -42,14 +42,46 @@ final class PemKeyStore {
     if (chain.isEmpty()) {
       throw new GeneralSecurityException("DBOPS_TLS_CERT " + certificateFile + " holds no PEM certificate");
     }
-    PrivateKey key = privateKey(Files.readString(keyFile, StandardCharsets.US_ASCII), keyFile);
+    PrivateKey key = privateKey(Files.readString(keyFile, StandardCharsets.US_ASCII), keyFile,
+        chain.get(0).getPublicKey());
+    if (!matches(key, chain.get(0).getPublicKey())) {
+      throw new GeneralSecurityException("DBOPS_TLS_KEY " + keyFile + " is not the key of the first"
+          + " certificate in DBOPS_TLS_CERT " + certificateFile + " (the server's own certificate comes first)");
+    }
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
     store.setKeyEntry(ALIAS, key, STORE_PASSWORD, chain.toArray(new Certificate[0]));
     return store;
   }
 
-  static PrivateKey privateKey(String pem, Path file) throws GeneralSecurityException {
+  /** Signs a probe with the private key and checks it with the certificate's public key. */
+  private static boolean matches(PrivateKey key, java.security.PublicKey publicKey) {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      default -> key.getAlgorithm(); // Ed25519, Ed448
+    };
+    try {
+      byte[] probe = "dbops key check".getBytes(StandardCharsets.US_ASCII);
+      java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signature = signer.sign();
+      java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+      verifier.initVerify(publicKey);
+      verifier.update(probe);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  /**
+   * @param certificateKey the public key of the certificate: an EC key in SEC1 form that names no
+   *     curve (some tools leave it out) is on the certificate's curve
+   */
+  static PrivateKey privateKey(String pem, Path file, java.security.PublicKey certificateKey)
+      throws GeneralSecurityException {
     Matcher m = BLOCK.matcher(pem);
     while (m.find()) {
       String type = m.group(1);
@@ -65,7 +97,9 @@ final class PemKeyStore {
               new PKCS8EncodedKeySpec(wrap(RSA_ALGORITHM, der)));
         case "EC PRIVATE KEY":
           byte[] curve = Der.ecCurveOid(der);
-          byte[] algorithm = Der.sequence(concat(EC_PUBLIC_KEY_OID, curve));
+          byte[] algorithm = curve != null ? Der.sequence(concat(EC_PUBLIC_KEY_OID, curve))
+              // SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier, BIT STRING }
+              : Der.firstElement(certificateKey.getEncoded());
           return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(wrap(algorithm, der)));
         default:
           throw new GeneralSecurityException("DBOPS_TLS_KEY " + file + " holds a " + type
