@@ -19,7 +19,8 @@ public final class PipelineLoader {
   private final ObjectMapper yaml =
       new ObjectMapper(new YAMLFactory())
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-  private final PipelineValidator validator = new PipelineValidator();
+  // No size ceilings here: the control plane that runs the pipeline applies its own.
+  private final PipelineValidator validator = new PipelineValidator(PipelineLimits.NONE);
 
   public Pipeline load(Path file) {
     String source = file.toString();

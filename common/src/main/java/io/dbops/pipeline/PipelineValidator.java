@@ -7,7 +7,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import io.dbops.secrets.SecretSource;
 
-/** Checks a pipeline before it runs and reports every problem at once. Pure; thread-safe. */
+/**
+ * Checks a pipeline before it runs and reports every problem at once: names, step settings,
+ * secret references, no password inside a JDBC URL (use {@code passwordFrom}), and the ceilings
+ * of {@link PipelineLimits}. Pure; thread-safe.
+ */
 public final class PipelineValidator {
   public static final Set<String> STEP_TYPES =
       Set.of("apply", "preview", "rollback", "status", "validate", "tag", "sync", "drift", "policy", "history",
@@ -15,6 +19,17 @@ public final class PipelineValidator {
   private static final Pattern REPO_URL = Pattern.compile("(?i)(https?|git|file)://.+");
   private static final Pattern URL_PASSWORD = Pattern.compile("://[^/@]*:[^/@]*@");
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?");
+
+  private final PipelineLimits limits;
+
+  /** With the default ceilings ({@link PipelineLimits#DEFAULTS}). */
+  public PipelineValidator() {
+    this(PipelineLimits.DEFAULTS);
+  }
+
+  public PipelineValidator(PipelineLimits limits) {
+    this.limits = limits;
+  }
 
   /** Throws {@link PipelineException} naming every problem; returns the pipeline otherwise. */
   public Pipeline validate(String source, Pipeline pipeline) {
@@ -27,6 +42,11 @@ public final class PipelineValidator {
     }
     if (pipeline.stages().isEmpty()) {
       problems.add("'stages' must list at least one stage");
+    }
+    if (pipeline.stages().size() > limits.maxStages()) {
+      problems.add("'stages' lists " + pipeline.stages().size() + " stages, more than the "
+          + limits.maxStages() + " allowed (rule: pipeline size; the control plane's"
+          + " DBOPS_MAX_STAGES sets the ceiling)");
     }
     Set<String> stageNames = new HashSet<>();
     for (int i = 0; i < pipeline.stages().size(); i++) {
@@ -43,10 +63,19 @@ public final class PipelineValidator {
         if (!stage.database().url().startsWith("jdbc:")) {
           problems.add(where + ".database.url must be a JDBC URL starting with 'jdbc:'");
         }
+        // The URL is never echoed: it holds the password.
+        JdbcUrlPasswords.find(stage.database().url()).ifPresent(found -> problems.add(where
+            + ".database.url must not contain a password (found in " + found + "); put the password"
+            + " in a secret and name it in " + where + ".database.passwordFrom (" + SecretSource.FORMS + ")"));
       }
       PodChecks.checkPod(where + ".pod", stage.pod(), problems);
       if (stage.steps().isEmpty()) {
         problems.add(where + ".steps must list at least one step");
+      }
+      if (stage.steps().size() > limits.maxSteps()) {
+        problems.add(where + ".steps lists " + stage.steps().size() + " steps, more than the "
+            + limits.maxSteps() + " allowed per stage (rule: pipeline size; the control plane's"
+            + " DBOPS_MAX_STEPS sets the ceiling)");
       }
       Set<String> stepNames = new HashSet<>();
       for (int j = 0; j < stage.steps().size(); j++) {

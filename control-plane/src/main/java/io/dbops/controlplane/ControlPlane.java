@@ -23,6 +23,7 @@ import io.dbops.controlplane.store.Database;
 import io.dbops.controlplane.store.Ids;
 import io.dbops.controlplane.store.Sql;
 import io.dbops.controlplane.tls.TlsSettings;
+import io.dbops.pipeline.PipelineLimits;
 import io.dbops.controlplane.tokens.TokenService;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +44,7 @@ public final class ControlPlane implements AutoCloseable {
   private final ControlPlaneConfig config;
   private final ServerLimits limits;
   private final TlsSettings tls;
+  private final PipelineLimits pipelineLimits;
   private final Clock clock = Clock.systemUTC();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -55,8 +57,9 @@ public final class ControlPlane implements AutoCloseable {
   private volatile String baseUrl;
 
   /**
-   * With the HTTP limits and TLS settings of the process environment ({@code DBOPS_HTTP_*},
-   * {@code DBOPS_TLS_*}, {@code DBOPS_ALLOW_INSECURE}; see control-plane/README.md).
+   * With the HTTP limits, TLS settings and pipeline ceilings of the process environment
+   * ({@code DBOPS_HTTP_*}, {@code DBOPS_TLS_*}, {@code DBOPS_ALLOW_INSECURE},
+   * {@code DBOPS_MAX_STAGES}, {@code DBOPS_MAX_STEPS}; see control-plane/README.md).
    *
    * @throws io.dbops.config.ConfigException when one of them is malformed
    */
@@ -65,21 +68,28 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private ControlPlane(ControlPlaneConfig config, HttpSettings http) {
-    this(config, http.limits(), http.tls());
+    this(config, http.limits(), http.tls(), http.pipelines());
   }
 
+  /** With the default pipeline ceilings. */
   public ControlPlane(ControlPlaneConfig config, ServerLimits limits, TlsSettings tls) {
+    this(config, limits, tls, PipelineLimits.DEFAULTS);
+  }
+
+  public ControlPlane(ControlPlaneConfig config, ServerLimits limits, TlsSettings tls,
+      PipelineLimits pipelineLimits) {
     this.config = config;
     this.limits = limits;
     this.tls = tls;
+    this.pipelineLimits = pipelineLimits;
   }
 
-  private record HttpSettings(ServerLimits limits, TlsSettings tls) {}
+  private record HttpSettings(ServerLimits limits, TlsSettings tls, PipelineLimits pipelines) {}
 
   private static HttpSettings httpSettings(java.util.Map<String, String> env) {
     EnvReader reader = new EnvReader(env);
     HttpSettings settings = new HttpSettings(ServerLimits.fromEnvironment(reader),
-        TlsSettings.fromEnvironment(reader));
+        TlsSettings.fromEnvironment(reader), PipelineLimits.fromEnvironment(reader));
     reader.throwIfProblems("control plane");
     return settings;
   }
@@ -108,7 +118,7 @@ public final class ControlPlane implements AutoCloseable {
       logs = new LogService(database.dataSource(), clock, config.logs());
       logs.start();
       ExecutionService executions = new ExecutionService(sql, queue, logs, this::publicUrl,
-          config.defaultImage(), clock, ids, secrets::exists);
+          config.defaultImage(), clock, ids, secrets::exists, pipelineLimits);
       orchestrator = executions.orchestrator();
       hub = new DelegateHub(config, tokens, queue, sql, logs::withLogToken,
           new SecretSealer(secrets), metrics, clock, ids);

@@ -11,6 +11,7 @@ import io.dbops.controlplane.store.Sql;
 import io.dbops.pipeline.Pipeline;
 import io.dbops.pipeline.PipelineException;
 import io.dbops.pipeline.PipelineSecrets;
+import io.dbops.pipeline.PipelineLimits;
 import io.dbops.pipeline.PipelineValidator;
 import io.dbops.pipeline.Stage;
 import io.javalin.Javalin;
@@ -28,7 +29,7 @@ public final class ExecutionService implements Routes {
   private final ExecutionStore store;
   private final Orchestrator orchestrator;
   private final LogService logs;
-  private final PipelineValidator validator = new PipelineValidator();
+  private final PipelineValidator validator;
   private final Predicate<String> secretExists;
 
   /**
@@ -39,6 +40,13 @@ public final class ExecutionService implements Routes {
    */
   public ExecutionService(Sql sql, TaskQueue queue, LogService logs, Supplier<String> publicUrl,
       String image, Clock clock, Ids ids, Predicate<String> secretExists) {
+    this(sql, queue, logs, publicUrl, image, clock, ids, secretExists, PipelineLimits.DEFAULTS);
+  }
+
+  /** @param limits ceilings on stages and steps of a submitted pipeline */
+  public ExecutionService(Sql sql, TaskQueue queue, LogService logs, Supplier<String> publicUrl,
+      String image, Clock clock, Ids ids, Predicate<String> secretExists, PipelineLimits limits) {
+    this.validator = new PipelineValidator(limits);
     this.store = new ExecutionStore(sql);
     this.orchestrator = new Orchestrator(store, queue, logs, publicUrl, image, clock, ids);
     this.logs = logs;
