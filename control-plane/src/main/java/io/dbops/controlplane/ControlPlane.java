@@ -9,7 +9,6 @@ import io.dbops.controlplane.http.ServerLimits;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.controlplane.queue.TaskQueue;
 import io.dbops.controlplane.metrics.Metrics;
-import io.dbops.controlplane.queue.Task;
 import io.dbops.controlplane.queue.TaskRoutes;
 import io.dbops.controlplane.queue.TaskSweeper;
 import io.dbops.controlplane.secrets.MasterKey;
@@ -24,6 +23,7 @@ import io.dbops.controlplane.store.Ids;
 import io.dbops.controlplane.store.Sql;
 import io.dbops.controlplane.tls.TlsSettings;
 import io.dbops.pipeline.PipelineLimits;
+import io.dbops.protocol.TaskStatus;
 import io.dbops.controlplane.tokens.TokenService;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,7 +64,17 @@ public final class ControlPlane implements AutoCloseable {
    * @throws io.dbops.config.ConfigException when one of them is malformed
    */
   public ControlPlane(ControlPlaneConfig config) {
-    this(config, httpSettings(System.getenv()));
+    this(config, System.getenv());
+  }
+
+  /**
+   * With the HTTP limits, TLS settings and pipeline ceilings read from {@code env} (for example the
+   * CLI's environment with {@code DBOPS_ALLOW_INSECURE=true} for {@code --allow-insecure}).
+   *
+   * @throws io.dbops.config.ConfigException when one of them is malformed
+   */
+  public ControlPlane(ControlPlaneConfig config, java.util.Map<String, String> env) {
+    this(config, httpSettings(env));
   }
 
   private ControlPlane(ControlPlaneConfig config, HttpSettings http) {
@@ -129,9 +139,9 @@ public final class ControlPlane implements AutoCloseable {
       metrics.gauge("dbops_delegates_connected", "Delegate sessions of this replica that said hello",
           h::connectedCount);
       metrics.gauge("dbops_tasks_queued", "Tasks waiting for a delegate (all replicas)",
-          () -> queue.count(Task.QUEUED));
+          () -> queue.count(TaskStatus.QUEUED));
       metrics.gauge("dbops_tasks_running", "Tasks assigned to a delegate (all replicas)",
-          () -> queue.count(Task.RUNNING));
+          () -> queue.count(TaskStatus.RUNNING));
       sweeper = new TaskSweeper(queue, metrics, clock, Duration.ofMillis(config.sweepPeriodMillis()));
       // Delegates are silent for at most 3 heartbeat intervals; Jetty's own idle timeout is a backstop.
       http = new HttpServer(config.bindAddress(), config.port(),

@@ -57,13 +57,19 @@ class TlsIT {
   void plainHttpOnANonLoopbackAddressIsRefusedNamingTheTlsSettingsAndTheAllowance() {
     ControlPlaneConfig config = ControlPlaneConfig.fromEnvironment(Map.of("DBOPS_SERVER_BIND", "0.0.0.0",
         "DBOPS_SERVER_PORT", "0", "DBOPS_DATA_DIR", dir.resolve("data").toString()));
-    try (ControlPlane controlPlane = new ControlPlane(config, ServerLimits.DEFAULTS, TlsSettings.none())) {
+    try (ControlPlane controlPlane = new ControlPlane(config, Map.of())) {
       assertThatThrownBy(controlPlane::start).isInstanceOf(ConfigException.class)
           .hasMessageContaining("DBOPS_SERVER_BIND=0.0.0.0 is not a loopback address and TLS is off")
           .hasMessageContaining("DBOPS_TLS_CERT and DBOPS_TLS_KEY")
           .hasMessageContaining("DBOPS_ALLOW_INSECURE=true");
     }
     assertThat(dir.resolve("data")).as("refused before anything was created").doesNotExist();
+
+    // the explicit allowance (dbops server --allow-insecure) lets it start
+    try (ControlPlane controlPlane = new ControlPlane(config, Map.of("DBOPS_ALLOW_INSECURE", "true"))) {
+      controlPlane.start();
+      assertThat(new TestClient(controlPlane.baseUrl()).get("/healthz").code()).isEqualTo(200);
+    }
   }
 
   private static X509Certificate served(TestCertificates certs, ControlPlane controlPlane) throws Exception {

@@ -7,6 +7,7 @@ import io.dbops.pipeline.Stage;
 import io.dbops.pipeline.Step;
 import io.dbops.protocol.InitStageOutput;
 import io.dbops.protocol.StepOutput;
+import io.dbops.protocol.TaskStatus;
 import io.dbops.protocol.TaskTypes;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -71,7 +72,7 @@ final class ExecutionProgress {
     log.info("Execution {} aborted by user", id);
     queue.requestAbort(id, ABORTED);
     for (Task task : queue.unfinished(id)) {
-      if (Task.QUEUED.equals(task.status()) && !TaskTypes.CLEANUP_STAGE.equals(task.type())) {
+      if (task.status() == TaskStatus.QUEUED && !TaskTypes.CLEANUP_STAGE.equals(task.type())) {
         queue.failQueued(task.id(), ABORTED);
       }
     }
@@ -128,9 +129,9 @@ final class ExecutionProgress {
     }
     s.instance = task.delegateInstance();
     InitStageOutput output =
-        Task.SUCCEEDED.equals(task.status()) ? TaskPayloads.initOutput(task.result()) : null;
+        task.status() == TaskStatus.SUCCEEDED ? TaskPayloads.initOutput(task.result()) : null;
     String problem = null;
-    if (!Task.SUCCEEDED.equals(task.status())) {
+    if (task.status() != TaskStatus.SUCCEEDED) {
       problem = task.error() == null ? "the delegate gave no reason" : task.error();
     } else if (output == null || output.liteEngineAddress() == null
         || output.stepPorts().size() < s.steps.size()) {
@@ -178,7 +179,7 @@ final class ExecutionProgress {
     }
     ExecutionState.StepState st = s.steps.get(index);
     StepOutput output = TaskPayloads.stepOutput(task.result());
-    boolean ok = Task.SUCCEEDED.equals(task.status())
+    boolean ok = task.status() == TaskStatus.SUCCEEDED
         && (output == null || output.status() == null || "SUCCEEDED".equals(output.status()));
     st.output = output;
     if (ok) {
@@ -236,7 +237,7 @@ final class ExecutionProgress {
 
   private void onCleanupFinished(ExecutionRecord ex, int si, Task task) {
     ExecutionState.StageState s = ex.state.stages.get(si);
-    if (Task.SUCCEEDED.equals(task.status())) {
+    if (task.status() == TaskStatus.SUCCEEDED) {
       logs.appendControl(ex.id, "INFO", "Stage " + s.name + ": build pod " + s.podName + " deleted");
     } else {
       logs.appendControl(ex.id, "WARN", "Stage " + s.name + ": cleanup of build pod " + s.podName

@@ -1,5 +1,7 @@
 package io.dbops.controlplane.logs;
 
+import io.dbops.controlplane.store.Sql;
+
 import io.dbops.logship.LogLine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,7 +41,7 @@ final class LogCompactor {
 
   /** Closes open streams of finished executions not appended to since {@code idleBefore} (millis). */
   int closeIdle(long idleBefore, long now) {
-    return store.inTransaction(c -> LogStore.update(c, "UPDATE log_streams SET closed = ?, closed_at = ? "
+    return store.inTransaction(c -> Sql.update(c, "UPDATE log_streams SET closed = ?, closed_at = ? "
         + "WHERE closed = ? AND updated_at < ? AND execution_id IN "
         + "(SELECT id FROM executions WHERE finished_at IS NOT NULL)", true, now, false, idleBefore));
   }
@@ -103,7 +105,7 @@ final class LogCompactor {
         pack(stream, executionId, g);
       }
     }
-    store.inTransaction(c -> LogStore.update(c, "UPDATE log_streams SET compacted = ? WHERE stream = ? "
+    store.inTransaction(c -> Sql.update(c, "UPDATE log_streams SET compacted = ? WHERE stream = ? "
         + "AND updated_at = ?", true, stream, updatedAt));
   }
 
@@ -129,11 +131,11 @@ final class LogCompactor {
         }
       }
       for (Chunk chunk : group) {
-        LogStore.update(c, "DELETE FROM log_chunks WHERE stream = ? AND first_seq = ?", stream, chunk.firstSeq());
+        Sql.update(c, "DELETE FROM log_chunks WHERE stream = ? AND first_seq = ?", stream, chunk.firstSeq());
       }
       Chunk head = group.get(0);
       Chunk tail = group.get(group.size() - 1);
-      LogStore.update(c, "INSERT INTO log_chunks (stream, first_seq, last_seq, execution_id, first_cursor, "
+      Sql.update(c, "INSERT INTO log_chunks (stream, first_seq, last_seq, execution_id, first_cursor, "
               + "last_cursor, packed, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           stream, head.firstSeq(), tail.lastSeq(), executionId, head.firstCursor(), tail.lastCursor(), true,
           ChunkCodec.deflate(ChunkCodec.join(raw)));
@@ -158,9 +160,9 @@ final class LogCompactor {
     });
     for (String id : expired) {
       store.inTransaction(c -> {
-        LogStore.update(c, "DELETE FROM log_chunks WHERE execution_id = ?", id);
-        LogStore.update(c, "DELETE FROM log_streams WHERE execution_id = ?", id);
-        return LogStore.update(c, "DELETE FROM log_cursors WHERE execution_id = ?", id);
+        Sql.update(c, "DELETE FROM log_chunks WHERE execution_id = ?", id);
+        Sql.update(c, "DELETE FROM log_streams WHERE execution_id = ?", id);
+        return Sql.update(c, "DELETE FROM log_cursors WHERE execution_id = ?", id);
       });
     }
     return expired.size();
@@ -206,7 +208,7 @@ final class LogCompactor {
         run.add((LogLine) row[1]);
       }
       flush(stream, executionId, run);
-      store.inTransaction(c -> LogStore.update(c, "DELETE FROM log_lines WHERE execution_id = ?", executionId));
+      store.inTransaction(c -> Sql.update(c, "DELETE FROM log_lines WHERE execution_id = ?", executionId));
     }
     return executions.size();
   }

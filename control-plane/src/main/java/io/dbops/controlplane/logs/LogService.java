@@ -61,7 +61,7 @@ public final class LogService implements Routes, AutoCloseable {
   public LogService(DataSource dataSource, Clock clock, LogSettings settings) {
     this.sql = new Sql(dataSource);
     this.clock = clock;
-    this.store = new LogStore(dataSource, clock);
+    this.store = new LogStore(sql, clock);
     this.compactor = new LogCompactor(store);
     this.sweeper = new LogSweeper(compactor, wakeups, settings, clock);
     this.tail = new LogTail(store, wakeups);

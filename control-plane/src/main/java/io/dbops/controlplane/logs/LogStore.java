@@ -2,6 +2,7 @@ package io.dbops.controlplane.logs;
 
 import io.dbops.api.LogPage;
 import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.store.Sql;
 import io.dbops.logship.LogLine;
 import io.dbops.logship.Progress;
 import java.sql.Connection;
@@ -12,7 +13,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import javax.sql.DataSource;
 
 /**
  * The log tables ({@code log_streams}, {@code log_cursors}, {@code log_chunks}; see
@@ -28,11 +28,11 @@ final class LogStore {
   private static final int ATTEMPTS = 3;
   private static final int WINDOW = 16;
 
-  private final DataSource dataSource;
+  private final Sql sql;
   private final Clock clock;
 
-  LogStore(DataSource dataSource, Clock clock) {
-    this.dataSource = dataSource;
+  LogStore(Sql sql, Clock clock) {
+    this.sql = sql;
     this.clock = clock;
   }
 
@@ -85,19 +85,19 @@ final class LogStore {
       long firstCursor = reserveCursors(c, row.executionId(), fresh.size());
       LogLine head = fresh.get(0);
       LogLine tail = fresh.get(fresh.size() - 1);
-      update(c, "INSERT INTO log_chunks (stream, first_seq, last_seq, execution_id, first_cursor, last_cursor, "
+      Sql.update(c, "INSERT INTO log_chunks (stream, first_seq, last_seq, execution_id, first_cursor, last_cursor, "
               + "packed, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           stream, head.seq(), tail.seq(), row.executionId(), firstCursor, firstCursor + fresh.size() - 1, false,
           ChunkCodec.encode(fresh));
       last = tail.seq();
     }
     if (progress != null) {
-      update(c, "UPDATE log_streams SET last_seq = ?, updated_at = ?, compacted = ?, progress_done = ?, "
+      Sql.update(c, "UPDATE log_streams SET last_seq = ?, updated_at = ?, compacted = ?, progress_done = ?, "
               + "progress_total = ?, progress_item = ?, progress_at = ? WHERE stream = ?",
           last, now, row.compacted() && fresh.isEmpty(), progress.done(), progress.total(),
           truncate(progress.item(), 1000), now, stream);
     } else if (!fresh.isEmpty()) {
-      update(c, "UPDATE log_streams SET last_seq = ?, updated_at = ?, compacted = ? WHERE stream = ?",
+      Sql.update(c, "UPDATE log_streams SET last_seq = ?, updated_at = ?, compacted = ? WHERE stream = ?",
           last, now, false, stream);
     }
     return last;
@@ -118,7 +118,7 @@ final class LogStore {
       }
       if (!row.closed()) {
         long now = clock.millis();
-        update(c, "UPDATE log_streams SET closed = ?, closed_at = ?, updated_at = ? WHERE stream = ?",
+        Sql.update(c, "UPDATE log_streams SET closed = ?, closed_at = ?, updated_at = ? WHERE stream = ?",
             true, now, now, stream);
       }
       return row.lastSeq();
@@ -181,14 +181,7 @@ final class LogStore {
 
   /** The status of an execution (read from the executions feature's table), if it exists. */
   Optional<String> executionStatus(String executionId) {
-    return query(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT status FROM executions WHERE id = ?")) {
-        ps.setString(1, executionId);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-        }
-      }
-    });
+    return sql.queryOne("SELECT status FROM executions WHERE id = ?", rs -> rs.getString(1), executionId);
   }
 
   private StreamRow lockStream(Connection c, String stream, String executionId) throws SQLException {
@@ -198,117 +191,42 @@ final class LogStore {
     }
     long now = clock.millis();
     // A concurrent first append inserts the same key: the unique violation retries the transaction.
-    update(c, "INSERT INTO log_streams (stream, execution_id, last_seq, closed, compacted, created_at, updated_at) "
+    Sql.update(c, "INSERT INTO log_streams (stream, execution_id, last_seq, closed, compacted, created_at, updated_at) "
         + "VALUES (?, ?, ?, ?, ?, ?, ?)", stream, executionId, 0L, false, false, now, now);
     return new StreamRow(stream, executionId, 0, false, false, now, null);
   }
 
   private static List<StreamRow> streamRows(Connection c, String where, String arg) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT stream, execution_id, last_seq, closed, compacted, "
-        + "updated_at, progress_done, progress_total, progress_item FROM log_streams " + where)) {
-      ps.setString(1, arg);
-      try (ResultSet rs = ps.executeQuery()) {
-        List<StreamRow> rows = new ArrayList<>();
-        while (rs.next()) {
+    return Sql.query(c, "SELECT stream, execution_id, last_seq, closed, compacted, updated_at, progress_done, "
+        + "progress_total, progress_item FROM log_streams " + where, rs -> {
           int done = rs.getInt(7);
           Progress progress = rs.wasNull() ? null : new Progress(done, rs.getInt(8), rs.getString(9));
-          rows.add(new StreamRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBoolean(4),
-              rs.getBoolean(5), rs.getLong(6), progress));
-        }
-        return rows;
-      }
-    }
+          return new StreamRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBoolean(4),
+              rs.getBoolean(5), rs.getLong(6), progress);
+        }, 0, arg);
   }
 
   /** Takes {@code count} consecutive cursors of an execution; returns the first. */
   private static long reserveCursors(Connection c, String executionId, int count) throws SQLException {
-    int updated = update(c, "UPDATE log_cursors SET next_cursor = next_cursor + ? WHERE execution_id = ?",
+    int updated = Sql.update(c, "UPDATE log_cursors SET next_cursor = next_cursor + ? WHERE execution_id = ?",
         (long) count, executionId);
     if (updated == 0) {
-      update(c, "INSERT INTO log_cursors (execution_id, next_cursor) VALUES (?, ?)", executionId, count + 1L);
+      Sql.update(c, "INSERT INTO log_cursors (execution_id, next_cursor) VALUES (?, ?)", executionId, count + 1L);
       return 1;
     }
-    try (PreparedStatement ps = c.prepareStatement("SELECT next_cursor FROM log_cursors WHERE execution_id = ?")) {
-      ps.setString(1, executionId);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1) - count;
-      }
-    }
+    return Sql.query(c, "SELECT next_cursor FROM log_cursors WHERE execution_id = ?", rs -> rs.getLong(1), 1,
+        executionId).get(0) - count;
   }
 
   // ---------------------------------------------------------------- plumbing (shared with LogCompactor)
 
-  @FunctionalInterface
-  interface Work<T> {
-    T run(Connection c) throws SQLException;
+  /** Runs {@code work} in one transaction; retried when it lost a race ({@link Sql#isRace}). */
+  <T> T inTransaction(Sql.Work<T> work) {
+    return sql.inTransaction(ATTEMPTS, work);
   }
 
-  /** Runs {@code work} in one transaction; retries on a lost race (unique violation, deadlock, lock timeout). */
-  <T> T inTransaction(Work<T> work) {
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = dataSource.getConnection()) {
-        c.setAutoCommit(false);
-        try {
-          T result = work.run(c);
-          c.commit();
-          return result;
-        } catch (SQLException | RuntimeException e) {
-          c.rollback();
-          throw e;
-        } finally {
-          c.setAutoCommit(true);
-        }
-      } catch (SQLException e) {
-        if (attempt < ATTEMPTS && isRace(e)) {
-          continue;
-        }
-        throw new IllegalStateException("Log store transaction failed: " + e.getMessage(), e);
-      }
-    }
-  }
-
-  <T> T query(Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      return work.run(c);
-    } catch (SQLException e) {
-      throw new IllegalStateException("Log store query failed: " + e.getMessage(), e);
-    }
-  }
-
-  static int update(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        Object a = args[i];
-        if (a instanceof String s) {
-          ps.setString(i + 1, s);
-        } else if (a instanceof Long l) {
-          ps.setLong(i + 1, l);
-        } else if (a instanceof Integer n) {
-          ps.setInt(i + 1, n);
-        } else if (a instanceof Boolean b) {
-          ps.setBoolean(i + 1, b);
-        } else if (a instanceof byte[] bytes) {
-          ps.setBytes(i + 1, bytes);
-        } else {
-          throw new IllegalArgumentException("Unsupported SQL argument " + a);
-        }
-      }
-      return ps.executeUpdate();
-    }
-  }
-
-  /** Unique violation (23xxx), serialization failure or deadlock (40xxx), H2 lock timeout (HYT00). */
-  private static boolean isRace(SQLException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException sql && sql.getSQLState() != null) {
-        String state = sql.getSQLState();
-        if (state.startsWith("23") || state.startsWith("40") || state.equals("HYT00")) {
-          return true;
-        }
-      }
-    }
-    return false;
+  <T> T query(Sql.Work<T> work) {
+    return sql.withConnection(work);
   }
 
   private static String truncate(String text, int max) {

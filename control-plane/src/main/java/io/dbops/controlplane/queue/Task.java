@@ -1,12 +1,13 @@
 package io.dbops.controlplane.queue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dbops.protocol.TaskStatus;
 import java.util.List;
 
 /**
  * A task as stored in the {@code tasks} table.
  *
- * @param status QUEUED, RUNNING, SUCCEEDED or FAILED
+ * @param status stored by its name
  * @param pinnedInstance when set, only this delegate instance may run the task (the pod lives there)
  * @param delegateInstance the instance that claimed it; null while queued
  * @param attempt 1 for the first run, + 1 each time the task is queued again (lease lapsed, released)
@@ -24,7 +25,7 @@ public record Task(
     JsonNode payload,
     List<String> selectors,
     String pinnedInstance,
-    String status,
+    TaskStatus status,
     String delegateInstance,
     int attempt,
     int timeoutSeconds,
@@ -37,11 +38,6 @@ public record Task(
     Long leaseExpiresAt,
     String reachability,
     String abortReason) {
-  public static final String QUEUED = "QUEUED";
-  public static final String RUNNING = "RUNNING";
-  public static final String SUCCEEDED = "SUCCEEDED";
-  public static final String FAILED = "FAILED";
-
   public Task {
     selectors = selectors == null ? List.of() : List.copyOf(selectors);
   }

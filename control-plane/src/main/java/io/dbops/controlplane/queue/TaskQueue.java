@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.controlplane.store.Ids;
 import io.dbops.controlplane.store.Sql;
+import io.dbops.protocol.TaskStatus;
 import io.dbops.support.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -59,7 +60,7 @@ public final class TaskQueue {
             + "status, attempt, timeout_seconds, created_at, queued_at, reachability) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         id, t.executionId(), t.type(), Json.write(t.payload()), Json.write(t.selectors()),
-        t.pinnedInstance(), Task.QUEUED, 1, t.timeoutSeconds(), now, now, t.reachability());
+        t.pinnedInstance(), TaskStatus.QUEUED, 1, t.timeoutSeconds(), now, now, t.reachability());
     Task task = find(id).orElseThrow();
     listeners.forEach(l -> l.taskQueued(task));
     return task;
@@ -72,27 +73,27 @@ public final class TaskQueue {
   /** Queued tasks, oldest first, at most {@code limit}. */
   public List<Task> queued(int limit) {
     return sql.query("SELECT " + COLUMNS + " FROM tasks WHERE status = ? ORDER BY created_at, id",
-        TaskQueue::map, limit, Task.QUEUED);
+        TaskQueue::map, limit, TaskStatus.QUEUED);
   }
 
   public List<Task> running() {
     return sql.query("SELECT " + COLUMNS + " FROM tasks WHERE status = ? ORDER BY started_at",
-        TaskQueue::map, 0, Task.RUNNING);
+        TaskQueue::map, 0, TaskStatus.RUNNING);
   }
 
   /** The unfinished (QUEUED or RUNNING) tasks of an execution. */
   public List<Task> unfinished(String executionId) {
     return sql.query("SELECT " + COLUMNS + " FROM tasks WHERE execution_id = ? AND status IN (?, ?)",
-        TaskQueue::map, 0, executionId, Task.QUEUED, Task.RUNNING);
+        TaskQueue::map, 0, executionId, TaskStatus.QUEUED, TaskStatus.RUNNING);
   }
 
   public int countRunning(String instanceId) {
     return sql.queryOne("SELECT COUNT(*) FROM tasks WHERE delegate_instance = ? AND status = ?",
-        rs -> rs.getInt(1), instanceId, Task.RUNNING).orElse(0);
+        rs -> rs.getInt(1), instanceId, TaskStatus.RUNNING).orElse(0);
   }
 
   /** Number of tasks with {@code status}. */
-  public long count(String status) {
+  public long count(TaskStatus status) {
     return sql.queryOne("SELECT COUNT(*) FROM tasks WHERE status = ?", rs -> rs.getLong(1), status)
         .orElse(0L);
   }
@@ -101,7 +102,7 @@ public final class TaskQueue {
   public List<Held> heldBy(String instanceId) {
     return sql.query("SELECT id, attempt, abort_reason FROM tasks WHERE delegate_instance = ? "
             + "AND status = ?",
-        rs -> new Held(rs.getString(1), rs.getInt(2), rs.getString(3)), 0, instanceId, Task.RUNNING);
+        rs -> new Held(rs.getString(1), rs.getInt(2), rs.getString(3)), 0, instanceId, TaskStatus.RUNNING);
   }
 
   /**
@@ -113,7 +114,7 @@ public final class TaskQueue {
     int rows = sql.update("UPDATE tasks SET status = ?, delegate_instance = ?, token_id = ?, started_at = ?, "
             + "lease_expires_at = ?, unmatched_since = NULL "
             + "WHERE id = ? AND status = ? AND (pinned_instance IS NULL OR pinned_instance = ?)",
-        Task.RUNNING, instanceId, tokenId, clock.millis(), leaseExpiresAt, taskId, Task.QUEUED, instanceId);
+        TaskStatus.RUNNING, instanceId, tokenId, clock.millis(), leaseExpiresAt, taskId, TaskStatus.QUEUED, instanceId);
     if (rows == 1) {
       return ClaimOutcome.ASSIGNED;
     }
@@ -122,11 +123,11 @@ public final class TaskQueue {
       return ClaimOutcome.NOT_OFFERED;
     }
     Task t = task.get();
-    if (Task.RUNNING.equals(t.status())) {
+    if (t.status() == TaskStatus.RUNNING) {
       return instanceId.equals(t.delegateInstance()) ? ClaimOutcome.ALREADY_HELD
           : ClaimOutcome.ALREADY_TAKEN;
     }
-    if (Task.QUEUED.equals(t.status())) {
+    if (t.status() == TaskStatus.QUEUED) {
       return ClaimOutcome.NOT_OFFERED; // pinned to another instance
     }
     return ClaimOutcome.ALREADY_TAKEN;
@@ -137,7 +138,7 @@ public final class TaskQueue {
     if (taskIds.isEmpty()) {
       return 0;
     }
-    List<Object> args = new ArrayList<>(List.of(leaseExpiresAt, instanceId, Task.RUNNING));
+    List<Object> args = new ArrayList<>(List.of(leaseExpiresAt, instanceId, TaskStatus.RUNNING));
     args.addAll(taskIds);
     return sql.update("UPDATE tasks SET lease_expires_at = ? WHERE delegate_instance = ? AND status = ?"
         + " AND id IN (" + placeholders(taskIds.size()) + ")", args.toArray());
@@ -150,14 +151,15 @@ public final class TaskQueue {
    * a stale result out. Returns the finished task when this call stored it; empty for duplicates,
    * stale attempts and tasks of other delegates.
    */
-  public Optional<Task> complete(String taskId, String instanceId, String tokenId, int attempt, String status,
-      String error, JsonNode output) {
-    String finalStatus = Task.SUCCEEDED.equals(status) ? Task.SUCCEEDED : Task.FAILED;
+  public Optional<Task> complete(String taskId, String instanceId, String tokenId, int attempt,
+      TaskStatus status, String error, JsonNode output) {
+    // a delegate reports only a final status; anything else counts as a failure
+    TaskStatus finalStatus = status == TaskStatus.SUCCEEDED ? TaskStatus.SUCCEEDED : TaskStatus.FAILED;
     int rows = sql.update("UPDATE tasks SET status = ?, finished_at = ?, result = ?, error = ?, "
             + "lease_expires_at = NULL WHERE id = ? AND status = ? "
             + "AND (delegate_instance = ? OR token_id = ?) AND attempt = ?",
         finalStatus, clock.millis(), output == null || output.isNull() ? null : Json.write(output),
-        error, taskId, Task.RUNNING, instanceId, tokenId, attempt);
+        error, taskId, TaskStatus.RUNNING, instanceId, tokenId, attempt);
     return rows == 1 ? finished(taskId) : Optional.empty();
   }
 
@@ -165,7 +167,7 @@ public final class TaskQueue {
   public Optional<Task> fail(String taskId, String error) {
     int rows = sql.update("UPDATE tasks SET status = ?, finished_at = ?, error = ?, "
             + "lease_expires_at = NULL WHERE id = ? AND status = ?",
-        Task.FAILED, clock.millis(), error, taskId, Task.RUNNING);
+        TaskStatus.FAILED, clock.millis(), error, taskId, TaskStatus.RUNNING);
     return rows == 1 ? finished(taskId) : Optional.empty();
   }
 
@@ -173,7 +175,7 @@ public final class TaskQueue {
   public Optional<Task> failQueued(String taskId, String error) {
     int rows = sql.update("UPDATE tasks SET status = ?, finished_at = ?, error = ? "
             + "WHERE id = ? AND status = ?",
-        Task.FAILED, clock.millis(), error, taskId, Task.QUEUED);
+        TaskStatus.FAILED, clock.millis(), error, taskId, TaskStatus.QUEUED);
     return rows == 1 ? finished(taskId) : Optional.empty();
   }
 
@@ -185,7 +187,7 @@ public final class TaskQueue {
     int rows = sql.update("UPDATE tasks SET status = ?, finished_at = ?, error = ?, "
             + "lease_expires_at = NULL WHERE id = ? AND status = ? AND attempt = ? "
             + "AND lease_expires_at < ?",
-        Task.FAILED, now, error, taskId, Task.RUNNING, attempt, now);
+        TaskStatus.FAILED, now, error, taskId, TaskStatus.RUNNING, attempt, now);
     return rows == 1 ? finished(taskId) : Optional.empty();
   }
 
@@ -193,7 +195,7 @@ public final class TaskQueue {
   public Optional<Task> requeueLapsed(String taskId, int attempt, long now) {
     Optional<Task> before = find(taskId);
     int rows = sql.update(requeueSql() + " AND attempt = ? AND lease_expires_at < ?",
-        now, taskId, Task.RUNNING, attempt, now);
+        now, taskId, TaskStatus.RUNNING, attempt, now);
     return rows == 1 ? requeued(taskId, before.map(Task::delegateInstance).orElse(null))
         : Optional.empty();
   }
@@ -201,12 +203,12 @@ public final class TaskQueue {
   /** Queues a task {@code instanceId} holds again (attempt + 1): {@code task_release}. */
   public Optional<Task> release(String taskId, String instanceId) {
     int rows = sql.update(requeueSql() + " AND delegate_instance = ?",
-        clock.millis(), taskId, Task.RUNNING, instanceId);
+        clock.millis(), taskId, TaskStatus.RUNNING, instanceId);
     return rows == 1 ? requeued(taskId, instanceId) : Optional.empty();
   }
 
   private static String requeueSql() {
-    return "UPDATE tasks SET status = 'QUEUED', delegate_instance = NULL, started_at = NULL, "
+    return "UPDATE tasks SET status = '" + TaskStatus.QUEUED.name() + "', delegate_instance = NULL, started_at = NULL, "
         + "lease_expires_at = NULL, abort_reason = NULL, unmatched_since = NULL, "
         + "attempt = attempt + 1, queued_at = ? WHERE id = ? AND status = ?";
   }
@@ -218,9 +220,9 @@ public final class TaskQueue {
    */
   public List<Task> requestAbort(String executionId, String reason) {
     sql.update("UPDATE tasks SET abort_reason = ? WHERE execution_id = ? AND status = ? "
-        + "AND task_type <> 'cleanup_stage'", reason, executionId, Task.RUNNING);
+        + "AND task_type <> 'cleanup_stage'", reason, executionId, TaskStatus.RUNNING);
     List<Task> running = sql.query("SELECT " + COLUMNS + " FROM tasks WHERE execution_id = ? "
-        + "AND status = ? AND abort_reason IS NOT NULL", TaskQueue::map, 0, executionId, Task.RUNNING);
+        + "AND status = ? AND abort_reason IS NOT NULL", TaskQueue::map, 0, executionId, TaskStatus.RUNNING);
     running.forEach(t -> listeners.forEach(l -> l.taskAbortRequested(t)));
     return running;
   }
@@ -230,7 +232,7 @@ public final class TaskQueue {
     if (taskIds.isEmpty()) {
       return;
     }
-    List<Object> args = new ArrayList<>(List.of(now, Task.QUEUED));
+    List<Object> args = new ArrayList<>(List.of(now, TaskStatus.QUEUED));
     args.addAll(taskIds);
     sql.update("UPDATE tasks SET unmatched_since = ? WHERE status = ? AND unmatched_since IS NULL "
         + "AND id IN (" + placeholders(taskIds.size()) + ")", args.toArray());
@@ -261,7 +263,7 @@ public final class TaskQueue {
   public Optional<Task> failUnmatched(String taskId, long cutoff, String error) {
     int rows = sql.update("UPDATE tasks SET status = ?, finished_at = ?, error = ? WHERE id = ? "
             + "AND status = ? AND unmatched_since IS NOT NULL AND unmatched_since < ?",
-        Task.FAILED, clock.millis(), error, taskId, Task.QUEUED, cutoff);
+        TaskStatus.FAILED, clock.millis(), error, taskId, TaskStatus.QUEUED, cutoff);
     return rows == 1 ? finished(taskId) : Optional.empty();
   }
 
@@ -324,7 +326,7 @@ public final class TaskQueue {
         Json.mapper().convertValue(readTree(rs.getString("selectors")),
             new TypeReference<List<String>>() {}),
         rs.getString("pinned_instance"),
-        rs.getString("status"),
+        TaskStatus.valueOf(rs.getString("status")),
         rs.getString("delegate_instance"),
         rs.getInt("attempt"),
         rs.getInt("timeout_seconds"),

@@ -69,7 +69,7 @@ public final class TaskRoutes implements Routes {
     app.get("/api/v1/tasks/{id}", ctx -> {
       String id = ctx.pathParam("id");
       Task t = queue.find(id).orElseThrow(() -> ApiException.notFound("No task '" + id + "'"));
-      ctx.json(new TaskView(t.id(), t.type(), t.status(), t.attempt(), t.delegateInstance(),
+      ctx.json(new TaskView(t.id(), t.type(), t.status().name(), t.attempt(), t.delegateInstance(),
           Instant.ofEpochMilli(t.createdAt()), instant(t.startedAt()), instant(t.finishedAt()),
           instant(t.leaseExpiresAt()), t.error()));
     });

@@ -6,6 +6,7 @@ import io.dbops.controlplane.metrics.Metrics;
 import io.dbops.controlplane.queue.Task;
 import io.dbops.controlplane.queue.TaskQueue;
 import io.dbops.protocol.Frame;
+import io.dbops.protocol.TaskStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -88,11 +89,11 @@ final class TaskFrames {
         session.send(new Frame.ClaimRejected(claim.taskId(), "not offered"));
         return;
       }
-      if (Task.RUNNING.equals(task.status()) && instanceId.equals(task.delegateInstance())) {
+      if (task.status() == TaskStatus.RUNNING && instanceId.equals(task.delegateInstance())) {
         sendAssigned(session, task);
         return;
       }
-      if (!Task.QUEUED.equals(task.status())) {
+      if (task.status() != TaskStatus.QUEUED) {
         session.send(new Frame.ClaimRejected(task.id(), "already taken"));
         return;
       }
@@ -140,7 +141,7 @@ final class TaskFrames {
   }
 
   private void onResult(DelegateSession session, Frame.TaskResult result) {
-    String status = result.status() == null ? Task.FAILED : result.status().name();
+    TaskStatus status = result.status() == null ? TaskStatus.FAILED : result.status();
     // Stored once; listeners (the hub and the orchestrator) hear about the first copy only. A
     // result of another attempt (the task was recovered meanwhile) is acknowledged and ignored.
     if (queue.complete(result.taskId(), session.instanceId(), session.tokenId, result.attempt(), status,

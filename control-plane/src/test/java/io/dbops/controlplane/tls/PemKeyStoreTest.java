@@ -34,6 +34,21 @@ class PemKeyStoreTest {
   }
 
   @Test
+  void readsAnOpensslStyleEcKeyThatNamesItsCurve() throws Exception {
+    TestCertificates certs = new TestCertificates();
+    Path cert = dir.resolve("ec.crt");
+    Path key = dir.resolve("ec.key");
+    X509Certificate leaf = certs.writeServer(cert, key, TestCertificates.KeyFormat.EC_SEC1);
+    java.security.interfaces.ECPrivateKey ec = (java.security.interfaces.ECPrivateKey)
+        PemKeyStore.load(cert, key).getKey(PemKeyStore.ALIAS, PemKeyStore.STORE_PASSWORD);
+    byte[] sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, ec.getS(),
+        new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.2.840.10045.3.1.7")).getEncoded();
+    Files.writeString(key, "-----BEGIN EC PRIVATE KEY-----\n"
+        + java.util.Base64.getMimeEncoder().encodeToString(sec1) + "\n-----END EC PRIVATE KEY-----\n");
+    assertThat(PemKeyStore.load(cert, key).getCertificate(PemKeyStore.ALIAS)).isEqualTo(leaf);
+  }
+
+  @Test
   void refusesAKeyFileWithoutAKeyNamingTheSettingAndNeverItsContent() throws Exception {
     TestCertificates certs = new TestCertificates();
     Path cert = dir.resolve("tls.crt");
