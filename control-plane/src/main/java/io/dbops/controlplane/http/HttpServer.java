@@ -120,10 +120,6 @@ public final class HttpServer implements AutoCloseable {
   }
 
   private Connector connector(Server server, HttpConfiguration httpConfig, SslContextFactory.Server ssl) {
-    // A blocked read or write of a request fails after this long without progress (a client that
-    // sends headers and then stops sending its body frees its thread); asynchronous waits are
-    // not IO and are not cut by it.
-    httpConfig.setIdleTimeout(limits.idleTimeout().toMillis());
     // A body trickled a few bytes at a time makes progress, so only a minimum rate cuts it (408).
     httpConfig.setMinRequestDataRate(limits.minBodyBytesPerSecond());
     httpConfig.setSendServerVersion(false);
@@ -139,6 +135,11 @@ public final class HttpServer implements AutoCloseable {
     }
     connector.setHost(bindAddress);
     connector.setPort(port);
+    // A connection without traffic is closed after this long, and a blocked read or write of a
+    // request fails after it (a client that sends headers and then stops sending its body frees
+    // its thread); asynchronous waits are not IO and are not cut by it. Deliberately not set on
+    // HttpConfiguration as well: a request restores that value when it completes, which would undo
+    // the short idle timeout Jetty gives connections while it stops (and make its stop time out).
     connector.setIdleTimeout(limits.idleTimeout().toMillis());
     return connector;
   }
