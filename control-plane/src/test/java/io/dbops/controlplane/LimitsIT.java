@@ -168,11 +168,12 @@ class LimitsIT {
     try {
       for (int i = 0; i < 8; i++) {
         HttpResponse<InputStream> tail = http.send(HttpRequest.newBuilder(URI.create(controlPlane.baseUrl()
-            + stream)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            + stream)).header("Authorization", "Bearer " + controlPlane.adminToken()).GET().build(),
+            HttpResponse.BodyHandlers.ofInputStream());
         assertThat(tail.statusCode()).isEqualTo(200);
         open.add(tail);
       }
-      HttpResponse<String> ninth = send(stream, null).get(10, TimeUnit.SECONDS);
+      HttpResponse<String> ninth = send(stream, controlPlane.adminToken()).get(10, TimeUnit.SECONDS);
       assertThat(ninth.statusCode()).isEqualTo(429);
       assertThat(ninth.body()).contains("\"code\":\"too_many_tails\"").contains("This client (127.0.0.1)"
           + " already streams 8 logs, the most one address may; close one, or use GET"
