@@ -11,16 +11,13 @@ import io.dbops.protocol.InitStagePayload.SecretEnv;
 import io.dbops.protocol.TaskStatus;
 import io.dbops.protocol.TaskTypes;
 import io.dbops.support.Json;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.dbops.testsupport.CountingServer;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,15 +37,15 @@ class ConfusedDeputyIT {
   @TempDir Path work;
   private FakeControlPlane controlPlane;
   private Delegate delegate;
-  private StubDatabase database;
-  private StubDatabase liteEngine;
+  private CountingServer database;
+  private CountingServer liteEngine;
   private FakeControlPlane.Session session;
 
   @BeforeEach
   void start() throws Exception {
     controlPlane = new FakeControlPlane().start();
-    database = new StubDatabase();
-    liteEngine = new StubDatabase();
+    database = new CountingServer();
+    liteEngine = new CountingServer();
     Path allowed = Files.createDirectories(work.resolve("secrets"));
     Files.createSymbolicLink(allowed.resolve("shadow"), Path.of("/etc/shadow"));
     Map<String, String> delegateEnv = Map.of("DBOPS_TOKEN", DELEGATE_TOKEN, "PGPASSWORD", "pg-host-password-99",
@@ -166,40 +163,5 @@ class ConfusedDeputyIT {
     Frame.TaskResult result = session.nextResult(Duration.ofSeconds(20));
     session.send(new Frame.ResultAck(id));
     return result;
-  }
-
-  /** A TCP server on 127.0.0.1 that counts the connections it accepts (and closes them). */
-  private static final class StubDatabase implements AutoCloseable {
-    private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    private final AtomicInteger connections = new AtomicInteger();
-    private final Thread acceptor = new Thread(this::accept, "stub-database");
-
-    StubDatabase() throws IOException {
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    int port() {
-      return socket.getLocalPort();
-    }
-
-    int connections() {
-      return connections.get();
-    }
-
-    private void accept() {
-      while (!socket.isClosed()) {
-        try (Socket s = socket.accept()) {
-          connections.incrementAndGet();
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
   }
 }

@@ -9,12 +9,12 @@ import io.dbops.proto.v1.LiteEngineGrpc;
 import io.dbops.proto.v1.LogStream;
 import io.dbops.proto.v1.StepRequest;
 import io.dbops.support.Json;
+import io.dbops.testsupport.CountingServer;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,7 +102,7 @@ class SecurityIT {
 
   @Test
   void theConfusedDeputyReadsNoOwnSecretAndDialsNoUnlistedHost() throws Exception {
-    try (StubDatabase stub = new StubDatabase()) {
+    try (CountingServer stub = new CountingServer()) {
       String stubUrl = "jdbc:postgresql://127.0.0.1:" + stub.port() + "/db";
       String[][] attacks = {
           {stubUrl, "env:DBOPS_TOKEN", "DBOPS_"},
@@ -183,7 +182,7 @@ class SecurityIT {
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
     }
-    try (StubDatabase stepContainer = new StubDatabase()) {
+    try (CountingServer stepContainer = new CountingServer()) {
       DbopsProcess engine = DbopsProcess.start(work, Map.of(
           "DBOPS_POD_TOKEN", "pod-" + UUID.randomUUID(),
           "DBOPS_LITE_ENGINE_PORT", Integer.toString(port),
@@ -287,42 +286,5 @@ class SecurityIT {
       }
     }
     return null;
-  }
-
-  /** A TCP server on loopback that counts connections and reads whatever a client sends. */
-  private static final class StubDatabase implements AutoCloseable {
-    private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    private final AtomicInteger connections = new AtomicInteger();
-    private final Thread acceptor = new Thread(this::accept, "e2e-stub-database");
-
-    StubDatabase() throws IOException {
-      acceptor.setDaemon(true);
-      acceptor.start();
-    }
-
-    int port() {
-      return socket.getLocalPort();
-    }
-
-    int connections() {
-      return connections.get();
-    }
-
-    private void accept() {
-      while (!socket.isClosed()) {
-        try (Socket client = socket.accept(); InputStream in = client.getInputStream()) {
-          connections.incrementAndGet();
-          client.setSoTimeout(2000);
-          in.read(new byte[4096]);
-        } catch (IOException e) {
-          // closed, or the client went away
-        }
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
   }
 }

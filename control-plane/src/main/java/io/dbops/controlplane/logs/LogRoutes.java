@@ -7,9 +7,7 @@ import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.identity.Verb;
 import io.dbops.logship.AppendRequest;
-import io.dbops.support.Json;
 import io.javalin.http.Context;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +45,7 @@ public final class LogRoutes implements Routes {
     });
     edge.post("/api/v1/logs/close", Access.logToken(), ctx -> {
       String token = token(ctx);
-      CloseRequest request = parse(ctx, CloseRequest.class);
+      CloseRequest request = Requests.body(ctx, CloseRequest.class);
       logs.authorize(token, request.stream());
       if (request.lastSeq() == null || request.lastSeq() < 0) {
         throw ApiException.badRequest("lastSeq is required: the seq of the stream's last line (0"
@@ -68,24 +66,5 @@ public final class LogRoutes implements Routes {
           "Missing log token: send 'Authorization: Bearer <token>' from the execute_step payload");
     }
     return token;
-  }
-
-  private static <T> T parse(Context ctx, Class<T> type) {
-    byte[] body = ctx.bodyAsBytes();
-    if (body.length == 0) {
-      throw ApiException.badRequest("The request body is empty; send a JSON " + type.getSimpleName(),
-          List.of());
-    }
-    try {
-      T value = Json.mapper().readValue(body, type);
-      if (value == null) {
-        throw ApiException.badRequest("The request body is JSON null; send a JSON "
-            + type.getSimpleName(), List.of());
-      }
-      return value;
-    } catch (IOException e) {
-      throw ApiException.badRequest("The request body is not a valid " + type.getSimpleName() + ": "
-          + e.getMessage().lines().findFirst().orElse(""), List.of());
-    }
   }
 }
