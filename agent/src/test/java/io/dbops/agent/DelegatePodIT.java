@@ -104,8 +104,11 @@ class DelegatePodIT {
     session.next(Frame.Hello.class);
     session.welcome(15);
 
-    Frame.TaskResult init = run(session, "t-init", TaskTypes.INIT_STAGE, 120,
-        new InitStagePayload("e1", "dev", "e1-dev", "dbops:dev", 1, Map.of(), List.of(), 600));
+    // As the control plane does: the init task names the log service the pod may ship to.
+    com.fasterxml.jackson.databind.node.ObjectNode initPayload = (com.fasterxml.jackson.databind.node.ObjectNode)
+        Json.tree(new InitStagePayload("e1", "dev", "e1-dev", "dbops:dev", 1, Map.of(), List.of(), 600));
+    initPayload.putObject("delegateLogStream").put("serviceUrl", logService.url("/").toString().replaceAll("/$", ""));
+    Frame.TaskResult init = run(session, "t-init", TaskTypes.INIT_STAGE, 120, initPayload);
     assertThat(init.status()).as(init.error()).isEqualTo(TaskStatus.SUCCEEDED);
     InitStageOutput pod = Json.convert(init.output(), InitStageOutput.class);
     assertThat(pod.stepPorts()).hasSize(1);

@@ -12,7 +12,8 @@ import okhttp3.HttpUrl;
  * containers, on loopback at the ports of {@value #STEP_PORTS}, and only the log service of
  * {@value #LOG_SERVICE_URL}. Immutable.
  *
- * @param stepPorts the ports of this pod's step containers; not empty
+ * @param stepPorts the ports of this pod's step containers; empty for a pod without step containers
+ *     ({@value #STEP_PORTS}={@value #NONE}), which forwards no step
  * @param logServiceUrl the only log service base URL, normalised (no trailing slash); null when
  *     shipping is {@code off} and every request asking for it is refused
  */
@@ -21,13 +22,12 @@ public record ForwardingRules(Set<Integer> stepPorts, String logServiceUrl) {
   public static final String LOG_SERVICE_URL = "DBOPS_LOG_SERVICE_URL";
   /** The value of {@value #LOG_SERVICE_URL} that disables log shipping. */
   public static final String OFF = "off";
+  /** The value of {@value #STEP_PORTS} for a pod without step containers. */
+  public static final String NONE = "none";
   private static final Set<String> LOOPBACK_NAMES = Set.of("", "127.0.0.1", "localhost");
 
   public ForwardingRules {
-    if (stepPorts == null || stepPorts.isEmpty()) {
-      throw new IllegalArgumentException(STEP_PORTS + " must list at least one port");
-    }
-    stepPorts = Set.copyOf(stepPorts);
+    stepPorts = stepPorts == null ? Set.of() : Set.copyOf(stepPorts);
     for (int port : stepPorts) {
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException(STEP_PORTS + " ports must be between 1 and 65535, not " + port);
@@ -45,10 +45,12 @@ public record ForwardingRules(Set<Integer> stepPorts, String logServiceUrl) {
   /** Reads both settings, adding a problem for each one unset or invalid; null when there was one. */
   static ForwardingRules read(EnvReader reader) {
     int before = reader.problems().list().size();
-    Set<Integer> ports = new TreeSet<>(reader.list(STEP_PORTS, ForwardingRules::port));
-    if (ports.isEmpty()) {
+    boolean none = NONE.equalsIgnoreCase(reader.string(STEP_PORTS, ""));
+    Set<Integer> ports = none ? Set.of() : new TreeSet<>(reader.list(STEP_PORTS, ForwardingRules::port));
+    if (ports.isEmpty() && !none) {
       reader.problem(STEP_PORTS + " must be set to the ports of this pod's step containers (for example "
-          + "20002,20003): the lite engine forwards steps to no other port");
+          + "20002,20003; 'none' for a pod without step containers): the lite engine forwards steps to no"
+          + " other port");
     }
     String url = reader.string(LOG_SERVICE_URL);
     if (url == null) {

@@ -82,8 +82,9 @@ final class BuildPodSpec {
     EnvVar maskEnv = plain(MASK_ENV, String.join(",", secretNames));
     liteEngineEnv.add(maskEnv);
     liteEngineEnv.add(bindAll);
-    liteEngineEnv.add(plain("DBOPS_POD_STEP_PORTS", java.util.stream.IntStream.rangeClosed(1, payload.stepContainers())
-        .mapToObj(i -> Integer.toString(basePort + i)).collect(Collectors.joining(","))));
+    liteEngineEnv.add(plain("DBOPS_POD_STEP_PORTS", payload.stepContainers() == 0 ? "none"
+        : java.util.stream.IntStream.rangeClosed(1, payload.stepContainers())
+            .mapToObj(i -> Integer.toString(basePort + i)).collect(Collectors.joining(","))));
     liteEngineEnv.add(plain("DBOPS_LOG_SERVICE_URL", logServiceUrl));
     // the pipeline's absolute paths live under the shared workspace volume in a pod
     liteEngineEnv.add(plain("DBOPS_WORKSPACE_ROOT", WORKSPACE_PATH));

@@ -50,7 +50,9 @@ final class PodEnvironment {
     env.putAll(secrets.env());
     wiring(env, secrets);
     env.put("DBOPS_LITE_ENGINE_PORT", Integer.toString(port));
-    env.put("DBOPS_POD_STEP_PORTS", stepPorts.stream().map(String::valueOf).collect(Collectors.joining(",")));
+    // "none": a pod without step containers (the lite engine then forwards no step)
+    env.put("DBOPS_POD_STEP_PORTS", stepPorts.isEmpty() ? "none"
+        : stepPorts.stream().map(String::valueOf).collect(Collectors.joining(",")));
     env.put("DBOPS_LOG_SERVICE_URL", secrets.logServiceUrl());
     return env;
   }

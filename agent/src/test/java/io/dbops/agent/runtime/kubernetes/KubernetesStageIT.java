@@ -196,8 +196,13 @@ class KubernetesStageIT {
     await().atMost(Duration.ofSeconds(20)).until(() -> !kubelet.running("e1-dev") && !listening(basePort));
   }
 
-  private static TaskOutcome run(Map<String, TaskHandler> handlers, String type, Object payload) throws Exception {
+  private TaskOutcome run(Map<String, TaskHandler> handlers, String type, Object payload) throws Exception {
     JsonNode json = Json.tree(payload);
+    if (type.equals(TaskTypes.INIT_STAGE)) {
+      // As the control plane does: the init task names the log service the pod may ship to.
+      ((com.fasterxml.jackson.databind.node.ObjectNode) json).putObject("delegateLogStream")
+          .put("serviceUrl", logService.url("/").toString().replaceAll("/$", ""));
+    }
     return handlers.get(type).run(new Frame.TaskAssigned("t-" + type, type, 1, 300, 60, json));
   }
 

@@ -69,7 +69,7 @@ class LocalPodRuntimeIT {
         .satisfies(l -> assertThat(l).doesNotContain(SECRET).endsWith("TestPodMain step-runtime"));
     Path liteEngineLog = stateDir.resolve("pods/pod-1/lite-engine.log");
     assertThat(liteEngineLog).content().contains("LITE_ENGINE_SHA256=" + TestPodMain.sha256(SECRET))
-        .containsPattern("Lite engine listening on port \\d+ \\([1-9]\\d* secret forms masked\\)");
+        .containsPattern("Lite engine listening on 127\\.0\\.0\\.1:\\d+ \\([1-9]\\d* secret forms masked\\)");
     try (var files = Files.walk(stateDir)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
         assertThat(Files.readString(file)).as(file.toString()).doesNotContain(SECRET,
