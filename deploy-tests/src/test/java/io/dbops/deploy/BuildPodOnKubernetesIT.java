@@ -46,6 +46,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.OkHttpClient;
 import org.eclipse.jgit.api.Git;
@@ -60,7 +63,8 @@ import org.junit.jupiter.api.io.TempDir;
  * SimulatedKubelet} binds the build pods and runs their containers as processes of the distribution.
  * A whole stage (init, clone, apply to PostgreSQL, cleanup) passes the API server's validation,
  * admission and RBAC; an invalid pod setting gets the server's own 422 on the execution; the env
- * Secret is immutable for real.
+ * Secret is immutable for real; a readiness wait survives the API server closing its watch (restarted
+ * mid-wait).
  */
 class BuildPodOnKubernetesIT {
   private static final String DELEGATE_ACCOUNT = "dbops-dbops-delegate";
@@ -213,6 +217,35 @@ class BuildPodOnKubernetesIT {
         assertThat(admin.secrets().inNamespace(builds).withLabel("app.kubernetes.io/managed-by", "dbops-delegate")
             .list().getItems()).isEmpty());
     assertThat(admin.pods().inNamespace(builds).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void theReadinessWaitSurvivesTheApiServerClosingItsWatchMidWait() throws Exception {
+    handlers(Ports.freeRange(2), Map.of("DBOPS_ALLOW_SECRET_KUBERNETES", "orders-db"));
+    kubelet.hold(); // the containers start, the pod stays not ready
+    CompletableFuture<TaskOutcome> init = CompletableFuture.supplyAsync(() -> {
+      try {
+        return run(TaskTypes.INIT_STAGE, initPayload(1, null));
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    });
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      Pod pod = admin.pods().inNamespace(builds).withName(POD).get();
+      return pod != null && pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase());
+    });
+
+    // the API server stops (closing the runtime's watch) and comes back on the same port and store
+    RealKubernetes.restartApiServer(kubeconfig);
+    assertThat(init).isNotDone();
+    kubelet.release(); // now the containers turn ready: an event the runtime sees only on a new watch
+
+    TaskOutcome outcome = init.get(150, TimeUnit.SECONDS);
+    assertThat(outcome.status()).as(outcome.error() + "\n" + kubelet.output(POD)).isEqualTo(TaskStatus.SUCCEEDED);
+    assertThat(run(TaskTypes.CLEANUP_STAGE, new CleanupStagePayload("e1", "dev", POD)).status())
+        .isEqualTo(TaskStatus.SUCCEEDED);
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> admin.pods().inNamespace(builds).list().getItems().isEmpty());
   }
 
   private void handlers(int basePort, Map<String, String> allow) {
