@@ -29,6 +29,7 @@ import io.dbops.support.GrpcChannels;
 import io.dbops.support.Json;
 import io.dbops.testsupport.TestDatabase;
 import io.dbops.testsupport.TestDatabases;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -38,6 +39,9 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -235,8 +239,28 @@ class BuildPodOnKubernetesIT {
       return pod != null && pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase());
     });
 
+    String seen = admin.pods().inNamespace(builds).withName(POD).get().getMetadata().getResourceVersion();
+    // a write after the pod's last event: the restarted server's watch cache starts after that event
+    admin.configMaps().inNamespace(builds).resource(new ConfigMapBuilder().withNewMetadata().withName("marker")
+        .endMetadata().build()).create();
+
     // the API server stops (closing the runtime's watch) and comes back on the same port and store
     RealKubernetes.restartApiServer(kubeconfig);
+    // where the runtime's informer resumes, a watch is now refused: 410 Gone (it must relist)
+    CompletableFuture<WatcherException> closed = new CompletableFuture<>();
+    try (Watch ignored = admin.pods().inNamespace(builds).withResourceVersion(seen).watch(new Watcher<Pod>() {
+      @Override
+      public void eventReceived(Action action, Pod pod) {}
+
+      @Override
+      public void onClose(WatcherException e) {
+        closed.complete(e);
+      }
+    })) {
+      WatcherException gone = closed.get(60, TimeUnit.SECONDS);
+      assertThat(gone.isHttpGone()).as(gone.getMessage()).isTrue();
+      assertThat(gone).hasMessageContaining("too old resource version: " + seen);
+    }
     assertThat(init).isNotDone();
     kubelet.release(); // now the containers turn ready: an event the runtime sees only on a new watch
 
