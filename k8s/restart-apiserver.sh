@@ -2,7 +2,7 @@
 # Restarts only kube-apiserver of what k8s/start-apiserver.sh STATE_DIR started, with the same
 # command line (same port, certificates and tokens; etcd and its data stay): every open watch is
 # closed by the server, and clients must re-watch. Returns once /readyz answers ok again.
-# For tests of watch handling (deploy-tests BuildPodOnKubernetesIT).
+# For tests of watch handling (deploy-tests BuildPodWatchOnKubernetesIT).
 #
 #   k8s/restart-apiserver.sh STATE_DIR
 set -euo pipefail
