@@ -40,6 +40,21 @@ final class RealKubernetes {
     return Path.of(value);
   }
 
+  /**
+   * Restarts the API server of that kubeconfig (its directory is the state directory of {@code
+   * k8s/start-apiserver.sh}) on the same port, etcd kept: the server closes every open watch. Returns
+   * once it is ready again.
+   */
+  static void restartApiServer(Path kubeconfig) throws IOException, InterruptedException {
+    Path script = Path.of(System.getProperty("dbops.k8s", "../k8s")).resolve("restart-apiserver.sh");
+    Process process = new ProcessBuilder(script.toString(), kubeconfig.getParent().toString())
+        .redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new IllegalStateException("Cannot restart the API server with " + script + ":\n" + output);
+    }
+  }
+
   /** A Fabric8 client of that API server, with the kubeconfig's (cluster-admin) credentials. */
   static KubernetesClient client(Path kubeconfig) {
     try {

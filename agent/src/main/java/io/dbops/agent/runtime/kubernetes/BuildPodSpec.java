@@ -26,9 +26,15 @@ import java.util.stream.Collectors;
  * ({@code /opt/dbops/bin/dbops <role>}):
  *
  * <ul>
- *   <li>{@code lite-engine} on the base port (20001), gRPC readiness probe on it;
+ *   <li>{@code lite-engine} on the base port (20001);
  *   <li>{@code step-1} .. {@code step-N} on the following ports, each with its task resources.
  * </ul>
+ *
+ * <p>Each container's readiness probe is a {@code tcpSocket} probe on its gRPC port: ready means
+ * the server listens (a container binds its port only once its gRPC server is started). Not a
+ * {@code grpc} probe: that handler exists from Kubernetes 1.24 only, and 1.20 (the oldest version
+ * supported) rejects it ("must specify a handler type"); not an {@code exec} probe: a JVM per
+ * probe is heavy.
  *
  * <p>Secret environment and the pod's credential ({@code DBOPS_POD_TOKEN}) reach every container
  * only as {@code secretKeyRef} into the pod's env Secret (key = the variable's name); every
@@ -150,7 +156,7 @@ final class BuildPodSpec {
         // lines, 2 KiB) as one: the failure message then says why (containers mask their own output).
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withNewReadinessProbe()
-        .withNewGrpc().withPort(port).endGrpc()
+        .withNewTcpSocket().withNewPort(port).endTcpSocket()
         .withInitialDelaySeconds(1).withPeriodSeconds(2).withTimeoutSeconds(2).withFailureThreshold(3)
         .endReadinessProbe()
         .withResources(resources(resources))

@@ -143,7 +143,10 @@ class KubernetesPodRuntimeIT {
         assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(c.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         assertThat(c.getVolumeMounts()).extracting(m -> m.getMountPath()).contains("/workspace", "/tmp");
-        assertThat(c.getReadinessProbe().getGrpc().getPort()).isEqualTo(c.getPorts().get(0).getContainerPort());
+        // a tcpSocket probe on the gRPC port: a grpc probe is rejected by Kubernetes before 1.24
+        assertThat(c.getReadinessProbe().getGrpc()).isNull();
+        assertThat(c.getReadinessProbe().getTcpSocket().getPort().getIntVal())
+            .isEqualTo(c.getPorts().get(0).getContainerPort());
         // every secret variable by reference into the pod's env Secret, key = the variable's name
         for (String variable : List.of("DB_PASSWORD", "API_TOKEN")) {
           EnvVar var = env(c, variable);

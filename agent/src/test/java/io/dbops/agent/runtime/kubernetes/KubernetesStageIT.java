@@ -141,8 +141,9 @@ class KubernetesStageIT {
     SecretResolver secrets = new SecretResolver(SealedBox.newKeyPair().getPrivate(), name -> null,
         new KubernetesSecrets(client, DELEGATE_NAMESPACE), policy);
     Map<String, TaskHandler> handlers = new java.util.HashMap<>();
+    // the pod's log service is the one its steps ship to (the lite engine refuses any other)
     TaskHandlers.standard(runtime, liteEngines, secrets, policy, new StageLogs(new OkHttpClient(), null),
-        "http://127.0.0.1:1").forEach(h -> handlers.put(h.taskType(), h));
+        logServiceUrl()).forEach(h -> handlers.put(h.taskType(), h));
 
     TaskOutcome init = run(handlers, TaskTypes.INIT_STAGE, new InitStagePayload("e1", "dev", "e1-dev",
         "dbops/dbops:0.1.0", 2, Map.of(),
@@ -168,7 +169,7 @@ class KubernetesStageIT {
         new ExecuteStepPayload.StepSpec("clone", null, pipelineDir.toString(), null, null, null, null, null, null, 0,
             Map.of(), null, false, false, null, false,
             new ExecuteStepPayload.GitSpec(repo.toUri().toString(), "main", "checkout", 0, null, null)),
-        new ExecuteStepPayload.LogStreamRef(logService.url("/").toString().replaceAll("/$", ""),
+        new ExecuteStepPayload.LogStreamRef(logServiceUrl(),
             "executions/e1/stages/dev/steps/fetch", "log-token")));
     assertThat(clone.status()).as(clone.error() + "\n" + kubelet.logOf("e1-dev", "step-1"))
         .isEqualTo(TaskStatus.SUCCEEDED);
@@ -181,7 +182,7 @@ class KubernetesStageIT {
         pod.liteEngineAddress(), pod.stepPorts().get(1),
         new ExecuteStepPayload.StepSpec("apply", "checkout/changelog.yaml", pipelineDir.toString(), db.jdbcUrl(),
             db.username(), "DBOPS_DB_PASSWORD", null, null, null, 0, Map.of(), null),
-        new ExecuteStepPayload.LogStreamRef(logService.url("/").toString().replaceAll("/$", ""),
+        new ExecuteStepPayload.LogStreamRef(logServiceUrl(),
             "executions/e1/stages/dev/steps/apply", "log-token")));
     assertThat(apply.status()).as(apply.error() + "\n" + kubelet.logOf("e1-dev", "step-2"))
         .isEqualTo(TaskStatus.SUCCEEDED);
@@ -196,13 +197,12 @@ class KubernetesStageIT {
     await().atMost(Duration.ofSeconds(20)).until(() -> !kubelet.running("e1-dev") && !listening(basePort));
   }
 
-  private TaskOutcome run(Map<String, TaskHandler> handlers, String type, Object payload) throws Exception {
+  private String logServiceUrl() {
+    return logService.url("/").toString().replaceAll("/$", "");
+  }
+
+  private static TaskOutcome run(Map<String, TaskHandler> handlers, String type, Object payload) throws Exception {
     JsonNode json = Json.tree(payload);
-    if (type.equals(TaskTypes.INIT_STAGE)) {
-      // As the control plane does: the init task names the log service the pod may ship to.
-      ((com.fasterxml.jackson.databind.node.ObjectNode) json).putObject("delegateLogStream")
-          .put("serviceUrl", logService.url("/").toString().replaceAll("/$", ""));
-    }
     return handlers.get(type).run(new Frame.TaskAssigned("t-" + type, type, 1, 300, 60, json));
   }
 
