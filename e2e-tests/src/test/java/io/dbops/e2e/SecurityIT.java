@@ -58,7 +58,10 @@ class SecurityIT {
   @BeforeAll
   static void start() throws Exception {
     cluster = new Cluster(work);
-    server = cluster.server("server", 0, Map.of());
+    // Failed authentications are not slowed down here (SlowDownIT covers that; this class sends many),
+    // and a stage no delegate may take fails within seconds.
+    server = cluster.server("server", 0, Map.of("DBOPS_AUTH_FAILURE_LIMIT", "1000",
+        "DBOPS_DISPATCH_DEADLINE_SECONDS", "10"));
     delegateToken = server.api().createToken("security");
     // The delegate's own environment holds a host credential that no pipeline may reach.
     delegate = cluster.delegate(server.url(), delegateToken, "security", "delegate",
@@ -104,19 +107,23 @@ class SecurityIT {
   void theConfusedDeputyReadsNoOwnSecretAndDialsNoUnlistedHost() throws Exception {
     try (CountingServer stub = new CountingServer()) {
       String stubUrl = "jdbc:postgresql://127.0.0.1:" + stub.port() + "/db";
+      // An allowed database, so that the secret source is what the delegate refuses: before it reads
+      // the source, and before any pod or connection exists.
+      String allowedUrl = "jdbc:postgresql://127.0.0.1:5432/postgres";
       String[][] attacks = {
-          {stubUrl, "env:DBOPS_TOKEN", "DBOPS_"},
-          {stubUrl, "env:HOST_CLOUD_KEY", "DBOPS_ALLOW_SECRET_ENV"},
-          {stubUrl, "file:/proc/self/environ", "DBOPS_ALLOW_SECRET_FILES"},
-          {stubUrl, "file:/etc/shadow", "DBOPS_ALLOW_SECRET_FILES"},
-          // an allowed password source, but a host outside DBOPS_ALLOW_HOSTS
-          {stubUrl, "env:E2E_PASSWORD", "DBOPS_ALLOW_HOSTS"}};
+          {allowedUrl, "env:DBOPS_TOKEN", "is never allowed (rule: secret sources; DBOPS_* variables"},
+          {allowedUrl, "env:HOST_CLOUD_KEY", "is not allowed (rule: secret sources; to allow it add HOST_CLOUD_KEY"
+              + " to DBOPS_ALLOW_SECRET_ENV on the delegate)"},
+          {allowedUrl, "file:/proc/self/environ", "is never allowed (rule: secret sources; /proc"},
+          {allowedUrl, "file:/etc/shadow", "is not allowed (rule: secret sources;"},
+          // an allowed password source, but a host outside DBOPS_ALLOW_HOSTS: no delegate takes the stage
+          {stubUrl, "env:E2E_PASSWORD", "Database host 127.0.0.1:" + stub.port() + " is not allowed (rule: hosts;"}};
       int n = 0;
       for (String[] attack : attacks) {
-        DbopsProcess run = run(pipeline("deputy-" + n++, attack[0], "      passwordFrom: " + attack[1], "sa",
+        DbopsProcess run = run(pipeline("deputy-" + n++, attack[0], "      passwordFrom: " + attack[1], "postgres",
             "step-sql.sql", "SELECT 1;"));
         assertThat(run.exitCode()).as(run.text()).isEqualTo(1);
-        assertThat(run.text()).as(attack[1]).contains("rule:").contains(attack[2])
+        assertThat(run.text()).as(attack[1]).contains(attack[2])
             .doesNotContain(delegateToken).doesNotContain(CANARY).doesNotContain("root:");
       }
       assertThat(stub.connections()).as("connections the stub database received").isZero();
