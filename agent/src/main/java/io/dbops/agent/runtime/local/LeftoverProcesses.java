@@ -1,0 +1,81 @@
+package io.dbops.agent.runtime.local;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kills the pod processes that earlier delegate instances on the same state directory left
+ * running (a delegate killed with SIGKILL cannot stop its pods): each recorded process whose pid
+ * is alive AND started at the recorded time is killed with its descendants (descendants first,
+ * then the process: Java has no process groups), logged at WARN; a pid now used by another
+ * process (another start time) is left alone. Every record read is deleted.
+ */
+final class LeftoverProcesses {
+  private static final Logger log = LoggerFactory.getLogger(LeftoverProcesses.class);
+  /** Two start times this close are the same process (the JDK derives them from clock ticks). */
+  private static final Duration SAME_START = Duration.ofSeconds(1);
+  private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
+
+  private final PodProcessRecords records;
+
+  LeftoverProcesses(PodProcessRecords records) {
+    this.records = records;
+  }
+
+  /** Kills the leftovers; returns how many recorded processes were killed. */
+  int kill() {
+    List<PodProcessRecords.Entry> entries = records.leftByOthers();
+    int killed = 0;
+    for (PodProcessRecords.Entry entry : entries) {
+      Optional<ProcessHandle> process = entry.pid() > 0 ? ProcessHandle.of(entry.pid()) : Optional.empty();
+      if (process.isPresent() && process.get().isAlive() && sameStart(process.get(), entry.started())) {
+        ProcessHandle handle = process.get();
+        List<ProcessHandle> descendants = handle.descendants().toList();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        handle.destroyForcibly();
+        awaitExit(handle);
+        descendants.forEach(LeftoverProcesses::awaitExit);
+        log.warn("Killed pid {} ({} of pod {}, started {} by delegate instance {}) and {} descendant(s): an earlier"
+            + " delegate on this state directory left it running", entry.pid(), entry.container(), entry.pod(),
+            entry.started(), entry.instance(), descendants.size());
+        killed++;
+      } else if (process.isPresent() && process.get().isAlive()) {
+        log.warn("Left pid {} alone: the record of {} of pod {} names it, but pid {} is now another process (started"
+            + " {}, recorded {})", entry.pid(), entry.container(), entry.pod(), entry.pid(),
+            process.get().info().startInstant().map(Instant::toString).orElse("at an unknown time"), entry.started());
+      } else {
+        log.info("Pod process record {}: pid {} ({} of pod {}) has already exited", entry.file().getFileName(),
+            entry.pid(), entry.container(), entry.pod());
+      }
+      records.remove(entry.file());
+    }
+    if (!entries.isEmpty()) {
+      log.warn("Removed {} pod process record(s) left in {} by earlier delegate instances; killed {} process(es)",
+          entries.size(), records.directory(), killed);
+    }
+    return killed;
+  }
+
+  private static boolean sameStart(ProcessHandle process, Instant recorded) {
+    Optional<Instant> actual = process.info().startInstant();
+    return recorded != null && actual.isPresent()
+        && Duration.between(recorded, actual.get()).abs().compareTo(SAME_START) < 0;
+  }
+
+  private static void awaitExit(ProcessHandle process) {
+    try {
+      process.onExit().get(EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("pid {} did not exit within {} s of SIGKILL", process.pid(), EXIT_WAIT.toSeconds());
+    }
+  }
+}
