@@ -2,6 +2,7 @@ package io.dbops.agent.runtime.local;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -32,7 +33,7 @@ final class LeftoverProcesses {
   /** Kills the leftovers; returns how many recorded processes were killed. */
   int kill() {
     List<PodProcessRecords.Entry> entries = records.leftByOthers();
-    int killed = 0;
+    List<ProcessHandle> killed = new ArrayList<>();
     for (PodProcessRecords.Entry entry : entries) {
       Optional<ProcessHandle> process = entry.pid() > 0 ? ProcessHandle.of(entry.pid()) : Optional.empty();
       if (process.isPresent() && process.get().isAlive() && sameStart(process.get(), entry.started())) {
@@ -40,12 +41,11 @@ final class LeftoverProcesses {
         List<ProcessHandle> descendants = handle.descendants().toList();
         descendants.forEach(ProcessHandle::destroyForcibly);
         handle.destroyForcibly();
-        awaitExit(handle);
-        descendants.forEach(LeftoverProcesses::awaitExit);
+        killed.add(handle);
+        killed.addAll(descendants);
         log.warn("Killed pid {} ({} of pod {}, started {} by delegate instance {}) and {} descendant(s): an earlier"
             + " delegate on this state directory left it running", entry.pid(), entry.container(), entry.pod(),
             entry.started(), entry.instance(), descendants.size());
-        killed++;
       } else if (process.isPresent() && process.get().isAlive()) {
         log.warn("Left pid {} alone: the record of {} of pod {} names it, but pid {} is now another process (started"
             + " {}, recorded {})", entry.pid(), entry.container(), entry.pod(), entry.pid(),
@@ -56,11 +56,15 @@ final class LeftoverProcesses {
       }
       records.remove(entry.file());
     }
+    // all killed first, then waited for together
+    long deadline = System.nanoTime() + EXIT_WAIT.toNanos();
+    killed.forEach(p -> awaitExit(p, deadline));
+    int recorded = (int) entries.stream().filter(e -> killed.stream().anyMatch(k -> k.pid() == e.pid())).count();
     if (!entries.isEmpty()) {
       log.warn("Removed {} pod process record(s) left in {} by earlier delegate instances; killed {} process(es)",
-          entries.size(), records.directory(), killed);
+          entries.size(), records.directory(), recorded);
     }
-    return killed;
+    return recorded;
   }
 
   private static boolean sameStart(ProcessHandle process, Instant recorded) {
@@ -69,9 +73,9 @@ final class LeftoverProcesses {
         && Duration.between(recorded, actual.get()).abs().compareTo(SAME_START) < 0;
   }
 
-  private static void awaitExit(ProcessHandle process) {
+  private static void awaitExit(ProcessHandle process, long deadline) {
     try {
-      process.onExit().get(EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      process.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
