@@ -90,7 +90,9 @@ class NothingLeftRunningIT {
         server.api().revokeToken(token.get("id").asText());
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(pods).noneMatch(PodPid::running));
-        assertThat(delegate.process().text()).contains("Stopped every build pod of this delegate");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(delegate.process().text())
+            .contains("1 running task(s) may finish within 10 s (DBOPS_DRAIN_SECONDS, at most 60 s)",
+                "Stopped every build pod of this delegate"));
       } finally {
         run.close();
       }
