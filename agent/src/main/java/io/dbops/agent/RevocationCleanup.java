@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * ever stop them. On its own thread ({@code delegate-revoked}): lets the running tasks finish
  * within {@code grace} (the drain grace, at most {@link #MAX_GRACE}), stops the rest (reported
  * FAILED with {@link #REVOKED_ERROR}), then stops every pod of the runtime. The runner itself
- * claims nothing more once revoked. Thread-safe; a refusal that comes again after a cleanup
- * finished runs it again.
+ * claims nothing more once revoked. Thread-safe; a refusal repeated at every connection retry
+ * cleans up once (again only after a welcome).
  */
 final class RevocationCleanup implements FrameHandler {
   private static final Logger log = LoggerFactory.getLogger(RevocationCleanup.class);
@@ -29,6 +29,8 @@ final class RevocationCleanup implements FrameHandler {
   private final PodRuntime runtime;
   private final Duration grace;
   private final AtomicBoolean active = new AtomicBoolean();
+  /** Set by a refusal, cleared by a welcome: a refusal repeated at every retry cleans up once. */
+  private final AtomicBoolean refused = new AtomicBoolean();
 
   /** @param drainGrace DBOPS_DRAIN_SECONDS; capped at {@link #MAX_GRACE} */
   RevocationCleanup(TaskRunner runner, PodRuntime runtime, Duration drainGrace) {
@@ -39,6 +41,7 @@ final class RevocationCleanup implements FrameHandler {
 
   @Override
   public void onWelcome() {
+    refused.set(false);
     runner.onWelcome();
   }
 
@@ -63,7 +66,9 @@ final class RevocationCleanup implements FrameHandler {
   @Override
   public void onTokenRefused() {
     runner.onTokenRefused();
-    begin("the control plane refused the delegate's token");
+    if (refused.compareAndSet(false, true)) {
+      begin("the control plane refused the delegate's token");
+    }
   }
 
   private void begin(String why) {
@@ -93,9 +98,11 @@ final class RevocationCleanup implements FrameHandler {
         int stopped = runner.stopRunning(REVOKED_ERROR);
         log.warn("Stopped {} task(s) still running {} s after {}", stopped, grace.toSeconds(), why);
       }
-      runtime.stopAll();
-      log.warn("Stopped every build pod of this delegate: {}; it claims no more work. Give it a valid token"
-          + " (DBOPS_TOKEN) and restart it", why);
+      int pods = runtime.stopAll();
+      if (running > 0 || pods > 0) {
+        log.warn("Stopped every build pod of this delegate ({}): {}; it claims no more work. Give it a valid token"
+            + " (DBOPS_TOKEN) and restart it", pods, why);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

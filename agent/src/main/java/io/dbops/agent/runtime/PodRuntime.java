@@ -23,9 +23,9 @@ public interface PodRuntime extends AutoCloseable {
 
   /**
    * Stops every pod this runtime started and still runs (a revoked delegate's pods); unlike
-   * {@link #close} the runtime stays usable.
+   * {@link #close} the runtime stays usable. Returns how many pods it stopped.
    */
-  void stopAll() throws InterruptedException;
+  int stopAll() throws InterruptedException;
 
   /**
    * Removes what earlier instances of this delegate left running (they were killed before they

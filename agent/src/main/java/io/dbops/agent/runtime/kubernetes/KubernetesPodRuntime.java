@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -79,14 +80,16 @@ public final class KubernetesPodRuntime implements PodRuntime {
 
   /** Stops (deletes) every pod this instance runs now; it keeps starting pods afterwards. */
   @Override
-  public void stopAll() {
-    for (String pod : leases.owned()) {
+  public int stopAll() {
+    Set<String> owned = leases.owned();
+    for (String pod : owned) {
       try {
         stop(pod);
       } catch (IllegalStateException e) {
         log.warn("{}", e.getMessage());
       }
     }
+    return owned.size();
   }
 
   /** Deletes lapsed pods and Secrets of this delegate now; returns how many. */

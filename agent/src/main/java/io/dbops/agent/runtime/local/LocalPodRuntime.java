@@ -141,10 +141,12 @@ public final class LocalPodRuntime implements PodRuntime {
 
   /** Stops every pod this runtime runs now; it keeps starting pods afterwards. */
   @Override
-  public void stopAll() throws InterruptedException {
-    for (String podName : List.copyOf(pods.keySet())) {
+  public int stopAll() throws InterruptedException {
+    List<String> running = List.copyOf(pods.keySet());
+    for (String podName : running) {
       stop(podName);
     }
+    return running.size();
   }
 
   private static DelegateConfig.Local local(List<String> podProcessCommand) {
