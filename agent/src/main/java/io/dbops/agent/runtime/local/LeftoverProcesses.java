@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * running (a delegate killed with SIGKILL cannot stop its pods): each recorded process whose pid
  * is alive AND started at the recorded time is killed with its descendants (descendants first,
  * then the process: Java has no process groups), logged at WARN; a pid now used by another
- * process (another start time) is left alone. Every record read is deleted.
+ * process (another start time) is left alone. Every record read is deleted, except those of a
+ * delegate process that still runs (two delegates sharing a state directory: logged at WARN).
  */
 final class LeftoverProcesses {
   private static final Logger log = LoggerFactory.getLogger(LeftoverProcesses.class);
@@ -34,7 +35,12 @@ final class LeftoverProcesses {
   int kill() {
     List<PodProcessRecords.Entry> entries = records.leftByOthers();
     List<ProcessHandle> killed = new ArrayList<>();
+    List<PodProcessRecords.Entry> shared = new ArrayList<>();
     for (PodProcessRecords.Entry entry : entries) {
+      if (startedByAnotherLiveDelegate(entry)) {
+        shared.add(entry);
+        continue;
+      }
       Optional<ProcessHandle> process = entry.pid() > 0 ? ProcessHandle.of(entry.pid()) : Optional.empty();
       if (process.isPresent() && process.get().isAlive() && sameStart(process.get(), entry.started())) {
         ProcessHandle handle = process.get();
@@ -56,15 +62,28 @@ final class LeftoverProcesses {
       }
       records.remove(entry.file());
     }
+    if (!shared.isEmpty()) {
+      log.warn("Left {} pod process(es) of delegate process {} alone: it still runs on this state directory ({}); give"
+          + " each delegate its own DBOPS_STATE_DIR", shared.size(), shared.get(0).delegatePid(), records.directory());
+    }
     // all killed first, then waited for together
     long deadline = System.nanoTime() + EXIT_WAIT.toNanos();
     killed.forEach(p -> awaitExit(p, deadline));
     int recorded = (int) entries.stream().filter(e -> killed.stream().anyMatch(k -> k.pid() == e.pid())).count();
-    if (!entries.isEmpty()) {
+    if (entries.size() > shared.size()) {
       log.warn("Removed {} pod process record(s) left in {} by earlier delegate instances; killed {} process(es)",
-          entries.size(), records.directory(), recorded);
+          entries.size() - shared.size(), records.directory(), recorded);
     }
     return recorded;
+  }
+
+  /** The record names a delegate process that still runs and is not this one: its pods are not leftovers. */
+  private static boolean startedByAnotherLiveDelegate(PodProcessRecords.Entry entry) {
+    if (entry.delegatePid() <= 0 || entry.delegatePid() == ProcessHandle.current().pid()) {
+      return false;
+    }
+    return ProcessHandle.of(entry.delegatePid()).filter(ProcessHandle::isAlive)
+        .map(d -> sameStart(d, entry.delegateStarted())).orElse(false);
   }
 
   private static boolean sameStart(ProcessHandle process, Instant recorded) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The record of the local pod processes running from a state directory: one small properties file
  * per process in {@code <stateDir>/pod-processes/}, written when the process starts and deleted
  * when it stops, naming its pid, its start time (so that a pid reused by another process is not
- * mistaken for it), its pod and container, and the delegate instance that started it. A record
+ * mistaken for it), its pod and container, and the delegate instance (and the pid and start time
+ * of the delegate process) that started it. A record
  * left by a killed delegate is how the next one finds the processes to kill.
  *
  * <p>Thread-safe (one file per process, written atomically).
@@ -34,7 +35,12 @@ final class PodProcessRecords {
   private static final String SUFFIX = ".properties";
 
   /** One recorded process. */
-  record Entry(long pid, Instant started, String pod, String container, String instance, Path file) {}
+  record Entry(long pid, Instant started, String pod, String container, String instance, Path file,
+      long delegatePid, Instant delegateStarted) {
+    Entry(long pid, Instant started, String pod, String container, String instance, Path file) {
+      this(pid, started, pod, container, instance, file, -1, null);
+    }
+  }
 
   private final Path dir;
   private final String instanceId;
@@ -64,6 +70,9 @@ final class PodProcessRecords {
     p.setProperty("pod", pod);
     p.setProperty("container", container);
     p.setProperty("instance", instanceId);
+    ProcessHandle delegate = ProcessHandle.current();
+    p.setProperty("delegatePid", Long.toString(delegate.pid()));
+    delegate.info().startInstant().ifPresent(t -> p.setProperty("delegateStarted", t.toString()));
     Files.createDirectories(dir);
     Path file = dir.resolve(pod + "." + container + "." + process.pid() + SUFFIX);
     Path tmp = dir.resolve(file.getFileName() + ".tmp");
@@ -112,8 +121,11 @@ final class PodProcessRecords {
       p.load(in);
       long pid = Long.parseLong(p.getProperty("pid", "-1"));
       String started = p.getProperty("started");
+      String delegateStarted = p.getProperty("delegateStarted");
       return new Entry(pid, started == null ? null : Instant.parse(started), p.getProperty("pod", "?"),
-          p.getProperty("container", "?"), p.getProperty("instance", "?"), file);
+          p.getProperty("container", "?"), p.getProperty("instance", "?"), file,
+          Long.parseLong(p.getProperty("delegatePid", "-1")),
+          delegateStarted == null ? null : Instant.parse(delegateStarted));
     } catch (NoSuchFileException e) {
       return new Entry(-1, null, "?", "?", "?", file);
     } catch (IOException | IllegalArgumentException | DateTimeParseException e) {

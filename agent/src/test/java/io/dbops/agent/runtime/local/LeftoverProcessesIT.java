@@ -112,6 +112,35 @@ class LeftoverProcessesIT {
   }
 
   @Test
+  void theProcessesOfAnotherDelegateStillRunningOnTheDirectoryAreLeftAlone() throws Exception {
+    Process otherDelegate = new ProcessBuilder("sleep", "600").start();
+    Process itsPod = new ProcessBuilder("sleep", "600").start();
+    toKill.add(otherDelegate.toHandle());
+    toKill.add(itsPod.toHandle());
+    Path record = new PodProcessRecords(stateDir, "i-other").add("e4-dev", "lite-engine", itsPod.toHandle());
+    Properties fields = new Properties();
+    try (var in = Files.newBufferedReader(record)) {
+      fields.load(in);
+    }
+    fields.setProperty("delegatePid", Long.toString(otherDelegate.pid()));
+    fields.setProperty("delegateStarted", otherDelegate.toHandle().info().startInstant().orElseThrow().toString());
+    try (var out = Files.newBufferedWriter(record)) {
+      fields.store(out, null);
+    }
+
+    LocalPodRuntime next = new LocalPodRuntime(LocalPodRuntimeIT.javaCommand(), stateDir, Duration.ofSeconds(60),
+        "i-next");
+    toClose.add(next);
+    assertThat(next.removeLeftovers()).isZero();
+
+    assertThat(itsPod.isAlive()).isTrue();
+    assertThat(record).exists();
+    assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(m -> assertThat(m).contains("Left 1 pod process(es) of delegate process " + otherDelegate.pid()
+            + " alone: it still runs on this state directory", "give each delegate its own DBOPS_STATE_DIR"));
+  }
+
+  @Test
   void aStoppedPodLeavesNoRecordAndARunningPodOfThisInstanceIsNotALeftover() throws Exception {
     LocalPodRuntime runtime = new LocalPodRuntime(LocalPodRuntimeIT.javaCommand(), stateDir, Duration.ofSeconds(60),
         "i-1");
