@@ -142,7 +142,8 @@ class KubernetesStageIT {
         new KubernetesSecrets(client, DELEGATE_NAMESPACE), policy);
     Map<String, TaskHandler> handlers = new java.util.HashMap<>();
     TaskHandlers.standard(runtime, liteEngines, secrets, policy, new StageLogs(new OkHttpClient(), null),
-        "http://127.0.0.1:1").forEach(h -> handlers.put(h.taskType(), h));
+        // the lite engine ships step logs only to this URL (DBOPS_LOG_SERVICE_URL)
+        logService.url("/").toString().replaceAll("/$", "")).forEach(h -> handlers.put(h.taskType(), h));
 
     TaskOutcome init = run(handlers, TaskTypes.INIT_STAGE, new InitStagePayload("e1", "dev", "e1-dev",
         "dbops/dbops:0.1.0", 2, Map.of(),
