@@ -72,8 +72,9 @@ public final class LocalPodRuntime implements PodRuntime {
   private final Map<String, List<PodProcess>> pods = new ConcurrentHashMap<>();
   private final Map<String, InitStageOutput> outputs = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
-  /** Stops pods that outlive their deadline, as activeDeadlineSeconds does on Kubernetes. */
+  /** What runs from the state directory, for the next delegate on it (pod-processes/). */
   private final PodProcessRecords records;
+  /** Stops pods that outlive their deadline, as activeDeadlineSeconds does on Kubernetes. */
   private final ScheduledExecutorService deadlines =
       Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("pod-deadline", true));
   private final Map<String, ScheduledFuture<?>> deadlineTimers = new ConcurrentHashMap<>();
