@@ -45,7 +45,11 @@ import org.slf4j.LoggerFactory;
  * lite engine), and serves /healthz, /readyz and /metrics.
  *
  * <p>Lifecycle: the constructor validates (including the TLS files) and stores; {@link #start}
- * binds the endpoints and connects in the background, then returns; {@link #drain} (on SIGTERM)
+ * binds the endpoints, removes what earlier instances on the same state directory left running
+ * (local pod processes recorded there; on Kubernetes, this delegate's pods and Secrets whose lease
+ * lapsed) and connects in the background, then returns; once the token is revoked or refused the
+ * running tasks get the drain grace (at most 60 s) and then every build pod is stopped
+ * ({@link RevocationCleanup}); {@link #drain} (on SIGTERM)
  * lets running tasks finish and unregisters; {@link #close} (idempotent, safe from a shutdown hook)
  * stops claiming, interrupts running tasks (waiting up to 10 s), closes the session, stops every pod
  * it started and releases its threads, channels, endpoints and HTTP client, in that order.
@@ -135,8 +139,11 @@ public final class Delegate implements AutoCloseable {
       log.info("Kubernetes runtime: build pods in namespace {} on {}; kubernetes: secret sources from namespace {}",
           k.namespace(), kubernetes.getMasterUrl(), ownNamespace);
     } else {
-      runtime = new LocalPodRuntime(config.local(), config.stateDir(), config.podReadyTimeout(), delegateEnv);
+      runtime = new LocalPodRuntime(config.local(), config.stateDir(), config.podReadyTimeout(), delegateEnv,
+          instanceId);
     }
+    // before connecting: what killed instances on this state directory left running goes first
+    runtime.removeLeftovers();
     DelegatePolicy policy = new DelegatePolicy(config.allowlists(), config.stateDir());
     log.info("Allowlists: {}", config.allowlists());
     SecretResolver secrets = new SecretResolver(sealingKeys.getPrivate(), delegateEnv, kubernetesSecrets, policy);
@@ -156,7 +163,7 @@ public final class Delegate implements AutoCloseable {
         () -> new Frame.Hello(Frame.PROTOCOL_VERSION, config.name(), instanceId, version, config.tags(),
             config.capacity(), TaskTypes.ALL, runner.runningTasks(), runner.unacknowledgedResults(),
             sealingKey),
-        runner, metrics);
+        new RevocationCleanup(runner, runtime, config.drainGrace()), metrics);
     sender.target = connection;
     tasks.start();
     connection.start();

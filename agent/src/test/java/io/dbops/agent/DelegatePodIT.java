@@ -51,7 +51,14 @@ class DelegatePodIT {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
         try {
-          for (JsonNode line : Json.mapper().readTree(request.getBody().readUtf8()).get("lines")) {
+          JsonNode body = Json.mapper().readTree(request.getBody().readUtf8());
+          if (body == null || body.get("lines") == null) {
+            return new MockResponse().setBody("{\"acceptedThrough\":0}");
+          }
+          if (!"executions/e1/stages/dev/steps/apply".equals(body.path("stream").asText())) {
+            return new MockResponse().setBody("{\"acceptedThrough\":0}"); // the delegate's own stage log
+          }
+          for (JsonNode line : body.get("lines")) {
             shippedText.add(line.get("text").asText());
           }
         } catch (Exception e) {
@@ -104,10 +111,12 @@ class DelegatePodIT {
     session.next(Frame.Hello.class);
     session.welcome(15);
 
-    // As the control plane does: the init task names the log service the pod may ship to.
+    // the lite engine ships step logs only to the log service the init task names (DBOPS_LOG_SERVICE_URL)
     com.fasterxml.jackson.databind.node.ObjectNode initPayload = (com.fasterxml.jackson.databind.node.ObjectNode)
         Json.tree(new InitStagePayload("e1", "dev", "e1-dev", "dbops:dev", 1, Map.of(), List.of(), 600));
-    initPayload.putObject("delegateLogStream").put("serviceUrl", logService.url("/").toString().replaceAll("/$", ""));
+    initPayload.set("delegateLogStream", Json.tree(Map.of(
+        "serviceUrl", logService.url("/").toString().replaceAll("/$", ""),
+        "key", "executions/e1/stages/dev/_delegate", "token", "log-token")));
     Frame.TaskResult init = run(session, "t-init", TaskTypes.INIT_STAGE, 120, initPayload);
     assertThat(init.status()).as(init.error()).isEqualTo(TaskStatus.SUCCEEDED);
     InitStageOutput pod = Json.convert(init.output(), InitStageOutput.class);

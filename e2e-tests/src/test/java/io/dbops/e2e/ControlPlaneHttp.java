@@ -41,6 +41,16 @@ final class ControlPlaneHttp {
     return send("POST", "/api/v1/tokens", Map.of("name", name)).get("token").asText();
   }
 
+  /** Creates a delegate token; the answer names its {@code id} and its value ({@code token}). */
+  JsonNode createTokenRecord(String name) throws IOException, InterruptedException {
+    return send("POST", "/api/v1/tokens", Map.of("name", name));
+  }
+
+  /** Revokes a delegate token ({@code DELETE /api/v1/tokens/{id}}). */
+  void revokeToken(String id) throws IOException, InterruptedException {
+    send("DELETE", "/api/v1/tokens/" + id, null);
+  }
+
   /** GET of an API path with the admin token, the parsed answer. */
   JsonNode get(String path) throws IOException, InterruptedException {
     return send("GET", path, null);

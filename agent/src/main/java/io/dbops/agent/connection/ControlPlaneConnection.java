@@ -249,6 +249,7 @@ public final class ControlPlaneConnection implements FrameSender, AutoCloseable 
     metrics.reconnect();
     long delay;
     if (reason instanceof DelegateException.Fatal) {
+      handler.onTokenRefused();
       delay = backoff.capMillis();
       if (!refusalLogged) {
         log.error(reason.getMessage());

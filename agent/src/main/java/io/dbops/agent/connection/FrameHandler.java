@@ -18,4 +18,10 @@ public interface FrameHandler {
 
   /** A frame other than welcome, heartbeat, heartbeat_ack and error. */
   void onFrame(Frame frame);
+
+  /**
+   * A connection attempt was refused for the token (HTTP 401 or 403: unknown or revoked); the
+   * connection keeps retrying at its slowest pace.
+   */
+  default void onTokenRefused() {}
 }

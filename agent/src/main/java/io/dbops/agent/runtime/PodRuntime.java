@@ -21,6 +21,21 @@ public interface PodRuntime extends AutoCloseable {
   /** Stops and deletes the pod. Idempotent: an unknown pod is already stopped. */
   void stop(String podName) throws InterruptedException;
 
+  /**
+   * Stops every pod this runtime started and still runs (a revoked delegate's pods); unlike
+   * {@link #close} the runtime stays usable. Returns how many pods it stopped.
+   */
+  int stopAll() throws InterruptedException;
+
+  /**
+   * Removes what earlier instances of this delegate left running (they were killed before they
+   * could stop their pods), before this one connects; returns how many pods or processes it removed.
+   * The Kubernetes runtime does it in its own start (lapsed leases).
+   */
+  default int removeLeftovers() {
+    return 0;
+  }
+
   @Override
   void close();
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -64,12 +65,31 @@ public final class KubernetesPodRuntime implements PodRuntime {
     this.watcher = new PodWatcher(client, settings.namespace());
   }
 
-  /** Starts renewing leases and sweeping leftovers (the first sweep runs at once, in the background). */
+  /**
+   * Starts renewing leases, deletes at once (before returning) the pods and Secrets of this delegate
+   * whose lease lapsed (what killed instances left), then keeps sweeping in the background every
+   * {@link KubernetesRuntimeSettings#sweepEvery}. A failed first sweep is logged, not thrown: the
+   * background sweeps retry it.
+   */
   public void start() {
     if (started.compareAndSet(false, true)) {
       leases.start();
       sweeper.start();
     }
+  }
+
+  /** Stops (deletes) every pod this instance runs now; it keeps starting pods afterwards. */
+  @Override
+  public int stopAll() {
+    Set<String> owned = leases.owned();
+    for (String pod : owned) {
+      try {
+        stop(pod);
+      } catch (IllegalStateException e) {
+        log.warn("{}", e.getMessage());
+      }
+    }
+    return owned.size();
   }
 
   /** Deletes lapsed pods and Secrets of this delegate now; returns how many. */

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * is normally removed with its pod through its ownerReference; this covers a delegate killed
  * between creating the Secret and the pod).
  *
- * <p>Runs on {@link #start} and then every {@code every}, on one thread ({@code k8s-sweeper-N});
+ * <p>Runs on {@link #start} (synchronously) and then every {@code every}, on one thread ({@code k8s-sweeper-N});
  * thread-safe; {@link #close} is idempotent. The client is the caller's.
  */
 final class PodSweeper implements AutoCloseable {
@@ -55,9 +55,15 @@ final class PodSweeper implements AutoCloseable {
     this.every = every;
   }
 
+  /** Sweeps once now, on the caller's thread (a killed instance's pods go before this one connects), then every {@code every}. */
   void start() {
+    int deleted = sweepQuietly();
+    if (deleted > 0) {
+      log.warn("Deleted {} pod(s) and Secret(s) of delegate {} in namespace {} left by earlier instances (lease"
+          + " lapsed) at start", deleted, delegateLabel, namespace);
+    }
     executor = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("k8s-sweeper", true));
-    executor.scheduleWithFixedDelay(this::sweepQuietly, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(this::sweepQuietly, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** One sweep; returns how many pods and Secrets it deleted. */
@@ -92,16 +98,18 @@ final class PodSweeper implements AutoCloseable {
     return deleted;
   }
 
-  private void sweepQuietly() {
+  private int sweepQuietly() {
     try {
       int deleted = sweep();
       if (deleted > 0) {
         log.info("Swept {} leftover pod(s) and Secret(s) of delegate {} in namespace {}", deleted, delegateLabel,
             namespace);
       }
+      return deleted;
     } catch (RuntimeException e) {
       log.error("Cannot sweep leftover build pods of delegate {} in namespace {}: {}", delegateLabel, namespace,
           e.getMessage(), e);
+      return 0;
     }
   }
 

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * the pod's {@link io.dbops.secrets.Masker}. Every process gets the pod's credential ({@code
  * DBOPS_POD_TOKEN}) and listens on loopback only (no {@code DBOPS_BIND_ADDRESS}); pod JVMs get a
  * bounded heap ({@code JDK_JAVA_OPTIONS}, {@link DelegateConfig.Local#javaOpts}).
+ *
+ * <p>Every process is recorded in {@code <stateDir>/pod-processes/} while it runs ({@link
+ * PodProcessRecords}); {@link #removeLeftovers} kills the processes that earlier delegate instances
+ * on the same state directory left running. A pod is stopped as process trees: each container's
+ * descendants, then the container process.
  *
  * <p>At most {@code DBOPS_LOCAL_MAX_PODS} pods run at once: starting one more fails at once with a
  * message naming the setting.
@@ -66,6 +72,8 @@ public final class LocalPodRuntime implements PodRuntime {
   private final Map<String, List<PodProcess>> pods = new ConcurrentHashMap<>();
   private final Map<String, InitStageOutput> outputs = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** What runs from the state directory, for the next delegate on it (pod-processes/). */
+  private final PodProcessRecords records;
   /** Stops pods that outlive their deadline, as activeDeadlineSeconds does on Kubernetes. */
   private final ScheduledExecutorService deadlines =
       Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("pod-deadline", true));
@@ -77,20 +85,39 @@ public final class LocalPodRuntime implements PodRuntime {
    */
   public LocalPodRuntime(DelegateConfig.Local local, Path stateDir, Duration readyTimeout,
       Function<String, String> delegateEnv) {
-    this(local, stateDir, readyTimeout, delegateEnv, LocalPodRuntime::freePort);
+    this(local, stateDir, readyTimeout, delegateEnv, LocalPodRuntime::freePort, UUID.randomUUID().toString());
+  }
+
+  /**
+   * @param instanceId the delegate instance starting the pods, written in their process records
+   */
+  public LocalPodRuntime(DelegateConfig.Local local, Path stateDir, Duration readyTimeout,
+      Function<String, String> delegateEnv, String instanceId) {
+    this(local, stateDir, readyTimeout, delegateEnv, LocalPodRuntime::freePort, instanceId);
   }
 
   /** The default limits, this process's environment. */
   public LocalPodRuntime(List<String> podProcessCommand, Path stateDir, Duration readyTimeout) {
-    this(local(podProcessCommand), stateDir, readyTimeout, System::getenv, LocalPodRuntime::freePort);
+    this(local(podProcessCommand), stateDir, readyTimeout, System::getenv, LocalPodRuntime::freePort,
+        UUID.randomUUID().toString());
+  }
+
+  /** The default limits, this process's environment, the given delegate instance. */
+  LocalPodRuntime(List<String> podProcessCommand, Path stateDir, Duration readyTimeout, String instanceId) {
+    this(local(podProcessCommand), stateDir, readyTimeout, System::getenv, LocalPodRuntime::freePort, instanceId);
   }
 
   LocalPodRuntime(List<String> podProcessCommand, Path stateDir, Duration readyTimeout, PortSource ports) {
-    this(local(podProcessCommand), stateDir, readyTimeout, System::getenv, ports);
+    this(local(podProcessCommand), stateDir, readyTimeout, System::getenv, ports, UUID.randomUUID().toString());
   }
 
   LocalPodRuntime(DelegateConfig.Local local, Path stateDir, Duration readyTimeout,
       Function<String, String> delegateEnv, PortSource ports) {
+    this(local, stateDir, readyTimeout, delegateEnv, ports, UUID.randomUUID().toString());
+  }
+
+  LocalPodRuntime(DelegateConfig.Local local, Path stateDir, Duration readyTimeout,
+      Function<String, String> delegateEnv, PortSource ports, String instanceId) {
     this.podProcessCommand = local.podProcessCommand();
     this.maxPods = local.maxPods();
     this.environment = new PodEnvironment(delegateEnv, local);
@@ -98,6 +125,29 @@ public final class LocalPodRuntime implements PodRuntime {
     this.readyTimeout = readyTimeout;
     this.readiness = new Readiness(new HealthProbe(), readyTimeout);
     this.ports = ports;
+    this.records = new PodProcessRecords(stateDir, instanceId);
+  }
+
+  /**
+   * Kills the pod processes (and their descendants) that earlier delegate instances on this state
+   * directory left running, logging each at WARN, and deletes their records; a recorded pid now used
+   * by another process is left alone. Call before connecting to the control plane.
+   *
+   * @return how many processes were killed
+   */
+  @Override
+  public int removeLeftovers() {
+    return new LeftoverProcesses(records).kill();
+  }
+
+  /** Stops every pod this runtime runs now; it keeps starting pods afterwards. */
+  @Override
+  public int stopAll() throws InterruptedException {
+    List<String> running = List.copyOf(pods.keySet());
+    for (String podName : running) {
+      stop(podName);
+    }
+    return running.size();
   }
 
   private static DelegateConfig.Local local(List<String> podProcessCommand) {
@@ -237,8 +287,12 @@ public final class LocalPodRuntime implements PodRuntime {
       return;
     }
     // SIGTERM everyone first so they shut down in parallel, then wait out one shared grace period.
+    java.util.Set<ProcessHandle> trees = new java.util.LinkedHashSet<>();
     for (PodProcess p : processes) {
-      p.process().descendants().forEach(ProcessHandle::destroy);
+      p.process().descendants().forEach(d -> {
+        trees.add(d);
+        d.destroy();
+      });
       p.process().destroy();
     }
     long deadline = System.nanoTime() + STOP_GRACE.toNanos();
@@ -250,7 +304,10 @@ public final class LocalPodRuntime implements PodRuntime {
         p.process().descendants().forEach(ProcessHandle::destroyForcibly);
         p.process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
       }
+      records.remove(p.recordFile());
     }
+    // descendants that outlived their container (reparented when it exited)
+    trees.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     log.info("Pod {} stopped", podName);
   }
 
@@ -284,14 +341,19 @@ public final class LocalPodRuntime implements PodRuntime {
     builder.environment().putAll(env);
     Process process = builder.start();
     OutputPump pump;
+    Path record;
     try {
+      // recorded before anything else: a delegate killed from now on leaves a trace of it
+      record = records.add(podDir.getFileName().toString(), container, process.toHandle());
       pump = OutputPump.start(process.getInputStream(), logFile, masker, pumpThreads);
     } catch (IOException e) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
       throw e;
     }
+    process.onExit().thenRun(() -> records.remove(record));
     log.debug("Started {} of pod {} on port {} (pid {})", container, podDir.getFileName(), port, process.pid());
-    return new PodProcess(container, port, process, logFile, pump);
+    return new PodProcess(container, port, process, logFile, pump, record);
   }
 
   /**

@@ -14,8 +14,9 @@ import java.util.stream.Stream;
  * that writes the process's masked output into it.
  *
  * @param container "lite-engine", "step-1", "step-2", ...
+ * @param recordFile its record in {@code <stateDir>/pod-processes} ({@link PodProcessRecords})
  */
-record PodProcess(String container, int port, Process process, Path logFile, OutputPump pump) {
+record PodProcess(String container, int port, Process process, Path logFile, OutputPump pump, Path recordFile) {
   /** How long a failure message waits for the output of a process that exited to reach its file. */
   private static final Duration PUMP_DRAIN = Duration.ofSeconds(2);
 

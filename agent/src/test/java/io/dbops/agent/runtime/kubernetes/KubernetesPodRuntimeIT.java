@@ -241,14 +241,12 @@ class KubernetesPodRuntimeIT {
 
     clock.set(T0.plus(Duration.ofMinutes(10)));
     try (KubernetesPodRuntime successor = new KubernetesPodRuntime(client, settings("dc1", "i-successor"), clock)) {
-      successor.start(); // sweeps at once, in the background
+      successor.start(); // sweeps before it returns: before the delegate connects
 
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        assertThat(names(client.pods().inNamespace(MockKubernetes.NAMESPACE).list().getItems()))
-            .containsExactlyInAnyOrder("replica-pod", "other-pod");
-        assertThat(names(client.secrets().inNamespace(MockKubernetes.NAMESPACE).list().getItems()))
-            .containsExactlyInAnyOrder("replica-pod-env", "replica-pod-registry-1", "other-pod-env");
-      });
+      assertThat(names(client.pods().inNamespace(MockKubernetes.NAMESPACE).list().getItems()))
+          .containsExactlyInAnyOrder("replica-pod", "other-pod");
+      assertThat(names(client.secrets().inNamespace(MockKubernetes.NAMESPACE).list().getItems()))
+          .containsExactlyInAnyOrder("replica-pod-env", "replica-pod-registry-1", "other-pod-env");
       assertThat(successor.sweep()).isZero();
     }
     replica.close();

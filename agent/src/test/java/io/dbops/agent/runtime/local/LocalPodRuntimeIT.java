@@ -140,7 +140,7 @@ class LocalPodRuntimeIT {
     try (ServerSocket squatter = new ServerSocket(0)) {
       runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(60), squatter::getLocalPort);
 
-      assertThatThrownBy(() -> runtime.start(pod("pod-5", 0), secrets()))
+      assertThatThrownBy(() -> runtime.start(pod("pod-5", 1), secrets()))
           .isInstanceOf(PodException.class)
           .hasMessageContaining("Container lite-engine of pod pod-5 exited with code")
           .hasMessageContaining("Address already in use");
@@ -154,12 +154,12 @@ class LocalPodRuntimeIT {
     runtime.stop("never-started");
   }
 
-  private static InitStagePayload pod(String name, int steps) {
+  static InitStagePayload pod(String name, int steps) {
     return new InitStagePayload("e1", "dev", name, "dbops:dev", steps, Map.of("PLAIN", "plain-value"),
         List.of(new InitStagePayload.SecretEnv("DBOPS_DB_PASSWORD", "env:DELEGATE_DB_PASSWORD")), 600);
   }
 
-  private static PodSecrets secrets() {
+  static PodSecrets secrets() {
     return new PodSecrets(Map.of("DBOPS_DB_PASSWORD", SECRET), List.of());
   }
 }

@@ -106,7 +106,7 @@ class PodEnvironmentIT {
     Assumptions.assumeTrue(liteEngineReadsItsBindAddress(),
         "the lite engine of this tree binds every interface (contract B is implemented on another branch)");
     runtime = runtime(4);
-    InitStageOutput output = runtime.start(pod("pod-1", 0), new PodSecrets(Map.of(), List.of()));
+    InitStageOutput output = runtime.start(pod("pod-1", 1), new PodSecrets(Map.of("DBOPS_DB_PASSWORD", "x-pass"), List.of()));
     int port = Integer.parseInt(output.liteEngineAddress().substring("127.0.0.1:".length()));
 
     try (Socket loopback = new Socket()) {
@@ -122,16 +122,16 @@ class PodEnvironmentIT {
   @Test
   void atMostMaxPodsRunAtOnceAndAStoppedPodFreesItsSlot() throws Exception {
     runtime = runtime(1);
-    runtime.start(pod("pod-1", 0), new PodSecrets(Map.of(), List.of()));
+    runtime.start(pod("pod-1", 1), new PodSecrets(Map.of("DBOPS_DB_PASSWORD", "x-pass"), List.of()));
 
-    assertThatThrownBy(() -> runtime.start(pod("pod-2", 0), new PodSecrets(Map.of(), List.of())))
+    assertThatThrownBy(() -> runtime.start(pod("pod-2", 1), new PodSecrets(Map.of("DBOPS_DB_PASSWORD", "x-pass"), List.of())))
         .isInstanceOf(PodException.class)
         .hasMessage("Pod pod-2 was not started: the local runtime already runs 1 pod(s), its limit"
             + " (DBOPS_LOCAL_MAX_PODS=1); raise DBOPS_LOCAL_MAX_PODS on the delegate, or run fewer stages at once");
     assertThat(stateDir.resolve("pods/pod-2")).doesNotExist();
 
     runtime.stop("pod-1");
-    assertThat(runtime.start(pod("pod-2", 0), new PodSecrets(Map.of(), List.of())).podName()).isEqualTo("pod-2");
+    assertThat(runtime.start(pod("pod-2", 1), new PodSecrets(Map.of("DBOPS_DB_PASSWORD", "x-pass"), List.of())).podName()).isEqualTo("pod-2");
   }
 
   private Map<String, String> dump(String name) throws Exception {
