@@ -123,9 +123,17 @@ final class FakeControlPlane implements AutoCloseable {
       throw new AssertionError("No " + type.getSimpleName() + " within 15 s");
     }
 
-    /** The next task_result, waiting up to {@code timeout} (init and steps start JVMs). */
+    /**
+     * The next task_result, waiting up to {@code timeout} (init and steps start JVMs). Lease renewals
+     * sent meanwhile are skipped: a task that runs longer than the renewal interval (a loaded machine)
+     * renews its lease before it reports.
+     */
     Frame.TaskResult nextResult(java.time.Duration timeout) throws InterruptedException {
-      Frame frame = nextTaskFrame(timeout.toMillis());
+      long deadline = System.nanoTime() + timeout.toNanos();
+      Frame frame;
+      do {
+        frame = nextTaskFrame(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      } while (frame instanceof Frame.LeaseRenew && System.nanoTime() < deadline);
       if (!(frame instanceof Frame.TaskResult result)) {
         throw new AssertionError("Expected a task_result within " + timeout + " but got " + frame);
       }

@@ -105,7 +105,8 @@ class LocalPodRuntimeIT {
   void stopsAPodThatOutlivesItsDeadline() throws Exception {
     runtime = new LocalPodRuntime(javaCommand(), stateDir, Duration.ofSeconds(60));
     InitStagePayload shortLived = new InitStagePayload("e1", "dev", "pod-3", "dbops:dev", 1, Map.of(),
-        List.of(new InitStagePayload.SecretEnv("DBOPS_DB_PASSWORD", "env:DELEGATE_DB_PASSWORD")), 5);
+        // long enough for two JVMs to start on a fully loaded machine, short enough to wait out
+        List.of(new InitStagePayload.SecretEnv("DBOPS_DB_PASSWORD", "env:DELEGATE_DB_PASSWORD")), 20);
 
     InitStageOutput output = runtime.start(shortLived, secrets());
 
@@ -113,7 +114,7 @@ class LocalPodRuntimeIT {
     int liteEnginePort = Integer.parseInt(output.liteEngineAddress().substring("127.0.0.1:".length()));
     assertThat(probe.isServing(output.stepPorts().get(0))).isTrue();
     // Like activeDeadlineSeconds: counted from the start, the pod is stopped without anyone asking.
-    await().atMost(Duration.ofSeconds(25)).until(() -> !probe.isServing(liteEnginePort)
+    await().atMost(Duration.ofSeconds(60)).until(() -> !probe.isServing(liteEnginePort)
         && !probe.isServing(output.stepPorts().get(0)));
     runtime.stop("pod-3"); // already stopped: nothing left to do
   }
