@@ -163,9 +163,12 @@ class DeliveryIT {
           Map.of("DBOPS_DRAIN_SECONDS", "30"));
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        ids.add(server.api().submitNoop(3_000, 120));
+        ids.add(server.api().submitNoop(10_000, 120));
       }
       await().atMost(DONE).until(() -> allHaveStatus(server.api(), ids, "RUNNING"));
+      // RUNNING on the control plane means assigned; an assignment the delegate has not taken in yet
+      // when the drain starts is handed back (by design), so wait until the delegate runs all three.
+      await().atMost(DONE).until(() -> Metrics.value(delegate.endpointsPort(), "dbops_delegate_tasks_running") == 3.0);
 
       assertThat(delegate.process().terminate(Duration.ofSeconds(60))).isZero();
 
