@@ -8,13 +8,29 @@ import java.util.List;
  * @param delegateSelectors tags a delegate must all have to run this stage; may be empty
  * @param timeoutSeconds the most the stage's build pod may live; 0 means the default (3600)
  * @param pod Kubernetes settings of the build pod; null for none
+ * @param target name of a stored target (docs/environments.md) instead of {@code database}; the
+ *     control plane resolves it at submission; null when the stage names its database
+ * @param environment the environment the stage deploys to; set from the target when the stage names
+ *     one; null for none
+ * @param onFailure what a failed step does: {@code fail} (null means this), {@code rollback} (roll
+ *     the target back to the tag the apply recorded before it started, then fail) or {@code pause}
+ *     (keep the pod and wait for {@code dbops resume})
+ * @param allowIrreversible under {@code onFailure: rollback}, start even when a pending changeset
+ *     cannot be rolled back; null means false
  */
 public record Stage(
     String name, Database database, List<Step> steps, List<String> delegateSelectors,
-    int timeoutSeconds, StagePod pod) {
+    int timeoutSeconds, StagePod pod, String target, String environment, String onFailure,
+    Boolean allowIrreversible) {
   public Stage {
     steps = steps == null ? List.of() : List.copyOf(steps);
     delegateSelectors = delegateSelectors == null ? List.of() : List.copyOf(delegateSelectors);
+  }
+
+  /** A stage with its own database, failing on a failed step. */
+  public Stage(String name, Database database, List<Step> steps, List<String> delegateSelectors,
+      int timeoutSeconds, StagePod pod) {
+    this(name, database, steps, delegateSelectors, timeoutSeconds, pod, null, null, null, null);
   }
 
   /** A stage without pod settings. */
@@ -25,11 +41,13 @@ public record Stage(
 
   /** This stage with {@code newSteps}, everything else kept. */
   public Stage withSteps(List<Step> newSteps) {
-    return new Stage(name, database, newSteps, delegateSelectors, timeoutSeconds, pod);
+    return new Stage(name, database, newSteps, delegateSelectors, timeoutSeconds, pod, target,
+        environment, onFailure, allowIrreversible);
   }
 
   /** This stage against {@code newDatabase}, everything else kept. */
   public Stage withDatabase(Database newDatabase) {
-    return new Stage(name, newDatabase, steps, delegateSelectors, timeoutSeconds, pod);
+    return new Stage(name, newDatabase, steps, delegateSelectors, timeoutSeconds, pod, target,
+        environment, onFailure, allowIrreversible);
   }
 }

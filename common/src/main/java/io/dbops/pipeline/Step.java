@@ -26,6 +26,8 @@ import java.util.Map;
  * @param passwordFrom for clone: where the delegate reads the git password or token, for example
  *     {@code env:GIT_TOKEN} (like {@link Database#passwordFrom()}); null means anonymous
  * @param resources requests and limits of the step's container; null for the runtime's defaults
+ * @param approval for approval: who must approve and how long the step waits; null for the
+ *     environment's rule, or one approval by an approver when the environment has none
  */
 public record Step(
     String name,
@@ -48,9 +50,20 @@ public record Step(
     Integer depth,
     String username,
     String passwordFrom,
-    StepResources resources) {
+    StepResources resources,
+    ApprovalRule approval) {
   public Step {
     parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+  }
+
+  /** A step without an approval rule. */
+  public Step(String name, String type, String changelog, String searchPath, String contexts,
+      String labels, String tag, Integer count, Map<String, String> parameters, Integer timeoutSeconds,
+      Boolean nextOnly, Boolean failOnDrift, String policyFile, Boolean rollback, String repo, String ref,
+      String into, Integer depth, String username, String passwordFrom, StepResources resources) {
+    this(name, type, changelog, searchPath, contexts, labels, tag, count, parameters, timeoutSeconds,
+        nextOnly, failOnDrift, policyFile, rollback, repo, ref, into, depth, username, passwordFrom,
+        resources, null);
   }
 
   /** A step without resources. */
@@ -80,7 +93,7 @@ public record Step(
   public Step withSearchPath(String newSearchPath) {
     return new Step(name, type, changelog, newSearchPath, contexts, labels, tag, count, parameters,
         timeoutSeconds, nextOnly, failOnDrift, policyFile, rollback, repo, ref, into, depth, username,
-        passwordFrom, resources);
+        passwordFrom, resources, approval);
   }
 
   @Override

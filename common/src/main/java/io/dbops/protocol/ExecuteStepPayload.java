@@ -31,6 +31,12 @@ public record ExecuteStepPayload(
    * @param policyFile policy: rule file relative to searchPath; null for the built-in rules only
    * @param rollback preview: render a rollback's SQL (to tag, of count, or of everything) instead
    * @param git clone: what to clone; null for every other kind
+   * @param tables history and lock table names and schemas; null for Liquibase's defaults
+   * @param approvedSqlHash apply: the hash of the pending update SQL an approval was given for (a
+   *     preview's {@code sqlHash} output); the apply refuses when the pending SQL hashes otherwise;
+   *     null when no approval binds the step
+   * @param requireReversible apply: refuse before anything runs when a pending changeset cannot be
+   *     rolled back (a stage with {@code onFailure: rollback})
    */
   public record StepSpec(
       String kind,
@@ -49,9 +55,21 @@ public record ExecuteStepPayload(
       boolean failOnDrift,
       String policyFile,
       boolean rollback,
-      GitSpec git) {
+      GitSpec git,
+      Tables tables,
+      String approvedSqlHash,
+      boolean requireReversible) {
     public StepSpec {
       parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+    }
+
+    /** A step spec with Liquibase's default tables and no approval or reversibility guard. */
+    public StepSpec(String kind, String changelog, String searchPath, String jdbcUrl, String username,
+        String passwordEnv, String contexts, String labels, String tag, int count,
+        Map<String, String> parameters, String preTagPrefix, boolean nextOnly, boolean failOnDrift,
+        String policyFile, boolean rollback, GitSpec git) {
+      this(kind, changelog, searchPath, jdbcUrl, username, passwordEnv, contexts, labels, tag, count,
+          parameters, preTagPrefix, nextOnly, failOnDrift, policyFile, rollback, git, null, null, false);
     }
 
     /** A step spec without the rollback-preview and clone options. */
@@ -71,6 +89,14 @@ public record ExecuteStepPayload(
           parameters, preTagPrefix, false, false, null);
     }
   }
+
+  /**
+   * Liquibase's history and lock tables of a target, named like Liquibase's own settings; each null
+   * for Liquibase's default.
+   */
+  public record Tables(
+      String databaseChangelogTableName, String databaseChangelogLockTableName,
+      String defaultSchemaName, String liquibaseSchemaName) {}
 
   /**
    * What a clone step fetches.

@@ -17,6 +17,7 @@ import io.dbops.pipeline.Stage;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -61,6 +62,16 @@ public final class ExecutionService {
    * @throws ApiException 400 naming every problem
    */
   public String submit(Pipeline pipeline) {
+    return submit(pipeline, new ExecutionOrigin(null, null, "api", pipeline.name(), null, Map.of()));
+  }
+
+  /**
+   * Validates and submits a pipeline started by {@code origin}; returns the execution id.
+   *
+   * @throws ApiException 400 naming every problem
+   */
+  public String submit(Pipeline pipeline, ExecutionOrigin origin) {
+    // TODO(#15 part 4): store the origin with the execution and show it.
     return orchestrator.submit(validate(pipeline));
   }
 
