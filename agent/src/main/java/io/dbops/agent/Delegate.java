@@ -2,6 +2,7 @@ package io.dbops.agent;
 
 import io.dbops.config.ConfigException;
 import io.dbops.agent.config.DelegateConfig;
+import io.dbops.agent.config.KubernetesSettings;
 import io.dbops.agent.connection.ControlPlaneConnection;
 import io.dbops.agent.connection.FrameSender;
 import io.dbops.agent.connection.ProxySettings;
@@ -128,7 +129,7 @@ public final class Delegate implements AutoCloseable {
     if (DelegateConfig.RUNTIME_KUBERNETES.equals(config.runtime())) {
       // by default where the API is comes from the in-cluster service account, KUBECONFIG or KUBERNETES_MASTER
       kubernetes = kubernetesClient.get();
-      DelegateConfig.Kubernetes k = config.kubernetes();
+      KubernetesSettings k = config.kubernetes();
       KubernetesPodRuntime pods = new KubernetesPodRuntime(kubernetes, KubernetesRuntimeSettings.of(k.namespace(),
           k.podImage(), k.serviceAccount(), config.name(), instanceId, kubernetesReadyTimeout())
           .withStepSettings(k.stepSettings()), Clock.systemUTC());

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.dbops.agent.config.DelegateConfig;
+import io.dbops.agent.config.KubernetesSettings;
 import io.dbops.agent.connection.ControlPlaneConnection;
 import io.dbops.protocol.CleanupStagePayload;
 import io.dbops.protocol.ExecuteStepPayload;
@@ -220,7 +221,7 @@ class DelegateIT {
     DelegateConfig config = DelegateConfig.builder().serverUrl(controlPlane.url()).token(TOKEN).name("dc1")
         .capacity(1).runtime("kubernetes").stateDir(stateDir).tls(DelegateConfig.Tls.INSECURE)
         .endpoints(DelegateConfig.Endpoints.loopbackFreePort())
-        .kubernetes(new DelegateConfig.Kubernetes("builds", null, null)).build();
+        .kubernetes(new KubernetesSettings("builds", null, null)).build();
     var kubernetes = new io.fabric8.kubernetes.client.server.mock.KubernetesMockServer(
         new io.fabric8.mockwebserver.Context(), new io.fabric8.mockwebserver.MockWebServer(), new java.util.HashMap<>(),
         new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(), false);

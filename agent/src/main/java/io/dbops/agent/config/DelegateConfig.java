@@ -2,7 +2,6 @@ package io.dbops.agent.config;
 
 import io.dbops.agent.policy.Allowlists;
 import io.dbops.config.ConfigException;
-import io.dbops.config.EnvReader;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +46,8 @@ public record DelegateConfig(
     Timings timings,
     Tls tls,
     Endpoints endpoints,
-    Local local,
-    Kubernetes kubernetes,
+    LocalSettings local,
+    KubernetesSettings kubernetes,
     Allowlists allowlists) {
 
   public static final String RUNTIME_LOCAL = "local";
@@ -60,8 +59,8 @@ public record DelegateConfig(
   /** Cap of the reconnect backoff ({@code DBOPS_RECONNECT_MAX_SECONDS}). */
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(60);
   public static final int DEFAULT_METRICS_PORT = 9090;
-  private static final Set<String> RUNTIMES = Set.of(RUNTIME_LOCAL, RUNTIME_KUBERNETES);
-  private static final Set<String> TRANSPORTS = Set.of(TRANSPORT_WEBSOCKET, TRANSPORT_LONG_POLL);
+  static final Set<String> RUNTIMES = Set.of(RUNTIME_LOCAL, RUNTIME_KUBERNETES);
+  static final Set<String> TRANSPORTS = Set.of(TRANSPORT_WEBSOCKET, TRANSPORT_LONG_POLL);
 
   /**
    * Durations of the delegate.
@@ -102,40 +101,6 @@ public record DelegateConfig(
     }
   }
 
-  /**
-   * Settings of the local runtime.
-   *
-   * @param podProcessCommand command prefix that starts one pod container process; the role
-   *     ("lite-engine" or "step-runtime") is appended. No env var: the CLI sets it.
-   * @param maxPods most local pods at once ({@code DBOPS_LOCAL_MAX_PODS}, default 4); an init task
-   *     beyond it fails at once, naming the setting
-   * @param podJavaOpts JVM options of pod processes ({@code DBOPS_POD_JAVA_OPTS}), or null for the
-   *     bounded default heaps ({@value #LITE_ENGINE_JAVA_OPTS} for the lite engine, {@value
-   *     #STEP_RUNTIME_JAVA_OPTS} for step runtimes)
-   * @param stepSettings the delegate's {@code DBOPS_STEP_*} variables but {@code DBOPS_STEP_PORT},
-   *     passed to step processes (also given to the kubernetes runtime's step containers)
-   */
-  public record Local(List<String> podProcessCommand, int maxPods, String podJavaOpts,
-      Map<String, String> stepSettings) {
-    public static final int DEFAULT_MAX_PODS = 4;
-    public static final String LITE_ENGINE_JAVA_OPTS = "-Xmx128m";
-    public static final String STEP_RUNTIME_JAVA_OPTS = "-Xmx256m";
-    public static final Local DEFAULT = new Local(null, DEFAULT_MAX_PODS, null, null);
-
-    public Local {
-      podProcessCommand = podProcessCommand == null ? List.of() : List.copyOf(podProcessCommand);
-      podJavaOpts = podJavaOpts == null || podJavaOpts.isBlank() ? null : podJavaOpts.trim();
-      stepSettings = stepSettings == null ? Map.of() : Map.copyOf(stepSettings);
-    }
-
-    /** The JVM options of a pod process of {@code role} ("lite-engine" or "step-runtime"). */
-    public String javaOpts(String role) {
-      if (podJavaOpts != null) {
-        return podJavaOpts;
-      }
-      return "lite-engine".equals(role) ? LITE_ENGINE_JAVA_OPTS : STEP_RUNTIME_JAVA_OPTS;
-    }
-  }
 
   /**
    * Transport security.
@@ -192,77 +157,6 @@ public record DelegateConfig(
     }
   }
 
-  /**
-   * Settings of the kubernetes runtime. Where the Kubernetes API is comes from the Fabric8 client's
-   * usual sources (in-cluster service account, {@code KUBECONFIG}, {@code KUBERNETES_MASTER}).
-   *
-   * @param namespace namespace of build pods and their Secrets ({@code DBOPS_KUBERNETES_NAMESPACE};
-   *     default: the delegate's own namespace, else "default")
-   * @param podImage image of build pods whose task names none ({@code DBOPS_POD_IMAGE}), or null
-   * @param serviceAccount service account of build pods whose task names none ({@code
-   *     DBOPS_KUBERNETES_SERVICE_ACCOUNT}), or null for the namespace's default
-   * @param stepSettings step runtime settings for the step containers of build pods: every {@code
-   *     DBOPS_STEP_*} variable of the delegate but {@code DBOPS_STEP_PORT} (the pod's layout sets it),
-   *     for example {@code DBOPS_STEP_DURABILITY}; the step runtime validates them
-   */
-  public record Kubernetes(String namespace, String podImage, String serviceAccount,
-      Map<String, String> stepSettings) {
-    /** The prefix of the step runtime's settings (step-runtime/README.md). */
-    public static final String STEP_SETTING_PREFIX = "DBOPS_STEP_";
-    /** Where a pod's service account token mount says which namespace the pod runs in. */
-    public static final Path OWN_NAMESPACE_FILE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
-    private static final java.util.regex.Pattern DNS_LABEL = java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final java.util.regex.Pattern DNS_SUBDOMAIN =
-        java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
-    public static final Kubernetes DEFAULT = new Kubernetes(null, null, null);
-
-    public Kubernetes(String namespace, String podImage, String serviceAccount) {
-      this(namespace, podImage, serviceAccount, Map.of());
-    }
-
-    public Kubernetes {
-      stepSettings = stepSettings == null ? Map.of() : Map.copyOf(stepSettings);
-      namespace = namespace == null || namespace.isBlank() ? "default" : namespace.trim();
-      podImage = blankToNull(podImage) == null ? null : podImage.trim();
-      serviceAccount = blankToNull(serviceAccount) == null ? null : serviceAccount.trim();
-    }
-
-    /** The delegate's {@code DBOPS_STEP_*} variables that build pods' step containers get. */
-    public static Map<String, String> stepSettings(Map<String, String> env) {
-      Map<String, String> settings = new java.util.TreeMap<>();
-      env.forEach((name, value) -> {
-        if (name.startsWith(STEP_SETTING_PREFIX) && !name.equals("DBOPS_STEP_PORT") && value != null) {
-          settings.put(name, value);
-        }
-      });
-      return settings;
-    }
-
-    /** The namespace in {@code file} (a pod's service account mount), or null when there is none. */
-    public static String ownNamespace(Path file) {
-      try {
-        return Files.isReadable(file) ? blankToNull(Files.readString(file).trim()) : null;
-      } catch (java.io.IOException e) {
-        return null;
-      }
-    }
-
-    List<String> problems() {
-      List<String> problems = new ArrayList<>();
-      if (!DNS_LABEL.matcher(namespace).matches()) {
-        problems.add("DBOPS_KUBERNETES_NAMESPACE must be a Kubernetes namespace name (lower-case letters, digits"
-            + " and '-', at most 63), got '" + namespace + "'");
-      }
-      if (serviceAccount != null && !DNS_SUBDOMAIN.matcher(serviceAccount).matches()) {
-        problems.add("DBOPS_KUBERNETES_SERVICE_ACCOUNT must be a service account name (lower-case letters,"
-            + " digits, '-' and '.'), got '" + serviceAccount + "'");
-      }
-      if (podImage != null && podImage.chars().anyMatch(Character::isWhitespace)) {
-        problems.add("DBOPS_POD_IMAGE must be an image reference without spaces, got '" + podImage + "'");
-      }
-      return problems;
-    }
-  }
 
 
   public DelegateConfig {
@@ -274,8 +168,8 @@ public record DelegateConfig(
     timings = timings == null ? Timings.DEFAULT : timings;
     tls = tls == null ? Tls.DEFAULT : tls;
     endpoints = endpoints == null ? Endpoints.DEFAULT : endpoints;
-    local = local == null ? Local.DEFAULT : local;
-    kubernetes = kubernetes == null ? Kubernetes.DEFAULT : kubernetes;
+    local = local == null ? LocalSettings.DEFAULT : local;
+    kubernetes = kubernetes == null ? KubernetesSettings.DEFAULT : kubernetes;
     allowlists = allowlists == null ? Allowlists.NONE : allowlists;
     List<String> problems = problems(serverUrl, token, name, tags, capacity, runtime, transport, tls, endpoints);
     problems.addAll(kubernetes.problems());
@@ -324,10 +218,10 @@ public record DelegateConfig(
     private Path stateDir;
     private String transport;
     private Timings timings = Timings.DEFAULT;
-    private Tls tls;
+    Tls tls;
     private Endpoints endpoints;
-    private Local local = Local.DEFAULT;
-    private Kubernetes kubernetes;
+    private LocalSettings local = LocalSettings.DEFAULT;
+    private KubernetesSettings kubernetes;
     private Allowlists allowlists;
 
     private Builder() {}
@@ -377,15 +271,15 @@ public record DelegateConfig(
 
     public Builder endpoints(Endpoints endpoints) { this.endpoints = endpoints; return this; }
 
-    public Builder local(Local local) { this.local = local; return this; }
+    public Builder local(LocalSettings local) { this.local = local; return this; }
 
     /** The command that starts a pod container process (set by the CLI). */
     public Builder podProcessCommand(List<String> command) {
-      local = new Local(command, local.maxPods(), local.podJavaOpts(), local.stepSettings());
+      local = new LocalSettings(command, local.maxPods(), local.podJavaOpts(), local.stepSettings());
       return this;
     }
 
-    public Builder kubernetes(Kubernetes kubernetes) { this.kubernetes = kubernetes; return this; }
+    public Builder kubernetes(KubernetesSettings kubernetes) { this.kubernetes = kubernetes; return this; }
 
     public Builder allowlists(Allowlists allowlists) { this.allowlists = allowlists; return this; }
 
@@ -397,71 +291,17 @@ public record DelegateConfig(
   }
 
   /**
-   * Reads DBOPS_SERVER_URL, DBOPS_TOKEN, DBOPS_DELEGATE_NAME, DBOPS_TAGS, DBOPS_CAPACITY,
-   * DBOPS_RUNTIME, DBOPS_STATE_DIR, DBOPS_DRAIN_SECONDS, DBOPS_TRANSPORT, DBOPS_ALLOW_INSECURE,
-   * DBOPS_CA_BUNDLE, DBOPS_CLIENT_CERT, DBOPS_CLIENT_KEY, DBOPS_METRICS_PORT, DBOPS_METRICS_BIND,
-   * DBOPS_RECONNECT_MAX_SECONDS, DBOPS_LOCAL_MAX_PODS, DBOPS_POD_JAVA_OPTS, the allowlists
-   * ({@link Allowlists#read}) and for the kubernetes runtime DBOPS_KUBERNETES_NAMESPACE,
-   * DBOPS_POD_IMAGE and DBOPS_KUBERNETES_SERVICE_ACCOUNT. The pod process command is left empty:
-   * set it with {@code toBuilder().podProcessCommand(...)}.
+   * Reads the delegate's settings from its environment; see {@link DelegateEnvironment#read(Map)}.
+   *
+   * @throws ConfigException listing every invalid setting
    */
   public static DelegateConfig fromEnvironment(Map<String, String> env) {
-    return fromEnvironment(env, Kubernetes.OWN_NAMESPACE_FILE);
+    return DelegateEnvironment.read(env, KubernetesSettings.OWN_NAMESPACE_FILE);
   }
 
-  /**
-   * {@link #fromEnvironment(Map)}, reading the delegate's own namespace (the default of
-   * DBOPS_KUBERNETES_NAMESPACE) from {@code ownNamespaceFile}.
-   */
+  /** {@link #fromEnvironment(Map)}, reading the delegate's own namespace from {@code ownNamespaceFile}. */
   public static DelegateConfig fromEnvironment(Map<String, String> env, Path ownNamespaceFile) {
-    EnvReader read = new EnvReader(env);
-    URI serverUrl = null;
-    if (read.isSet("DBOPS_SERVER_URL")) {
-      try {
-        serverUrl = new URI(read.string("DBOPS_SERVER_URL"));
-      } catch (java.net.URISyntaxException e) {
-        read.problem("DBOPS_SERVER_URL is not a valid URL: " + e.getMessage());
-      }
-    } else {
-      read.problem("DBOPS_SERVER_URL is required: the control plane's URL, for example https://dbops.example.com");
-    }
-    if (read.raw("DBOPS_TOKEN") == null || read.string("DBOPS_TOKEN") == null) {
-      read.problem("DBOPS_TOKEN is required: the delegate token issued by the control plane");
-    }
-    String namespace = read.string("DBOPS_KUBERNETES_NAMESPACE");
-    Kubernetes kubernetes = new Kubernetes(namespace != null ? namespace : Kubernetes.ownNamespace(ownNamespaceFile),
-        read.string("DBOPS_POD_IMAGE"), read.string("DBOPS_KUBERNETES_SERVICE_ACCOUNT"),
-        Kubernetes.stepSettings(env));
-    Builder b = builder()
-        .token(read.string("DBOPS_TOKEN"))
-        .name(read.string("DBOPS_DELEGATE_NAME", "local"))
-        .tags(read.list("DBOPS_TAGS"))
-        .capacity(read.integer("DBOPS_CAPACITY", DEFAULT_CAPACITY, 1, 100_000))
-        .runtime(read.oneOf("DBOPS_RUNTIME", RUNTIME_LOCAL, RUNTIMES))
-        .stateDir(read.path("DBOPS_STATE_DIR", null))
-        .transport(read.oneOf("DBOPS_TRANSPORT", TRANSPORT_WEBSOCKET, TRANSPORTS))
-        .drainGrace(read.seconds("DBOPS_DRAIN_SECONDS", Duration.ofSeconds(DEFAULT_DRAIN_SECONDS), 0))
-        .maxBackoff(read.seconds("DBOPS_RECONNECT_MAX_SECONDS", DEFAULT_MAX_BACKOFF, 1))
-        .tls(new Tls(read.bool("DBOPS_ALLOW_INSECURE", false), read.path("DBOPS_CA_BUNDLE", null),
-            read.path("DBOPS_CLIENT_CERT", null), read.path("DBOPS_CLIENT_KEY", null)))
-        .endpoints(new Endpoints(read.string("DBOPS_METRICS_BIND"),
-            read.integer("DBOPS_METRICS_PORT", DEFAULT_METRICS_PORT, 0, 65535)))
-        .local(new Local(null, read.integer("DBOPS_LOCAL_MAX_PODS", Local.DEFAULT_MAX_PODS, 1, 1000),
-            read.string("DBOPS_POD_JAVA_OPTS"), Kubernetes.stepSettings(env)))
-        .kubernetes(kubernetes)
-        .allowlists(Allowlists.read(read));
-    if (serverUrl != null) {
-      b.serverUrl(serverUrl);
-      Tls tls = b.tls;
-      List<String> urlProblems = problems(serverUrl, "t", "n", List.of(), 1, RUNTIME_LOCAL, TRANSPORT_WEBSOCKET,
-          new Tls(tls.allowInsecure(), null, null, null), Endpoints.DEFAULT);
-      urlProblems.forEach(read::problem);
-    }
-    // the record's own checks of what the reader could not know (files, names), then every problem at once
-    b.tls.problems().forEach(read::problem);
-    kubernetes.problems().forEach(read::problem);
-    read.throwIfProblems("delegate");
-    return b.build();
+    return DelegateEnvironment.read(env, ownNamespaceFile);
   }
 
   /** ws(s)://host:port/api/v1/delegates/connect, derived from {@link #serverUrl}. */
@@ -523,7 +363,7 @@ public record DelegateConfig(
         + ", kubernetes=" + kubernetes + ", allowlists=" + allowlists + "]";
   }
 
-  private static List<String> problems(URI serverUrl, String token, String name, List<String> tags, int capacity,
+  static List<String> problems(URI serverUrl, String token, String name, List<String> tags, int capacity,
       String runtime, String transport, Tls tls, Endpoints endpoints) {
     List<String> problems = new ArrayList<>();
     if (serverUrl == null) {
@@ -561,7 +401,4 @@ public record DelegateConfig(
     return problems;
   }
 
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s;
-  }
 }

@@ -16,13 +16,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -63,7 +60,7 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
   private final AtomicBoolean revoked = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean fullOutboxLogged = new AtomicBoolean();
-  private final Object changes = new Object();
+  private final ChangeSignal changes = new ChangeSignal();
   private final java.util.function.Supplier<TaskExecutors> executors;
   private ExecutorService workers;
   private ScheduledExecutorService timeouts;
@@ -159,12 +156,12 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
 
   /** Waits until no task runs; false when {@code timeout} passes first. */
   public boolean awaitNoneRunning(Duration timeout) throws InterruptedException {
-    return awaitChange(() -> running.isEmpty(), timeout);
+    return changes.await(() -> running.isEmpty(), timeout);
   }
 
   /** Waits until every result is acknowledged; false when {@code timeout} passes first. */
   public boolean awaitResultsAcknowledged(Duration timeout) throws InterruptedException {
-    return awaitChange(() -> pending.isEmpty(), timeout);
+    return changes.await(() -> pending.isEmpty(), timeout);
   }
 
   /** Stops every running task and reports it FAILED with {@code error}; returns how many. */
@@ -213,7 +210,7 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     } else if (frame instanceof Frame.ResultAck ack) {
       if (pending.acknowledge(ack.taskId())) {
         log.debug("Result of task {} acknowledged", ack.taskId());
-        signal();
+        changes.signal();
       }
     } else if (frame instanceof Frame.Abort abort) {
       onAbort(abort);
@@ -420,7 +417,7 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     report(runningTask.task, outcome);
     // removed after the result is in the outbox, so a re-announce never misses a finished task
     running.remove(runningTask.task.taskId());
-    signal();
+    changes.signal();
     return true;
   }
 
@@ -434,26 +431,6 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     }
     if (!sender.send(result)) {
       log.info("Not connected: the result of task {} will be sent after reconnecting", task.taskId());
-    }
-  }
-
-  private boolean awaitChange(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (changes) {
-      while (!condition.getAsBoolean()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(changes, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
-      }
-      return true;
-    }
-  }
-
-  private void signal() {
-    synchronized (changes) {
-      changes.notifyAll();
     }
   }
 
@@ -478,26 +455,6 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     }
     if (timeouts != null) {
       timeouts.shutdownNow();
-    }
-  }
-
-  private static final class RunningTask {
-    final Frame.TaskAssigned task;
-    final long startedNanos = System.nanoTime();
-    final AtomicBoolean finished = new AtomicBoolean();
-    volatile Future<?> future;
-    volatile ScheduledFuture<?> timeout;
-
-    RunningTask(Frame.TaskAssigned task) {
-      this.task = task;
-    }
-
-    /** Interrupts the task's thread (a gRPC blocking call is cancelled by the interrupt). */
-    void cancel() {
-      Future<?> f = future;
-      if (f != null) {
-        f.cancel(true);
-      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.dbops.agent.runtime.local;
 
 import io.dbops.agent.config.DelegateConfig;
+import io.dbops.agent.config.LocalSettings;
 import io.dbops.agent.runtime.PodException;
 import io.dbops.agent.runtime.PodRuntime;
 import io.dbops.agent.secrets.PodSecrets;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * and sends; each process's output reaches its log file through an {@link OutputPump}, masked with
  * the pod's {@link io.dbops.secrets.Masker}. Every process gets the pod's credential ({@code
  * DBOPS_POD_TOKEN}) and listens on loopback only (no {@code DBOPS_BIND_ADDRESS}); pod JVMs get a
- * bounded heap ({@code JDK_JAVA_OPTIONS}, {@link DelegateConfig.Local#javaOpts}).
+ * bounded heap ({@code JDK_JAVA_OPTIONS}, {@link LocalSettings#javaOpts}).
  *
  * <p>Every process is recorded in {@code <stateDir>/pod-processes/} while it runs ({@link
  * PodProcessRecords}); {@link #removeLeftovers} kills the processes that earlier delegate instances
@@ -83,7 +84,7 @@ public final class LocalPodRuntime implements PodRuntime {
    * @param local the pod process command (the role is appended), the pod limit and JVM options
    * @param delegateEnv the delegate's environment, of which pods get only {@link PodEnvironment#PASSED}
    */
-  public LocalPodRuntime(DelegateConfig.Local local, Path stateDir, Duration readyTimeout,
+  public LocalPodRuntime(LocalSettings local, Path stateDir, Duration readyTimeout,
       Function<String, String> delegateEnv) {
     this(local, stateDir, readyTimeout, delegateEnv, LocalPodRuntime::freePort, UUID.randomUUID().toString());
   }
@@ -91,7 +92,7 @@ public final class LocalPodRuntime implements PodRuntime {
   /**
    * @param instanceId the delegate instance starting the pods, written in their process records
    */
-  public LocalPodRuntime(DelegateConfig.Local local, Path stateDir, Duration readyTimeout,
+  public LocalPodRuntime(LocalSettings local, Path stateDir, Duration readyTimeout,
       Function<String, String> delegateEnv, String instanceId) {
     this(local, stateDir, readyTimeout, delegateEnv, LocalPodRuntime::freePort, instanceId);
   }
@@ -111,12 +112,12 @@ public final class LocalPodRuntime implements PodRuntime {
     this(local(podProcessCommand), stateDir, readyTimeout, System::getenv, ports, UUID.randomUUID().toString());
   }
 
-  LocalPodRuntime(DelegateConfig.Local local, Path stateDir, Duration readyTimeout,
+  LocalPodRuntime(LocalSettings local, Path stateDir, Duration readyTimeout,
       Function<String, String> delegateEnv, PortSource ports) {
     this(local, stateDir, readyTimeout, delegateEnv, ports, UUID.randomUUID().toString());
   }
 
-  LocalPodRuntime(DelegateConfig.Local local, Path stateDir, Duration readyTimeout,
+  LocalPodRuntime(LocalSettings local, Path stateDir, Duration readyTimeout,
       Function<String, String> delegateEnv, PortSource ports, String instanceId) {
     this.podProcessCommand = local.podProcessCommand();
     this.maxPods = local.maxPods();
@@ -150,8 +151,8 @@ public final class LocalPodRuntime implements PodRuntime {
     return running.size();
   }
 
-  private static DelegateConfig.Local local(List<String> podProcessCommand) {
-    return new DelegateConfig.Local(podProcessCommand, DelegateConfig.Local.DEFAULT_MAX_PODS, null, null);
+  private static LocalSettings local(List<String> podProcessCommand) {
+    return new LocalSettings(podProcessCommand, LocalSettings.DEFAULT_MAX_PODS, null, null);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.dbops.agent.runtime.local;
 
 import io.dbops.agent.config.DelegateConfig;
+import io.dbops.agent.config.LocalSettings;
 import io.dbops.agent.secrets.PodCredentials;
 import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStagePayload;
@@ -30,9 +31,9 @@ final class PodEnvironment {
   static final String JVM_OPTIONS = "JDK_JAVA_OPTIONS";
 
   private final Map<String, String> passed;
-  private final DelegateConfig.Local local;
+  private final LocalSettings local;
 
-  PodEnvironment(Function<String, String> delegateEnv, DelegateConfig.Local local) {
+  PodEnvironment(Function<String, String> delegateEnv, LocalSettings local) {
     Map<String, String> values = new LinkedHashMap<>();
     for (String name : PASSED) {
       String value = delegateEnv.apply(name);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dbops.config.ConfigException;
 import io.dbops.agent.config.DelegateConfig;
+import io.dbops.agent.config.KubernetesSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -22,7 +23,7 @@ class KubernetesSettingsTest {
         "DBOPS_KUBERNETES_NAMESPACE", "dbops-builds", "DBOPS_POD_IMAGE", "mirror.example.com/dbops/dbops:0.1.0",
         "DBOPS_KUBERNETES_SERVICE_ACCOUNT", "dbops-build")), dir.resolve("none"));
 
-    assertThat(config.kubernetes()).isEqualTo(new DelegateConfig.Kubernetes("dbops-builds",
+    assertThat(config.kubernetes()).isEqualTo(new KubernetesSettings("dbops-builds",
         "mirror.example.com/dbops/dbops:0.1.0", "dbops-build"));
     assertThat(config.toString()).contains("dbops-builds");
   }
@@ -42,7 +43,7 @@ class KubernetesSettingsTest {
     Path own = Files.writeString(dir.resolve("namespace"), "dbops-system\n");
 
     assertThat(DelegateConfig.fromEnvironment(env(Map.of()), own).kubernetes())
-        .isEqualTo(new DelegateConfig.Kubernetes("dbops-system", null, null));
+        .isEqualTo(new KubernetesSettings("dbops-system", null, null));
     assertThat(DelegateConfig.fromEnvironment(env(Map.of()), dir.resolve("missing")).kubernetes().namespace())
         .isEqualTo("default");
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.dbops.agent.config.DelegateConfig;
+import io.dbops.agent.config.LocalSettings;
 import io.dbops.agent.runtime.PodException;
 import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStageOutput;
@@ -61,7 +62,7 @@ class PodEnvironmentIT {
     delegateEnv.put("DBOPS_SERVER_URL", "https://cp.example.com");
     delegateEnv.put("AWS_SECRET_ACCESS_KEY", CANARY);
     delegateEnv.put("DELEGATE_CANARY", CANARY);
-    return new LocalPodRuntime(new DelegateConfig.Local(command, maxPods, null,
+    return new LocalPodRuntime(new LocalSettings(command, maxPods, null,
         Map.of("DBOPS_STEP_DURABILITY", "sync")), stateDir, Duration.ofSeconds(60), delegateEnv::get);
   }
 
