@@ -35,6 +35,9 @@ import java.util.Set;
  * @param leaseSeconds lease of an assigned task ({@code DBOPS_LEASE_SECONDS}, default 60)
  * @param dispatchDeadlineSeconds how long a queued task may have no eligible delegate before it
  *     fails ({@code DBOPS_DISPATCH_DEADLINE_SECONDS}, default 120)
+ * @param stageWaitForDelegateSeconds how long a stage waits for a delegate that can take it
+ *     once every connected delegate declined it or none is connected (announced at once); 0 fails
+ *     the stage at once ({@code DBOPS_STAGE_WAIT_FOR_DELEGATE_SECONDS}, default 30)
  * @param sweepPeriodMillis ({@code DBOPS_SWEEP_MILLIS}, default 1000)
  * @param dispatchScanMillis ({@code DBOPS_DISPATCH_SCAN_MILLIS}, default 500)
  * @param logs the log service's settings
@@ -59,6 +62,7 @@ public record ControlPlaneConfig(
     int heartbeatIntervalSeconds,
     int leaseSeconds,
     int dispatchDeadlineSeconds,
+    int stageWaitForDelegateSeconds,
     long sweepPeriodMillis,
     long dispatchScanMillis,
     LogSettings logs,
@@ -77,6 +81,7 @@ public record ControlPlaneConfig(
   public static final int DEFAULT_HEARTBEAT_SECONDS = 15;
   public static final int DEFAULT_LEASE_SECONDS = 60;
   public static final int DEFAULT_DISPATCH_DEADLINE_SECONDS = 120;
+  public static final int DEFAULT_STAGE_WAIT_FOR_DELEGATE_SECONDS = 30;
   public static final long DEFAULT_SWEEP_MILLIS = 1000;
   public static final long DEFAULT_DISPATCH_SCAN_MILLIS = 500;
 
@@ -106,6 +111,9 @@ public record ControlPlaneConfig(
     problems.require(leaseSeconds >= 1, "DBOPS_LEASE_SECONDS must be at least 1, not " + leaseSeconds);
     problems.require(dispatchDeadlineSeconds >= 1,
         "DBOPS_DISPATCH_DEADLINE_SECONDS must be at least 1, not " + dispatchDeadlineSeconds);
+    problems.require(stageWaitForDelegateSeconds >= 0,
+        "DBOPS_STAGE_WAIT_FOR_DELEGATE_SECONDS must be at least 0 (0 fails a stage no delegate can"
+            + " take at once), not " + stageWaitForDelegateSeconds);
     problems.require(sweepPeriodMillis >= 10,
         "DBOPS_SWEEP_MILLIS must be at least 10, not " + sweepPeriodMillis);
     problems.require(dispatchScanMillis >= 10,
@@ -139,7 +147,8 @@ public record ControlPlaneConfig(
     return new Builder().bindAddress(bindAddress).port(port).dataDir(dataDir)
         .database(dbUrl, dbUser, dbPassword).publicUrl(publicUrl).defaultImage(defaultImage)
         .heartbeatIntervalSeconds(heartbeatIntervalSeconds).leaseSeconds(leaseSeconds)
-        .dispatchDeadlineSeconds(dispatchDeadlineSeconds).periods(sweepPeriodMillis,
+        .dispatchDeadlineSeconds(dispatchDeadlineSeconds)
+        .stageWaitForDelegateSeconds(stageWaitForDelegateSeconds).periods(sweepPeriodMillis,
             dispatchScanMillis).logs(logs).masterKeys(masterKeys).metrics(metrics).auth(auth)
         .limits(limits).tls(tls).pipelineLimits(pipelineLimits);
   }
@@ -163,6 +172,8 @@ public record ControlPlaneConfig(
         .leaseSeconds(r.integer("DBOPS_LEASE_SECONDS", DEFAULT_LEASE_SECONDS, 1, 86_400))
         .dispatchDeadlineSeconds(r.integer("DBOPS_DISPATCH_DEADLINE_SECONDS",
             DEFAULT_DISPATCH_DEADLINE_SECONDS, 1, 86_400))
+        .stageWaitForDelegateSeconds(r.integer("DBOPS_STAGE_WAIT_FOR_DELEGATE_SECONDS",
+            DEFAULT_STAGE_WAIT_FOR_DELEGATE_SECONDS, 0, 86_400))
         .periods(r.number("DBOPS_SWEEP_MILLIS", DEFAULT_SWEEP_MILLIS, 10, 3_600_000),
             r.number("DBOPS_DISPATCH_SCAN_MILLIS", DEFAULT_DISPATCH_SCAN_MILLIS, 10, 3_600_000))
         .metrics(new MetricsSettings(r.isSet("DBOPS_METRICS_PORT")
@@ -213,7 +224,8 @@ public record ControlPlaneConfig(
         + ", dbPassword=" + (dbPassword == null ? "null" : Secrets.MASK)
         + ", publicUrl=" + publicUrl + ", defaultImage=" + defaultImage
         + ", heartbeatIntervalSeconds=" + heartbeatIntervalSeconds + ", leaseSeconds=" + leaseSeconds
-        + ", dispatchDeadlineSeconds=" + dispatchDeadlineSeconds + ", sweepPeriodMillis="
+        + ", dispatchDeadlineSeconds=" + dispatchDeadlineSeconds
+        + ", stageWaitForDelegateSeconds=" + stageWaitForDelegateSeconds + ", sweepPeriodMillis="
         + sweepPeriodMillis + ", dispatchScanMillis=" + dispatchScanMillis + ", logs=" + logs
         + ", masterKeys=" + masterKeys + ", metrics=" + metrics + ", auth=" + auth + ", limits=" + limits
         + ", tls=" + tls + ", pipelineLimits=" + pipelineLimits + "]";
@@ -232,6 +244,7 @@ public record ControlPlaneConfig(
     private int heartbeatIntervalSeconds = DEFAULT_HEARTBEAT_SECONDS;
     private int leaseSeconds = DEFAULT_LEASE_SECONDS;
     private int dispatchDeadlineSeconds = DEFAULT_DISPATCH_DEADLINE_SECONDS;
+    private int stageWaitForDelegateSeconds = DEFAULT_STAGE_WAIT_FOR_DELEGATE_SECONDS;
     private long sweepPeriodMillis = DEFAULT_SWEEP_MILLIS;
     private long dispatchScanMillis = DEFAULT_DISPATCH_SCAN_MILLIS;
     private LogSettings logs = LogSettings.DEFAULT;
@@ -292,6 +305,12 @@ public record ControlPlaneConfig(
       return this;
     }
 
+    /** {@code DBOPS_STAGE_WAIT_FOR_DELEGATE_SECONDS}; 0 fails a stage no delegate can take at once. */
+    public Builder stageWaitForDelegateSeconds(int v) {
+      stageWaitForDelegateSeconds = v;
+      return this;
+    }
+
     /** The sweep period and the dispatch scan period (tests use short ones). */
     public Builder periods(long sweepMillis, long scanMillis) {
       sweepPeriodMillis = sweepMillis;
@@ -341,7 +360,7 @@ public record ControlPlaneConfig(
     public ControlPlaneConfig build() {
       return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
           publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
-          sweepPeriodMillis, dispatchScanMillis, logs, masterKeys, metrics, auth, limits, tls, pipelineLimits);
+          stageWaitForDelegateSeconds, sweepPeriodMillis, dispatchScanMillis, logs, masterKeys, metrics, auth, limits, tls, pipelineLimits);
     }
   }
 }

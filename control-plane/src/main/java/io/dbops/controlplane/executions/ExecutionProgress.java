@@ -12,6 +12,7 @@ import io.dbops.protocol.StepOutput;
 import io.dbops.protocol.TaskStatus;
 import io.dbops.protocol.TaskTypes;
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -102,11 +103,22 @@ final class ExecutionProgress {
     Stage stage = ex.pipeline.stages().get(index);
     ExecutionState.StageState s = ex.state.stages.get(index);
     s.status = "RUNNING";
+    s.startedAt = clock.millis();
     s.podName = TaskPayloads.podName(ex.id, stage.name());
     store.save(ex);
     logs.appendControl(ex.id, "INFO", "Stage " + stage.name() + " started: " + stage.steps().size()
         + " step(s), creating build pod " + s.podName);
     queue.enqueue(payloads.initStage(ex.id, stage, s.podName));
+  }
+
+  /** No connected delegate can take a queued task: the stage says so (see {@link NoDelegate}). */
+  void onTaskUnmatched(Task task, List<String> reasons, long failsAt) {
+    ExecutionRecord ex = store.find(task.executionId()).orElse(null);
+    int si = ex == null || ex.finished() ? -1 : stageIndex(ex, task.stageName());
+    if (si >= 0 && NoDelegate.announce(ex, ex.state.stages.get(si), task, reasons, failsAt,
+        clock.millis(), logs)) {
+      store.save(ex);
+    }
   }
 
   /** Advances the task's execution by its result. */
@@ -135,6 +147,8 @@ final class ExecutionProgress {
       return; // a late duplicate
     }
     s.instance = task.delegateInstance();
+    s.delegateName = queue.delegateName(task.id()).orElse(null);
+    s.waiting = null;
     InitStageOutput output =
         task.status() == TaskStatus.SUCCEEDED ? TaskPayloads.initOutput(task.result()) : null;
     String problem = null;
@@ -166,6 +180,7 @@ final class ExecutionProgress {
     Step step = stage.steps().get(stepIndex);
     ExecutionState.StageState s = ex.state.stages.get(si);
     s.steps.get(stepIndex).status = "RUNNING";
+    s.steps.get(stepIndex).startedAt = clock.millis();
     store.save(ex);
     logs.appendControl(ex.id, "INFO", "Stage " + s.name + ", step " + step.name() + " (" + step.type()
         + ") started");
@@ -186,6 +201,7 @@ final class ExecutionProgress {
     }
     ExecutionState.StepState st = s.steps.get(index);
     StepOutput output = TaskPayloads.stepOutput(task.result());
+    st.finishedAt = clock.millis();
     boolean ok = task.status() == TaskStatus.SUCCEEDED
         && (output == null || output.status() == null || "SUCCEEDED".equals(output.status()));
     st.output = output;
@@ -259,6 +275,7 @@ final class ExecutionProgress {
     if ("RUNNING".equals(s.status)) {
       s.status = "SUCCEEDED";
     }
+    s.finishedAt = clock.millis();
     logs.appendControl(ex.id, "FAILED".equals(s.status) ? "ERROR" : "INFO",
         "Stage " + s.name + " finished: " + s.status);
     if ("SUCCEEDED".equals(s.status) && si + 1 < ex.state.stages.size() && !ex.state.aborted) {

@@ -12,9 +12,17 @@ final class ExecutionRecord {
   Long startedAt;
   Long finishedAt;
   final ExecutionState state;
+  /** Who started it, from where; null for executions stored before origins were recorded. */
+  final ExecutionOrigin origin;
 
   ExecutionRecord(String id, Pipeline pipeline, String status, String error, ExecutionState state,
       long createdAt, Long startedAt, Long finishedAt) {
+    this(id, pipeline, status, error, state, createdAt, startedAt, finishedAt, null);
+  }
+
+  ExecutionRecord(String id, Pipeline pipeline, String status, String error, ExecutionState state,
+      long createdAt, Long startedAt, Long finishedAt, ExecutionOrigin origin) {
+    this.origin = origin;
     this.id = id;
     this.pipeline = pipeline;
     this.status = status;

@@ -4,6 +4,7 @@ import io.dbops.controlplane.http.Access;
 import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.Routes;
+import io.dbops.controlplane.identity.Caller;
 import io.dbops.controlplane.identity.Verb;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.pipeline.Pipeline;
@@ -18,6 +19,8 @@ import java.util.Map;
  * and a token limited to environments may neither run nor abort one (403 naming the rule).
  */
 public final class ExecutionRoutes implements Routes {
+  /** The request header by which a client names itself; {@code cli} for the dbops CLI. */
+  public static final String CLIENT_HEADER = "X-Dbops-Client";
   private final ExecutionService executions;
 
   public ExecutionRoutes(ExecutionService executions) {
@@ -31,7 +34,8 @@ public final class ExecutionRoutes implements Routes {
       String name = pipeline.name() == null ? "" : pipeline.name();
       Edge.audit(ctx, "execution.submit", name);
       Edge.caller(ctx).requireEnvironments(environments(pipeline), "pipeline '" + name + "'");
-      String id = executions.submit(pipeline);
+      String id = executions.submit(pipeline, origin(Edge.caller(ctx), ctx.header(CLIENT_HEADER),
+          pipeline));
       Edge.audit(ctx, "execution.submit", id, Map.of("pipeline", name));
       ctx.status(201).json(Map.of("id", id));
     });
@@ -56,6 +60,16 @@ public final class ExecutionRoutes implements Routes {
       var page = executions.logs(ctx.pathParam("id"), after, wait);
       ctx.future(() -> page.thenAccept(ctx::json));
     });
+  }
+
+  /**
+   * Who submits, from where: the API token's name and label, {@code cli} when the request says
+   * {@code X-Dbops-Client: cli} (the CLI sends it), else {@code api}.
+   */
+  static ExecutionOrigin origin(Caller caller, String client, Pipeline pipeline) {
+    String source = client != null && "cli".equalsIgnoreCase(client.trim()) ? "cli" : "api";
+    return new ExecutionOrigin(caller.token().name(), caller.token().label(), source,
+        pipeline.name(), null, Map.of());
   }
 
   /** The environments a pipeline touches: none until stages name one (the next issue). */

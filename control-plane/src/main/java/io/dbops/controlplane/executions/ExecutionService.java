@@ -71,8 +71,7 @@ public final class ExecutionService {
    * @throws ApiException 400 naming every problem
    */
   public String submit(Pipeline pipeline, ExecutionOrigin origin) {
-    // TODO(#15 part 4): store the origin with the execution and show it.
-    return orchestrator.submit(validate(pipeline));
+    return orchestrator.submit(validate(pipeline), origin);
   }
 
   /** The newest executions, newest first. */

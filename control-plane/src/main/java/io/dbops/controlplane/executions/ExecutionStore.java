@@ -1,5 +1,6 @@
 package io.dbops.controlplane.executions;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.dbops.api.ExecutionView;
 import io.dbops.controlplane.store.Sql;
 import io.dbops.pipeline.Pipeline;
@@ -10,12 +11,13 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads and writes the {@code executions} table. Thread-safe (stateless over the pool). */
 final class ExecutionStore {
-  private static final String COLUMNS =
-      "id, pipeline, status, error, state, created_at, started_at, finished_at";
+  private static final String COLUMNS = "id, pipeline, status, error, state, created_at, "
+      + "started_at, finished_at, started_by, token_name, source, pipeline_version, inputs";
 
   private final Sql sql;
 
@@ -24,10 +26,14 @@ final class ExecutionStore {
   }
 
   void insert(ExecutionRecord r) {
+    ExecutionOrigin o = r.origin;
     sql.update("INSERT INTO executions (id, pipeline_name, pipeline, status, error, state, created_at, "
-            + "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            + "started_at, finished_at, started_by, token_name, source, pipeline_version, inputs) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         r.id, r.pipeline.name(), Json.write(r.pipeline), r.status, r.error, Json.write(r.state),
-        r.createdAt, r.startedAt, r.finishedAt);
+        r.createdAt, r.startedAt, r.finishedAt, o == null ? null : o.startedBy(),
+        o == null ? null : o.tokenName(), o == null ? null : o.source(),
+        o == null ? null : o.pipelineVersion(), o == null ? null : Json.write(o.inputs()));
   }
 
   void save(ExecutionRecord r) {
@@ -59,12 +65,23 @@ final class ExecutionStore {
     for (ExecutionState.StageState s : r.state.stages) {
       List<ExecutionView.StepView> steps = new ArrayList<>();
       for (ExecutionState.StepState st : s.steps) {
-        steps.add(new ExecutionView.StepView(st.name, st.type, st.status, st.error, st.output));
+        steps.add(new ExecutionView.StepView(st.name, st.type, st.status, st.error, st.output,
+            instant(st.startedAt), instant(st.finishedAt)));
       }
-      stages.add(new ExecutionView.StageView(s.name, s.status, s.error, steps));
+      stages.add(new ExecutionView.StageView(s.name, s.status, s.error, steps, s.target,
+          s.delegateName, s.instance, instant(s.startedAt), instant(s.finishedAt), s.waiting));
     }
+    List<ExecutionView.Event> events = new ArrayList<>();
+    for (ExecutionState.Event e : r.state.events) {
+      events.add(new ExecutionView.Event(Instant.ofEpochMilli(e.at), e.type, e.stage, e.actor,
+          e.message, e.details));
+    }
+    ExecutionOrigin o = r.origin;
+    ExecutionView.Origin origin = o == null ? null : new ExecutionView.Origin(o.startedBy(),
+        o.tokenName(), o.source(), o.pipelineName(), o.pipelineVersion(), o.inputs());
     return new ExecutionView(r.id, r.pipeline.name(), r.status, r.error,
-        Instant.ofEpochMilli(r.createdAt), instant(r.startedAt), instant(r.finishedAt), stages);
+        Instant.ofEpochMilli(r.createdAt), instant(r.startedAt), instant(r.finishedAt), stages,
+        origin, events);
   }
 
   private static Instant instant(Long millis) {
@@ -73,15 +90,27 @@ final class ExecutionStore {
 
   private static ExecutionRecord map(ResultSet rs) throws SQLException {
     try {
+      Pipeline pipeline = Json.mapper().readValue(rs.getString("pipeline"), Pipeline.class);
+      String source = rs.getString("source");
+      ExecutionOrigin origin = null;
+      if (source != null) {
+        String inputs = rs.getString("inputs");
+        int stored = rs.getInt("pipeline_version");
+        Integer version = rs.wasNull() ? null : stored;
+        origin = new ExecutionOrigin(rs.getString("started_by"), rs.getString("token_name"), source,
+            pipeline.name(), version, inputs == null ? Map.of()
+                : Json.mapper().readValue(inputs, new TypeReference<Map<String, String>>() {}));
+      }
       return new ExecutionRecord(
           rs.getString("id"),
-          Json.mapper().readValue(rs.getString("pipeline"), Pipeline.class),
+          pipeline,
           rs.getString("status"),
           rs.getString("error"),
           Json.mapper().readValue(rs.getString("state"), ExecutionState.class),
           rs.getLong("created_at"),
           Sql.nullableLong(rs, "started_at"),
-          Sql.nullableLong(rs, "finished_at"));
+          Sql.nullableLong(rs, "finished_at"),
+          origin);
     } catch (IOException e) {
       throw new IllegalStateException("Stored execution " + rs.getString("id") + " is corrupt: "
           + e.getMessage(), e);

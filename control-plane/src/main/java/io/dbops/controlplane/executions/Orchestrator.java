@@ -65,11 +65,20 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
 
   /** Stores a validated pipeline as a new execution and starts it. Returns its id. */
   public String submit(Pipeline pipeline) {
+    return submit(pipeline, null);
+  }
+
+  /**
+   * Stores a validated pipeline as a new execution started by {@code origin} (null: unknown) and
+   * starts it. Returns its id.
+   */
+  public String submit(Pipeline pipeline, ExecutionOrigin origin) {
     String id = ids.next("ex-", 12);
     ExecutionState state = new ExecutionState();
     for (Stage stage : pipeline.stages()) {
       ExecutionState.StageState s = new ExecutionState.StageState();
       s.name = stage.name();
+      s.target = TargetLabel.of(stage);
       for (Step step : stage.steps()) {
         ExecutionState.StepState st = new ExecutionState.StepState();
         st.name = step.name();
@@ -78,7 +87,8 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
       }
       state.stages.add(s);
     }
-    store.insert(new ExecutionRecord(id, pipeline, "QUEUED", null, state, clock.millis(), null, null));
+    store.insert(new ExecutionRecord(id, pipeline, "QUEUED", null, state, clock.millis(), null, null,
+        origin));
     log.info("Execution {} of pipeline {} accepted", id, pipeline.name());
     submitWork(id, () -> progress.startExecution(id));
     return id;
@@ -88,6 +98,13 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
   public void taskFinished(Task task) {
     if (task.executionId() != null) {
       submitWork(task.executionId(), () -> progress.onTaskFinished(task));
+    }
+  }
+
+  @Override
+  public void taskUnmatched(Task task, List<String> reasons, long failsAt) {
+    if (task.executionId() != null) {
+      submitWork(task.executionId(), () -> progress.onTaskUnmatched(task, reasons, failsAt));
     }
   }
 

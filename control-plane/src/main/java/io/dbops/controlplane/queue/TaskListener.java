@@ -14,6 +14,13 @@ public interface TaskListener {
   /** A task reached SUCCEEDED or FAILED (stored once; duplicates are not reported). */
   default void taskFinished(Task task) {}
 
+  /**
+   * No live delegate can take the QUEUED {@code task} (first noticed now): {@code reasons} names
+   * each live delegate with why not ({@code name (instance id): why}; empty when none is
+   * connected); the task fails at {@code failsAt} (epoch ms) unless one appears.
+   */
+  default void taskUnmatched(Task task, java.util.List<String> reasons, long failsAt) {}
+
   /** An abort was requested for a RUNNING task; {@code task.abortReason()} says why. */
   default void taskAbortRequested(Task task) {}
 }

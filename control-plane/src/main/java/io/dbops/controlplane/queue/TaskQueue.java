@@ -133,6 +133,26 @@ public final class TaskQueue {
     return ClaimOutcome.ALREADY_TAKEN;
   }
 
+  /**
+   * {@link #claim} by a delegate named {@code delegateName} (its hello), which the execution
+   * shows as the stage's delegate ({@link #delegateName}).
+   */
+  public ClaimOutcome claim(String taskId, String instanceId, String delegateName, String tokenId,
+      long leaseExpiresAt) {
+    ClaimOutcome outcome = claim(taskId, instanceId, tokenId, leaseExpiresAt);
+    if (outcome == ClaimOutcome.ASSIGNED && delegateName != null) {
+      sql.update("UPDATE tasks SET delegate_name = ? WHERE id = ? AND delegate_instance = ?",
+          delegateName, taskId, instanceId);
+    }
+    return outcome;
+  }
+
+  /** The name of the delegate that claimed the task (its last attempt), if recorded. */
+  public Optional<String> delegateName(String taskId) {
+    return sql.query("SELECT delegate_name FROM tasks WHERE id = ? AND delegate_name IS NOT NULL",
+        rs -> rs.getString(1), 1, taskId).stream().findFirst();
+  }
+
   /** Extends the leases of {@code taskIds} that {@code instanceId} holds RUNNING. */
   public int renew(String instanceId, Collection<String> taskIds, long leaseExpiresAt) {
     if (taskIds.isEmpty()) {
@@ -236,6 +256,21 @@ public final class TaskQueue {
     args.addAll(taskIds);
     sql.update("UPDATE tasks SET unmatched_since = ? WHERE status = ? AND unmatched_since IS NULL "
         + "AND id IN (" + placeholders(taskIds.size()) + ")", args.toArray());
+  }
+
+  /**
+   * Marks one QUEUED task unmatched since {@code now} unless it already is; true when this call
+   * marked it (so one replica announces it).
+   */
+  public boolean markUnmatched(String taskId, long now) {
+    return sql.update("UPDATE tasks SET unmatched_since = ? WHERE id = ? AND status = ? "
+        + "AND unmatched_since IS NULL", now, taskId, TaskStatus.QUEUED) == 1;
+  }
+
+  /** Tells the listeners that no live delegate can take {@code task}; see {@link TaskListener}. */
+  public void reportUnmatched(Task task, List<String> reasons, long failsAt) {
+    List<String> copy = List.copyOf(reasons);
+    listeners.forEach(l -> l.taskUnmatched(task, copy, failsAt));
   }
 
   /** Clears the unmatched mark of {@code ids} (an eligible delegate exists again). */

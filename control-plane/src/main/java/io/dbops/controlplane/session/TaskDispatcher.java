@@ -5,6 +5,7 @@ import io.dbops.controlplane.metrics.Metrics;
 import io.dbops.controlplane.queue.Task;
 import io.dbops.controlplane.queue.TaskQueue;
 import io.dbops.protocol.Frame;
+import io.dbops.protocol.TaskTypes;
 import io.dbops.support.ExecutorShutdown;
 import io.dbops.support.NamedThreadFactory;
 import java.time.Clock;
@@ -120,8 +121,10 @@ final class TaskDispatcher implements AutoCloseable {
   }
 
   /**
-   * Fails queued tasks that no live delegate (of any replica) could run for longer than the
-   * dispatch deadline, naming each delegate's reason.
+   * Announces and fails queued tasks that no live delegate (of any replica) can run: the first
+   * time a task is seen without one, the listeners hear why ({@link TaskQueue#reportUnmatched},
+   * naming each delegate's reason); it fails once it stayed so for its wait: an init_stage task
+   * {@code DBOPS_STAGE_WAIT_FOR_DELEGATE_SECONDS} (0: at once), any other the dispatch deadline.
    */
   void checkDeadlines() {
     try {
@@ -137,8 +140,6 @@ final class TaskDispatcher implements AutoCloseable {
       Map<String, List<TaskQueue.Decline>> declines = queue.declines(queuedIds);
       Map<String, Long> since = queue.unmatchedSince(queuedIds);
       List<String> matched = new ArrayList<>();
-      List<String> newlyUnmatched = new ArrayList<>();
-      long cutoff = now - config.dispatchDeadlineSeconds() * 1000L;
       for (Task task : queued) {
         List<String> reasons = new ArrayList<>();
         boolean any = false;
@@ -155,24 +156,36 @@ final class TaskDispatcher implements AutoCloseable {
           if (unmatchedSince != null) {
             matched.add(task.id());
           }
-        } else if (unmatchedSince == null) {
-          newlyUnmatched.add(task.id());
-        } else if (unmatchedSince < cutoff) {
+          continue;
+        }
+        long waitMillis = waitMillis(task);
+        if (unmatchedSince == null) {
+          if (!queue.markUnmatched(task.id(), now)) {
+            continue; // another replica noticed it first and announces it
+          }
+          unmatchedSince = now;
+          queue.reportUnmatched(task, reasons, now + waitMillis);
+        }
+        if (unmatchedSince <= now - waitMillis) {
           String error = "no eligible delegate for " + task.type() + " of "
               + (task.stageName() == null ? "task " + task.id() : "stage " + task.stageName())
               + ": " + (reasons.isEmpty() ? "no delegate connected" : String.join("; ", reasons));
-          if (queue.failUnmatched(task.id(), cutoff, error).isPresent()) {
+          if (queue.failUnmatched(task.id(), now - waitMillis + 1, error).isPresent()) {
             metrics.noEligibleDelegate();
             log.warn("Task {} of execution {} failed: {}", task.id(), task.executionId(), error);
           }
         }
       }
       queue.clearUnmatched(matched);
-      queue.markUnmatched(newlyUnmatched, now);
     } catch (Throwable e) {
       log.error("Checking dispatch deadlines failed; retrying in {} ms", config.sweepPeriodMillis(),
           e);
     }
+  }
+
+  private long waitMillis(Task task) {
+    return 1000L * (TaskTypes.INIT_STAGE.equals(task.type())
+        ? config.stageWaitForDelegateSeconds() : config.dispatchDeadlineSeconds());
   }
 
   /** Stops the dispatch thread (waits up to 5 s). Idempotent. */

@@ -105,7 +105,8 @@ final class TaskFrames {
         session.send(new Frame.ClaimRejected(task.id(), "over capacity"));
         return;
       }
-      switch (queue.claim(task.id(), instanceId, session.tokenId, hub.leaseEnd())) {
+      switch (queue.claim(task.id(), instanceId, session.hello().name(), session.tokenId,
+          hub.leaseEnd())) {
         case ASSIGNED -> {
           session.running.incrementAndGet();
           metrics.claimed();
