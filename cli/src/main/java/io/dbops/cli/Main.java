@@ -3,9 +3,12 @@ package io.dbops.cli;
 import io.dbops.cli.client.ApiCallException;
 import io.dbops.cli.logging.LoggingSetup;
 import io.dbops.cli.client.ControlPlaneUnreachableException;
+import io.dbops.cli.commands.AbortCommand;
 import io.dbops.cli.commands.AccessCommand;
 import io.dbops.cli.commands.AuditCommand;
 import io.dbops.cli.commands.DelegateCommand;
+import io.dbops.cli.commands.DelegatesCommand;
+import io.dbops.cli.commands.ExecutionCommand;
 import io.dbops.cli.commands.ExecutionsCommand;
 import io.dbops.cli.commands.LogsCommand;
 import io.dbops.cli.commands.LiteEngineCommand;
@@ -43,6 +46,9 @@ import picocli.CommandLine.Command;
       DelegateCommand.class,
       RunCommand.class,
       ExecutionsCommand.class,
+      ExecutionCommand.class,
+      AbortCommand.class,
+      DelegatesCommand.class,
       LogsCommand.class,
       StepCommandLine.class,
       LiteEngineCommand.class,

@@ -21,6 +21,8 @@ import okhttp3.Response;
  */
 public final class ApiHttp implements AutoCloseable {
   static final MediaType JSON = MediaType.get("application/json");
+  /** Names this client to the control plane (docs/api.md, "Who started an execution"). */
+  public static final String CLIENT_HEADER = "X-Dbops-Client";
 
   private final ApiTarget target;
   private final OkHttpClient http;
@@ -37,6 +39,8 @@ public final class ApiHttp implements AutoCloseable {
           if (target.token() != null && request.header("Authorization") == null) {
             request = request.newBuilder().header("Authorization", "Bearer " + target.token()).build();
           }
+          // The control plane records "cli" as the source of executions this client starts.
+          request = request.newBuilder().header(CLIENT_HEADER, "cli").build();
           return chain.proceed(request);
         })
         .build();

@@ -66,6 +66,16 @@ public final class ControlPlaneClient implements AutoCloseable {
     return convert(http.get(url), LogPage.class);
   }
 
+  /** Asks the control plane to abort an execution: {@code POST /api/v1/executions/{id}/abort}. */
+  public JsonNode abort(String executionId) {
+    return http.post(http.url("api/v1/executions", executionId, "abort"), Map.of());
+  }
+
+  /** The delegates connected to the control plane: {@code GET /api/v1/delegates}. */
+  public List<JsonNode> delegates() {
+    return convert(http.get(http.url("api/v1/delegates")), new TypeReference<List<JsonNode>>() {});
+  }
+
   /** Revokes a delegate token; connected delegates using it finish their work and claim no more. */
   public void revokeToken(String id) {
     http.delete(http.url("api/v1/tokens", id));

@@ -24,6 +24,7 @@ public final class ExecutionsCommand implements Callable<Integer> {
   private static final String ROW = "%-16s %-20s %-10s %-20s %-18s %s%n";
 
   @Mixin ServerOption server;
+  @Mixin OutputOption output;
 
   @Option(names = "--limit", defaultValue = "20", description = "How many (default ${DEFAULT-VALUE}).")
   int limit;
@@ -40,6 +41,13 @@ public final class ExecutionsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    boolean json = output.json();
+    if (json) {
+      try (ControlPlaneClient client = new ControlPlaneClient(server.target())) {
+        OutputOption.print(out, client.executions(limit));
+        return 0;
+      }
+    }
     try (ControlPlaneClient client = new ControlPlaneClient(server.target());
         LogClient logs = new LogClient(server.target())) {
       out.printf(ROW, "ID", "PIPELINE", "STATUS", "CREATED", "DURATION", "PROGRESS");

@@ -57,10 +57,16 @@ public final class TokenCommand implements Runnable {
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List delegate tokens (never their values).")
   static final class ListTokens implements Callable<Integer> {
     @picocli.CommandLine.Mixin ServerOption server;
+    @picocli.CommandLine.Mixin OutputOption output;
 
     @Override
     public Integer call() {
+      boolean json = output.json();
       try (ControlPlaneClient client = new ControlPlaneClient(server.target())) {
+        if (json) {
+          OutputOption.print(System.out, client.listTokens());
+          return 0;
+        }
         System.out.printf("%-24s %-24s %-26s %s%n", "ID", "NAME", "CREATED", "REVOKED");
         for (JsonNode token : client.listTokens()) {
           System.out.printf("%-24s %-24s %-26s %s%n", token.path("id").asText(),

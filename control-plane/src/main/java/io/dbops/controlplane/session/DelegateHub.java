@@ -68,9 +68,14 @@ public final class DelegateHub implements TaskListener, AutoCloseable {
   private volatile ScheduledExecutorService timer;
   private final PollWaits pollWaits = new PollWaits();
 
-  /** A connected delegate, as {@code GET /api/v1/delegates} lists it. */
+  /**
+   * A connected delegate, as {@code GET /api/v1/delegates} lists it.
+   *
+   * @param lastSeenAt when its last frame (a heartbeat at the latest) arrived
+   */
   public record DelegateView(String name, String instanceId, String version, List<String> tags,
-      int capacity, int running, Instant connectedAt, String transport, String state) {}
+      int capacity, int running, Instant connectedAt, String transport, String state,
+      Instant lastSeenAt) {}
 
   /**
    * @param assignedPayload turns a stored payload into the one sent in {@code task_assigned}
@@ -168,7 +173,8 @@ public final class DelegateHub implements TaskListener, AutoCloseable {
         String state = s.isRevoked() ? "revoked" : s.isDraining() ? "draining" : "active";
         views.add(new DelegateView(h.name(), h.instanceId(), h.version(), h.tags(), h.capacity(),
             s.running.get(), s.connectedAt,
-            s.transport instanceof PollTransport ? "long-poll" : "websocket", state));
+            s.transport instanceof PollTransport ? "long-poll" : "websocket", state,
+            Instant.ofEpochMilli(s.lastSeenMillis.get())));
       }
     }
     views.sort(Comparator.comparing(DelegateView::connectedAt));
