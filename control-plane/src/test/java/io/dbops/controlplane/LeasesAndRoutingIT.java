@@ -35,7 +35,7 @@ class LeasesAndRoutingIT {
   @BeforeEach
   void start() {
     controlPlane = new ControlPlane(Fixtures.builder(dataDir).leaseSeconds(2)
-        .dispatchDeadlineSeconds(2).periods(200, 200).build());
+        .dispatchDeadlineSeconds(2).stageWaitForDelegateSeconds(2).periods(200, 200).build());
     controlPlane.start();
     client = TestClient.of(controlPlane);
     token = client.post("/api/v1/tokens", "{\"name\":\"dev\"}").as(TokenCreated.class);

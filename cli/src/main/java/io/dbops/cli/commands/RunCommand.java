@@ -75,16 +75,21 @@ public final class RunCommand implements Callable<Integer> {
       boolean noFollow, PrintStream json) {
     long started = System.nanoTime();
     String id = client.submit(pipeline);
-    out.println("Execution " + id + " of pipeline " + pipeline.name() + " submitted to " + client.baseUrl());
-    out.flush();
     if (noFollow) {
+      out.println("Execution " + id + " of pipeline " + pipeline.name() + " submitted to "
+          + client.baseUrl());
+      out.flush();
       if (json != null) {
         OutputOption.print(json, Map.of("id", id));
       }
       return ExitCodes.OK;
     }
     ExecutionView finished;
+    // From the moment the id is known: Ctrl-C says the execution continues and how to reach it.
     try (InterruptNotice ignored = InterruptNotice.install(id, System.err)) {
+      out.println("Execution " + id + " of pipeline " + pipeline.name() + " submitted to "
+          + client.baseUrl());
+      out.flush();
       finished = new ExecutionFollower(client, out).follow(id);
     }
     new SummaryPrinter(out).print(finished, Duration.ofNanos(System.nanoTime() - started));
