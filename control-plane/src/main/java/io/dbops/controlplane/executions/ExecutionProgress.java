@@ -148,7 +148,6 @@ final class ExecutionProgress {
     }
     s.instance = task.delegateInstance();
     s.delegateName = queue.delegateName(task.id()).orElse(null);
-    s.waiting = null;
     InitStageOutput output =
         task.status() == TaskStatus.SUCCEEDED ? TaskPayloads.initOutput(task.result()) : null;
     String problem = null;
@@ -165,6 +164,7 @@ final class ExecutionProgress {
     }
     s.podName = output.podName() == null ? s.podName : output.podName();
     s.liteEngineAddress = output.liteEngineAddress();
+    s.waiting = null; // a delegate took the stage after all
     s.stepPorts = new java.util.ArrayList<>(output.stepPorts());
     logs.appendControl(ex.id, "INFO", "Stage " + s.name + ": build pod " + s.podName + " ready at "
         + s.liteEngineAddress);
