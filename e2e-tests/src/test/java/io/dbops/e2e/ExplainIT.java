@@ -38,7 +38,12 @@ class ExplainIT {
   static void start() throws Exception {
     cluster = new Cluster(work);
     server = cluster.server("server", 0, Map.of("DBOPS_STAGE_WAIT_FOR_DELEGATE_SECONDS", "8"));
-    String token = server.api().createToken("e2e");
+    // Under heavy load the server may cut a slow request (408, min body rate): try again.
+    java.util.concurrent.atomic.AtomicReference<String> created =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
+        .until(() -> created.updateAndGet(t -> t != null ? t : createToken()) != null);
+    String token = created.get();
     // 127.0.0.1:1 is allowed but nothing listens there: the reachability check fails
     Map<String, String> env = new HashMap<>(Cluster.allowlists(work));
     env.put("DBOPS_ALLOW_HOSTS", env.get("DBOPS_ALLOW_HOSTS") + ",127.0.0.1:1");
@@ -46,6 +51,10 @@ class ExplainIT {
     cluster.delegate(server.url(), token, "alpha", "alpha", env);
     env.put("DBOPS_TAGS", "us");
     cluster.delegate(server.url(), token, "beta", "beta", env);
+  }
+
+  private static String createToken() throws Exception {
+    return server.api().createToken("e2e");
   }
 
   @AfterAll
