@@ -41,8 +41,10 @@ class ExplainIT {
     // Under heavy load the server may cut a slow request (408, min body rate): try again.
     java.util.concurrent.atomic.AtomicReference<String> created =
         new java.util.concurrent.atomic.AtomicReference<>();
-    await().atMost(Duration.ofSeconds(90)).ignoreExceptions()
-        .until(() -> created.updateAndGet(t -> t != null ? t : createToken()) != null);
+    await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
+      created.set(server.api().createToken("e2e"));
+      return true;
+    });
     String token = created.get();
     // 127.0.0.1:1 is allowed but nothing listens there: the reachability check fails
     Map<String, String> env = new HashMap<>(Cluster.allowlists(work));
@@ -51,10 +53,6 @@ class ExplainIT {
     cluster.delegate(server.url(), token, "alpha", "alpha", env);
     env.put("DBOPS_TAGS", "us");
     cluster.delegate(server.url(), token, "beta", "beta", env);
-  }
-
-  private static String createToken() throws Exception {
-    return server.api().createToken("e2e");
   }
 
   @AfterAll
