@@ -129,7 +129,7 @@ public final class CatalogService {
       problems.add("name '" + nameOf(value) + "' differs from the name in the path '" + name + "'");
     }
     if (value instanceof StoredPipeline p) {
-      value = withBase(p, baseDirectory, "", problems);
+      value = DocumentCheck.withBase(p, baseDirectory, "", problems);
     }
     if (problems.isEmpty()) {
       Object v = value;
@@ -162,32 +162,9 @@ public final class CatalogService {
    * @throws CatalogException INVALID listing every problem
    */
   public CatalogDocument read(String text, String baseDirectory) {
-    List<String> problems = new ArrayList<>();
-    LocatedYaml yaml = LocatedYaml.parse(text == null ? "" : text, problems);
-    if (problems.isEmpty()) {
-      DocumentReader.Read<CatalogDocument> read = DocumentReader.document(yaml.root());
-      problems.addAll(read.problems());
-      CatalogDocument doc = read.value();
-      if (doc != null) {
-        List<StoredPipeline> pipelines = new ArrayList<>();
-        for (int i = 0; i < doc.pipelines().size(); i++) {
-          StoredPipeline p = doc.pipelines().get(i);
-          pipelines.add(p == null ? null : withBase(p, baseDirectory, "pipelines[" + i + "]",
-              problems));
-        }
-        doc = new CatalogDocument(doc.apiVersion(), doc.environments(), doc.targets(), pipelines);
-        CatalogDocument checked = doc;
-        sql.withConnection(c -> {
-          validator.document(checked, names(c, Kind.ENVIRONMENT), names(c, Kind.TARGET), problems);
-          return null;
-        });
-        if (problems.isEmpty()) {
-          return doc;
-        }
-      }
-      problems.replaceAll(yaml::locate);
-    }
-    throw CatalogException.invalid("Invalid document", problems);
+    Set<String> environments = sql.withConnection(c -> names(c, Kind.ENVIRONMENT));
+    Set<String> targets = sql.withConnection(c -> names(c, Kind.TARGET));
+    return DocumentCheck.read(text, baseDirectory, environments, targets, validator);
   }
 
   /** Creates or updates every object of the document in one transaction (nothing in a dry run). */
@@ -354,23 +331,6 @@ public final class CatalogService {
       }
     }
     return new Change(kind.id(), name, existing.isEmpty() ? "created" : "updated", version);
-  }
-
-  private StoredPipeline withBase(StoredPipeline p, String baseDirectory, String where,
-      List<String> problems) {
-    if (baseDirectory == null || baseDirectory.isBlank()) {
-      return p;
-    }
-    if (!CatalogValidator.absolute(baseDirectory)) {
-      problems.add(CatalogValidator.at(where, "baseDirectory") + " must be an absolute path");
-      return p;
-    }
-    if (p.stages().stream().anyMatch(s -> s == null || s.steps().contains(null))) {
-      return p; // the validator reports the empty entries
-    }
-    Pipeline resolved = io.dbops.pipeline.PipelineLoader.resolvePaths(p.pipeline(),
-        java.nio.file.Path.of(baseDirectory));
-    return new StoredPipeline(p.name(), p.description(), p.inputs(), resolved.stages());
   }
 
   private boolean exists(Connection c, Kind kind, String name) {

@@ -153,6 +153,9 @@ final class DocumentReader {
       }
       Type element = ((ParameterizedType) type).getActualTypeArguments()[0];
       for (int i = 0; i < node.size(); i++) {
+        if (node.get(i).isNull()) {
+          problems.add(path + "[" + i + "] is empty");
+        }
         checkShape(node.get(i), element, path + "[" + i + "]", problems);
       }
     } else if (Map.class.isAssignableFrom(raw)) {
@@ -162,7 +165,9 @@ final class DocumentReader {
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        if (field.getValue().isContainerNode()) {
+        if (field.getValue().isNull()) {
+          problems.add(path + "." + field.getKey() + " has no value");
+        } else if (field.getValue().isContainerNode()) {
           problems.add(path + "." + field.getKey() + " must be a single value, not a "
               + (field.getValue().isArray() ? "list" : "mapping"));
         }
