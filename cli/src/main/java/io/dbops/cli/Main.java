@@ -4,6 +4,9 @@ import io.dbops.cli.client.ApiCallException;
 import io.dbops.cli.logging.LoggingSetup;
 import io.dbops.cli.client.ControlPlaneUnreachableException;
 import io.dbops.cli.commands.AccessCommand;
+import io.dbops.cli.commands.ApplyCommand;
+import io.dbops.cli.commands.DescribeCommand;
+import io.dbops.cli.commands.GetCommand;
 import io.dbops.cli.commands.AuditCommand;
 import io.dbops.cli.commands.DelegateCommand;
 import io.dbops.cli.commands.ExecutionsCommand;
@@ -41,6 +44,9 @@ import picocli.CommandLine.Command;
       TokenCommand.class,
       SecretCommand.class,
       DelegateCommand.class,
+      ApplyCommand.class,
+      GetCommand.class,
+      DescribeCommand.class,
       RunCommand.class,
       ExecutionsCommand.class,
       LogsCommand.class,
