@@ -115,7 +115,7 @@ class DeclarativeIT {
       DbopsProcess describe = cli("describe", "pipeline", "orders");
       assertThat(describe.exitCode()).as(describe.text()).isZero();
       assertThat(describe.text()).contains("Version:  1").contains("target: orders-dev")
-          .contains("tag: ${inputs.ref}");
+          .contains("tag: \"${inputs.ref}\"");
       DbopsProcess json = cli("get", "environments", "prod", "--output", "json");
       assertThat(json.text()).contains("\"delegateSelectors\":[\"pg\"]");
 
