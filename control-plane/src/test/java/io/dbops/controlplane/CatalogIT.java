@@ -3,7 +3,6 @@ package io.dbops.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dbops.support.Json;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -76,9 +75,10 @@ class CatalogIT {
   }
 
   static List<String> actions(TestClient.Reply reply) {
-    return Json.mapper().convertValue(reply.json().path("changes"), List.class).stream()
-        .map(c -> ((Map<?, ?>) c).get("kind") + "/" + ((Map<?, ?>) c).get("name") + "="
-            + ((Map<?, ?>) c).get("action")).toList();
+    List<String> actions = new java.util.ArrayList<>();
+    reply.json().path("changes").forEach(c -> actions.add(c.path("kind").asText() + "/"
+        + c.path("name").asText() + "=" + c.path("action").asText()));
+    return actions;
   }
 
   @Test

@@ -118,6 +118,15 @@ class DocumentCheckTest {
   }
 
   @Test
+  void theExampleInTheRepositoryIsValid() throws Exception {
+    java.nio.file.Path example = java.nio.file.Path.of("../examples/team/dbops.yaml");
+    CatalogDocument doc = DocumentCheck.read(java.nio.file.Files.readString(example),
+        example.toAbsolutePath().normalize().getParent().toString(), Set.of(), Set.of(), VALIDATOR);
+    assertThat(doc.pipelines().get(0).stages().get(1).steps().get(0).searchPath())
+        .endsWith("examples");
+  }
+
+  @Test
   void storedObjectsSatisfyReferences() {
     String doc = """
         apiVersion: dbops/v1
