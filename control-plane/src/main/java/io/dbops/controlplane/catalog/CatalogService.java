@@ -53,16 +53,15 @@ public final class CatalogService {
   private final Clock clock;
   private final CatalogStore store = new CatalogStore();
   private final CatalogValidator validator;
-  private final StageResolver resolver;
-  private final Submitter submitter;
+  private final PipelineRuns runs;
 
   /** @param limits the ceilings on stages and steps of a pipeline, as for submitted ones */
   public CatalogService(Sql sql, Clock clock, PipelineLimits limits, Submitter submitter) {
     this.sql = sql;
     this.clock = clock;
     this.validator = new CatalogValidator(limits);
-    this.submitter = submitter;
-    this.resolver = new StageResolver(this::target, this::environment);
+    this.runs = new PipelineRuns(sql, store, new StageResolver(this::target, this::environment),
+        submitter);
   }
 
   // ---- reads
@@ -251,30 +250,7 @@ public final class CatalogService {
    *     or targets that cannot be resolved
    */
   public RunResult run(RunRequest request, Consumer<List<String>> environmentGate) {
-    String name = request.pipeline();
-    CatalogStore.Version version = sql.withConnection(c -> {
-      Integer number = request.version();
-      if (number == null) {
-        number = store.find(c, Kind.PIPELINE, name).map(CatalogStore.Row::version).orElse(null);
-      }
-      return number == null ? Optional.<CatalogStore.Version>empty()
-          : store.version(c, name, number);
-    }).orElseThrow(() -> request.version() == null ? CatalogException.notFound(Kind.PIPELINE, name)
-        : new CatalogException(CatalogException.Reason.NOT_FOUND, "Pipeline '" + name
-            + "' has no version " + request.version(), List.of()));
-    StoredPipeline stored = parse(version.definition(), StoredPipeline.class);
-    List<String> problems = new ArrayList<>();
-    var values = Inputs.values(stored.inputs(), request.inputs(), problems);
-    Pipeline resolved = problems.isEmpty()
-        ? resolver.resolve(Inputs.substitute(stored.pipeline(), values), problems) : null;
-    if (!problems.isEmpty()) {
-      throw CatalogException.invalid("Cannot run pipeline '" + name + "' version "
-          + version.version(), problems);
-    }
-    environmentGate.accept(environments(resolved));
-    String id = submitter.submit(resolved, new ExecutionOrigin(request.startedBy(),
-        request.tokenName(), request.source(), name, version.version(), values));
-    return new RunResult(id, name, version.version());
+    return runs.run(request, environmentGate);
   }
 
   /**
@@ -284,21 +260,7 @@ public final class CatalogService {
    * @throws CatalogException INVALID naming each target or environment that does not exist
    */
   public Pipeline resolveAdHoc(Pipeline pipeline) {
-    boolean names = pipeline.stages().stream()
-        .anyMatch(s -> s != null && (s.target() != null || s.environment() != null));
-    if (!names) {
-      return pipeline;
-    }
-    List<String> problems = new ArrayList<>();
-    Pipeline resolved = resolver.resolve(pipeline, problems);
-    if (!problems.isEmpty()) {
-      throw CatalogException.invalid("Invalid pipeline", problems);
-    }
-    return resolved;
-  }
-
-  private static List<String> environments(Pipeline pipeline) {
-    return io.dbops.controlplane.executions.ExecutionRoutes.environments(pipeline);
+    return runs.resolveAdHoc(pipeline);
   }
 
   // ---- internals
@@ -365,7 +327,7 @@ public final class CatalogService {
     }
   }
 
-  private static <T> T parse(String json, Class<T> type) {
+  static <T> T parse(String json, Class<T> type) {
     try {
       return Json.mapper().readValue(json, type);
     } catch (JsonProcessingException e) {
