@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The declarative file against the real distribution (issue 15): {@code dbops apply -f} creates
  * environments, targets and a pipeline, applying it again changes nothing, an invalid file lists
  * every problem with its line and column, and {@code dbops run NAME --input ...} applies the
- * changelog to a PostgreSQL database through the stored target.
+ * changelog to a PostgreSQL database through the stored target (and an ad-hoc file may name it).
  */
 class DeclarativeIT {
   private static final Duration CLI = Duration.ofMinutes(2);
@@ -131,6 +131,19 @@ class DeclarativeIT {
       assertThat(db.tableExists("ledger")).isTrue();
       assertThat(db.queryLong("SELECT COUNT(*) FROM databasechangelog WHERE tag = 'v42'"))
           .isEqualTo(1);
+
+      // an ad-hoc pipeline file may name the stored target instead of a database
+      Files.writeString(repo.resolve("adhoc.yaml"), """
+          name: adhoc-status
+          stages:
+            - name: dev
+              target: orders-dev
+              steps:
+                - {name: status, type: status, changelog: changelog.yaml}
+          """);
+      DbopsProcess adHoc = cli("run", repo.resolve("adhoc.yaml").toString());
+      assertThat(adHoc.exitCode()).as(adHoc.text()).isZero();
+      assertThat(adHoc.text()).contains("of pipeline adhoc-status submitted").contains("SUCCEEDED");
     }
   }
 
