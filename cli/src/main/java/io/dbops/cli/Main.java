@@ -5,6 +5,9 @@ import io.dbops.cli.logging.LoggingSetup;
 import io.dbops.cli.client.ControlPlaneUnreachableException;
 import io.dbops.cli.commands.AbortCommand;
 import io.dbops.cli.commands.AccessCommand;
+import io.dbops.cli.commands.ApplyCommand;
+import io.dbops.cli.commands.DescribeCommand;
+import io.dbops.cli.commands.GetCommand;
 import io.dbops.cli.commands.AuditCommand;
 import io.dbops.cli.commands.DelegateCommand;
 import io.dbops.cli.commands.DelegatesCommand;
@@ -44,6 +47,9 @@ import picocli.CommandLine.Command;
       TokenCommand.class,
       SecretCommand.class,
       DelegateCommand.class,
+      ApplyCommand.class,
+      GetCommand.class,
+      DescribeCommand.class,
       RunCommand.class,
       ExecutionsCommand.class,
       ExecutionCommand.class,

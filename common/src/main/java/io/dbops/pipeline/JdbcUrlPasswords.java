@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * {@code :password=}, SQL Server's {@code ;pwd=}), case-insensitive. Reports only where the
  * password is, never its value. Pure; thread-safe.
  */
-final class JdbcUrlPasswords {
+public final class JdbcUrlPasswords {
   private static final Pattern USER_INFO = Pattern.compile("//[^/?#;@\\s]*:[^/?#;@\\s]*@");
   private static final Pattern ORACLE = Pattern.compile("(?i)^jdbc:oracle:[a-z0-9]+:[^@/:\\s]+/[^@\\s]+@");
   private static final Pattern PROPERTY =
@@ -22,7 +22,7 @@ final class JdbcUrlPasswords {
   private JdbcUrlPasswords() {}
 
   /** Where a password is written in {@code url} ("the user info", "the property 'password'"), if anywhere. */
-  static Optional<String> find(String url) {
+  public static Optional<String> find(String url) {
     if (url == null) {
       return Optional.empty();
     }

@@ -21,14 +21,29 @@ public final class PipelineValidator {
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?");
 
   private final PipelineLimits limits;
+  private final boolean requireDatabases;
 
   /** With the default ceilings ({@link PipelineLimits#DEFAULTS}). */
   public PipelineValidator() {
     this(PipelineLimits.DEFAULTS);
   }
 
+  /** A stage may name a stored {@code target} instead of its {@code database}. */
   public PipelineValidator(PipelineLimits limits) {
+    this(limits, false);
+  }
+
+  private PipelineValidator(PipelineLimits limits, boolean requireDatabases) {
     this.limits = limits;
+    this.requireDatabases = requireDatabases;
+  }
+
+  /**
+   * This validator, also requiring every stage to name its database: for a pipeline whose stored
+   * targets the control plane has already resolved.
+   */
+  public PipelineValidator requiringDatabases() {
+    return new PipelineValidator(limits, true);
   }
 
   /** Throws {@link PipelineException} naming every problem; returns the pipeline otherwise. */
@@ -57,8 +72,11 @@ public final class PipelineValidator {
         continue;
       }
       checkName(where, stage.name(), stageNames, problems);
-      if (stage.database() == null || blank(stage.database().url())) {
-        problems.add(where + ".database.url is required (a JDBC URL)");
+      if (stage.database() == null && !blank(stage.target()) && !requireDatabases) {
+        // the control plane resolves the stored target (docs/environments.md)
+      } else if (stage.database() == null || blank(stage.database().url())) {
+        problems.add(where + ".database.url is required (a JDBC URL)" + (requireDatabases ? ""
+            : ", or name a stored target in " + where + ".target (docs/environments.md)"));
       } else {
         if (!stage.database().url().startsWith("jdbc:")) {
           problems.add(where + ".database.url must be a JDBC URL starting with 'jdbc:'");

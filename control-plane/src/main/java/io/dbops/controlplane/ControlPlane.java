@@ -2,6 +2,8 @@ package io.dbops.controlplane;
 
 import io.dbops.controlplane.audit.AuditLog;
 import io.dbops.controlplane.audit.AuditRoutes;
+import io.dbops.controlplane.catalog.CatalogRoutes;
+import io.dbops.controlplane.catalog.CatalogService;
 import io.dbops.controlplane.config.ControlPlaneConfig;
 import io.dbops.controlplane.executions.ExecutionRoutes;
 import io.dbops.controlplane.executions.ExecutionService;
@@ -102,6 +104,8 @@ public final class ControlPlane implements AutoCloseable {
       ExecutionService executions = new ExecutionService(sql, queue, logs, this::publicUrl,
           config.defaultImage(), clock, ids, secrets::exists, audit, config.pipelineLimits());
       orchestrator = executions.orchestrator();
+      CatalogService catalog = new CatalogService(sql, clock, config.pipelineLimits(),
+          executions::submit);
       hub = new DelegateHub(config, tokens, queue, sql, logs::withLogToken,
           new SecretSealer(secrets), metrics, audit, clock, ids);
       DelegateHub h = hub;
@@ -125,7 +129,8 @@ public final class ControlPlane implements AutoCloseable {
       routes.add(new AuditRoutes(audit));
       routes.add(new DelegateTokenRoutes(tokens));
       routes.add(new LogRoutes(logs));
-      routes.add(new ExecutionRoutes(executions));
+      routes.add(new ExecutionRoutes(executions, CatalogRoutes.adHocResolver(catalog)));
+      routes.add(new CatalogRoutes(catalog));
       routes.add(new DelegateRoutes(hub));
       routes.add(new TaskRoutes(queue));
       routes.add(new SecretRoutes(secrets));

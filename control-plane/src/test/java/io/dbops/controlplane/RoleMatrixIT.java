@@ -78,9 +78,23 @@ class RoleMatrixIT {
     return Json.write(Fixtures.pipeline("orders", Fixtures.step("update", "apply")));
   }
 
+  static final String STORED_PIPELINE = "{\"stages\":[{\"name\":\"dev\",\"target\":\"orders-dev\","
+      + "\"steps\":[{\"name\":\"s\",\"type\":\"status\",\"changelog\":\"c.xml\"}]}]}";
+
+  String environment() {
+    String name = "e" + counter.incrementAndGet();
+    assertThat(admin.put("/api/v1/environments/" + name, "{}").code()).isEqualTo(201);
+    return name;
+  }
+
   @Test
   void eachRoleGetsExactlyWhatTheMatrixSays() {
     String ex = execution();
+    assertThat(admin.put("/api/v1/environments/dev", "{}").code()).isEqualTo(201);
+    assertThat(admin.put("/api/v1/targets/orders-dev",
+        "{\"environment\":\"dev\",\"url\":\"jdbc:h2:mem:x\"}").code()).isEqualTo(201);
+    assertThat(admin.put("/api/v1/pipelines/p?baseDirectory=/r", STORED_PIPELINE).code())
+        .isEqualTo(201);
     List<Row> rows = List.of(
         //                                                                     viewer deployer approver admin prod-deployer
         new Row("GET", () -> "/api/v1/whoami", null,                            200, 200, 200, 200, 200),
@@ -106,7 +120,19 @@ class RoleMatrixIT {
         new Row("POST", () -> "/api/v1/tasks", "{\"type\":\"noop\"}",           403, 403, 403, 201, 403),
         new Row("GET", () -> "/api/v1/tasks/" + task(), null,                   403, 403, 403, 200, 403),
         new Row("GET", () -> "/api/v1/audit", null,                             403, 403, 403, 200, 403),
-        new Row("GET", () -> "/api/v1/audit/verify", null,                      403, 403, 403, 200, 403));
+        new Row("GET", () -> "/api/v1/audit/verify", null,                      403, 403, 403, 200, 403),
+        new Row("GET", () -> "/api/v1/environments", null,                      200, 200, 200, 200, 200),
+        new Row("GET", () -> "/api/v1/targets/orders-dev", null,                200, 200, 200, 200, 200),
+        new Row("GET", () -> "/api/v1/pipelines/p/versions", null,              200, 200, 200, 200, 200),
+        new Row("PUT", () -> "/api/v1/environments/n" + counter.incrementAndGet(), "{}",
+                                                                                403, 403, 403, 201, 403),
+        new Row("DELETE", () -> "/api/v1/environments/" + environment(), null,  403, 403, 403, 200, 403),
+        new Row("PUT", () -> "/api/v1/pipelines/n" + counter.incrementAndGet() + "?baseDirectory=/r",
+            STORED_PIPELINE,                                                    403, 201, 403, 201, 403),
+        new Row("POST", () -> "/api/v1/pipelines/p/runs", "{}",                 403, 201, 403, 201, 403),
+        new Row("POST", () -> "/api/v1/apply?dryRun=true&baseDirectory=/r",
+            "{\"apiVersion\":\"dbops/v1\",\"environments\":[{\"name\":\"dev\"}]}",
+                                                                                403, 403, 403, 200, 403));
     List<String> mismatches = new ArrayList<>();
     for (Row row : rows) {
       for (String role : ROLES) {

@@ -8,31 +8,43 @@ import io.dbops.controlplane.identity.Caller;
 import io.dbops.controlplane.identity.Verb;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.pipeline.Pipeline;
+import io.dbops.pipeline.Stage;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The executions API (docs/api.md): submit (verb run: deployer), abort (verb abort: deployer),
  * list, show and read logs (verb read: viewer). Submitting and aborting are audited.
  *
- * <p>Environments: the pipeline format has no environment field yet, so a pipeline names none,
- * and a token limited to environments may neither run nor abort one (403 naming the rule).
+ * <p>Environments: stages name stored targets or environments, which {@code resolver} resolves
+ * (docs/environments.md); a token limited to environments may run and abort an execution whose
+ * stages all deploy to its environments, and nothing else (403 naming the rule).
  */
 public final class ExecutionRoutes implements Routes {
   /** The request header by which a client names itself; {@code cli} for the dbops CLI. */
   public static final String CLIENT_HEADER = "X-Dbops-Client";
   private final ExecutionService executions;
+  private final UnaryOperator<Pipeline> resolver;
 
-  public ExecutionRoutes(ExecutionService executions) {
+  /**
+   * @param resolver resolves the stored targets and environments an ad-hoc pipeline's stages name;
+   *     throws an {@code ApiException} (400) naming each that does not exist
+   */
+  public ExecutionRoutes(ExecutionService executions, UnaryOperator<Pipeline> resolver) {
     this.executions = executions;
+    this.resolver = resolver;
   }
 
   @Override
   public void addTo(Edge edge) {
     edge.post("/api/v1/executions", Access.verb(Verb.RUN), ctx -> {
-      Pipeline pipeline = Requests.body(ctx, Pipeline.class);
-      String name = pipeline.name() == null ? "" : pipeline.name();
+      Pipeline submitted = Requests.body(ctx, Pipeline.class);
+      String name = submitted.name() == null ? "" : submitted.name();
       Edge.audit(ctx, "execution.submit", name);
+      Pipeline pipeline = resolver.apply(submitted);
       Edge.caller(ctx).requireEnvironments(environments(pipeline), "pipeline '" + name + "'");
       String id = executions.submit(pipeline, origin(Edge.caller(ctx), ctx.header(CLIENT_HEADER),
           pipeline));
@@ -49,7 +61,7 @@ public final class ExecutionRoutes implements Routes {
       String id = ctx.pathParam("id");
       Edge.audit(ctx, "execution.abort", id);
       executions.view(id); // 404 before the environment rule
-      Edge.caller(ctx).requireEnvironments(List.of(), "execution " + id);
+      Edge.caller(ctx).requireEnvironments(environments(executions.pipeline(id)), "execution " + id);
       executions.abort(id);
       ctx.status(202).json(Map.of("id", id, "status", "aborting"));
     });
@@ -72,8 +84,18 @@ public final class ExecutionRoutes implements Routes {
         pipeline.name(), null, Map.of());
   }
 
-  /** The environments a pipeline touches: none until stages name one (the next issue). */
-  static List<String> environments(Pipeline pipeline) {
-    return List.of();
+  /**
+   * The environments a resolved pipeline's stages deploy to; empty when any stage names none (so
+   * that a token limited to environments may not run it).
+   */
+  public static List<String> environments(Pipeline pipeline) {
+    Set<String> environments = new LinkedHashSet<>();
+    for (Stage stage : pipeline.stages()) {
+      if (stage == null || stage.environment() == null) {
+        return List.of();
+      }
+      environments.add(stage.environment());
+    }
+    return List.copyOf(environments);
   }
 }

@@ -44,7 +44,7 @@ public final class ExecutionService {
   public ExecutionService(Sql sql, TaskQueue queue, LogService logs, Supplier<String> publicUrl,
       String image, Clock clock, Ids ids, Predicate<String> secretExists, Audit audit,
       PipelineLimits limits) {
-    this.validator = new PipelineValidator(limits);
+    this.validator = new PipelineValidator(limits).requiringDatabases();
     this.store = new ExecutionStore(sql);
     this.orchestrator = new Orchestrator(store, queue, logs, publicUrl, image, clock, ids, audit);
     this.logs = logs;
@@ -97,6 +97,16 @@ public final class ExecutionService {
       throw ApiException.notFound("No execution '" + id + "'; list them with GET /api/v1/executions");
     }
     return logs.readAsync(id, after, waitMillis, e -> store.status(e).orElse(null));
+  }
+
+  /**
+   * The pipeline an execution runs, its stored targets resolved.
+   *
+   * @throws ApiException 404 for an unknown execution
+   */
+  public Pipeline pipeline(String id) {
+    return store.find(id).map(r -> r.pipeline).orElseThrow(() -> ApiException.notFound(
+        "No execution '" + id + "'; list them with GET /api/v1/executions"));
   }
 
   public ExecutionView view(String id) {

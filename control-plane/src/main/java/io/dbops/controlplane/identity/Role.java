@@ -6,12 +6,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The roles of contract H (docs/api.md "Roles"): {@code viewer} reads, {@code deployer} also runs
- * and aborts pipelines, {@code approver} also decides approvals, {@code admin} may do everything.
+ * The roles of contract H (docs/api.md "Roles"): {@code viewer} reads, {@code deployer} also runs,
+ * aborts and writes stored pipelines, {@code approver} also decides approvals, {@code admin} may do everything.
  */
 public enum Role {
   VIEWER(EnumSet.of(Verb.READ)),
-  DEPLOYER(EnumSet.of(Verb.READ, Verb.RUN, Verb.ABORT)),
+  DEPLOYER(EnumSet.of(Verb.READ, Verb.RUN, Verb.ABORT, Verb.PIPELINES)),
   APPROVER(EnumSet.of(Verb.READ, Verb.APPROVE)),
   ADMIN(EnumSet.allOf(Verb.class));
 

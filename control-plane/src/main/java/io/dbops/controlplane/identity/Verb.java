@@ -8,7 +8,7 @@ import java.util.Optional;
  * a token may be limited to a subset of what its roles grant. JSON and docs use the lowercase name.
  */
 public enum Verb {
-  /** Read executions, logs, delegates, tasks. */
+  /** Read executions, logs, delegates, tasks, environments, targets and pipelines. */
   READ,
   /** Submit executions. */
   RUN,
@@ -23,7 +23,11 @@ public enum Verb {
   /** Submit diagnostics tasks. */
   TASKS,
   /** Read and verify the audit log. */
-  AUDIT;
+  AUDIT,
+  /** Create, change and delete environments and targets (docs/environments.md). */
+  CONFIGURE,
+  /** Create, change and delete stored pipelines (docs/environments.md). */
+  PIPELINES;
 
   /** The lowercase name used in JSON and messages. */
   public String id() {
