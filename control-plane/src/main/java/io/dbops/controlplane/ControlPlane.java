@@ -126,6 +126,7 @@ public final class ControlPlane implements AutoCloseable {
       routes.add(new DelegateTokenRoutes(tokens));
       routes.add(new LogRoutes(logs));
       routes.add(new ExecutionRoutes(executions));
+      routes.add(new io.dbops.controlplane.approvals.ApprovalRoutes(executions));
       routes.add(new DelegateRoutes(hub));
       routes.add(new TaskRoutes(queue));
       routes.add(new SecretRoutes(secrets));

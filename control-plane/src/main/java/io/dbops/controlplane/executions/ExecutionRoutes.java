@@ -31,7 +31,9 @@ public final class ExecutionRoutes implements Routes {
       String name = pipeline.name() == null ? "" : pipeline.name();
       Edge.audit(ctx, "execution.submit", name);
       Edge.caller(ctx).requireEnvironments(environments(pipeline), "pipeline '" + name + "'");
-      String id = executions.submit(pipeline);
+      var token = Edge.caller(ctx).token();
+      String id = executions.submit(pipeline,
+          new ExecutionOrigin(token.name(), token.id(), "api", name, null, Map.of()));
       Edge.audit(ctx, "execution.submit", id, Map.of("pipeline", name));
       ctx.status(201).json(Map.of("id", id));
     });

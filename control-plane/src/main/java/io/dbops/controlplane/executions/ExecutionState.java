@@ -12,6 +12,8 @@ final class ExecutionState {
   public List<StageState> stages = new ArrayList<>();
   /** Set by {@code POST /api/v1/executions/{id}/abort}: no new work starts; cleanups still run. */
   public boolean aborted;
+  /** The identity that submitted it (an API token's owner); approval rules compare against it. */
+  public String startedBy;
 
   static final class StageState {
     public String name;
@@ -31,5 +33,7 @@ final class ExecutionState {
     public String status = "PENDING";
     public String error;
     public StepOutput output;
+    /** For an approval step once it started: what it waits for and showed, and the decisions. */
+    public io.dbops.controlplane.approvals.ApprovalState approval;
   }
 }

@@ -55,7 +55,9 @@ final class TaskPayloads {
     }
     InitStagePayload payload = new InitStagePayload(executionId, stage.name(), podName, image,
         stage.steps().size(), Map.of(), secrets,
-        stage.timeoutSeconds() > 0 ? stage.timeoutSeconds() : DEFAULT_STAGE_TIMEOUT_SECONDS,
+        // The pod also lives through every approval's wait (docs/environments.md "Approvals").
+        (stage.timeoutSeconds() > 0 ? stage.timeoutSeconds() : DEFAULT_STAGE_TIMEOUT_SECONDS)
+            + ApprovalSteps.approvalSeconds(stage),
         PodSettingsMapping.of(stage));
     return new NewTask(executionId, TaskTypes.INIT_STAGE, withDelegateStream(payload, executionId, stage.name()),
         stage.delegateSelectors(), null, INIT_TASK_TIMEOUT_SECONDS,
@@ -72,7 +74,8 @@ final class TaskPayloads {
         step.contexts(), step.labels(), step.tag(), step.count() == null ? 0 : step.count(),
         step.parameters(), "dbops-pre-" + executionId, Boolean.TRUE.equals(step.nextOnly()),
         Boolean.TRUE.equals(step.failOnDrift()), step.policyFile(), Boolean.TRUE.equals(step.rollback()),
-        gitSpec(step, stepIndex));
+        gitSpec(step, stepIndex), null,
+        "apply".equals(step.type()) ? ApprovalSteps.boundHash(stage, s, stepIndex) : null, false);
     // The token is added when the task is assigned (LogService.withLogToken); it is never stored.
     ExecuteStepPayload.LogStreamRef stream = new ExecuteStepPayload.LogStreamRef(publicUrl.get(),
         LogService.stepStream(executionId, s.name, step.name()), null);
