@@ -4,6 +4,7 @@ import io.dbops.cli.client.ApiCallException;
 import io.dbops.cli.logging.LoggingSetup;
 import io.dbops.cli.client.ControlPlaneUnreachableException;
 import io.dbops.cli.commands.AccessCommand;
+import io.dbops.cli.commands.ApproveCommand;
 import io.dbops.cli.commands.AuditCommand;
 import io.dbops.cli.commands.DelegateCommand;
 import io.dbops.cli.commands.ExecutionsCommand;
@@ -43,6 +44,7 @@ import picocli.CommandLine.Command;
       DelegateCommand.class,
       RunCommand.class,
       ExecutionsCommand.class,
+      ApproveCommand.class,
       LogsCommand.class,
       StepCommandLine.class,
       LiteEngineCommand.class,
