@@ -80,7 +80,7 @@ class ApprovalsIT {
 
         JsonNode approval = server.api().get("/api/v1/executions/" + id + "/approvals").get(0);
         assertThat(approval.path("status").asText()).isEqualTo("WAITING");
-        assertThat(approval.path("startedBy").asText()).isEqualTo("admin");
+        assertThat(approval.path("startedBy").asText()).isEqualTo("bootstrap-admin");
         String sqlHash = approval.path("sqlHash").asText();
         assertThat(sqlHash).matches("[0-9a-f]{64}");
         assertThat(approval.path("updateSql").asText()).contains("CREATE TABLE orders");
@@ -94,7 +94,7 @@ class ApprovalsIT {
 
         DbopsProcess starter = cli(null, "approve", id, "--comment", "my own change");
         assertThat(starter.exitCode()).as(starter.text()).isEqualTo(77);
-        assertThat(starter.text()).contains("'admin' started this execution")
+        assertThat(starter.text()).contains("'bootstrap-admin' started this execution")
             .contains("rule: starterMayApprove is false");
         assertThat(prod.tableExists("orders")).isFalse();
 
