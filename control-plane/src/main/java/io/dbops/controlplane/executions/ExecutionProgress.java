@@ -161,7 +161,7 @@ final class ExecutionProgress implements ApprovalSteps.Continuation {
     if (task.status() != TaskStatus.SUCCEEDED) {
       problem = task.error() == null ? "the delegate gave no reason" : task.error();
     } else if (output == null || output.liteEngineAddress() == null
-        || output.stepPorts().size() < s.steps.size()) {
+        || output.stepPorts().size() < TaskPayloads.containerCount(ex.pipeline.stages().get(si))) {
       problem = "the delegate's init_stage output lacks the lite engine address or a port per step";
     }
     if (problem != null) {

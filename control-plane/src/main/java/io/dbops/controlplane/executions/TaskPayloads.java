@@ -54,7 +54,7 @@ final class TaskPayloads {
       }
     }
     InitStagePayload payload = new InitStagePayload(executionId, stage.name(), podName, image,
-        stage.steps().size(), Map.of(), secrets,
+        containerCount(stage), Map.of(), secrets,
         // The pod also lives through every approval's wait (docs/environments.md "Approvals").
         (stage.timeoutSeconds() > 0 ? stage.timeoutSeconds() : DEFAULT_STAGE_TIMEOUT_SECONDS)
             + ApprovalSteps.approvalSeconds(stage),
@@ -80,10 +80,26 @@ final class TaskPayloads {
     ExecuteStepPayload.LogStreamRef stream = new ExecuteStepPayload.LogStreamRef(publicUrl.get(),
         LogService.stepStream(executionId, s.name, step.name()), null);
     ExecuteStepPayload payload = new ExecuteStepPayload(executionId, s.name, step.name(),
-        s.podName, s.liteEngineAddress, s.stepPorts.get(stepIndex), spec, stream);
+        s.podName, s.liteEngineAddress, s.stepPorts.get(containerIndex(stage, stepIndex)), spec, stream);
     int timeout = step.timeoutSeconds() != null ? step.timeoutSeconds() : DEFAULT_STEP_TIMEOUT_SECONDS;
     return new NewTask(executionId, TaskTypes.EXECUTE_STEP, withDelegateStream(payload, executionId, s.name),
         stage.delegateSelectors(), s.instance, timeout);
+  }
+
+  /** Step containers of a stage's pod: one per step but approval steps, which run nothing there. */
+  static int containerCount(Stage stage) {
+    return containerIndex(stage, stage.steps().size());
+  }
+
+  /** The container (and port) index of step {@code stepIndex}: the steps before it that have one. */
+  static int containerIndex(Stage stage, int stepIndex) {
+    int index = 0;
+    for (int i = 0; i < stepIndex; i++) {
+      if (!"approval".equals(stage.steps().get(i).type())) {
+        index++;
+      }
+    }
+    return index;
   }
 
   /** What clone step {@code stepIndex} fetches; null for other kinds. */
