@@ -142,7 +142,7 @@ class ApprovalFlowIT {
         .filter(a -> "apply".equals(a.payload().path("stepName").asText())).findFirst().orElseThrow();
     assertThat(apply.payload().path("step").path("approvedSqlHash").asText()).isEqualTo(HASH);
     // the approval step has no container: the apply runs in the third
-    assertThat(delegate.assigned.get(0).payload().path("stepCount").asInt()).isEqualTo(3);
+    assertThat(delegate.assigned.get(0).payload().path("stepContainers").asInt()).isEqualTo(3);
     assertThat(apply.payload().path("stepPort").asInt()).isEqualTo(20004);
     Frame.TaskAssigned preview = delegate.assigned.get(1);
     assertThat(preview.payload().path("step").path("approvedSqlHash").isNull()).isTrue();
