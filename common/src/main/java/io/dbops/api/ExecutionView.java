@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * An execution as {@code GET /api/v1/executions/{id}} returns it.
  *
- * @param status QUEUED, RUNNING, SUCCEEDED or FAILED
+ * @param status QUEUED, RUNNING, WAITING_APPROVAL (an approval step waits), SUCCEEDED or FAILED
  * @param error why the execution failed; null otherwise
  */
 public record ExecutionView(
@@ -36,7 +36,7 @@ public record ExecutionView(
   }
 
   /**
-   * @param status PENDING, RUNNING, SUCCEEDED, FAILED or SKIPPED
+   * @param status PENDING, RUNNING, WAITING (an approval step), SUCCEEDED, FAILED or SKIPPED
    * @param output the step container's result; null until the step finished
    */
   public record StepView(String name, String type, String status, String error, StepOutput output) {}
