@@ -8,6 +8,7 @@ import io.dbops.cli.commands.AccessCommand;
 import io.dbops.cli.commands.ApplyCommand;
 import io.dbops.cli.commands.DescribeCommand;
 import io.dbops.cli.commands.GetCommand;
+import io.dbops.cli.commands.ApproveCommand;
 import io.dbops.cli.commands.AuditCommand;
 import io.dbops.cli.commands.DelegateCommand;
 import io.dbops.cli.commands.DelegatesCommand;
@@ -55,6 +56,7 @@ import picocli.CommandLine.Command;
       ExecutionCommand.class,
       AbortCommand.class,
       DelegatesCommand.class,
+      ApproveCommand.class,
       LogsCommand.class,
       StepCommandLine.class,
       LiteEngineCommand.class,

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * An execution as {@code GET /api/v1/executions/{id}} returns it (docs/api.md).
  *
- * @param status QUEUED, RUNNING, SUCCEEDED or FAILED (later helpers add WAITING_APPROVAL, PAUSED)
+ * @param status QUEUED, RUNNING, WAITING_APPROVAL (an approval step waits), PAUSED (a failed step waits for resume), SUCCEEDED or FAILED
  * @param error why the execution failed; null otherwise
  * @param origin who started it, from where, and which pipeline; null for executions stored before
  *     the origin was recorded
@@ -95,7 +95,7 @@ public record ExecutionView(
   }
 
   /**
-   * @param status PENDING, RUNNING, SUCCEEDED, FAILED or SKIPPED
+   * @param status PENDING, RUNNING, WAITING (an approval step), SUCCEEDED, FAILED or SKIPPED
    * @param output the step container's result; null until the step finished
    */
   public record StepView(String name, String type, String status, String error, StepOutput output,

@@ -10,4 +10,9 @@ public record Pipeline(String name, List<Stage> stages) {
   public Pipeline {
     stages = stages == null ? List.of() : List.copyOf(stages);
   }
+
+  /** This pipeline with {@code newStages}, everything else kept. */
+  public Pipeline withStages(List<Stage> newStages) {
+    return new Pipeline(name, newStages);
+  }
 }

@@ -15,7 +15,9 @@ import io.dbops.secrets.SecretSource;
 public final class PipelineValidator {
   public static final Set<String> STEP_TYPES =
       Set.of("apply", "preview", "rollback", "status", "validate", "tag", "sync", "drift", "policy", "history",
-          "clone");
+          "clone", "approval");
+  /** The roles an approval rule may name (the control plane's roles, docs/api.md "Roles"). */
+  public static final Set<String> ROLES = Set.of("viewer", "deployer", "approver", "admin");
   private static final Pattern REPO_URL = Pattern.compile("(?i)(https?|git|file)://.+");
   private static final Pattern URL_PASSWORD = Pattern.compile("://[^/@]*:[^/@]*@");
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?");
@@ -124,6 +126,8 @@ public final class PipelineValidator {
     }
     if ("clone".equals(step.type())) {
       checkClone(where, step, problems);
+    } else if ("approval".equals(step.type())) {
+      checkApproval(where + ".approval", step.approval(), problems);
     } else {
       if (blank(step.changelog()) && !"history".equals(step.type())) {
         problems.add(where + ".changelog is required");
@@ -132,6 +136,9 @@ public final class PipelineValidator {
           || step.username() != null || step.passwordFrom() != null) {
         problems.add(where + ": repo, ref, into, depth, username and passwordFrom only apply to type clone");
       }
+    }
+    if (step.approval() != null && !"approval".equals(step.type())) {
+      problems.add(where + ".approval only applies to type approval");
     }
     if (Boolean.TRUE.equals(step.rollback()) && !"preview".equals(step.type())) {
       problems.add(where + ".rollback only applies to type preview");
@@ -146,6 +153,29 @@ public final class PipelineValidator {
       problems.add(where + ".timeoutSeconds must be at least 1");
     }
     PodChecks.checkResources(where + ".resources", step.resources(), problems);
+  }
+
+  /** An approval step's rule (null: the environment's rule, or one approval by an approver). */
+  public static void checkApproval(String where, ApprovalRule rule, List<String> problems) {
+    if (rule == null) {
+      return;
+    }
+    if (rule.required() != null && (rule.required() < 1 || rule.required() > 20)) {
+      problems.add(where + ".required must be between 1 and 20, not " + rule.required());
+    }
+    for (String role : rule.roles()) {
+      if (role == null || !ROLES.contains(role)) {
+        problems.add(where + ".roles: '" + role + "' is not a role; roles are " + new java.util.TreeSet<>(ROLES));
+      }
+    }
+    for (String group : rule.groups()) {
+      if (blank(group)) {
+        problems.add(where + ".groups must not hold an empty name");
+      }
+    }
+    if (rule.timeoutSeconds() != null && rule.timeoutSeconds() < 1) {
+      problems.add(where + ".timeoutSeconds must be at least 1");
+    }
   }
 
   private static void checkClone(String where, Step step, List<String> problems) {

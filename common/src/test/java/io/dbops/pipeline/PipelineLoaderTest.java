@@ -51,7 +51,7 @@ class PipelineLoaderTest {
             "stages[0].name 'Dev Stage' must be 1-40 lowercase letters, digits or '-', starting and ending with a letter or digit",
             "stages[0].database.url must be a JDBC URL starting with 'jdbc:'",
             "stages[0].database.passwordFrom must be one of " + io.dbops.secrets.SecretSource.FORMS,
-            "stages[0].steps[0].type must be one of [apply, clone, drift, history, policy, preview, rollback, status, sync, tag, validate], not 'explode'",
+            "stages[0].steps[0].type must be one of [apply, approval, clone, drift, history, policy, preview, rollback, status, sync, tag, validate], not 'explode'",
             "stages[0].steps[0].changelog is required",
             "stages[0].steps[1].name 'a' is used twice",
             "stages[0].steps[1] is a rollback: set 'tag' or a 'count' of at least 1"));

@@ -106,6 +106,9 @@ public final class ControlPlane implements AutoCloseable {
       orchestrator = executions.orchestrator();
       CatalogService catalog = new CatalogService(sql, clock, config.pipelineLimits(),
           executions::submit);
+      // an environment that requires approval gets an approval before each apply deploying there
+      executions.environmentApprovals(name -> catalog.environment(name)
+          .map(io.dbops.controlplane.catalog.Environment::approvalRule));
       hub = new DelegateHub(config, tokens, queue, sql, logs::withLogToken,
           new SecretSealer(secrets), metrics, audit, clock, ids);
       DelegateHub h = hub;
@@ -131,6 +134,7 @@ public final class ControlPlane implements AutoCloseable {
       routes.add(new LogRoutes(logs));
       routes.add(new ExecutionRoutes(executions, CatalogRoutes.adHocResolver(catalog)));
       routes.add(new CatalogRoutes(catalog));
+      routes.add(new io.dbops.controlplane.approvals.ApprovalRoutes(executions));
       routes.add(new DelegateRoutes(hub));
       routes.add(new TaskRoutes(queue));
       routes.add(new SecretRoutes(secrets));

@@ -107,6 +107,11 @@ class RoleMatrixIT {
         new Row("POST", () -> "/api/v1/executions", pipeline(),                 403, 201, 403, 201, 403),
         new Row("POST", () -> "/api/v1/executions/" + execution() + "/abort", "{}",
                                                                                 403, 202, 403, 202, 403),
+        new Row("GET", () -> "/api/v1/approvals", null,                         200, 200, 200, 200, 200),
+        new Row("GET", () -> "/api/v1/executions/" + ex + "/approvals", null,   200, 200, 200, 200, 200),
+        // an execution without an approval step: the approver roles get past the route rule to 409
+        new Row("POST", () -> "/api/v1/executions/" + ex + "/approvals", "{\"decision\":\"approve\"}",
+                                                                                403, 403, 409, 409, 403),
         new Row("GET", () -> "/api/v1/secrets", null,                           403, 403, 403, 200, 403),
         new Row("PUT", () -> "/api/v1/secrets/n" + counter.incrementAndGet(), "{\"value\":\"v\"}",
                                                                                 403, 403, 403, 201, 403),

@@ -208,6 +208,7 @@ final class ExecuteStepHandler implements TaskHandler {
             .setFailOnDrift(spec.failOnDrift())
             .setPolicyFile(nz(spec.policyFile()))
             .setRollback(spec.rollback())
+            .setApprovedSqlHash(nz(spec.approvedSqlHash()))
             .putAllParameters(spec.parameters())
             .setPreTagPrefix(nz(spec.preTagPrefix())))
         .setLogStream(LogStream.newBuilder()

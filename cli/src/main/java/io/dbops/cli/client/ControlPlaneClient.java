@@ -76,6 +76,24 @@ public final class ControlPlaneClient implements AutoCloseable {
     return convert(http.get(http.url("api/v1/delegates")), new TypeReference<List<JsonNode>>() {});
   }
 
+  /** Approves or rejects what an execution waits for: {@code POST /api/v1/executions/{id}/approvals}. */
+  public io.dbops.api.ApprovalView decide(String executionId, boolean approve, String comment) {
+    Map<String, Object> body = new java.util.HashMap<>();
+    body.put("decision", approve ? "approve" : "reject");
+    if (comment != null) {
+      body.put("comment", comment);
+    }
+    return convert(http.post(http.url("api/v1/executions", executionId, "approvals"), body),
+        io.dbops.api.ApprovalView.class);
+  }
+
+  /** The approvals waiting now; only those this token may approve when {@code mine}. */
+  public List<io.dbops.api.ApprovalView> waitingApprovals(boolean mine) {
+    HttpUrl url = http.url("api/v1/approvals").newBuilder()
+        .addQueryParameter("mine", Boolean.toString(mine)).build();
+    return convert(http.get(url), new TypeReference<List<io.dbops.api.ApprovalView>>() {});
+  }
+
   /** Revokes a delegate token; connected delegates using it finish their work and claim no more. */
   public void revokeToken(String id) {
     http.delete(http.url("api/v1/tokens", id));

@@ -29,6 +29,9 @@ public final class ExecutionsCommand implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "20", description = "How many (default ${DEFAULT-VALUE}).")
   int limit;
 
+  @Option(names = "--waiting", description = "Only the approvals that wait for you (that you may approve now).")
+  boolean waiting;
+
   private final PrintStream out;
 
   public ExecutionsCommand() {
@@ -50,6 +53,10 @@ public final class ExecutionsCommand implements Callable<Integer> {
     }
     try (ControlPlaneClient client = new ControlPlaneClient(server.target());
         LogClient logs = new LogClient(server.target())) {
+      if (waiting) {
+        ApproveCommand.printWaiting(out, client.waitingApprovals(true));
+        return 0;
+      }
       out.printf(ROW, "ID", "PIPELINE", "STATUS", "CREATED", "DURATION", "PROGRESS");
       for (ExecutionView e : client.executions(limit)) {
         String progress = "RUNNING".equals(e.status()) ? progress(e.id(), logs.streams(e.id())) : "";

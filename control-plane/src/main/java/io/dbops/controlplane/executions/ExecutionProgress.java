@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * state after every change. Not thread-safe: the {@link Orchestrator} calls it from its one
  * thread, {@code cp-orchestrator-1}.
  */
-final class ExecutionProgress {
+final class ExecutionProgress implements ApprovalSteps.Continuation {
   private static final Logger log = LoggerFactory.getLogger(ExecutionProgress.class);
   static final String ABORTED = "aborted by user";
 
@@ -34,6 +34,7 @@ final class ExecutionProgress {
   private final TaskPayloads payloads;
   private final Clock clock;
   private final Audit audit;
+  private final ApprovalSteps approvals;
 
   ExecutionProgress(ExecutionStore store, TaskQueue queue, LogService logs, TaskPayloads payloads,
       Clock clock, Audit audit) {
@@ -43,6 +44,11 @@ final class ExecutionProgress {
     this.logs = logs;
     this.payloads = payloads;
     this.clock = clock;
+    this.approvals = new ApprovalSteps(store, logs, clock, audit);
+  }
+
+  ApprovalSteps approvals() {
+    return approvals;
   }
 
   /** A task of an aborted or finished execution that was queued again is not run again. */
@@ -84,6 +90,20 @@ final class ExecutionProgress {
         queue.failQueued(task.id(), ABORTED);
       }
     }
+    approvals.abort(ex, this);
+  }
+
+  /** See {@link ApprovalSteps#decide}; 404 for an unknown execution. */
+  io.dbops.api.ApprovalView decide(String id, io.dbops.controlplane.approvals.Approver who, boolean approve,
+      String comment) {
+    ExecutionRecord ex = store.find(id).orElseThrow(() -> io.dbops.controlplane.http.ApiException.notFound(
+        "No execution '" + id + "'; list them with GET /api/v1/executions"));
+    return approvals.decide(ex, who, approve, comment, this);
+  }
+
+  /** Rejects the execution's waiting approval when its deadline passed. */
+  void expireApproval(String id) {
+    store.find(id).ifPresent(ex -> approvals.expire(ex, this));
   }
 
   /** Starts a QUEUED execution with its first stage; others are left alone. */
@@ -154,7 +174,7 @@ final class ExecutionProgress {
     if (task.status() != TaskStatus.SUCCEEDED) {
       problem = task.error() == null ? "the delegate gave no reason" : task.error();
     } else if (output == null || output.liteEngineAddress() == null
-        || output.stepPorts().size() < s.steps.size()) {
+        || output.stepPorts().size() < TaskPayloads.containerCount(ex.pipeline.stages().get(si))) {
       problem = "the delegate's init_stage output lacks the lite engine address or a port per step";
     }
     if (problem != null) {
@@ -179,6 +199,10 @@ final class ExecutionProgress {
     Stage stage = ex.pipeline.stages().get(si);
     Step step = stage.steps().get(stepIndex);
     ExecutionState.StageState s = ex.state.stages.get(si);
+    if ("approval".equals(step.type())) {
+      approvals.enter(ex, si, stepIndex);
+      return;
+    }
     s.steps.get(stepIndex).status = "RUNNING";
     s.steps.get(stepIndex).startedAt = clock.millis();
     store.save(ex);
@@ -210,14 +234,7 @@ final class ExecutionProgress {
       logs.appendControl(ex.id, "INFO", "Stage " + s.name + ", step " + st.name + " succeeded"
           + (output == null ? "" : " in " + output.durationMillis() + " ms, "
               + output.changesets().size() + " changeset(s)"));
-      if (ex.state.aborted) {
-        failStage(ex, s, index + 1, ABORTED, ABORTED);
-      } else if (index + 1 < s.steps.size()) {
-        startStep(ex, si, index + 1);
-      } else {
-        store.save(ex);
-        enqueueCleanup(ex, s, ex.pipeline.stages().get(si));
-      }
+      stepSucceeded(ex, si, index);
       return;
     }
     String stepError = output != null && output.error() != null ? output.error()
@@ -230,8 +247,24 @@ final class ExecutionProgress {
         "Stage " + s.name + ", step " + st.name + ": " + stepError);
   }
 
+  /** After step {@code index} of stage {@code si} succeeded: the next step, or the stage's cleanup. */
+  @Override
+  public void stepSucceeded(ExecutionRecord ex, int si, int index) {
+    ExecutionState.StageState s = ex.state.stages.get(si);
+    s.steps.get(index).status = "SUCCEEDED";
+    if (ex.state.aborted) {
+      failStage(ex, s, index + 1, ABORTED, ABORTED);
+    } else if (index + 1 < s.steps.size()) {
+      startStep(ex, si, index + 1);
+    } else {
+      store.save(ex);
+      enqueueCleanup(ex, s, ex.pipeline.stages().get(si));
+    }
+  }
+
   /** Marks the stage failed, skips its steps from {@code firstSkipped}, and cleans up the pod. */
-  private void failStage(ExecutionRecord ex, ExecutionState.StageState s, int firstSkipped,
+  @Override
+  public void failStage(ExecutionRecord ex, ExecutionState.StageState s, int firstSkipped,
       String stageError, String executionError) {
     s.status = "FAILED";
     s.error = stageError;

@@ -20,6 +20,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import io.dbops.api.ApprovalView;
+import io.dbops.controlplane.approvals.ApprovalInsertion;
+import io.dbops.controlplane.approvals.Approver;
+import io.dbops.pipeline.ApprovalRule;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +41,7 @@ public final class ExecutionService {
   private final LogService logs;
   private final PipelineValidator validator;
   private final Predicate<String> secretExists;
+  private volatile Function<String, Optional<ApprovalRule>> environmentApprovals = name -> Optional.empty();
 
   /**
    * @param publicUrl the log service's base URL as build pods reach it (known once HTTP started)
@@ -49,6 +59,14 @@ public final class ExecutionService {
     this.orchestrator = new Orchestrator(store, queue, logs, publicUrl, image, clock, ids, audit);
     this.logs = logs;
     this.secretExists = secretExists;
+  }
+
+  /**
+   * Where the approval rules of environments come from (stored environments, wired at startup): a
+   * stage whose environment has one gets the approval steps of {@link ApprovalInsertion}.
+   */
+  public void environmentApprovals(Function<String, Optional<ApprovalRule>> lookup) {
+    this.environmentApprovals = java.util.Objects.requireNonNull(lookup, "lookup");
   }
 
   /** The orchestrator; its owner starts and closes it. */
@@ -71,7 +89,53 @@ public final class ExecutionService {
    * @throws ApiException 400 naming every problem
    */
   public String submit(Pipeline pipeline, ExecutionOrigin origin) {
-    return orchestrator.submit(validate(pipeline), origin);
+    Pipeline withApprovals = ApprovalInsertion.apply(pipeline, environmentApprovals);
+    return orchestrator.submit(validate(withApprovals), origin);
+  }
+
+  /**
+   * Records {@code who}'s decision on the approval execution {@code id} waits for.
+   *
+   * @throws ApiException 404 for an unknown execution, 409 when nothing waits, 403 naming the rule
+   *     when {@code who} may not decide
+   */
+  public ApprovalView decide(String id, Approver who, boolean approve, String comment) {
+    view(id); // 404 first
+    try {
+      return orchestrator.decide(id, who, approve, comment).get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new ApiException(503, "unavailable", "The decision on execution " + id + " was not taken within 60 s"
+          + " (the orchestrator is busy); list the approval again before deciding again", List.of());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** The approval steps of an execution that started, oldest first. */
+  public List<ApprovalView> approvals(String id) {
+    ExecutionRecord ex = store.find(id).orElseThrow(() -> ApiException.notFound(
+        "No execution '" + id + "'; list them with GET /api/v1/executions"));
+    return orchestrator.approvals().views(ex, null);
+  }
+
+  /**
+   * The approvals waiting now, each saying whether {@code who} may approve it; only those it may
+   * when {@code mine}.
+   */
+  public List<ApprovalView> waitingApprovals(Approver who, boolean mine) {
+    List<ApprovalView> views = new ArrayList<>();
+    for (ExecutionRecord ex : store.waitingApproval()) {
+      orchestrator.approvals().views(ex, who).stream()
+          .filter(v -> "WAITING".equals(v.status()) && (!mine || Boolean.TRUE.equals(v.youMayApprove())))
+          .forEach(views::add);
+    }
+    return views;
   }
 
   /** The newest executions, newest first. */

@@ -34,6 +34,9 @@ final class ExecutionState {
     return e;
   }
 
+  /** The identity that submitted it (an API token's owner); approval rules compare against it. */
+  public String startedBy;
+
   static final class StageState {
     public String name;
     public String status = "PENDING";
@@ -62,6 +65,8 @@ final class ExecutionState {
     public Long startedAt;
     public Long finishedAt;
     public StepOutput output;
+    /** For an approval step once it started: what it waits for and showed, and the decisions. */
+    public io.dbops.controlplane.approvals.ApprovalState approval;
   }
 
   /** See {@link io.dbops.api.ExecutionView.Event}. */

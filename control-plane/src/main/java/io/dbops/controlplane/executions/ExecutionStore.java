@@ -60,6 +60,12 @@ final class ExecutionStore {
         rs -> rs.getString(1), 0, "QUEUED", "RUNNING");
   }
 
+  /** Executions waiting for an approval, oldest first. */
+  List<ExecutionRecord> waitingApproval() {
+    return sql.query("SELECT " + COLUMNS + " FROM executions WHERE status = ? ORDER BY created_at",
+        ExecutionStore::map, 1000, ApprovalSteps.WAITING);
+  }
+
   static ExecutionView view(ExecutionRecord r) {
     List<ExecutionView.StageView> stages = new ArrayList<>();
     for (ExecutionState.StageState s : r.state.stages) {

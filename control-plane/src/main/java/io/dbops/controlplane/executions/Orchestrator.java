@@ -13,7 +13,12 @@ import io.dbops.pipeline.Stage;
 import io.dbops.pipeline.Step;
 import io.dbops.protocol.TaskTypes;
 import io.dbops.support.NamedThreadFactory;
+import io.dbops.api.ApprovalView;
+import io.dbops.controlplane.approvals.Approver;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -42,6 +47,9 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
   private final Ids ids;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile ThreadPoolExecutor executor;
+  private volatile ScheduledExecutorService sweeper;
+  /** How often waiting approvals are checked for their timeout. */
+  static final long APPROVAL_SWEEP_MILLIS = 1000;
 
   Orchestrator(ExecutionStore store, TaskQueue queue, LogService logs,
       Supplier<String> publicUrl, String image, Clock clock, Ids ids, Audit audit) {
@@ -50,6 +58,11 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
         clock, audit);
     this.clock = clock;
     this.ids = ids;
+  }
+
+  /** The approval steps, for views on the HTTP threads (they only read). */
+  ApprovalSteps approvals() {
+    return progress.approvals();
   }
 
   public void start() {
@@ -61,6 +74,39 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     for (String id : store.unfinished()) {
       submitWork(id, () -> progress.startExecution(id));
     }
+    sweeper = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("cp-approval-sweeper", true));
+    sweeper.scheduleWithFixedDelay(this::sweepApprovals, APPROVAL_SWEEP_MILLIS, APPROVAL_SWEEP_MILLIS,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Queues a timeout check for every execution waiting for an approval (the sweeper's tick). */
+  void sweepApprovals() {
+    try {
+      for (ExecutionRecord ex : store.waitingApproval()) {
+        submitWork(ex.id, () -> progress.expireApproval(ex.id));
+      }
+    } catch (RuntimeException e) {
+      log.warn("Approval sweep failed; the next one retries", e);
+    }
+  }
+
+  /**
+   * Records {@code who}'s decision on the approval execution {@code id} waits for, on the
+   * orchestrator thread; the future fails with an {@link ApiException} when it is refused.
+   */
+  public CompletableFuture<ApprovalView> decide(String id, Approver who, boolean approve, String comment) {
+    CompletableFuture<ApprovalView> result = new CompletableFuture<>();
+    if (!submitWork(id, () -> {
+      try {
+        result.complete(progress.decide(id, who, approve, comment));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    })) {
+      result.completeExceptionally(new ApiException(503, "unavailable",
+          "The control plane is stopping or overloaded; decide again in a moment", List.of()));
+    }
+    return result;
   }
 
   /** Stores a validated pipeline as a new execution and starts it. Returns its id. */
@@ -75,6 +121,7 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
   public String submit(Pipeline pipeline, ExecutionOrigin origin) {
     String id = ids.next("ex-", 12);
     ExecutionState state = new ExecutionState();
+    state.startedBy = origin == null ? null : origin.startedBy();
     for (Stage stage : pipeline.stages()) {
       ExecutionState.StageState s = new ExecutionState.StageState();
       s.name = stage.name();
@@ -131,10 +178,10 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     submitWork(id, () -> progress.abort(id));
   }
 
-  private void submitWork(String executionId, Runnable work) {
+  private boolean submitWork(String executionId, Runnable work) {
     ThreadPoolExecutor ex = executor;
     if (ex == null || closed.get()) {
-      return;
+      return false;
     }
     try {
       ex.execute(() -> {
@@ -145,9 +192,11 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
               executionId, e);
         }
       });
+      return true;
     } catch (RejectedExecutionException e) {
       log.error("Orchestrator queue full ({} events); dropped an event of execution {}",
           ex.getQueue().size(), executionId);
+      return false;
     }
   }
 
@@ -164,6 +213,9 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.get() && sweeper != null) {
+      sweeper.shutdownNow();
+    }
     if (closed.compareAndSet(false, true) && executor != null) {
       executor.shutdown();
       try {

@@ -25,6 +25,9 @@ final class PodSettingsMapping {
     List<InitStagePayload.Resources> resources = new ArrayList<>();
     boolean anyResources = false;
     for (Step step : stage.steps()) {
+      if ("approval".equals(step.type())) {
+        continue; // no container: it runs nothing in the pod
+      }
       StepResources r = step.resources();
       anyResources |= r != null;
       resources.add(r == null ? NO_RESOURCES

@@ -54,8 +54,10 @@ final class TaskPayloads {
       }
     }
     InitStagePayload payload = new InitStagePayload(executionId, stage.name(), podName, image,
-        stage.steps().size(), Map.of(), secrets,
-        stage.timeoutSeconds() > 0 ? stage.timeoutSeconds() : DEFAULT_STAGE_TIMEOUT_SECONDS,
+        containerCount(stage), Map.of(), secrets,
+        // The pod also lives through every approval's wait (docs/environments.md "Approvals").
+        (stage.timeoutSeconds() > 0 ? stage.timeoutSeconds() : DEFAULT_STAGE_TIMEOUT_SECONDS)
+            + ApprovalSteps.approvalSeconds(stage),
         PodSettingsMapping.of(stage));
     return new NewTask(executionId, TaskTypes.INIT_STAGE, withDelegateStream(payload, executionId, stage.name()),
         stage.delegateSelectors(), null, INIT_TASK_TIMEOUT_SECONDS,
@@ -72,15 +74,32 @@ final class TaskPayloads {
         step.contexts(), step.labels(), step.tag(), step.count() == null ? 0 : step.count(),
         step.parameters(), "dbops-pre-" + executionId, Boolean.TRUE.equals(step.nextOnly()),
         Boolean.TRUE.equals(step.failOnDrift()), step.policyFile(), Boolean.TRUE.equals(step.rollback()),
-        gitSpec(step, stepIndex));
+        gitSpec(step, stepIndex), null,
+        "apply".equals(step.type()) ? ApprovalSteps.boundHash(stage, s, stepIndex) : null, false);
     // The token is added when the task is assigned (LogService.withLogToken); it is never stored.
     ExecuteStepPayload.LogStreamRef stream = new ExecuteStepPayload.LogStreamRef(publicUrl.get(),
         LogService.stepStream(executionId, s.name, step.name()), null);
     ExecuteStepPayload payload = new ExecuteStepPayload(executionId, s.name, step.name(),
-        s.podName, s.liteEngineAddress, s.stepPorts.get(stepIndex), spec, stream);
+        s.podName, s.liteEngineAddress, s.stepPorts.get(containerIndex(stage, stepIndex)), spec, stream);
     int timeout = step.timeoutSeconds() != null ? step.timeoutSeconds() : DEFAULT_STEP_TIMEOUT_SECONDS;
     return new NewTask(executionId, TaskTypes.EXECUTE_STEP, withDelegateStream(payload, executionId, s.name),
         stage.delegateSelectors(), s.instance, timeout);
+  }
+
+  /** Step containers of a stage's pod: one per step but approval steps, which run nothing there. */
+  static int containerCount(Stage stage) {
+    return containerIndex(stage, stage.steps().size());
+  }
+
+  /** The container (and port) index of step {@code stepIndex}: the steps before it that have one. */
+  static int containerIndex(Stage stage, int stepIndex) {
+    int index = 0;
+    for (int i = 0; i < stepIndex; i++) {
+      if (!"approval".equals(stage.steps().get(i).type())) {
+        index++;
+      }
+    }
+    return index;
   }
 
   /** What clone step {@code stepIndex} fetches; null for other kinds. */

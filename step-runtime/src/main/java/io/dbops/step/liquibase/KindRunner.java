@@ -112,7 +112,8 @@ final class KindRunner {
 
   private StepOutcome apply() throws LiquibaseException {
     UpToDateMemo.Key memoKey = UpToDateMemo.key(command, searchRoot + "|" + command.changelog());
-    boolean known = memo != null && live != null
+    boolean bound = !command.approvedSqlHash().isEmpty();
+    boolean known = !bound && memo != null && live != null
         && memo.isUpToDate(memoKey, liquibase.getDatabaseChangeLog(), liquibase.getDatabase(), live);
     List<ChangeSet> pending = known ? List.of() : liquibase.listUnrunChangeSets(contexts, labels, false);
     if (memo != null && live != null && !known) {
@@ -124,6 +125,18 @@ final class KindRunner {
     }
     Map<String, String> outputs = new LinkedHashMap<>();
     outputs.put("pendingBefore", Integer.toString(pending.size()));
+    if (bound) {
+      // Before the tag and before anything runs: the approval binds exactly this SQL.
+      List<ApprovedSql.Entry> now = ApprovedSql.entries(pending, liquibase.getDatabase());
+      outputs.put("sqlHash", ApprovedSql.hash(now));
+      String refusal = ApprovedSql.refusal(command.approvedSqlHash(), now);
+      if (refusal != null) {
+        log.error(refusal);
+        outputs.put("changesetsApplied", "0");
+        return StepOutcome.failed(refusal, outputs, pendingRecords(pending));
+      }
+      log.info("The pending SQL is the SQL approved (sqlHash " + command.approvedSqlHash() + ").");
+    }
     if (pending.isEmpty()) {
       // No tag either: tagging would overwrite the tag on the last applied row.
       log.info(known ? "Database is up to date: no changesets to apply. (History and changelog unchanged since the"
@@ -181,6 +194,9 @@ final class KindRunner {
     Map<String, String> outputs = new LinkedHashMap<>();
     outputs.put("sql", masked);
     outputs.put("pending", Integer.toString(pending.size()));
+    List<ApprovedSql.Entry> entries = ApprovedSql.entries(pending, liquibase.getDatabase());
+    outputs.put("sqlHash", ApprovedSql.hash(entries));
+    outputs.put("sqlHashes", ApprovedSql.manifest(entries));
     return StepOutcome.succeeded(outputs, pendingRecords(pending));
   }
 

@@ -11,7 +11,8 @@
  *       {@link io.dbops.step.liquibase.StepControl} (stop from another thread), {@code ChangelogLocation}.
  *   <li><b>Kinds</b>: {@code KindRunner} (dispatch, APPLY, PREVIEW, STATUS, VALIDATE, TAG, SYNC,
  *       ROLLBACK; its inputs are one {@code KindParts}), {@code PolicyRunner}, {@code
- *       DriftRunner}, {@code HistoryRunner}, {@code RollbackPreview}, {@code MongoStepRunner}.
+ *       DriftRunner}, {@code HistoryRunner}, {@code RollbackPreview}, {@code MongoStepRunner}, {@code ApprovedSql} (the
+ *       SQL hash a PREVIEW outputs and an approved APPLY checks).
  *   <li><b>Lock</b>: {@code StepLock} (session-scoped change lock), {@code LockDialects} (PostgreSQL
  *       advisory locks, MySQL/MariaDB GET_LOCK), {@code SessionLockService} (Liquibase's lock
  *       service extension point).
