@@ -72,7 +72,7 @@ final class TaskPayloads {
         step.contexts(), step.labels(), step.tag(), step.count() == null ? 0 : step.count(),
         step.parameters(), "dbops-pre-" + executionId, Boolean.TRUE.equals(step.nextOnly()),
         Boolean.TRUE.equals(step.failOnDrift()), step.policyFile(), Boolean.TRUE.equals(step.rollback()),
-        gitSpec(step, stepIndex));
+        gitSpec(step, stepIndex), tables(stage.database()), null, false);
     // The token is added when the task is assigned (LogService.withLogToken); it is never stored.
     ExecuteStepPayload.LogStreamRef stream = new ExecuteStepPayload.LogStreamRef(publicUrl.get(),
         LogService.stepStream(executionId, s.name, step.name()), null);
@@ -81,6 +81,16 @@ final class TaskPayloads {
     int timeout = step.timeoutSeconds() != null ? step.timeoutSeconds() : DEFAULT_STEP_TIMEOUT_SECONDS;
     return new NewTask(executionId, TaskTypes.EXECUTE_STEP, withDelegateStream(payload, executionId, s.name),
         stage.delegateSelectors(), s.instance, timeout);
+  }
+
+  /** The target's Liquibase table and schema names; null when it uses Liquibase's defaults. */
+  static ExecuteStepPayload.Tables tables(io.dbops.pipeline.Database database) {
+    if (database.databaseChangelogTableName() == null && database.databaseChangelogLockTableName() == null
+        && database.defaultSchemaName() == null && database.liquibaseSchemaName() == null) {
+      return null;
+    }
+    return new ExecuteStepPayload.Tables(database.databaseChangelogTableName(),
+        database.databaseChangelogLockTableName(), database.defaultSchemaName(), database.liquibaseSchemaName());
   }
 
   /** What clone step {@code stepIndex} fetches; null for other kinds. */

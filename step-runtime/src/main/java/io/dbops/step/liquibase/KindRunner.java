@@ -77,6 +77,10 @@ final class KindRunner {
 
   private StepOutcome runKind() throws LiquibaseException {
     try {
+      StepOutcome refused = command.kind() == StepCommand.Kind.APPLY ? null : identityRefusal();
+      if (refused != null) {
+        return refused;
+      }
       return switch (command.kind()) {
         case DRIFT -> {
           // Changelog properties may depend on contexts/labels: parse as the applies did.
@@ -134,6 +138,10 @@ final class KindRunner {
       outputs.put("changesetsApplied", "0");
       outputs.put("preStartTag", "");
       return StepOutcome.succeeded(outputs, List.of());
+    }
+    StepOutcome refused = identityRefusal(); // only when something is pending: a mismatch always is
+    if (refused != null) {
+      return refused;
     }
     log.info(pending.size() + " changeset(s) to apply.");
     String preTag = existingLastTag();
@@ -295,6 +303,23 @@ final class KindRunner {
       }
     }
     return seen ? after : 0;
+  }
+
+  /**
+   * A FAILED outcome when the history records changesets of this changelog under another path
+   * ({@link ChangesetIdentity}), for the kinds that compare the changelog with the history; null
+   * otherwise.
+   */
+  private StepOutcome identityRefusal() throws LiquibaseException {
+    if (command.kind() == StepCommand.Kind.TAG || command.kind() == StepCommand.Kind.HISTORY) {
+      return null;
+    }
+    liquibase.getChangeLogParameters().setContexts(contexts); // parse as the kinds do
+    liquibase.getChangeLogParameters().setLabels(labels);
+    List<ChangesetIdentity.Mismatch> mismatches =
+        ChangesetIdentity.find(liquibase.getDatabaseChangeLog(), ranChangeSets());
+    return mismatches.isEmpty() ? null : StepOutcome.failed(ChangesetIdentity.refusal(mismatches, searchRoot,
+        liquibase.getDatabase().getDatabaseChangeLogTableName()), Map.of(), List.of());
   }
 
   /** The row Liquibase's tag inserts to carry a tag on an empty history; never rolled back. */
