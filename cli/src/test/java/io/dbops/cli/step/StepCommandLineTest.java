@@ -260,4 +260,40 @@ class StepCommandLineTest {
         .contains("--into is required").contains("--depth must be 0 (full history) or more, not -1")
         .doesNotContain("hunter22");
   }
+
+  @Test
+  void usesTheTargetsLiquibaseTableNames() throws Exception {
+    String url = "jdbc:h2:file:" + dir.resolve("tables");
+
+    int exit = Main.run("step", "apply", "--search-path", dir.toString(), "--changelog", "changelog.sql", "--url", url,
+        "--database-changelog-table-name", "app_history", "--database-changelog-lock-table-name", "app_history_lock");
+
+    assertThat(exit).as(out.toString(StandardCharsets.UTF_8)).isZero();
+    try (var c = DriverManager.getConnection(url);
+        var rs = c.createStatement().executeQuery("SELECT FILENAME, ID FROM app_history WHERE ID = '1'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("changelog.sql");
+    }
+    try (var c = DriverManager.getConnection(url);
+        var rs = c.getMetaData().getTables(null, null, "DATABASECHANGELOG", null)) {
+      assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
+  void refusesBadTableNamesAndAChangelogOutsideTheSearchPathWithExitCode78() throws Exception {
+    Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+
+    int exit = Main.run("step", "status", "--search-path", elsewhere.toString(),
+        "--changelog", dir.resolve("changelog.sql").toString(), "--url", "jdbc:h2:mem:x",
+        "--database-changelog-table-name", "history;drop", "--liquibase-schema-name", "9x");
+
+    assertThat(exit).isEqualTo(78);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--changelog " + dir.resolve("changelog.sql") + " is not inside the search path " + elsewhere
+            + ": Liquibase records each changeset's path relative to the search path")
+        .contains("--database-changelog-table-name must be a plain identifier (letters, digits, '_' and '$',"
+            + " starting with a letter or '_', at most 63 characters), not 'history;drop'")
+        .contains("--liquibase-schema-name must be a plain identifier");
+  }
 }
