@@ -183,6 +183,7 @@ final class KindRunner {
   private StepOutcome preview() throws LiquibaseException {
     List<ChangeSet> pending = liquibase.listUnrunChangeSets(contexts, labels, false);
     StringWriter sql = new StringWriter();
+    tracker.rendering(); // a preview applies nothing: no "Applying" lines, no progress
     liquibase.update(contexts, labels, sql);
     String masked = log.mask(sql.toString());
     log.info(masked);
