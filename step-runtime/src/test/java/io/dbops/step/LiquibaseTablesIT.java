@@ -133,6 +133,32 @@ class LiquibaseTablesIT {
   }
 
   @Test
+  void aLockRowLeftByPlainLiquibaseIsFoundInTheConfiguredLockTable() throws Exception {
+    harness.close();
+    harness = new StepHarness(Map.of(StepHarness.PASSWORD_ENV, TargetDb.H2_PASSWORD),
+        io.dbops.step.config.StepRuntimeConfig.defaults(0).withLockTimeout(java.time.Duration.ofSeconds(1)));
+    db = TargetDb.server(TestDatabases.Kind.MARIADB);
+    try (Connection c = db.connect(); Statement s = c.createStatement()) {
+      // Plain Liquibase of a project that renamed its tables to lower case left its lock set.
+      s.execute("CREATE TABLE databasechangeloglock (ID INT NOT NULL PRIMARY KEY, LOCKED BOOLEAN NOT NULL,"
+          + " LOCKGRANTED TIMESTAMP NULL, LOCKEDBY VARCHAR(255))");
+      s.execute("INSERT INTO databasechangeloglock VALUES (1, TRUE, '2024-05-01 10:00:00', 'ci-runner-7')");
+    }
+
+    StepHarness.Run lowerCase = harness.execute(
+        request(StepKind.STEP_KIND_APPLY, "databasechangelog", "databasechangeloglock").build());
+    StepHarness.Run defaults = harness.execute(request(StepKind.STEP_KIND_STATUS, "", "").build());
+
+    assertThat(lowerCase.result().getStatus()).isEqualTo(StepStatus.STEP_STATUS_FAILED);
+    assertThat(lowerCase.result().getError()).containsPattern("The Liquibase lock row in (\\w+\\.)?databasechangeloglock ")
+        .contains("ci-runner-7").containsPattern("UPDATE (\\w+\\.)?databasechangeloglock SET LOCKED = FALSE");
+    assertThat(db.tableExists("person")).isFalse();
+    // Under the default (upper-case) names that row is another project's: not waited for.
+    assertThat(defaults.result().getStatus()).as(defaults.result().getError())
+        .isEqualTo(StepStatus.STEP_STATUS_SUCCEEDED);
+  }
+
+  @Test
   void refusesNamesThatAreNotPlainIdentifiers() {
     db = null;
     StepRequest request = StepHarness.request(StepKind.STEP_KIND_STATUS, "yaml/changelog.yaml",

@@ -254,7 +254,8 @@ final class KindRunner {
     try {
       if (!command.tag().isEmpty()) {
         if (!liquibase.tagExists(command.tag())) {
-          return StepOutcome.failed("Tag '" + command.tag() + "' is not recorded in DATABASECHANGELOG;"
+          return StepOutcome.failed("Tag '" + command.tag() + "' is not recorded in "
+              + liquibase.getDatabase().getDatabaseChangeLogTableName() + ";"
               + " nothing was rolled back. Check the tag name (an apply's preStartTag output).", Map.of("rolledBack", "0"), List.of());
         }
         log.info("Rolling back to tag " + command.tag());
