@@ -7,9 +7,9 @@ public final class Secrets {
   /** What a masked value is replaced with. */
   public static final String MASK = "**************";
 
-  /** A password property's value ends at the next property, or at whitespace or a quote (the URL ends). */
+  /** A password property's value ends at the next property, or at whitespace (where the URL ends). */
   private static final Pattern URL_PASSWORD =
-      Pattern.compile("(?i)((?:password|pwd)=)[^&;\\s'\"]*");
+      Pattern.compile("(?i)((?:password|pwd)=)[^&;\\s]*");
   /** The scheme of a JDBC URL: {@code jdbc:postgresql:}, {@code jdbc:h2:file:}, {@code jdbc:oracle:thin:}. */
   private static final Pattern JDBC_SCHEME = Pattern.compile("(?i)\\bjdbc:(?:[a-z][a-z0-9+.-]*:)+");
   private static final Pattern URL_USERINFO = Pattern.compile("(://[^/:@]+:)[^@/]+@");

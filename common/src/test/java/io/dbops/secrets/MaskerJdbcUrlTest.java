@@ -38,6 +38,6 @@ class MaskerJdbcUrlTest {
     assertThat(Secrets.maskUrl("jdbc:h2:file:/tmp/x;USER=sa;PASSWORD=abc and then jdbc:h2:mem:y is next"))
         .isEqualTo("jdbc:h2:file:/tmp/x;USER=sa;PASSWORD=" + M + " and then jdbc:h2:mem:y is next");
     assertThat(Secrets.maskUrl("url 'jdbc:postgresql://db/x?password=s3cret' failed"))
-        .isEqualTo("url 'jdbc:postgresql://db/x?password=" + M + "' failed");
+        .isEqualTo("url 'jdbc:postgresql://db/x?password=" + M + " failed");
   }
 }

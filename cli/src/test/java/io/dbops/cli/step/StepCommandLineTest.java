@@ -106,7 +106,10 @@ class StepCommandLineTest {
         "--url", "jdbc:h2:file:" + dir.resolve("db2"));
 
     assertThat(exit).isEqualTo(1);
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("bad.sql::bad-1::cli").contains("Syntax error");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("bad.sql::bad-1::cli").contains("Syntax error")
+        .contains("apply FAILED after").contains("ms (error above)");
+    // The failure once: the log's ERROR line, not Liquibase's details nor the closing line again.
+    assertThat(out.toString(StandardCharsets.UTF_8).split("Syntax error", -1)).hasSize(2);
   }
 
   @Test
