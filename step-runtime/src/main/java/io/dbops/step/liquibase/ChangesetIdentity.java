@@ -20,7 +20,10 @@ import liquibase.changelog.RanChangeSet;
  * dbops step} run from elsewhere, an older dbops that used the changelog's own directory) gives
  * every changeset a second identity, and Liquibase would run it again. A changeset of the
  * changelog without a history row of its own, while a row with its id and author exists under a
- * path that no changeset of the changelog has, is such a mismatch. Pure; one step.
+ * path that no changeset of the changelog has and that names the same file from another root (one
+ * path is the other's tail: {@code changelog.xml} and {@code db/changelog.xml}), is such a mismatch.
+ * Another file with the same id and author ({@code one.sql::1::d} and {@code more.sql::1::d}: two
+ * changelogs sharing a database) is not. Pure; one step.
  */
 final class ChangesetIdentity {
   /** A changeset of the changelog and the row that records it under another path. */
@@ -38,7 +41,7 @@ final class ChangesetIdentity {
       inChangelog.add(key(cs.getFilePath(), cs.getId(), cs.getAuthor()));
     }
     Set<String> recorded = new HashSet<>();
-    Map<String, RanChangeSet> orphans = new HashMap<>(); // id::author -> a row no changeset has
+    Map<String, List<RanChangeSet>> orphans = new HashMap<>(); // id::author -> rows no changeset has
     for (RanChangeSet r : ran) {
       if ("liquibase-internal".equals(r.getChangeLog())) {
         continue; // the row Liquibase's tag adds to an empty history
@@ -46,7 +49,7 @@ final class ChangesetIdentity {
       String key = key(r.getChangeLog(), r.getId(), r.getAuthor());
       recorded.add(key);
       if (!inChangelog.contains(key)) {
-        orphans.putIfAbsent(idAuthor(r.getId(), r.getAuthor()), r);
+        orphans.computeIfAbsent(idAuthor(r.getId(), r.getAuthor()), k -> new ArrayList<>()).add(r);
       }
     }
     if (orphans.isEmpty()) {
@@ -57,9 +60,11 @@ final class ChangesetIdentity {
       if (recorded.contains(key(cs.getFilePath(), cs.getId(), cs.getAuthor()))) {
         continue;
       }
-      RanChangeSet row = orphans.get(idAuthor(cs.getId(), cs.getAuthor()));
-      if (row != null) {
-        found.add(new Mismatch(cs, row));
+      for (RanChangeSet row : orphans.getOrDefault(idAuthor(cs.getId(), cs.getAuthor()), List.of())) {
+        if (sameFileFromAnotherRoot(cs.getFilePath(), row.getChangeLog())) {
+          found.add(new Mismatch(cs, row));
+          break;
+        }
       }
     }
     return found;
@@ -114,6 +119,19 @@ final class ChangesetIdentity {
     } catch (InvalidPathException | NullPointerException e) {
       return null;
     }
+  }
+
+  /** Whether one path is the other's tail, component by component ({@code changelog.xml}, {@code db/changelog.xml}). */
+  static boolean sameFileFromAnotherRoot(String ours, String recorded) {
+    String[] a = DatabaseChangeLog.normalizePath(ours).replaceAll("^/+", "").split("/");
+    String[] b = DatabaseChangeLog.normalizePath(recorded).replaceAll("^/+", "").split("/");
+    int n = Math.min(a.length, b.length);
+    for (int i = 1; i <= n; i++) {
+      if (!a[a.length - i].equalsIgnoreCase(b[b.length - i])) {
+        return false;
+      }
+    }
+    return n > 0 && a.length != b.length;
   }
 
   private static String key(String path, String id, String author) {

@@ -18,4 +18,14 @@ class ChangesetIdentityTest {
     assertThat(ChangesetIdentity.searchPathFor(repo, "db/changelog.xml", "other/changelog.xml")).isNull();
     assertThat(ChangesetIdentity.searchPathFor(repo, "db/changelog.xml", "/abs/db/changelog.xml")).isNull();
   }
+
+  @Test
+  void onlyTheSameFileFromAnotherRootIsAMismatch() {
+    assertThat(ChangesetIdentity.sameFileFromAnotherRoot("changelog.xml", "db/changelog.xml")).isTrue();
+    assertThat(ChangesetIdentity.sameFileFromAnotherRoot("db/changelog.xml", "changelog.xml")).isTrue();
+    assertThat(ChangesetIdentity.sameFileFromAnotherRoot("db/changelog.xml", "/home/ci/repo/db/changelog.xml")).isTrue();
+    assertThat(ChangesetIdentity.sameFileFromAnotherRoot("db/changelog.xml", "classpath:db/changelog.xml")).isFalse();
+    assertThat(ChangesetIdentity.sameFileFromAnotherRoot("more.sql", "one.sql")).isFalse();
+    assertThat(ChangesetIdentity.sameFileFromAnotherRoot("a/changelog.xml", "b/changelog.xml")).isFalse();
+  }
 }
