@@ -88,6 +88,7 @@ public final class PipelineValidator {
             + ".database.url must not contain a password (found in " + found + "); put the password"
             + " in a secret and name it in " + where + ".database.passwordFrom (" + SecretSource.FORMS + ")"));
       }
+      problems.addAll(LiquibaseNames.problems(where + ".database", stage.database()));
       PodChecks.checkPod(where + ".pod", stage.pod(), problems);
       if (stage.steps().isEmpty()) {
         problems.add(where + ".steps must list at least one step");

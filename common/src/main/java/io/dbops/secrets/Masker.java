@@ -21,7 +21,10 @@ import java.util.function.UnaryOperator;
  * occurrences (a value that contains another, or two that overlap) are masked as one.
  *
  * <p>Values (and lines of values) shorter than {@link #MIN_LENGTH} characters are not masked:
- * masking "a" or "42" would garble ordinary text and hide nothing.
+ * masking "a" or "42" would garble ordinary text and hide nothing. Nor is an occurrence inside the
+ * scheme of a JDBC URL ({@link Secrets#jdbcSchemes}): a password "postgres" must not turn {@code
+ * jdbc:postgresql://} into {@code jdbc:**************ql://}, which garbles the URL and shows the
+ * password's length and context to every reader.
  *
  * <p>How it stays fast with hundreds of forms: any occurrence of a form is at least {@code S}
  * characters long ({@code S} = the shortest form), so it covers a position that is a multiple of
@@ -124,7 +127,28 @@ public final class Masker implements UnaryOperator<String> {
         }
       }
     }
-    return hits == null ? text : masked(text, hits, hitCount);
+    if (hits == null) {
+      return text;
+    }
+    hitCount = outsideJdbcSchemes(text, hits, hitCount);
+    return hitCount == 0 ? text : masked(text, hits, hitCount);
+  }
+
+  /** Drops the hits that lie wholly inside a JDBC URL's scheme; returns how many are left (compacted). */
+  private static int outsideJdbcSchemes(String text, int[] hits, int hitCount) {
+    int[] schemes = Secrets.jdbcSchemes(text);
+    if (schemes.length == 0) {
+      return hitCount;
+    }
+    int kept = 0;
+    for (int i = 0; i < hitCount; i++) {
+      if (!Secrets.within(schemes, hits[i * 2], hits[i * 2 + 1])) {
+        hits[kept * 2] = hits[i * 2];
+        hits[kept * 2 + 1] = hits[i * 2 + 1];
+        kept++;
+      }
+    }
+    return kept;
   }
 
   /** The text with the union of the hit ranges masked; overlapping ranges become one mask. */

@@ -83,7 +83,8 @@ class HistoryIT extends HarnessedStepIT {
         .endsWith(org.assertj.core.groups.Tuple.tuple("xml-1", "EXECUTED"),
             org.assertj.core.groups.Tuple.tuple("sql-1", "EXECUTED"),
             org.assertj.core.groups.Tuple.tuple("sql-2", "EXECUTED"));
-    assertThat(run.logText()).contains("4 changeset(s) recorded in DATABASECHANGELOG, oldest first:")
+    // The table as the database names it (databasechangelog on PostgreSQL).
+    assertThat(run.logText()).containsIgnoringCase("4 changeset(s) recorded in DATABASECHANGELOG, oldest first:")
         .contains("sql/changelog.sql::sql-2::carol  tag=v1").contains("checksum=9:");
   }
 

@@ -196,10 +196,7 @@ final class ExecuteStepHandler implements TaskHandler {
             .setKind(kind)
             .setChangelog(nz(spec.changelog()))
             .setSearchPath(nz(spec.searchPath()))
-            .setDatabase(DatabaseTarget.newBuilder()
-                .setJdbcUrl(nz(spec.jdbcUrl()))
-                .setUsername(nz(spec.username()))
-                .setPasswordEnv(nz(spec.passwordEnv())))
+            .setDatabase(database(spec))
             .setContexts(nz(spec.contexts()))
             .setLabels(nz(spec.labels()))
             .setTag(nz(spec.tag()))
@@ -216,6 +213,22 @@ final class ExecuteStepHandler implements TaskHandler {
             .setKey(nz(payload.logStream().key()))
             .setToken(nz(payload.logStream().token())))
         .build();
+  }
+
+  /** The step's target, with the Liquibase table and schema names when the stage sets them. */
+  static DatabaseTarget database(ExecuteStepPayload.StepSpec spec) {
+    DatabaseTarget.Builder target = DatabaseTarget.newBuilder()
+        .setJdbcUrl(nz(spec.jdbcUrl()))
+        .setUsername(nz(spec.username()))
+        .setPasswordEnv(nz(spec.passwordEnv()));
+    ExecuteStepPayload.Tables tables = spec.tables();
+    if (tables != null) {
+      target.setDatabaseChangelogTableName(nz(tables.databaseChangelogTableName()))
+          .setDatabaseChangelogLockTableName(nz(tables.databaseChangelogLockTableName()))
+          .setDefaultSchemaName(nz(tables.defaultSchemaName()))
+          .setLiquibaseSchemaName(nz(tables.liquibaseSchemaName()));
+    }
+    return target.build();
   }
 
   static StepOutput output(ExecuteStepResponse response) {

@@ -50,6 +50,24 @@ class StepRequestMappingTest {
     assertThat(step.hasGit()).isFalse();
   }
 
+  @Test
+  void theTargetsLiquibaseTableNamesReachTheStepRequest() throws Exception {
+    StepRequest step = ExecuteStepHandler.request(payload(new StepSpec("status", "changelog.xml", "/work",
+        "jdbc:mariadb://db:3306/x", "app", null, null, null, null, 0, Map.of(), null, false, false, null, false, null,
+        new ExecuteStepPayload.Tables("databasechangelog", "databasechangeloglock", "app", "meta"), null, false)))
+        .getStep();
+    StepRequest defaults = ExecuteStepHandler.request(payload(new StepSpec("status", "changelog.xml", "/work",
+        "jdbc:mariadb://db:3306/x", "app", null, null, null, null, 0, Map.of(), null))).getStep();
+
+    assertThat(step.getDatabase().getDatabaseChangelogTableName()).isEqualTo("databasechangelog");
+    assertThat(step.getDatabase().getDatabaseChangelogLockTableName()).isEqualTo("databasechangeloglock");
+    assertThat(step.getDatabase().getDefaultSchemaName()).isEqualTo("app");
+    assertThat(step.getDatabase().getLiquibaseSchemaName()).isEqualTo("meta");
+    assertThat(step.getDatabase().getJdbcUrl()).isEqualTo("jdbc:mariadb://db:3306/x");
+    assertThat(defaults.getDatabase().getDatabaseChangelogTableName()).isEmpty();
+    assertThat(defaults.getDatabase().getLiquibaseSchemaName()).isEmpty();
+  }
+
   private static ExecuteStepPayload payload(StepSpec spec) {
     return new ExecuteStepPayload("e1", "dev", "s", "pod-1", "127.0.0.1:20001", 20002, spec,
         new ExecuteStepPayload.LogStreamRef("http://127.0.0.1:1", "executions/e1/dev/s", "t"));

@@ -19,10 +19,12 @@ public final class SummaryPrinter {
   public void print(ExecutionView execution, Duration elapsed) {
     out.println();
     out.println("Summary of execution " + execution.id() + " (" + execution.pipelineName() + ")");
+    java.util.List<String> stepErrors = new java.util.ArrayList<>();
     for (StageView stage : execution.stages()) {
       out.println("  stage " + stage.name() + ": " + stage.status());
       for (StepView step : stage.steps()) {
         out.println("    " + step.name() + " (" + step.type() + "): " + describe(step));
+        stepErrors.add(stepError(step));
       }
     }
     String seconds = String.format(Locale.ROOT, "%.1f s", elapsed.toMillis() / 1000.0);
@@ -30,15 +32,36 @@ public final class SummaryPrinter {
       out.println("Execution " + execution.id() + " SUCCEEDED in " + seconds + ".");
     } else {
       out.println("Execution " + execution.id() + " " + execution.status() + " after " + seconds
-          + (execution.error() == null ? "." : ": " + execution.error()));
+          + (execution.error() == null ? "." : ": " + withoutRepeat(execution.error(), stepErrors)));
     }
     out.flush();
+  }
+
+  /**
+   * The execution's error without a step's error printed just above ("Stage dev, step apply: X"
+   * becomes "Stage dev, step apply failed (error above)"): a failure is reported once here.
+   */
+  static String withoutRepeat(String executionError, java.util.List<String> stepErrors) {
+    for (String stepError : stepErrors) {
+      if (stepError != null && !stepError.isBlank() && executionError.endsWith(stepError)
+          && executionError.length() > stepError.length()) {
+        String where = executionError.substring(0, executionError.length() - stepError.length()).strip();
+        where = where.endsWith(":") ? where.substring(0, where.length() - 1) : where;
+        return where + " failed (error above).";
+      }
+    }
+    return executionError;
+  }
+
+  private static String stepError(StepView step) {
+    StepOutput output = step.output();
+    return step.error() != null ? step.error() : output != null ? output.error() : null;
   }
 
   static String describe(StepView step) {
     StepOutput output = step.output();
     if (!"SUCCEEDED".equals(step.status())) {
-      String error = step.error() != null ? step.error() : output != null ? output.error() : null;
+      String error = stepError(step);
       return step.status() + (error == null || error.isBlank() ? "" : ": " + error);
     }
     if (output == null) {

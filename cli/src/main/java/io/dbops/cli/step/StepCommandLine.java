@@ -7,6 +7,7 @@ import io.dbops.step.datasource.PoolCache;
 import io.dbops.step.git.CloneRunner;
 import io.dbops.step.git.GitSource;
 import io.dbops.step.liquibase.LiquibaseStepRunner;
+import io.dbops.step.liquibase.LiquibaseTables;
 import io.dbops.step.liquibase.StepCommand;
 import io.dbops.step.liquibase.StepControl;
 import io.dbops.step.liquibase.StepLog;
@@ -41,7 +42,9 @@ public final class StepCommandLine implements Callable<Integer> {
   @Option(names = "--changelog", description = "Changelog file (XML, YAML, JSON or formatted SQL). Required except for history and clone.")
   Path changelog;
 
-  @Option(names = "--search-path", description = "Directory the changelog path is relative to (default: the changelog's directory).")
+  @Option(names = "--search-path", description = "Directory the changelog path is relative to, and the path Liquibase"
+      + " records for each changeset (default: the working directory, as Liquibase's own CLI; a pipeline uses its file's"
+      + " directory or the step's searchPath).")
   Path searchPath;
 
   @Option(names = "--url", description = "JDBC URL of the target database (no password in it). Required except for clone.")
@@ -53,6 +56,22 @@ public final class StepCommandLine implements Callable<Integer> {
   @Option(names = "--password-env", paramLabel = "VAR",
       description = "Environment variable holding the password; for clone the git password or token (default: DBOPS_GIT_PASSWORD).")
   String passwordEnv;
+
+  @Option(names = "--database-changelog-table-name", paramLabel = "NAME",
+      description = "Liquibase's history table (default: DATABASECHANGELOG).")
+  String databaseChangelogTableName;
+
+  @Option(names = "--database-changelog-lock-table-name", paramLabel = "NAME",
+      description = "Liquibase's lock table (default: DATABASECHANGELOGLOCK).")
+  String databaseChangelogLockTableName;
+
+  @Option(names = "--default-schema-name", paramLabel = "SCHEMA",
+      description = "Schema the changesets' objects go to (default: the connection's).")
+  String defaultSchemaName;
+
+  @Option(names = "--liquibase-schema-name", paramLabel = "SCHEMA",
+      description = "Schema of the history and lock tables (default: the default schema).")
+  String liquibaseSchemaName;
 
   @Option(names = "--rollback", description = "preview: render the SQL of a rollback (to --tag, of --count N, or of the pending changesets) instead of an apply.")
   boolean rollback;
@@ -160,21 +179,19 @@ public final class StepCommandLine implements Callable<Integer> {
     if (rollback && parsedKind != StepCommand.Kind.PREVIEW) {
       problems.add("--rollback only applies to preview");
     }
-    Path base;
-    Path file;
+    // The search path decides each changeset's recorded identity (docs/steps.md, "Changeset identity").
+    Path base = (searchPath != null ? searchPath : Path.of("")).toAbsolutePath().normalize();
+    Path file = Path.of("");
     if (changelog == null) {
       if (parsedKind != StepCommand.Kind.HISTORY) {
         problems.add("--changelog is required for " + kind);
       }
-      base = searchPath != null ? searchPath.toAbsolutePath() : Path.of("").toAbsolutePath();
-      file = Path.of("");
     } else {
-      base = searchPath != null ? searchPath.toAbsolutePath() : changelog.toAbsolutePath().getParent();
-      file = searchPath != null ? changelog : base.relativize(changelog.toAbsolutePath());
-      if (!Files.isRegularFile(base.resolve(file))) {
-        problems.add("--changelog " + base.resolve(file) + " does not exist");
-      }
+      file = SearchPaths.relativeChangelog(base, changelog, searchPath != null, problems);
     }
+    LiquibaseTables tables = new LiquibaseTables(databaseChangelogTableName, databaseChangelogLockTableName,
+        defaultSchemaName, liquibaseSchemaName);
+    problems.addAll(tables.problems("", true));
     String policy = "";
     if (policyFile != null) {
       if (!Files.isRegularFile(policyFile)) {
@@ -188,7 +205,7 @@ public final class StepCommandLine implements Callable<Integer> {
     }
     return new StepCommand("cli/" + kind, parsedKind, file.toString(), base.toString(), url, username,
         passwordEnv, contexts, labels, tag, count, parameters, null, nextOnly, failOnDrift, policy, rollback,
-        GitSource.NONE);
+        GitSource.NONE, tables, "");
   }
 
   private StepCommand cloneCommand(java.util.List<String> problems) {

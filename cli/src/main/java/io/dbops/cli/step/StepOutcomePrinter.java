@@ -32,7 +32,8 @@ final class StepOutcomePrinter {
     if (outcome.status() == StepOutcome.Status.SUCCEEDED) {
       out.println(verb + " SUCCEEDED in " + outcome.durationMillis() + " ms");
     } else {
-      out.println(verb + " " + outcome.status() + " after " + outcome.durationMillis() + " ms: " + outcome.error());
+      // The error is the log's ERROR line just above: reported once.
+      out.println(verb + " " + outcome.status() + " after " + outcome.durationMillis() + " ms (error above)");
     }
   }
 }

@@ -42,7 +42,9 @@ class SummaryPrinterTest {
 
     assertThat(text)
         .contains("apply (apply): FAILED: " + error)
-        .contains("Execution ex-1 FAILED after 3.0 s: Stage dev, step apply: " + error);
+        .contains("Execution ex-1 FAILED after 3.0 s: Stage dev, step apply failed (error above).");
+    // Reported once in the summary, not twice.
+    assertThat(text.split(java.util.regex.Pattern.quote("syntax error"), -1)).hasSize(2);
   }
 
   private static StepView step(String status, String error, Map<String, String> outputs) {

@@ -49,7 +49,7 @@ class StepCommandLineTest {
     String url = "jdbc:h2:file:" + dir.resolve("db");
     String changelog = dir.resolve("changelog.sql").toString();
 
-    assertThat(Main.run("step", "apply", "--changelog", changelog, "--url", url)).isZero();
+    assertThat(Main.run("step", "apply", "--search-path", dir.toString(), "--changelog", changelog, "--url", url)).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8))
         .contains("changesetsApplied: 2")
         .contains("preStartTag: dbops-pre-")
@@ -60,7 +60,7 @@ class StepCommandLineTest {
     }
 
     out.reset();
-    assertThat(Main.run("step", "status", "--changelog", changelog, "--url", url, "--output", "json")).isZero();
+    assertThat(Main.run("step", "status", "--search-path", dir.toString(), "--changelog", changelog, "--url", url, "--output", "json")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"status\":\"SUCCEEDED\"").contains("\"pending\":\"0\"");
   }
 
@@ -82,13 +82,13 @@ class StepCommandLineTest {
     String changelog = dir.resolve("command.yaml").toString();
     String url = "jdbc:h2:file:" + dir.resolve("db3");
 
-    assertThat(Main.run("step", "apply", "--changelog", changelog, "--url", url)).isEqualTo(1);
+    assertThat(Main.run("step", "apply", "--search-path", dir.toString(), "--changelog", changelog, "--url", url)).isEqualTo(1);
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("changeset command.yaml::1::cli uses executeCommand,"
         + " which this delegate does not allow (rule: change types; to allow it set"
         + " DBOPS_STEP_ALLOW_CHANGE_TYPES=executeCommand on the delegate)");
     assertThat(canary).doesNotExist();
 
-    assertThat(Main.run("step", "apply", "--changelog", changelog, "--url", url,
+    assertThat(Main.run("step", "apply", "--search-path", dir.toString(), "--changelog", changelog, "--url", url,
         "--allow-change-types", "executeCommand")).isZero();
     assertThat(canary).exists();
   }
@@ -102,16 +102,19 @@ class StepCommandLineTest {
         CREATE TABLE broken (id INT PRIMARY KEY,,);
         """);
 
-    int exit = Main.run("step", "apply", "--changelog", dir.resolve("bad.sql").toString(),
+    int exit = Main.run("step", "apply", "--search-path", dir.toString(), "--changelog", dir.resolve("bad.sql").toString(),
         "--url", "jdbc:h2:file:" + dir.resolve("db2"));
 
     assertThat(exit).isEqualTo(1);
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("bad.sql::bad-1::cli").contains("Syntax error");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("bad.sql::bad-1::cli").contains("Syntax error")
+        .contains("apply FAILED after").contains("ms (error above)");
+    // The failure once: the log's ERROR line, not Liquibase's details nor the closing line again.
+    assertThat(out.toString(StandardCharsets.UTF_8).split("Syntax error", -1)).hasSize(2);
   }
 
   @Test
   void reportsEveryBadOptionAtOnceWithExitCode78() {
-    int exit = Main.run("step", "explode", "--changelog", dir.resolve("missing.yaml").toString(),
+    int exit = Main.run("step", "explode", "--search-path", dir.toString(), "--changelog", dir.resolve("missing.yaml").toString(),
         "--url", "jdbc:h2:mem:x", "--output", "xml");
 
     assertThat(exit).isEqualTo(78);
@@ -126,7 +129,7 @@ class StepCommandLineTest {
   void syncMarksTheNextChangesetAppliedWithoutRunningIt() throws Exception {
     String url = "jdbc:h2:file:" + dir.resolve("db3");
 
-    int exit = Main.run("step", "sync", "--next-only", "--changelog", dir.resolve("changelog.sql").toString(), "--url", url);
+    int exit = Main.run("step", "sync", "--search-path", dir.toString(), "--next-only", "--changelog", dir.resolve("changelog.sql").toString(), "--url", url);
 
     assertThat(exit).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("synced: 1").contains("SYNCED").contains("sync SUCCEEDED");
@@ -141,13 +144,13 @@ class StepCommandLineTest {
   void driftReportsAHandMadeTableAndFailsWhenAsked() throws Exception {
     String url = "jdbc:h2:file:" + dir.resolve("db4");
     String changelog = dir.resolve("changelog.sql").toString();
-    assertThat(Main.run("step", "apply", "--changelog", changelog, "--url", url)).isZero();
+    assertThat(Main.run("step", "apply", "--search-path", dir.toString(), "--changelog", changelog, "--url", url)).isZero();
     try (var c = DriverManager.getConnection(url)) {
       c.createStatement().execute("CREATE TABLE handmade (id INT)");
     }
     out.reset();
 
-    int exit = Main.run("step", "drift", "--fail-on-drift", "--changelog", changelog, "--url", url);
+    int exit = Main.run("step", "drift", "--search-path", dir.toString(), "--fail-on-drift", "--changelog", changelog, "--url", url);
 
     assertThat(exit).isEqualTo(1);
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("Drift: extra table HANDMADE").contains("driftCount: 1")
@@ -164,7 +167,7 @@ class StepCommandLineTest {
         """);
     Files.writeString(dir.resolve("rules.yaml"), "rules:\n  - id: no-insert\n    pattern: '^INSERT'\n    severity: warning\n");
 
-    int exit = Main.run("step", "policy", "--changelog", dir.resolve("drop.sql").toString(),
+    int exit = Main.run("step", "policy", "--search-path", dir.toString(), "--changelog", dir.resolve("drop.sql").toString(),
         "--policy-file", dir.resolve("rules.yaml").toString(), "--url", "jdbc:h2:file:" + dir.resolve("db5"));
 
     assertThat(exit).isEqualTo(1);
@@ -175,7 +178,7 @@ class StepCommandLineTest {
   @Test
   void historyPrintsTheAppliedChangesetsAsATableAndAsJson() throws Exception {
     String url = "jdbc:h2:file:" + dir.resolve("db6");
-    assertThat(Main.run("step", "apply", "--changelog", dir.resolve("changelog.sql").toString(), "--url", url,
+    assertThat(Main.run("step", "apply", "--search-path", dir.toString(), "--changelog", dir.resolve("changelog.sql").toString(), "--url", url,
         "--tag", "v1")).isZero();
     out.reset();
 
@@ -213,10 +216,10 @@ class StepCommandLineTest {
         """);
     String url = "jdbc:h2:file:" + dir.resolve("db7");
     String changelog = dir.resolve("undo.sql").toString();
-    assertThat(Main.run("step", "apply", "--changelog", changelog, "--url", url)).isZero();
+    assertThat(Main.run("step", "apply", "--search-path", dir.toString(), "--changelog", changelog, "--url", url)).isZero();
     out.reset();
 
-    int exit = Main.run("step", "preview", "--rollback", "--count", "1", "--changelog", changelog, "--url", url);
+    int exit = Main.run("step", "preview", "--search-path", dir.toString(), "--rollback", "--count", "1", "--changelog", changelog, "--url", url);
 
     assertThat(exit).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("DROP TABLE undoable").contains("rollbackChangesets: 1")
@@ -259,5 +262,41 @@ class StepCommandLineTest {
         .contains("--repo https://bob:**************@git.example.com/x.git contains a password")
         .contains("--into is required").contains("--depth must be 0 (full history) or more, not -1")
         .doesNotContain("hunter22");
+  }
+
+  @Test
+  void usesTheTargetsLiquibaseTableNames() throws Exception {
+    String url = "jdbc:h2:file:" + dir.resolve("tables");
+
+    int exit = Main.run("step", "apply", "--search-path", dir.toString(), "--changelog", "changelog.sql", "--url", url,
+        "--database-changelog-table-name", "app_history", "--database-changelog-lock-table-name", "app_history_lock");
+
+    assertThat(exit).as(out.toString(StandardCharsets.UTF_8)).isZero();
+    try (var c = DriverManager.getConnection(url);
+        var rs = c.createStatement().executeQuery("SELECT FILENAME, ID FROM app_history WHERE ID = '1'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo("changelog.sql");
+    }
+    try (var c = DriverManager.getConnection(url);
+        var rs = c.getMetaData().getTables(null, null, "DATABASECHANGELOG", null)) {
+      assertThat(rs.next()).isFalse();
+    }
+  }
+
+  @Test
+  void refusesBadTableNamesAndAChangelogOutsideTheSearchPathWithExitCode78() throws Exception {
+    Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+
+    int exit = Main.run("step", "status", "--search-path", elsewhere.toString(),
+        "--changelog", dir.resolve("changelog.sql").toString(), "--url", "jdbc:h2:mem:x",
+        "--database-changelog-table-name", "history;drop", "--liquibase-schema-name", "9x");
+
+    assertThat(exit).isEqualTo(78);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--changelog " + dir.resolve("changelog.sql") + " is not inside the search path " + elsewhere
+            + ": Liquibase records each changeset's path relative to the search path")
+        .contains("--database-changelog-table-name must be a plain identifier (letters, digits, '_' and '$',"
+            + " starting with a letter or '_', at most 63 characters), not 'history;drop'")
+        .contains("--liquibase-schema-name must be a plain identifier");
   }
 }

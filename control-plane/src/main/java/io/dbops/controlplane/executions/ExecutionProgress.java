@@ -241,8 +241,7 @@ final class ExecutionProgress implements ApprovalSteps.Continuation {
         : task.error() != null ? task.error() : "the step failed without a reason";
     st.status = "FAILED";
     st.error = stepError;
-    logs.appendControl(ex.id, "ERROR", "Stage " + s.name + ", step " + st.name + " failed: "
-        + stepError);
+    // failStage logs the execution error ("Stage s, step a: <error>"): the control plane's one report of it.
     failStage(ex, s, index + 1, "Step " + st.name + " failed: " + stepError,
         "Stage " + s.name + ", step " + st.name + ": " + stepError);
   }
@@ -326,8 +325,8 @@ final class ExecutionProgress implements ApprovalSteps.Continuation {
     ex.status = failed ? "FAILED" : "SUCCEEDED";
     ex.finishedAt = clock.millis();
     store.save(ex);
-    logs.appendControl(ex.id, failed ? "ERROR" : "INFO", "Execution " + ex.id + " finished: "
-        + ex.status + (failed ? " (" + ex.error + ")" : ""));
+    // Not the error again: failStage (or the abort) logged it when it happened.
+    logs.appendControl(ex.id, failed ? "ERROR" : "INFO", "Execution " + ex.id + " finished: " + ex.status);
     logs.executionFinished(ex.id);
     audited(ex);
     log.info("Execution {} finished: {}", ex.id, ex.status);

@@ -74,7 +74,7 @@ final class TaskPayloads {
         step.contexts(), step.labels(), step.tag(), step.count() == null ? 0 : step.count(),
         step.parameters(), "dbops-pre-" + executionId, Boolean.TRUE.equals(step.nextOnly()),
         Boolean.TRUE.equals(step.failOnDrift()), step.policyFile(), Boolean.TRUE.equals(step.rollback()),
-        gitSpec(step, stepIndex), null,
+        gitSpec(step, stepIndex), tables(stage.database()),
         "apply".equals(step.type()) ? ApprovalSteps.boundHash(stage, s, stepIndex) : null, false);
     // The token is added when the task is assigned (LogService.withLogToken); it is never stored.
     ExecuteStepPayload.LogStreamRef stream = new ExecuteStepPayload.LogStreamRef(publicUrl.get(),
@@ -100,6 +100,16 @@ final class TaskPayloads {
       }
     }
     return index;
+  }
+
+  /** The target's Liquibase table and schema names; null when it uses Liquibase's defaults. */
+  static ExecuteStepPayload.Tables tables(io.dbops.pipeline.Database database) {
+    if (database.databaseChangelogTableName() == null && database.databaseChangelogLockTableName() == null
+        && database.defaultSchemaName() == null && database.liquibaseSchemaName() == null) {
+      return null;
+    }
+    return new ExecuteStepPayload.Tables(database.databaseChangelogTableName(),
+        database.databaseChangelogLockTableName(), database.defaultSchemaName(), database.liquibaseSchemaName());
   }
 
   /** What clone step {@code stepIndex} fetches; null for other kinds. */

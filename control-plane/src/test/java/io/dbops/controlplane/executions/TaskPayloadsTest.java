@@ -49,6 +49,25 @@ class TaskPayloadsTest {
     assertThat(preview.step().git()).isNull();
   }
 
+  @Test
+  void theStagesLiquibaseTableNamesGoIntoEveryStepAndAreAbsentWhenDefault() {
+    Stage named = new Stage("prod", new Database("jdbc:mariadb://db:3306/orders", "orders", null,
+        "databasechangelog", "databasechangeloglock", null, "meta"), stage.steps(), List.of(), 0);
+    ExecutionState.StageState state = new ExecutionState.StageState();
+    state.name = "prod";
+    state.podName = "pod-1";
+    state.instance = "inst-1";
+    state.liteEngineAddress = "127.0.0.1:20001";
+    state.stepPorts = List.of(20002, 20003);
+
+    ExecuteStepPayload payload = Json.convert(payloads.executeStep("e1", named, 1, state).payload(),
+        ExecuteStepPayload.class);
+
+    assertThat(payload.step().tables()).isEqualTo(
+        new ExecuteStepPayload.Tables("databasechangelog", "databasechangeloglock", null, "meta"));
+    assertThat(step(1).step().tables()).isNull();
+  }
+
   private ExecuteStepPayload step(int index) {
     ExecutionState.StageState state = new ExecutionState.StageState();
     state.name = "dev";

@@ -72,8 +72,16 @@ public record SchemaSnapshot(Map<String, Table> tables, Map<String, Sequence> se
     }
   }
 
-  /** Reads the schema the connection is in (its catalog and schema), without Liquibase's tables. */
+  /** Reads the schema the connection is in (its catalog and schema), without Liquibase's default tables. */
   public static SchemaSnapshot read(Connection connection) throws SQLException {
+    return read(connection, LIQUIBASE_TABLES);
+  }
+
+  /**
+   * Reads the schema the connection is in, without the tables named in {@code ignored}
+   * (lower-case): Liquibase's history and lock tables under the names the target gives them.
+   */
+  public static SchemaSnapshot read(Connection connection, Set<String> ignored) throws SQLException {
     String catalog = connection.getCatalog();
     String schema = connection.getSchema();
     DatabaseMetaData md = connection.getMetaData();
@@ -82,7 +90,7 @@ public record SchemaSnapshot(Map<String, Table> tables, Map<String, Sequence> se
     try (ResultSet rs = md.getTables(catalog, schema, "%", new String[] {"TABLE", "VIEW", "BASE TABLE"})) {
       while (rs.next()) {
         String name = rs.getString("TABLE_NAME");
-        if (!LIQUIBASE_TABLES.contains(key(name))) {
+        if (!ignored.contains(key(name))) {
           names.add(new String[] {name, rs.getString("TABLE_TYPE").contains("VIEW") ? "VIEW" : "TABLE"});
         }
       }

@@ -28,6 +28,7 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
   private Exception failure;
   private int total;
   private int started;
+  private boolean rendering;
 
   ChangeSetTracker(MaskingLog log, StepControl control) {
     this(log, control, null, null, null);
@@ -52,6 +53,14 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
    * How many changesets the coming update or rollback will start (0 = unknown), for the progress
    * events; restarts the count.
    */
+  /**
+   * The changesets are rendered as SQL, not applied (PREVIEW): no "Applying"/"Applied" lines and no
+   * progress events, which would tell the reader something ran.
+   */
+  void rendering() {
+    rendering = true;
+  }
+
   void expect(int total) {
     this.total = Math.max(0, total);
     this.started = 0;
@@ -61,7 +70,9 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
     started++;
     // Before the changeset's log lines, as the proto's ChangeSetProgress promises. A known total
     // never reads below the count started (it is an estimate for a rollback to a tag).
-    log.progress(started, total == 0 ? 0 : Math.max(total, started), name(changeSet));
+    if (!rendering) {
+      log.progress(started, total == 0 ? 0 : Math.max(total, started), name(changeSet));
+    }
     if (recorder != null) {
       recorder.start();
     }
@@ -81,7 +92,9 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
     starting(changeSet);
     startedNanos = System.nanoTime();
     statements = 0;
-    log.info("Applying changeset " + name(changeSet));
+    if (!rendering) {
+      log.info("Applying changeset " + name(changeSet));
+    }
   }
 
   @Override
@@ -115,6 +128,9 @@ final class ChangeSetTracker extends AbstractChangeExecListener {
       default -> "SKIPPED";
     };
     records.add(record(changeSet, state, millis, statements));
+    if (rendering) {
+      return;
+    }
     if ("EXECUTED".equals(state)) {
       log.info("Applied changeset " + name(changeSet) + " in " + millis + " ms");
     } else {

@@ -88,7 +88,8 @@ final class DriftRunner {
       } finally {
         Scope.getCurrentScope().getSingleton(ExecutorService.class).clearExecutor("jdbc", scratchDb);
       }
-      differences = SchemaDiff.compare(SchemaSnapshot.read(scratch.connection()), SchemaSnapshot.read(live));
+      differences = SchemaDiff.compare(SchemaSnapshot.read(scratch.connection()),
+          SchemaSnapshot.read(live, liquibaseTables(database)));
     }
     for (String u : unknown) {
       log.warn("History row " + u + " has no changeset in " + command.changelog()
@@ -113,6 +114,14 @@ final class DriftRunner {
     }
     log.info("Schema drift: " + summary);
     return StepOutcome.succeeded(outputs, List.of());
+  }
+
+  /** Liquibase's tables as this target names them (and the defaults, which the scratch copy has). */
+  private static java.util.Set<String> liquibaseTables(Database database) {
+    java.util.Set<String> names = new java.util.HashSet<>(SchemaSnapshot.LIQUIBASE_TABLES);
+    names.add(database.getDatabaseChangeLogTableName().toLowerCase(Locale.ROOT));
+    names.add(database.getDatabaseChangeLogLockTableName().toLowerCase(Locale.ROOT));
+    return names;
   }
 
   private static boolean hasHistory(Database database) {

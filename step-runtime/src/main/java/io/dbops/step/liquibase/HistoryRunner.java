@@ -38,9 +38,10 @@ final class HistoryRunner {
       }
     }
     if (entries.isEmpty()) {
-      log.info("No changesets recorded: DATABASECHANGELOG is empty or does not exist.");
+      log.info("No changesets recorded: " + database.getDatabaseChangeLogTableName() + " is empty or does not exist.");
     } else {
-      log.info(entries.size() + " changeset(s) recorded in DATABASECHANGELOG, oldest first:");
+      log.info(entries.size() + " changeset(s) recorded in " + database.getDatabaseChangeLogTableName()
+          + ", oldest first:");
       entries.forEach(e -> log.info(line(e)));
     }
     Map<String, String> outputs = new LinkedHashMap<>();

@@ -77,6 +77,10 @@ final class KindRunner {
 
   private StepOutcome runKind() throws LiquibaseException {
     try {
+      StepOutcome refused = command.kind() == StepCommand.Kind.APPLY ? null : identityRefusal();
+      if (refused != null) {
+        return refused;
+      }
       return switch (command.kind()) {
         case DRIFT -> {
           // Changelog properties may depend on contexts/labels: parse as the applies did.
@@ -148,6 +152,10 @@ final class KindRunner {
       outputs.put("preStartTag", "");
       return StepOutcome.succeeded(outputs, List.of());
     }
+    StepOutcome refused = identityRefusal(); // only when something is pending: a mismatch always is
+    if (refused != null) {
+      return refused;
+    }
     log.info(pending.size() + " changeset(s) to apply.");
     String preTag = existingLastTag();
     if (preTag != null) {
@@ -188,6 +196,7 @@ final class KindRunner {
   private StepOutcome preview() throws LiquibaseException {
     List<ChangeSet> pending = liquibase.listUnrunChangeSets(contexts, labels, false);
     StringWriter sql = new StringWriter();
+    tracker.rendering(); // a preview applies nothing: no "Applying" lines, no progress
     liquibase.update(contexts, labels, sql);
     String masked = log.mask(sql.toString());
     log.info(masked);
@@ -261,7 +270,8 @@ final class KindRunner {
     try {
       if (!command.tag().isEmpty()) {
         if (!liquibase.tagExists(command.tag())) {
-          return StepOutcome.failed("Tag '" + command.tag() + "' is not recorded in DATABASECHANGELOG;"
+          return StepOutcome.failed("Tag '" + command.tag() + "' is not recorded in "
+              + liquibase.getDatabase().getDatabaseChangeLogTableName() + ";"
               + " nothing was rolled back. Check the tag name (an apply's preStartTag output).", Map.of("rolledBack", "0"), List.of());
         }
         log.info("Rolling back to tag " + command.tag());
@@ -311,6 +321,23 @@ final class KindRunner {
       }
     }
     return seen ? after : 0;
+  }
+
+  /**
+   * A FAILED outcome when the history records changesets of this changelog under another path
+   * ({@link ChangesetIdentity}), for the kinds that compare the changelog with the history; null
+   * otherwise.
+   */
+  private StepOutcome identityRefusal() throws LiquibaseException {
+    if (command.kind() == StepCommand.Kind.TAG || command.kind() == StepCommand.Kind.HISTORY) {
+      return null;
+    }
+    liquibase.getChangeLogParameters().setContexts(contexts); // parse as the kinds do
+    liquibase.getChangeLogParameters().setLabels(labels);
+    List<ChangesetIdentity.Mismatch> mismatches =
+        ChangesetIdentity.find(liquibase.getDatabaseChangeLog(), ranChangeSets());
+    return mismatches.isEmpty() ? null : StepOutcome.failed(ChangesetIdentity.refusal(mismatches, searchRoot,
+        liquibase.getDatabase().getDatabaseChangeLogTableName()), Map.of(), List.of());
   }
 
   /** The row Liquibase's tag inserts to carry a tag on an empty history; never rolled back. */

@@ -182,6 +182,7 @@ public final class LiquibaseStepRunner {
     // On PostgreSQL, a Liquibase database that skips a redundant search-path query per changeset.
     SearchPathWatch searchPath = new SearchPathWatch();
     Database database = StepPostgresDatabase.open(gate, searchPath);
+    useTables(command.tables(), database);
     gate.setDeferring(database.supportsDDLInTransaction());
     gate.setAsynchronousCommits(database instanceof PostgresDatabase && durability == CommitDurability.STEP);
     StepLock lock = lockFor(command, password, database, connection, log);
@@ -208,6 +209,18 @@ public final class LiquibaseStepRunner {
       return durable(gate, Scope.child(recorder, scope, () -> Scope.child(searchPath, Map.of(), body)));
     } finally {
       cleanUp(command, control, connection, gate, database, lock);
+    }
+  }
+
+  /**
+   * The target's table and schema names, before anything reads or writes the history; with a
+   * default schema, the session's schema is set as Liquibase's own CLI does.
+   */
+  private static void useTables(LiquibaseTables tables, Database database) throws Exception {
+    tables.applyTo(database);
+    if (!tables.defaultSchemaName().isEmpty()) {
+      liquibase.database.core.DatabaseUtils.initializeDatabase(null, tables.defaultSchemaName(), database);
+      database.commit();
     }
   }
 
@@ -283,8 +296,9 @@ public final class LiquibaseStepRunner {
     } catch (Exception e) {
       logger.debug("Closing the Liquibase database of step {} failed", command.stepId(), e);
     }
-    if (!lockReleased) {
-      // A session still holding the lock must not go back to the pool.
+    if (!lockReleased || command.tables().setsSchema()) {
+      // A session still holding the lock, or whose schema (search_path) Liquibase set for this
+      // target, must not go back to the pool.
       pools.evict(command.jdbcUrl(), command.username(), connection);
     }
   }

@@ -63,6 +63,7 @@ final class MongoStepRunner {
       }
       try {
         control.attach(Thread.currentThread(), null);
+        command.tables().applyTo(database); // collection names, like the tables of a JDBC target
         Liquibase liquibase = new Liquibase(file, accessor, database);
         ChangeSetTracker tracker = new ChangeSetTracker(log, control);
         liquibase.setChangeExecListener(tracker);

@@ -53,7 +53,8 @@ final class RollbackPreview {
     String what;
     if (!command.tag().isEmpty()) {
       if (!liquibase.tagExists(command.tag())) {
-        return StepOutcome.failed("Tag '" + command.tag() + "' is not recorded in DATABASECHANGELOG; there is no"
+        return StepOutcome.failed("Tag '" + command.tag() + "' is not recorded in "
+            + liquibase.getDatabase().getDatabaseChangeLogTableName() + "; there is no"
             + " rollback to preview. Check the tag name (an apply's preStartTag output).", Map.of(), List.of());
       }
       what = "a rollback to tag " + command.tag();

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param rollback for PREVIEW: render the SQL of a rollback (to {@code tag}, of {@code count}
  *     changesets, or of the pending changesets when neither is set) instead of an apply's
  * @param git for CLONE: the repository to fetch; {@link GitSource#NONE} for every other kind
+ * @param tables the target's Liquibase table and schema names; {@link LiquibaseTables#DEFAULTS}
+ *     for Liquibase's
  * @param approvedSqlHash for APPLY: the PREVIEW {@code sqlHash} an approval was given for; the
  *     apply refuses before anything runs when the pending SQL hashes otherwise ({@link
  *     ApprovedSql}); empty = no approval binds the step
@@ -42,17 +44,20 @@ public record StepCommand(
     String policyFile,
     boolean rollback,
     GitSource git,
+    LiquibaseTables tables,
     String approvedSqlHash) {
 
   /** The operations a step performs; mirrors the proto's StepKind. */
   public enum Kind { APPLY, PREVIEW, ROLLBACK, STATUS, VALIDATE, TAG, SYNC, DRIFT, POLICY, HISTORY, CLONE }
 
-  /** A command no approval binds. */
+  /** A command with Liquibase's default table and schema names that no approval binds. */
   public StepCommand(String stepId, Kind kind, String changelog, String searchPath, String jdbcUrl, String username,
       String passwordEnv, String contexts, String labels, String tag, int count, Map<String, String> parameters,
-      String preTagPrefix, boolean nextOnly, boolean failOnDrift, String policyFile, boolean rollback, GitSource git) {
-    this(stepId, kind, changelog, searchPath, jdbcUrl, username, passwordEnv, contexts, labels, tag, count, parameters,
-        preTagPrefix, nextOnly, failOnDrift, policyFile, rollback, git, "");
+      String preTagPrefix, boolean nextOnly, boolean failOnDrift, String policyFile, boolean rollback,
+      GitSource git) {
+    this(stepId, kind, changelog, searchPath, jdbcUrl, username, passwordEnv, contexts, labels, tag, count,
+        parameters, preTagPrefix, nextOnly, failOnDrift, policyFile, rollback, git, LiquibaseTables.DEFAULTS,
+        "");
   }
 
   /** A database command without the SYNC/DRIFT/POLICY/rollback-preview options (all off/empty). */
@@ -84,6 +89,7 @@ public record StepCommand(
     preTagPrefix = preTagPrefix == null || preTagPrefix.isBlank() ? "dbops-pre" : preTagPrefix;
     policyFile = nullToEmpty(policyFile);
     git = git == null ? GitSource.NONE : git;
+    tables = tables == null ? LiquibaseTables.DEFAULTS : tables;
     approvedSqlHash = nullToEmpty(approvedSqlHash);
   }
 

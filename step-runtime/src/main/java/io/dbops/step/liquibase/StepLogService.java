@@ -9,7 +9,9 @@ import liquibase.util.ShowSummaryUtil;
 /**
  * Liquibase's internal logging during a step: WARNING goes to the step's log stream (operators
  * should see deprecations and ignored settings), everything goes to the daemon log through SLF4J.
- * The update summary is copied too. SEVERE is not copied to the step log because the step reports its own failure once.
+ * The update summary is copied too. SEVERE is neither copied to the step log nor logged above DEBUG:
+ * it announces the exception the step then reports itself, once per log (the step log's ERROR line,
+ * the daemon log's "ended FAILED" line).
  */
 final class StepLogService extends AbstractLogService {
   private final MaskingLog stepLog;
@@ -36,7 +38,9 @@ final class StepLogService extends AbstractLogService {
         // Masking costs more than the logging itself: only for lines some logger will take.
         int value = level.intValue();
         if (value >= Level.SEVERE.intValue()) {
-          slf4j.error(stepLog.mask(message));
+          if (slf4j.isDebugEnabled()) {
+            slf4j.debug(stepLog.mask(message));
+          }
         } else if (value >= Level.WARNING.intValue()) {
           slf4j.warn(stepLog.mask(message));
           stepLog.warn(message);

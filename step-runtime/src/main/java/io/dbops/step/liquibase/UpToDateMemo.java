@@ -27,7 +27,7 @@ import liquibase.database.Database;
 final class UpToDateMemo {
   /** What Liquibase's answer depended on, besides the history. */
   record Key(String jdbcUrl, String username, String changelog, String contexts, String labels,
-      Map<String, String> parameters) {}
+      Map<String, String> parameters, LiquibaseTables tables) {}
 
   private record Entry(DatabaseChangeLog changeLog, String digest) {}
 
@@ -40,7 +40,7 @@ final class UpToDateMemo {
 
   static Key key(StepCommand command, String changelogPath) {
     return new Key(command.jdbcUrl(), command.username(), changelogPath, command.contexts(), command.labels(),
-        Map.copyOf(command.parameters()));
+        Map.copyOf(command.parameters()), command.tables());
   }
 
   /** Whether Liquibase already found this exact state up to date; reads the history digest to check. */

@@ -8,7 +8,11 @@
  *       locate the changelog, open the step's session, check change types, run the kind, clean
  *       up), {@link io.dbops.step.liquibase.StepCommand}, {@link io.dbops.step.liquibase.StepOutcome},
  *       {@link io.dbops.step.liquibase.ChangeSetOutcome}, {@link io.dbops.step.liquibase.StepLog},
- *       {@link io.dbops.step.liquibase.StepControl} (stop from another thread), {@code ChangelogLocation}.
+ *       {@link io.dbops.step.liquibase.StepControl} (stop from another thread), {@code ChangelogLocation},
+ *       {@link io.dbops.step.liquibase.LiquibaseTables} (the target's history and lock table and schema
+ *       names, set on every kind's Liquibase database; everything below reads them from there).
+ *   <li><b>Identity</b>: {@code ChangesetIdentity} (a changeset the history records under another
+ *       path: the step is refused, naming the search path that reconciles it).
  *   <li><b>Kinds</b>: {@code KindRunner} (dispatch, APPLY, PREVIEW, STATUS, VALIDATE, TAG, SYNC,
  *       ROLLBACK; its inputs are one {@code KindParts}), {@code PolicyRunner}, {@code
  *       DriftRunner}, {@code HistoryRunner}, {@code RollbackPreview}, {@code MongoStepRunner}, {@code ApprovedSql} (the

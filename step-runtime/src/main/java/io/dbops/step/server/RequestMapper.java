@@ -1,9 +1,11 @@
 package io.dbops.step.server;
 
+import io.dbops.proto.v1.DatabaseTarget;
 import io.dbops.proto.v1.StepKind;
 import io.dbops.proto.v1.StepRequest;
 import io.dbops.proto.v1.GitSource;
 import io.dbops.step.git.CloneRunner;
+import io.dbops.step.liquibase.LiquibaseTables;
 import io.dbops.step.liquibase.StepCommand;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +47,7 @@ final class RequestMapper {
     if (request.getCount() < 0) {
       problems.add("count must not be negative");
     }
+    problems.addAll(tables(request).problems("database.", false));
     return problems;
   }
 
@@ -71,7 +74,14 @@ final class RequestMapper {
         request.getPolicyFile(),
         request.getRollback(),
         io.dbops.step.git.GitSource.NONE,
+        tables(request),
         request.getApprovedSqlHash());
+  }
+
+  private static LiquibaseTables tables(StepRequest request) {
+    DatabaseTarget db = request.getDatabase();
+    return new LiquibaseTables(db.getDatabaseChangelogTableName(), db.getDatabaseChangelogLockTableName(),
+        db.getDefaultSchemaName(), db.getLiquibaseSchemaName());
   }
 
   private static io.dbops.step.git.GitSource git(GitSource git) {

@@ -107,7 +107,9 @@ public final class StepRunnerService extends StepRunnerGrpc.StepRunnerImplBase {
       StepOutcome outcome = command.kind() == StepCommand.Kind.CLONE ? cloner.run(command, sink, control)
           : runner.run(command, sink, control);
       boolean delivered = sink.finish(outcome);
-      log.info("Step {} ended {} in {} ms{}", command.stepId(), outcome.status(), outcome.durationMillis(),
+      // The daemon log's one report of a failure: the step's own (masked) error.
+      log.info("Step {} ended {} in {} ms{}{}", command.stepId(), outcome.status(), outcome.durationMillis(),
+          outcome.error() == null || outcome.error().isEmpty() ? "" : ": " + outcome.error(),
           delivered ? "" : " (the caller had gone; result not delivered)");
     } catch (RuntimeException | Error e) {
       log.error("Step {} crashed", command.stepId(), e);
