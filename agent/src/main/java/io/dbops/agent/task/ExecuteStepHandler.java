@@ -208,6 +208,7 @@ final class ExecuteStepHandler implements TaskHandler {
             .setFailOnDrift(spec.failOnDrift())
             .setPolicyFile(nz(spec.policyFile()))
             .setRollback(spec.rollback())
+            .setRequireReversible(spec.requireReversible())
             .putAllParameters(spec.parameters())
             .setPreTagPrefix(nz(spec.preTagPrefix())))
         .setLogStream(LogStream.newBuilder()

@@ -135,6 +135,13 @@ final class KindRunner {
       outputs.put("preStartTag", "");
       return StepOutcome.succeeded(outputs, List.of());
     }
+    if (command.requireReversible()) {
+      var irreversible = ReversibilityCheck.irreversible(pending, liquibase.getDatabase());
+      if (!irreversible.isEmpty()) {
+        return ReversibilityCheck.refusal(irreversible, pending.size());
+      }
+      log.info("All " + pending.size() + " pending changeset(s) can be rolled back (onFailure: rollback).");
+    }
     log.info(pending.size() + " changeset(s) to apply.");
     String preTag = existingLastTag();
     if (preTag != null) {

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param rollback for PREVIEW: render the SQL of a rollback (to {@code tag}, of {@code count}
  *     changesets, or of the pending changesets when neither is set) instead of an apply's
  * @param git for CLONE: the repository to fetch; {@link GitSource#NONE} for every other kind
+ * @param requireReversible for APPLY: refuse before anything runs when a pending changeset cannot be
+ *     rolled back (a stage with {@code onFailure: rollback}); see {@link ReversibilityCheck}
  */
 public record StepCommand(
     String stepId,
@@ -38,10 +40,20 @@ public record StepCommand(
     boolean failOnDrift,
     String policyFile,
     boolean rollback,
-    GitSource git) {
+    GitSource git,
+    boolean requireReversible) {
 
   /** The operations a step performs; mirrors the proto's StepKind. */
   public enum Kind { APPLY, PREVIEW, ROLLBACK, STATUS, VALIDATE, TAG, SYNC, DRIFT, POLICY, HISTORY, CLONE }
+
+  /** A command without the reversibility guard. */
+  public StepCommand(String stepId, Kind kind, String changelog, String searchPath, String jdbcUrl, String username,
+      String passwordEnv, String contexts, String labels, String tag, int count, Map<String, String> parameters,
+      String preTagPrefix, boolean nextOnly, boolean failOnDrift, String policyFile, boolean rollback,
+      GitSource git) {
+    this(stepId, kind, changelog, searchPath, jdbcUrl, username, passwordEnv, contexts, labels, tag, count, parameters,
+        preTagPrefix, nextOnly, failOnDrift, policyFile, rollback, git, false);
+  }
 
   /** A database command without the SYNC/DRIFT/POLICY/rollback-preview options (all off/empty). */
   public StepCommand(String stepId, Kind kind, String changelog, String searchPath, String jdbcUrl, String username,

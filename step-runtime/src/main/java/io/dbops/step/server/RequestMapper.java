@@ -70,7 +70,8 @@ final class RequestMapper {
         request.getFailOnDrift(),
         request.getPolicyFile(),
         request.getRollback(),
-        io.dbops.step.git.GitSource.NONE);
+        io.dbops.step.git.GitSource.NONE,
+        request.getRequireReversible());
   }
 
   private static io.dbops.step.git.GitSource git(GitSource git) {
