@@ -273,6 +273,14 @@ final class KindRunner {
     long rolledBack = tracker.count("ROLLED_BACK");
     outputs.put("rolledBack", Long.toString(rolledBack));
     log.info("Rolled back " + rolledBack + " changeset(s).");
+    if (PreStartTags.recordedByThisRun(command.tag(), command.preTagPrefix())) {
+      PreStartTags.remove(liquibase.getDatabase(), command.tag());
+      if (gate != null) {
+        gate.flush();
+      }
+      outputs.put("removedTag", command.tag());
+      log.info("Removed tag " + command.tag() + ", recorded by this run's apply: the history is as before it.");
+    }
     return StepOutcome.succeeded(outputs, tracker.records());
   }
 
