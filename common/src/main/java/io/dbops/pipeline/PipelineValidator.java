@@ -69,6 +69,7 @@ public final class PipelineValidator {
             + " in a secret and name it in " + where + ".database.passwordFrom (" + SecretSource.FORMS + ")"));
       }
       PodChecks.checkPod(where + ".pod", stage.pod(), problems);
+      FailureChecks.check(where, stage, problems);
       if (stage.steps().isEmpty()) {
         problems.add(where + ".steps must list at least one step");
       }

@@ -100,7 +100,8 @@ public final class ControlPlane implements AutoCloseable {
       logs = new LogService(database.dataSource(), clock, config.logs());
       logs.start();
       ExecutionService executions = new ExecutionService(sql, queue, logs, this::publicUrl,
-          config.defaultImage(), clock, ids, secrets::exists, audit, config.pipelineLimits());
+          config.defaultImage(), clock, ids, secrets::exists, audit, config.pipelineLimits(),
+          config.pause());
       orchestrator = executions.orchestrator();
       hub = new DelegateHub(config, tokens, queue, sql, logs::withLogToken,
           new SecretSealer(secrets), metrics, audit, clock, ids);

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * state after every change. Not thread-safe: the {@link Orchestrator} calls it from its one
  * thread, {@code cp-orchestrator-1}.
  */
-final class ExecutionProgress {
+final class ExecutionProgress implements StageSteps {
   private static final Logger log = LoggerFactory.getLogger(ExecutionProgress.class);
   static final String ABORTED = "aborted by user";
 
@@ -33,10 +33,12 @@ final class ExecutionProgress {
   private final TaskPayloads payloads;
   private final Clock clock;
   private final Audit audit;
+  private final StageRecovery recovery;
 
   ExecutionProgress(ExecutionStore store, TaskQueue queue, LogService logs, TaskPayloads payloads,
-      Clock clock, Audit audit) {
+      Clock clock, Audit audit, java.time.Duration pauseTimeout) {
     this.audit = audit;
+    this.recovery = new StageRecovery(store, queue, logs, payloads, clock, audit, pauseTimeout, this);
     this.store = store;
     this.queue = queue;
     this.logs = logs;
@@ -59,6 +61,11 @@ final class ExecutionProgress {
       return;
     }
     ex.state.aborted = true;
+    if ("PAUSED".equals(ex.status)) {
+      // Nothing runs while paused: the abort is the operator's decision, and the pod is deleted.
+      recovery.resume(ex, "abort", "an abort request");
+      return;
+    }
     ex.error = ABORTED;
     if ("QUEUED".equals(ex.status)) {
       for (ExecutionState.StageState s : ex.state.stages) {
@@ -103,6 +110,7 @@ final class ExecutionProgress {
     ExecutionState.StageState s = ex.state.stages.get(index);
     s.status = "RUNNING";
     s.podName = TaskPayloads.podName(ex.id, stage.name());
+    s.startedAt = clock.millis();
     store.save(ex);
     logs.appendControl(ex.id, "INFO", "Stage " + stage.name() + " started: " + stage.steps().size()
         + " step(s), creating build pod " + s.podName);
@@ -123,7 +131,13 @@ final class ExecutionProgress {
     }
     switch (task.type()) {
       case TaskTypes.INIT_STAGE -> onInitFinished(ex, si, task);
-      case TaskTypes.EXECUTE_STEP -> onStepFinished(ex, si, task);
+      case TaskTypes.EXECUTE_STEP -> {
+        if (StageRecovery.isRollbackTask(task)) {
+          recovery.onRollbackFinished(ex, si, task);
+        } else {
+          onStepFinished(ex, si, task);
+        }
+      }
       case TaskTypes.CLEANUP_STAGE -> onCleanupFinished(ex, si, task);
       default -> log.warn("Task {} has unknown type {}", task.id(), task.type());
     }
@@ -161,7 +175,29 @@ final class ExecutionProgress {
     startStep(ex, si, 0);
   }
 
-  private void startStep(ExecutionRecord ex, int si, int stepIndex) {
+  /**
+   * An operator's decision on a paused execution ({@code retry}, {@code rollback}, {@code abort});
+   * ignored when it is no longer paused.
+   */
+  void resume(String id, String action, String by) {
+    ExecutionRecord ex = store.find(id).orElse(null);
+    if (ex != null && !ex.finished()) {
+      recovery.resume(ex, action, by);
+    }
+  }
+
+  /** Aborts the paused executions whose pause timed out (by the injected clock). */
+  void checkPauseTimeouts() {
+    for (String id : store.paused()) {
+      ExecutionRecord ex = store.find(id).orElse(null);
+      if (ex != null && recovery.timeOut(ex) > 0) {
+        log.info("Execution {}: pause timed out; aborted", id);
+      }
+    }
+  }
+
+  @Override
+  public void startStep(ExecutionRecord ex, int si, int stepIndex) {
     Stage stage = ex.pipeline.stages().get(si);
     Step step = stage.steps().get(stepIndex);
     ExecutionState.StageState s = ex.state.stages.get(si);
@@ -210,12 +246,16 @@ final class ExecutionProgress {
     st.error = stepError;
     logs.appendControl(ex.id, "ERROR", "Stage " + s.name + ", step " + st.name + " failed: "
         + stepError);
+    if (recovery.onStepFailed(ex, si, index)) {
+      return;
+    }
     failStage(ex, s, index + 1, "Step " + st.name + " failed: " + stepError,
         "Stage " + s.name + ", step " + st.name + ": " + stepError);
   }
 
   /** Marks the stage failed, skips its steps from {@code firstSkipped}, and cleans up the pod. */
-  private void failStage(ExecutionRecord ex, ExecutionState.StageState s, int firstSkipped,
+  @Override
+  public void failStage(ExecutionRecord ex, ExecutionState.StageState s, int firstSkipped,
       String stageError, String executionError) {
     s.status = "FAILED";
     s.error = stageError;

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * The executions API (docs/api.md): submit (verb run: deployer), abort (verb abort: deployer),
- * list, show and read logs (verb read: viewer). Submitting and aborting are audited.
+ * resume a paused execution (verb run: deployer), list, show and read logs (verb read: viewer).
+ * Submitting, aborting and resuming are audited.
  *
  * <p>Environments: the pipeline format has no environment field yet, so a pipeline names none,
  * and a token limited to environments may neither run nor abort one (403 naming the rule).
@@ -49,6 +50,17 @@ public final class ExecutionRoutes implements Routes {
       executions.abort(id);
       ctx.status(202).json(Map.of("id", id, "status", "aborting"));
     });
+    // Resuming is a deployment decision (retry and rollback change the target): verb run.
+    edge.post("/api/v1/executions/{id}/resume", Access.verb(Verb.RUN), ctx -> {
+      String id = ctx.pathParam("id");
+      ResumeRequest request = Requests.body(ctx, ResumeRequest.class);
+      String action = request.action() == null ? "" : request.action().trim();
+      Edge.audit(ctx, "execution.resume", id, Map.of("action", action));
+      executions.view(id); // 404 before the environment rule
+      Edge.caller(ctx).requireEnvironments(List.of(), "execution " + id);
+      executions.resume(id, action, Edge.caller(ctx).token().name());
+      ctx.status(202).json(Map.of("id", id, "action", action, "status", "resuming"));
+    });
     edge.get("/api/v1/executions/{id}/logs", Access.verb(Verb.READ), ctx -> {
       long after = Requests.longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
       long wait = Requests.longParam(ctx, "waitMillis", 0, 0, LogService.MAX_WAIT_MILLIS);
@@ -62,4 +74,7 @@ public final class ExecutionRoutes implements Routes {
   static List<String> environments(Pipeline pipeline) {
     return List.of();
   }
+
+  /** The body of {@code POST /api/v1/executions/{id}/resume}: {@code retry}, {@code rollback} or {@code abort}. */
+  public record ResumeRequest(String action) {}
 }

@@ -23,6 +23,10 @@ final class ExecutionState {
     public String liteEngineAddress;
     public List<Integer> stepPorts = new ArrayList<>();
     public List<StepState> steps = new ArrayList<>();
+    /** When the stage started (epoch millis): its build pod lives at most the stage timeout from then. */
+    public Long startedAt;
+    /** What the stage's failure strategy did ({@code onFailure: rollback|pause}); null before a failure. */
+    public FailureRecovery recovery;
   }
 
   static final class StepState {

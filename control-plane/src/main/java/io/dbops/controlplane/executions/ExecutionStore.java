@@ -49,6 +49,12 @@ final class ExecutionStore {
         ExecutionStore::map, limit);
   }
 
+  /** The executions waiting for an operator's resume. */
+  List<String> paused() {
+    return sql.query("SELECT id FROM executions WHERE status = ? ORDER BY created_at",
+        rs -> rs.getString(1), 0, "PAUSED");
+  }
+
   List<String> unfinished() {
     return sql.query("SELECT id FROM executions WHERE status = ? OR status = ? ORDER BY created_at",
         rs -> rs.getString(1), 0, "QUEUED", "RUNNING");
@@ -61,10 +67,20 @@ final class ExecutionStore {
       for (ExecutionState.StepState st : s.steps) {
         steps.add(new ExecutionView.StepView(st.name, st.type, st.status, st.error, st.output));
       }
-      stages.add(new ExecutionView.StageView(s.name, s.status, s.error, steps));
+      stages.add(new ExecutionView.StageView(s.name, s.status, s.error, steps, recovery(s.recovery)));
     }
     return new ExecutionView(r.id, r.pipeline.name(), r.status, r.error,
         Instant.ofEpochMilli(r.createdAt), instant(r.startedAt), instant(r.finishedAt), stages);
+  }
+
+  private static ExecutionView.Recovery recovery(FailureRecovery r) {
+    if (r == null) {
+      return null;
+    }
+    List<ExecutionView.RollbackView> rollbacks = r.rollbacks.stream()
+        .map(rb -> new ExecutionView.RollbackView(rb.applyStep, rb.tag, rb.status, rb.error, rb.output)).toList();
+    return new ExecutionView.Recovery(r.strategy, r.status, r.failedStep, instant(r.pausedAt),
+        instant(r.pauseDeadline), r.decision, r.decidedBy, r.retries, rollbacks, r.notUndone);
   }
 
   private static Instant instant(Long millis) {

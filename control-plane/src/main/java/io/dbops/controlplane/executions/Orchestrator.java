@@ -41,13 +41,18 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
   private final Clock clock;
   private final Ids ids;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** How often paused executions are checked for a timed-out pause. */
+  static final long PAUSE_CHECK_MILLIS = 5_000;
+
   private volatile ThreadPoolExecutor executor;
+  private volatile java.util.concurrent.ScheduledExecutorService pauseTimer;
 
   Orchestrator(ExecutionStore store, TaskQueue queue, LogService logs,
-      Supplier<String> publicUrl, String image, Clock clock, Ids ids, Audit audit) {
+      Supplier<String> publicUrl, String image, Clock clock, Ids ids, Audit audit,
+      java.time.Duration pauseTimeout) {
     this.store = store;
     this.progress = new ExecutionProgress(store, queue, logs, new TaskPayloads(publicUrl, image),
-        clock, audit);
+        clock, audit, pauseTimeout);
     this.clock = clock;
     this.ids = ids;
   }
@@ -61,6 +66,11 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     for (String id : store.unfinished()) {
       submitWork(id, () -> progress.startExecution(id));
     }
+    // Paused executions wait for an operator; this ends those whose pause timed out (also after a restart).
+    pauseTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        new NamedThreadFactory("cp-pause-timer", true));
+    pauseTimer.scheduleWithFixedDelay(() -> submitWork("", progress::checkPauseTimeouts),
+        PAUSE_CHECK_MILLIS, PAUSE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Stores a validated pipeline as a new execution and starts it. Returns its id. */
@@ -114,6 +124,22 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     submitWork(id, () -> progress.abort(id));
   }
 
+  /**
+   * An operator's decision on a PAUSED execution: {@code retry} the failed step, {@code rollback}
+   * to the pre-start tags, or {@code abort}. Decided on the orchestrator thread.
+   *
+   * @throws ApiException 404 for an unknown execution, 409 when it is not paused
+   */
+  public void resume(String id, String action, String by) {
+    ExecutionRecord ex = store.find(id).orElseThrow(() -> ApiException.notFound(
+        "No execution '" + id + "'; list them with GET /api/v1/executions"));
+    if (!"PAUSED".equals(ex.status)) {
+      throw new ApiException(409, "conflict", "Execution " + id + " is " + ex.status + ", not PAUSED; only"
+          + " an execution paused by a stage with onFailure: pause can be resumed", List.of());
+    }
+    submitWork(id, () -> progress.resume(id, action, by));
+  }
+
   private void submitWork(String executionId, Runnable work) {
     ThreadPoolExecutor ex = executor;
     if (ex == null || closed.get()) {
@@ -147,6 +173,9 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
 
   @Override
   public void close() {
+    if (pauseTimer != null) {
+      pauseTimer.shutdownNow();
+    }
     if (closed.compareAndSet(false, true) && executor != null) {
       executor.shutdown();
       try {
