@@ -12,6 +12,7 @@ import io.dbops.cli.commands.LiteEngineCommand;
 import io.dbops.cli.commands.LoginCommand;
 import io.dbops.cli.commands.LogoutCommand;
 import io.dbops.cli.commands.WhoamiCommand;
+import io.dbops.cli.commands.ResumeCommand;
 import io.dbops.cli.commands.RunCommand;
 import io.dbops.cli.commands.SecretCommand;
 import io.dbops.cli.commands.ServerCommand;
@@ -43,6 +44,7 @@ import picocli.CommandLine.Command;
       DelegateCommand.class,
       RunCommand.class,
       ExecutionsCommand.class,
+      ResumeCommand.class,
       LogsCommand.class,
       StepCommandLine.class,
       LiteEngineCommand.class,
