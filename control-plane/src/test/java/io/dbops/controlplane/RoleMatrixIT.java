@@ -93,6 +93,9 @@ class RoleMatrixIT {
         new Row("POST", () -> "/api/v1/executions", pipeline(),                 403, 201, 403, 201, 403),
         new Row("POST", () -> "/api/v1/executions/" + execution() + "/abort", "{}",
                                                                                 403, 202, 403, 202, 403),
+        // run verb; the execution is not paused: 409 once access is granted
+        new Row("POST", () -> "/api/v1/executions/" + ex + "/resume", "{\"action\":\"retry\"}",
+                                                                                403, 409, 403, 409, 403),
         new Row("GET", () -> "/api/v1/secrets", null,                           403, 403, 403, 200, 403),
         new Row("PUT", () -> "/api/v1/secrets/n" + counter.incrementAndGet(), "{\"value\":\"v\"}",
                                                                                 403, 403, 403, 201, 403),
