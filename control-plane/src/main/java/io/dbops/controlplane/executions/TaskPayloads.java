@@ -74,12 +74,21 @@ final class TaskPayloads {
         gitSpec(step, stepIndex), null, null, "apply".equals(step.type()) && requiresReversible(stage));
     // The token is added when the task is assigned (LogService.withLogToken); it is never stored.
     ExecuteStepPayload.LogStreamRef stream = new ExecuteStepPayload.LogStreamRef(publicUrl.get(),
-        LogService.stepStream(executionId, s.name, step.name()), null);
+        LogService.stepStream(executionId, s.name, step.name() + attemptSuffix(s, stepIndex)), null);
     ExecuteStepPayload payload = new ExecuteStepPayload(executionId, s.name, step.name(),
         s.podName, s.liteEngineAddress, s.stepPorts.get(stepIndex), spec, stream);
     int timeout = step.timeoutSeconds() != null ? step.timeoutSeconds() : DEFAULT_STEP_TIMEOUT_SECONDS;
     return new NewTask(executionId, TaskTypes.EXECUTE_STEP, withDelegateStream(payload, executionId, s.name),
         stage.delegateSelectors(), s.instance, timeout);
+  }
+
+  /**
+   * {@code .retry<n>} for the n-th retry of a paused stage's failed step: each attempt logs to its own
+   * stream (the first attempt's stream was closed when it ended); empty otherwise.
+   */
+  static String attemptSuffix(ExecutionState.StageState s, int stepIndex) {
+    FailureRecovery r = s.recovery;
+    return r != null && r.retries > 0 && r.failedStepIndex == stepIndex ? ".retry" + r.retries : "";
   }
 
   /**

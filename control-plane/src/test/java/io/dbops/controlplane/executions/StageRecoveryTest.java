@@ -250,6 +250,8 @@ class StageRecoveryTest {
     Task retry = queued(TaskTypes.EXECUTE_STEP);
     assertThat(retry.payload().path("stepName").asText()).isEqualTo("apply");
     assertThat(retry.payload().path("stepPort").asInt()).isEqualTo(20002);
+    // its own log stream: the first attempt's was closed when it ended
+    assertThat(retry.payload().path("logStream").path("key").asText()).isEqualTo("executions/ex-1/prod/apply.retry1");
     assertThat(view().status()).isEqualTo("RUNNING");
     complete(TaskTypes.EXECUTE_STEP, TaskStatus.SUCCEEDED, null,
         stepResult("SUCCEEDED", null, Map.of("changesetsApplied", "1")));
