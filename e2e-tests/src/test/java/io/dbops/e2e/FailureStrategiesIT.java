@@ -110,6 +110,7 @@ class FailureStrategiesIT {
       DbopsProcess run = run(pipeline(dir, db, "rollback", THREE));
 
       assertThat(run.exitCode()).as(run.text()).isEqualTo(1);
+      assertThat(pgDump(db)).as(run.text()).isEqualTo(before); // schema, data and history, tags included
       assertThat(run.text())
           .contains("All 3 pending changeset(s) can be rolled back")
           .contains("3-broken")
@@ -119,7 +120,6 @@ class FailureStrategiesIT {
           .contains("undone: changelog.sql::2-orders-index::e2e")
           .contains("undone: changelog.sql::1-orders::e2e")
           .containsPattern("Execution ex-\\S+ FAILED after .*rolled back step apply to dbops-pre-ex-\\S+ \\(2 changeset\\(s\\)\\)");
-      assertThat(pgDump(db)).isEqualTo(before);
       assertThat(db.tableExists("orders")).isFalse();
     }
   }
