@@ -19,6 +19,7 @@ import io.dbops.cli.commands.LiteEngineCommand;
 import io.dbops.cli.commands.LoginCommand;
 import io.dbops.cli.commands.LogoutCommand;
 import io.dbops.cli.commands.WhoamiCommand;
+import io.dbops.cli.commands.ResumeCommand;
 import io.dbops.cli.commands.RunCommand;
 import io.dbops.cli.commands.SecretCommand;
 import io.dbops.cli.commands.ServerCommand;
@@ -57,6 +58,7 @@ import picocli.CommandLine.Command;
       AbortCommand.class,
       DelegatesCommand.class,
       ApproveCommand.class,
+      ResumeCommand.class,
       LogsCommand.class,
       StepCommandLine.class,
       LiteEngineCommand.class,

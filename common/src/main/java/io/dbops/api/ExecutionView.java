@@ -9,7 +9,7 @@ import java.util.Map;
  * An execution as {@code GET /api/v1/executions/{id}} returns it (docs/api.md).
  *
  * @param status QUEUED, RUNNING, WAITING_APPROVAL (an approval step waits), PAUSED (a failed step waits for resume), SUCCEEDED or FAILED
- * @param error why the execution failed; null otherwise
+ * @param error why the execution failed, or, while PAUSED, the failure it paused on; null otherwise
  * @param origin who started it, from where, and which pipeline; null for executions stored before
  *     the origin was recorded
  * @param events what happened to the execution besides its stages running: a stage no delegate
@@ -76,23 +76,69 @@ public record ExecutionView(
   }
 
   /**
-   * @param status PENDING, RUNNING, SUCCEEDED, FAILED or SKIPPED
+   * @param status PENDING, RUNNING, PAUSED, SUCCEEDED, FAILED or SKIPPED
    * @param target the stored target's name, or the database URL without credentials and properties
    * @param delegateName the delegate that created the stage's build pod; null until one did
    * @param delegateInstance that delegate's instance id
    * @param waiting while no delegate can take the stage: why, and how long it waits; else null
+   * @param recovery what the stage's failure strategy did; null when none ran
    */
   public record StageView(String name, String status, String error, List<StepView> steps,
       String target, String delegateName, String delegateInstance, Instant startedAt,
-      Instant finishedAt, String waiting) {
+      Instant finishedAt, String waiting, Recovery recovery) {
     public StageView {
       steps = steps == null ? List.of() : List.copyOf(steps);
     }
 
+    /** A stage without its target, delegate, times or a failure strategy's record. */
     public StageView(String name, String status, String error, List<StepView> steps) {
-      this(name, status, error, steps, null, null, null, null, null, null);
+      this(name, status, error, steps, null, null, null, null, null, null, null);
+    }
+
+    /** A stage without a failure strategy's record. */
+    public StageView(String name, String status, String error, List<StepView> steps,
+        String target, String delegateName, String delegateInstance, Instant startedAt,
+        Instant finishedAt, String waiting) {
+      this(name, status, error, steps, target, delegateName, delegateInstance, startedAt, finishedAt,
+          waiting, null);
+    }
+
+    /** A stage with only a failure strategy's record. */
+    public StageView(String name, String status, String error, List<StepView> steps,
+        Recovery recovery) {
+      this(name, status, error, steps, null, null, null, null, null, null, recovery);
     }
   }
+
+  /**
+   * What a stage's failure strategy ({@code onFailure: rollback|pause}) did after a step failed.
+   *
+   * @param strategy {@code rollback} or {@code pause}
+   * @param status PAUSED, ROLLING_BACK, ROLLED_BACK, ROLLBACK_FAILED, NOTHING_TO_UNDO, RETRIED or
+   *     ABORTED
+   * @param failedStep the step whose failure started it
+   * @param pauseDeadline when a pause ends with an abort; null unless paused
+   * @param decision {@code retry}, {@code rollback}, {@code abort} or {@code timeout}; null before one
+   * @param decidedBy the API token's name, or {@code system} for a timeout
+   * @param rollbacks each apply rolled back to its pre-start tag, newest first
+   * @param notUndone what the rollback could not undo (statements of a half-applied changeset on a
+   *     database without transactional DDL); null when nothing is known to remain
+   */
+  public record Recovery(String strategy, String status, String failedStep, Instant pausedAt,
+      Instant pauseDeadline, String decision, String decidedBy, int retries, List<RollbackView> rollbacks,
+      String notUndone) {
+    public Recovery {
+      rollbacks = rollbacks == null ? List.of() : List.copyOf(rollbacks);
+    }
+  }
+
+  /**
+   * One rollback of an apply step to the tag it recorded before it started.
+   *
+   * @param status RUNNING, SUCCEEDED or FAILED
+   * @param output the rollback step's result (rolledBack, the changesets); null while running
+   */
+  public record RollbackView(String applyStep, String tag, String status, String error, StepOutput output) {}
 
   /**
    * @param status PENDING, RUNNING, WAITING (an approval step), SUCCEEDED, FAILED or SKIPPED

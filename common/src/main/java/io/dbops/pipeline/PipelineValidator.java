@@ -90,6 +90,7 @@ public final class PipelineValidator {
       }
       problems.addAll(LiquibaseNames.problems(where + ".database", stage.database()));
       PodChecks.checkPod(where + ".pod", stage.pod(), problems);
+      FailureChecks.check(where, stage, problems);
       if (stage.steps().isEmpty()) {
         problems.add(where + ".steps must list at least one step");
       }

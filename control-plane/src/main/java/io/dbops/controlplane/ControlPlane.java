@@ -102,7 +102,8 @@ public final class ControlPlane implements AutoCloseable {
       logs = new LogService(database.dataSource(), clock, config.logs());
       logs.start();
       ExecutionService executions = new ExecutionService(sql, queue, logs, this::publicUrl,
-          config.defaultImage(), clock, ids, secrets::exists, audit, config.pipelineLimits());
+          config.defaultImage(), clock, ids, secrets::exists, audit, config.pipelineLimits(),
+          config.pause());
       orchestrator = executions.orchestrator();
       CatalogService catalog = new CatalogService(sql, clock, config.pipelineLimits(),
           executions::submit);

@@ -112,6 +112,9 @@ class RoleMatrixIT {
         // an execution without an approval step: the approver roles get past the route rule to 409
         new Row("POST", () -> "/api/v1/executions/" + ex + "/approvals", "{\"decision\":\"approve\"}",
                                                                                 403, 403, 409, 409, 403),
+        // run verb; the execution is not paused: 409 once access is granted
+        new Row("POST", () -> "/api/v1/executions/" + ex + "/resume", "{\"action\":\"retry\"}",
+                                                                                403, 409, 403, 409, 403),
         new Row("GET", () -> "/api/v1/secrets", null,                           403, 403, 403, 200, 403),
         new Row("PUT", () -> "/api/v1/secrets/n" + counter.incrementAndGet(), "{\"value\":\"v\"}",
                                                                                 403, 403, 403, 201, 403),

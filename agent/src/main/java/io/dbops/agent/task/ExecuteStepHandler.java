@@ -206,6 +206,7 @@ final class ExecuteStepHandler implements TaskHandler {
             .setPolicyFile(nz(spec.policyFile()))
             .setRollback(spec.rollback())
             .setApprovedSqlHash(nz(spec.approvedSqlHash()))
+            .setRequireReversible(spec.requireReversible())
             .putAllParameters(spec.parameters())
             .setPreTagPrefix(nz(spec.preTagPrefix())))
         .setLogStream(LogStream.newBuilder()

@@ -38,6 +38,11 @@ public final class ControlPlaneClient implements AutoCloseable {
     return http.post(http.url("api/v1/executions"), pipeline).path("id").asText();
   }
 
+  /** Resumes a PAUSED execution: {@code retry}, {@code rollback} or {@code abort}. */
+  public JsonNode resume(String id, String action) {
+    return http.post(http.url("api/v1/executions", id, "resume"), Map.of("action", action));
+  }
+
   public ExecutionView execution(String id) {
     return convert(http.get(http.url("api/v1/executions", id)), ExecutionView.class);
   }

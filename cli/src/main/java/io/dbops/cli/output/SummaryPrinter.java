@@ -26,6 +26,9 @@ public final class SummaryPrinter {
         out.println("    " + step.name() + " (" + step.type() + "): " + describe(step));
         stepErrors.add(stepError(step));
       }
+      if (stage.recovery() != null) {
+        RecoveryLines.of(execution.id(), stage.recovery()).forEach(line -> out.println("    " + line));
+      }
     }
     String seconds = String.format(Locale.ROOT, "%.1f s", elapsed.toMillis() / 1000.0);
     if ("SUCCEEDED".equals(execution.status())) {

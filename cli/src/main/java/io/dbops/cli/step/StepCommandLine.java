@@ -205,7 +205,7 @@ public final class StepCommandLine implements Callable<Integer> {
     }
     return new StepCommand("cli/" + kind, parsedKind, file.toString(), base.toString(), url, username,
         passwordEnv, contexts, labels, tag, count, parameters, null, nextOnly, failOnDrift, policy, rollback,
-        GitSource.NONE, tables, "");
+        GitSource.NONE, tables, "", false);
   }
 
   private StepCommand cloneCommand(java.util.List<String> problems) {

@@ -3,6 +3,7 @@ package io.dbops.controlplane.config;
 import io.dbops.config.ConfigException;
 import io.dbops.config.EnvReader;
 import io.dbops.config.Problems;
+import io.dbops.controlplane.executions.PauseSettings;
 import io.dbops.controlplane.http.ServerLimits;
 import io.dbops.controlplane.logs.LogSettings;
 import io.dbops.controlplane.secrets.MasterKeySettings;
@@ -49,6 +50,7 @@ import java.util.Set;
  * @param tls the certificate the API is served with ({@code DBOPS_TLS_CERT}, {@code DBOPS_TLS_KEY});
  *     plain HTTP beyond loopback only with {@code DBOPS_ALLOW_INSECURE=true}
  * @param pipelineLimits ceilings on a submitted pipeline ({@code DBOPS_MAX_STAGES}, {@code DBOPS_MAX_STEPS})
+ * @param pause how long a stage with {@code onFailure: pause} waits ({@code DBOPS_PAUSE_TIMEOUT_SECONDS})
  */
 public record ControlPlaneConfig(
     String bindAddress,
@@ -71,7 +73,8 @@ public record ControlPlaneConfig(
     AuthSettings auth,
     ServerLimits limits,
     TlsSettings tls,
-    PipelineLimits pipelineLimits) {
+    PipelineLimits pipelineLimits,
+    PauseSettings pause) {
 
   static final String COMPONENT = "control plane";
   public static final String DEFAULT_BIND = "127.0.0.1";
@@ -93,6 +96,7 @@ public record ControlPlaneConfig(
     limits = limits == null ? ServerLimits.DEFAULTS : limits;
     tls = tls == null ? TlsSettings.none() : tls;
     pipelineLimits = pipelineLimits == null ? PipelineLimits.DEFAULTS : pipelineLimits;
+    pause = pause == null ? PauseSettings.DEFAULT : pause;
     Problems problems = new Problems();
     problems.require(bindAddress != null && !bindAddress.isBlank(),
         "DBOPS_SERVER_BIND must not be empty (for example 127.0.0.1 or 0.0.0.0)");
@@ -150,7 +154,7 @@ public record ControlPlaneConfig(
         .dispatchDeadlineSeconds(dispatchDeadlineSeconds)
         .stageWaitForDelegateSeconds(stageWaitForDelegateSeconds).periods(sweepPeriodMillis,
             dispatchScanMillis).logs(logs).masterKeys(masterKeys).metrics(metrics).auth(auth)
-        .limits(limits).tls(tls).pipelineLimits(pipelineLimits);
+        .limits(limits).tls(tls).pipelineLimits(pipelineLimits).pause(pause);
   }
 
   /**
@@ -182,7 +186,7 @@ public record ControlPlaneConfig(
         .auth(new AuthSettings(r.integer("DBOPS_AUTH_FAILURE_LIMIT",
             AuthSettings.DEFAULT.failureLimit(), 1, 1_000_000), AuthSettings.DEFAULT.failureWindow()));
     b.limits(ServerLimits.fromEnvironment(r)).tls(TlsSettings.fromEnvironment(r))
-        .pipelineLimits(PipelineLimits.fromEnvironment(r));
+        .pipelineLimits(PipelineLimits.fromEnvironment(r)).pause(PauseSettings.fromEnvironment(r));
     URI publicUrl = r.uri("DBOPS_PUBLIC_URL", null, Set.of("http", "https"));
     b.publicUrl(publicUrl == null ? null : publicUrl.toString());
     if (r.string("DBOPS_DB_URL") != null && !r.string("DBOPS_DB_URL").startsWith("jdbc:")) {
@@ -228,7 +232,7 @@ public record ControlPlaneConfig(
         + ", stageWaitForDelegateSeconds=" + stageWaitForDelegateSeconds + ", sweepPeriodMillis="
         + sweepPeriodMillis + ", dispatchScanMillis=" + dispatchScanMillis + ", logs=" + logs
         + ", masterKeys=" + masterKeys + ", metrics=" + metrics + ", auth=" + auth + ", limits=" + limits
-        + ", tls=" + tls + ", pipelineLimits=" + pipelineLimits + "]";
+        + ", tls=" + tls + ", pipelineLimits=" + pipelineLimits + ", pause=" + pause + "]";
   }
 
   /** Builds a {@link ControlPlaneConfig}; starts from the defaults. Not thread-safe. */
@@ -254,6 +258,7 @@ public record ControlPlaneConfig(
     private ServerLimits limits = ServerLimits.DEFAULTS;
     private TlsSettings tls = TlsSettings.none();
     private PipelineLimits pipelineLimits = PipelineLimits.DEFAULTS;
+    private PauseSettings pause = PauseSettings.DEFAULT;
 
     private Builder() {}
 
@@ -352,6 +357,11 @@ public record ControlPlaneConfig(
     }
 
     /** Ceilings on a submitted pipeline ({@code DBOPS_MAX_STAGES}, {@code DBOPS_MAX_STEPS}). */
+    public Builder pause(PauseSettings v) {
+      pause = v;
+      return this;
+    }
+
     public Builder pipelineLimits(PipelineLimits v) {
       pipelineLimits = v;
       return this;
@@ -360,7 +370,8 @@ public record ControlPlaneConfig(
     public ControlPlaneConfig build() {
       return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
           publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
-          stageWaitForDelegateSeconds, sweepPeriodMillis, dispatchScanMillis, logs, masterKeys, metrics, auth, limits, tls, pipelineLimits);
+          stageWaitForDelegateSeconds, sweepPeriodMillis, dispatchScanMillis, logs, masterKeys, metrics, auth, limits,
+          tls, pipelineLimits, pause);
     }
   }
 }

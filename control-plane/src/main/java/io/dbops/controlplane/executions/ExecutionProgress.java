@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * state after every change. Not thread-safe: the {@link Orchestrator} calls it from its one
  * thread, {@code cp-orchestrator-1}.
  */
-final class ExecutionProgress implements ApprovalSteps.Continuation {
+final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps {
   private static final Logger log = LoggerFactory.getLogger(ExecutionProgress.class);
   static final String ABORTED = "aborted by user";
 
@@ -35,10 +35,12 @@ final class ExecutionProgress implements ApprovalSteps.Continuation {
   private final Clock clock;
   private final Audit audit;
   private final ApprovalSteps approvals;
+  private final StageRecovery recovery;
 
   ExecutionProgress(ExecutionStore store, TaskQueue queue, LogService logs, TaskPayloads payloads,
-      Clock clock, Audit audit) {
+      Clock clock, Audit audit, java.time.Duration pauseTimeout) {
     this.audit = audit;
+    this.recovery = new StageRecovery(store, queue, logs, payloads, clock, audit, pauseTimeout, this);
     this.store = store;
     this.queue = queue;
     this.logs = logs;
@@ -66,6 +68,11 @@ final class ExecutionProgress implements ApprovalSteps.Continuation {
       return;
     }
     ex.state.aborted = true;
+    if ("PAUSED".equals(ex.status)) {
+      // Nothing runs while paused: the abort is the operator's decision, and the pod is deleted.
+      recovery.resume(ex, "abort", "an abort request");
+      return;
+    }
     ex.error = ABORTED;
     if ("QUEUED".equals(ex.status)) {
       for (ExecutionState.StageState s : ex.state.stages) {
@@ -155,7 +162,13 @@ final class ExecutionProgress implements ApprovalSteps.Continuation {
     }
     switch (task.type()) {
       case TaskTypes.INIT_STAGE -> onInitFinished(ex, si, task);
-      case TaskTypes.EXECUTE_STEP -> onStepFinished(ex, si, task);
+      case TaskTypes.EXECUTE_STEP -> {
+        if (StageRecovery.isRollbackTask(task)) {
+          recovery.onRollbackFinished(ex, si, task);
+        } else {
+          onStepFinished(ex, si, task);
+        }
+      }
       case TaskTypes.CLEANUP_STAGE -> onCleanupFinished(ex, si, task);
       default -> log.warn("Task {} has unknown type {}", task.id(), task.type());
     }
@@ -195,7 +208,29 @@ final class ExecutionProgress implements ApprovalSteps.Continuation {
     startStep(ex, si, 0);
   }
 
-  private void startStep(ExecutionRecord ex, int si, int stepIndex) {
+  /**
+   * An operator's decision on a paused execution ({@code retry}, {@code rollback}, {@code abort});
+   * ignored when it is no longer paused.
+   */
+  void resume(String id, String action, String by) {
+    ExecutionRecord ex = store.find(id).orElse(null);
+    if (ex != null && !ex.finished()) {
+      recovery.resume(ex, action, by);
+    }
+  }
+
+  /** Aborts the paused executions whose pause timed out (by the injected clock). */
+  void checkPauseTimeouts() {
+    for (String id : store.paused()) {
+      ExecutionRecord ex = store.find(id).orElse(null);
+      if (ex != null && recovery.timeOut(ex) > 0) {
+        log.info("Execution {}: pause timed out; aborted", id);
+      }
+    }
+  }
+
+  @Override
+  public void startStep(ExecutionRecord ex, int si, int stepIndex) {
     Stage stage = ex.pipeline.stages().get(si);
     Step step = stage.steps().get(stepIndex);
     ExecutionState.StageState s = ex.state.stages.get(si);
@@ -241,7 +276,14 @@ final class ExecutionProgress implements ApprovalSteps.Continuation {
         : task.error() != null ? task.error() : "the step failed without a reason";
     st.status = "FAILED";
     st.error = stepError;
-    // failStage logs the execution error ("Stage s, step a: <error>"): the control plane's one report of it.
+    // failStage logs the execution error ("Stage s, step a: <error>"): the control plane's one report
+    // of it; when the stage's failure strategy takes over instead, say what failed first.
+    if (recovery.takesOver(ex, si)) {
+      logs.appendControl(ex.id, "ERROR", "Stage " + s.name + ", step " + st.name + " failed: "
+          + stepError);
+      recovery.onStepFailed(ex, si, index);
+      return;
+    }
     failStage(ex, s, index + 1, "Step " + st.name + " failed: " + stepError,
         "Stage " + s.name + ", step " + st.name + ": " + stepError);
   }

@@ -17,7 +17,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The executions API (docs/api.md): submit (verb run: deployer), abort (verb abort: deployer),
- * list, show and read logs (verb read: viewer). Submitting and aborting are audited.
+ * resume a paused execution (verb run: deployer), list, show and read logs (verb read: viewer).
+ * Submitting, aborting and resuming are audited.
  *
  * <p>Environments: stages name stored targets or environments, which {@code resolver} resolves
  * (docs/environments.md); a token limited to environments may run and abort an execution whose
@@ -65,6 +66,17 @@ public final class ExecutionRoutes implements Routes {
       executions.abort(id);
       ctx.status(202).json(Map.of("id", id, "status", "aborting"));
     });
+    // Resuming is a deployment decision (retry and rollback change the target): verb run.
+    edge.post("/api/v1/executions/{id}/resume", Access.verb(Verb.RUN), ctx -> {
+      String id = ctx.pathParam("id");
+      ResumeRequest request = Requests.body(ctx, ResumeRequest.class);
+      String action = request.action() == null ? "" : request.action().trim();
+      Edge.audit(ctx, "execution.resume", id, Map.of("action", action));
+      executions.view(id); // 404 before the environment rule
+      Edge.caller(ctx).requireEnvironments(List.of(), "execution " + id);
+      executions.resume(id, action, Edge.caller(ctx).token().name());
+      ctx.status(202).json(Map.of("id", id, "action", action, "status", "resuming"));
+    });
     edge.get("/api/v1/executions/{id}/logs", Access.verb(Verb.READ), ctx -> {
       long after = Requests.longParam(ctx, "after", 0, 0, Long.MAX_VALUE);
       long wait = Requests.longParam(ctx, "waitMillis", 0, 0, LogService.MAX_WAIT_MILLIS);
@@ -98,4 +110,7 @@ public final class ExecutionRoutes implements Routes {
     }
     return List.copyOf(environments);
   }
+
+  /** The body of {@code POST /api/v1/executions/{id}/resume}: {@code retry}, {@code rollback} or {@code abort}. */
+  public record ResumeRequest(String action) {}
 }

@@ -54,9 +54,18 @@ public final class ExecutionService {
   public ExecutionService(Sql sql, TaskQueue queue, LogService logs, Supplier<String> publicUrl,
       String image, Clock clock, Ids ids, Predicate<String> secretExists, Audit audit,
       PipelineLimits limits) {
+    this(sql, queue, logs, publicUrl, image, clock, ids, secretExists, audit, limits,
+        PauseSettings.DEFAULT);
+  }
+
+  /** @param pause how long a stage with {@code onFailure: pause} waits for an operator */
+  public ExecutionService(Sql sql, TaskQueue queue, LogService logs, Supplier<String> publicUrl,
+      String image, Clock clock, Ids ids, Predicate<String> secretExists, Audit audit,
+      PipelineLimits limits, PauseSettings pause) {
     this.validator = new PipelineValidator(limits).requiringDatabases();
     this.store = new ExecutionStore(sql);
-    this.orchestrator = new Orchestrator(store, queue, logs, publicUrl, image, clock, ids, audit);
+    this.orchestrator = new Orchestrator(store, queue, logs, publicUrl, image, clock, ids, audit,
+        pause.timeout());
     this.logs = logs;
     this.secretExists = secretExists;
   }
@@ -150,6 +159,22 @@ public final class ExecutionService {
    */
   public void abort(String id) {
     orchestrator.abort(id);
+  }
+
+  /**
+   * An operator's decision on a paused execution.
+   *
+   * @param action {@code retry}, {@code rollback} or {@code abort}
+   * @param by who decided (the API token's name), for the log and the audit
+   * @throws ApiException 400 for another action, 404 for an unknown execution, 409 when it is not
+   *     paused
+   */
+  public void resume(String id, String action, String by) {
+    if (!List.of("retry", "rollback", "abort").contains(action)) {
+      throw ApiException.badRequest("Resume needs an action: retry, rollback or abort, not '" + action + "'",
+          List.of("action must be retry, rollback or abort"));
+    }
+    orchestrator.resume(id, action, by);
   }
 
   /**

@@ -48,6 +48,7 @@ final class ExecutionState {
     public String delegateName;
     /** The stored target's name, or the database URL without credentials and properties. */
     public String target;
+    /** When the stage started (epoch millis): its build pod lives at most its lifetime from then. */
     public Long startedAt;
     public Long finishedAt;
     /** While no connected delegate can take the stage's init task: why, and how long it waits. */
@@ -55,6 +56,8 @@ final class ExecutionState {
     public String liteEngineAddress;
     public List<Integer> stepPorts = new ArrayList<>();
     public List<StepState> steps = new ArrayList<>();
+    /** What the stage's failure strategy did ({@code onFailure: rollback|pause}); null before a failure. */
+    public FailureRecovery recovery;
   }
 
   static final class StepState {

@@ -55,6 +55,12 @@ final class ExecutionStore {
         ExecutionStore::map, limit);
   }
 
+  /** The executions waiting for an operator's resume. */
+  List<String> paused() {
+    return sql.query("SELECT id FROM executions WHERE status = ? ORDER BY created_at",
+        rs -> rs.getString(1), 0, "PAUSED");
+  }
+
   List<String> unfinished() {
     return sql.query("SELECT id FROM executions WHERE status = ? OR status = ? ORDER BY created_at",
         rs -> rs.getString(1), 0, "QUEUED", "RUNNING");
@@ -75,7 +81,7 @@ final class ExecutionStore {
             instant(st.startedAt), instant(st.finishedAt)));
       }
       stages.add(new ExecutionView.StageView(s.name, s.status, s.error, steps, s.target,
-          s.delegateName, s.instance, instant(s.startedAt), instant(s.finishedAt), s.waiting));
+          s.delegateName, s.instance, instant(s.startedAt), instant(s.finishedAt), s.waiting, recovery(s.recovery)));
     }
     List<ExecutionView.Event> events = new ArrayList<>();
     for (ExecutionState.Event e : r.state.events) {
@@ -88,6 +94,16 @@ final class ExecutionStore {
     return new ExecutionView(r.id, r.pipeline.name(), r.status, r.error,
         Instant.ofEpochMilli(r.createdAt), instant(r.startedAt), instant(r.finishedAt), stages,
         origin, events);
+  }
+
+  private static ExecutionView.Recovery recovery(FailureRecovery r) {
+    if (r == null) {
+      return null;
+    }
+    List<ExecutionView.RollbackView> rollbacks = r.rollbacks.stream()
+        .map(rb -> new ExecutionView.RollbackView(rb.applyStep, rb.tag, rb.status, rb.error, rb.output)).toList();
+    return new ExecutionView.Recovery(r.strategy, r.status, r.failedStep, instant(r.pausedAt),
+        instant(r.pauseDeadline), r.decision, r.decidedBy, r.retries, rollbacks, r.notUndone);
   }
 
   private static Instant instant(Long millis) {

@@ -46,16 +46,21 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
   private final Clock clock;
   private final Ids ids;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** How often paused executions are checked for a timed-out pause. */
+  static final long PAUSE_CHECK_MILLIS = 5_000;
+
   private volatile ThreadPoolExecutor executor;
   private volatile ScheduledExecutorService sweeper;
   /** How often waiting approvals are checked for their timeout. */
   static final long APPROVAL_SWEEP_MILLIS = 1000;
+  private volatile ScheduledExecutorService pauseTimer;
 
   Orchestrator(ExecutionStore store, TaskQueue queue, LogService logs,
-      Supplier<String> publicUrl, String image, Clock clock, Ids ids, Audit audit) {
+      Supplier<String> publicUrl, String image, Clock clock, Ids ids, Audit audit,
+      java.time.Duration pauseTimeout) {
     this.store = store;
     this.progress = new ExecutionProgress(store, queue, logs, new TaskPayloads(publicUrl, image),
-        clock, audit);
+        clock, audit, pauseTimeout);
     this.clock = clock;
     this.ids = ids;
   }
@@ -77,6 +82,11 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     sweeper = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("cp-approval-sweeper", true));
     sweeper.scheduleWithFixedDelay(this::sweepApprovals, APPROVAL_SWEEP_MILLIS, APPROVAL_SWEEP_MILLIS,
         TimeUnit.MILLISECONDS);
+    // Paused executions wait for an operator; this ends those whose pause timed out (also after a restart).
+    pauseTimer = Executors.newSingleThreadScheduledExecutor(
+        new NamedThreadFactory("cp-pause-timer", true));
+    pauseTimer.scheduleWithFixedDelay(() -> submitWork("", progress::checkPauseTimeouts),
+        PAUSE_CHECK_MILLIS, PAUSE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Queues a timeout check for every execution waiting for an approval (the sweeper's tick). */
@@ -178,6 +188,22 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     submitWork(id, () -> progress.abort(id));
   }
 
+  /**
+   * An operator's decision on a PAUSED execution: {@code retry} the failed step, {@code rollback}
+   * to the pre-start tags, or {@code abort}. Decided on the orchestrator thread.
+   *
+   * @throws ApiException 404 for an unknown execution, 409 when it is not paused
+   */
+  public void resume(String id, String action, String by) {
+    ExecutionRecord ex = store.find(id).orElseThrow(() -> ApiException.notFound(
+        "No execution '" + id + "'; list them with GET /api/v1/executions"));
+    if (!"PAUSED".equals(ex.status)) {
+      throw new ApiException(409, "conflict", "Execution " + id + " is " + ex.status + ", not PAUSED; only"
+          + " an execution paused by a stage with onFailure: pause can be resumed", List.of());
+    }
+    submitWork(id, () -> progress.resume(id, action, by));
+  }
+
   private boolean submitWork(String executionId, Runnable work) {
     ThreadPoolExecutor ex = executor;
     if (ex == null || closed.get()) {
@@ -215,6 +241,9 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
   public void close() {
     if (!closed.get() && sweeper != null) {
       sweeper.shutdownNow();
+    }
+    if (pauseTimer != null) {
+      pauseTimer.shutdownNow();
     }
     if (closed.compareAndSet(false, true) && executor != null) {
       executor.shutdown();

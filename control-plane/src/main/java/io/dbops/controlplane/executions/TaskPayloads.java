@@ -54,10 +54,7 @@ final class TaskPayloads {
       }
     }
     InitStagePayload payload = new InitStagePayload(executionId, stage.name(), podName, image,
-        containerCount(stage), Map.of(), secrets,
-        // The pod also lives through every approval's wait (docs/environments.md "Approvals").
-        (stage.timeoutSeconds() > 0 ? stage.timeoutSeconds() : DEFAULT_STAGE_TIMEOUT_SECONDS)
-            + ApprovalSteps.approvalSeconds(stage),
+        containerCount(stage), Map.of(), secrets, podLifetimeSeconds(stage),
         PodSettingsMapping.of(stage));
     return new NewTask(executionId, TaskTypes.INIT_STAGE, withDelegateStream(payload, executionId, stage.name()),
         stage.delegateSelectors(), null, INIT_TASK_TIMEOUT_SECONDS,
@@ -72,13 +69,14 @@ final class TaskPayloads {
     ExecuteStepPayload.StepSpec spec = new ExecuteStepPayload.StepSpec(step.type(), step.changelog(),
         step.searchPath(), stage.database().url(), stage.database().username(), passwordEnv,
         step.contexts(), step.labels(), step.tag(), step.count() == null ? 0 : step.count(),
-        step.parameters(), "dbops-pre-" + executionId, Boolean.TRUE.equals(step.nextOnly()),
+        step.parameters(), preTagPrefix(executionId), Boolean.TRUE.equals(step.nextOnly()),
         Boolean.TRUE.equals(step.failOnDrift()), step.policyFile(), Boolean.TRUE.equals(step.rollback()),
         gitSpec(step, stepIndex), tables(stage.database()),
-        "apply".equals(step.type()) ? ApprovalSteps.boundHash(stage, s, stepIndex) : null, false);
+        "apply".equals(step.type()) ? ApprovalSteps.boundHash(stage, s, stepIndex) : null,
+        "apply".equals(step.type()) && requiresReversible(stage));
     // The token is added when the task is assigned (LogService.withLogToken); it is never stored.
     ExecuteStepPayload.LogStreamRef stream = new ExecuteStepPayload.LogStreamRef(publicUrl.get(),
-        LogService.stepStream(executionId, s.name, step.name()), null);
+        LogService.stepStream(executionId, s.name, step.name() + attemptSuffix(s, stepIndex)), null);
     ExecuteStepPayload payload = new ExecuteStepPayload(executionId, s.name, step.name(),
         s.podName, s.liteEngineAddress, s.stepPorts.get(containerIndex(stage, stepIndex)), spec, stream);
     int timeout = step.timeoutSeconds() != null ? step.timeoutSeconds() : DEFAULT_STEP_TIMEOUT_SECONDS;
@@ -110,6 +108,68 @@ final class TaskPayloads {
     }
     return new ExecuteStepPayload.Tables(database.databaseChangelogTableName(),
         database.databaseChangelogLockTableName(), database.defaultSchemaName(), database.liquibaseSchemaName());
+  }
+
+  /**
+   * {@code .retry<n>} for the n-th retry of a paused stage's failed step: each attempt logs to its own
+   * stream (the first attempt's stream was closed when it ended); empty otherwise.
+   */
+  static String attemptSuffix(ExecutionState.StageState s, int stepIndex) {
+    FailureRecovery r = s.recovery;
+    return r != null && r.retries > 0 && r.failedStepIndex == stepIndex ? ".retry" + r.retries : "";
+  }
+
+  /**
+   * The rollback of apply step {@code applyIndex} to the pre-start {@code tag} it recorded, in the
+   * same build pod and step container (StageRecovery). Its step name is {@code <apply>.rollback}
+   * (a '.' no pipeline step name has), its payload names the apply in {@code recoveryOf}, and it
+   * carries the run's tag prefix, so the step runtime also removes the tag the apply recorded.
+   */
+  NewTask rollbackStep(String executionId, Stage stage, int applyIndex, ExecutionState.StageState s,
+      String tag) {
+    Step apply = stage.steps().get(applyIndex);
+    String passwordEnv = stage.database().passwordFrom() != null ? PASSWORD_ENV : "";
+    ExecuteStepPayload.StepSpec spec = new ExecuteStepPayload.StepSpec("rollback", apply.changelog(),
+        apply.searchPath(), stage.database().url(), stage.database().username(), passwordEnv,
+        apply.contexts(), apply.labels(), tag, 0, apply.parameters(), preTagPrefix(executionId), false, false,
+        null, false, null, tables(stage.database()), null, false);
+    String stepName = apply.name() + ".rollback";
+    ExecuteStepPayload.LogStreamRef stream = new ExecuteStepPayload.LogStreamRef(publicUrl.get(),
+        LogService.stepStream(executionId, s.name, stepName), null);
+    ExecuteStepPayload payload = new ExecuteStepPayload(executionId, s.name, stepName,
+        s.podName, s.liteEngineAddress, s.stepPorts.get(containerIndex(stage, applyIndex)), spec, stream);
+    int timeout = apply.timeoutSeconds() != null ? apply.timeoutSeconds() : DEFAULT_STEP_TIMEOUT_SECONDS;
+    com.fasterxml.jackson.databind.node.ObjectNode tree =
+        (com.fasterxml.jackson.databind.node.ObjectNode) withDelegateStream(payload, executionId, s.name);
+    tree.put(StageRecovery.RECOVERY_OF, apply.name());
+    return new NewTask(executionId, TaskTypes.EXECUTE_STEP, tree, stage.delegateSelectors(), s.instance, timeout);
+  }
+
+  /** The prefix of the tags this run's applies record before they change anything. */
+  static String preTagPrefix(String executionId) {
+    return "dbops-pre-" + executionId;
+  }
+
+  /**
+   * Whether the stage's applies must refuse pending changesets that cannot be rolled back: {@code
+   * onFailure: rollback} without {@code allowIrreversible: true}.
+   */
+  static boolean requiresReversible(Stage stage) {
+    return StageRecovery.ROLLBACK.equalsIgnoreCase(String.valueOf(stage.onFailure()))
+        && !Boolean.TRUE.equals(stage.allowIrreversible());
+  }
+
+  /**
+   * The most the stage's build pod may live, in seconds: the stage's timeout plus every approval's
+   * wait (docs/environments.md "Approvals").
+   */
+  static int podLifetimeSeconds(Stage stage) {
+    return stageTimeoutSeconds(stage) + ApprovalSteps.approvalSeconds(stage);
+  }
+
+  /** The stage's own timeout, in seconds. */
+  static int stageTimeoutSeconds(Stage stage) {
+    return stage.timeoutSeconds() > 0 ? stage.timeoutSeconds() : DEFAULT_STAGE_TIMEOUT_SECONDS;
   }
 
   /** What clone step {@code stepIndex} fetches; null for other kinds. */

@@ -156,6 +156,13 @@ final class KindRunner {
     if (refused != null) {
       return refused;
     }
+    if (command.requireReversible()) {
+      var irreversible = ReversibilityCheck.irreversible(pending, liquibase.getDatabase());
+      if (!irreversible.isEmpty()) {
+        return ReversibilityCheck.refusal(irreversible, pending.size());
+      }
+      log.info("All " + pending.size() + " pending changeset(s) can be rolled back (onFailure: rollback).");
+    }
     log.info(pending.size() + " changeset(s) to apply.");
     String preTag = existingLastTag();
     if (preTag != null) {
@@ -292,6 +299,14 @@ final class KindRunner {
     long rolledBack = tracker.count("ROLLED_BACK");
     outputs.put("rolledBack", Long.toString(rolledBack));
     log.info("Rolled back " + rolledBack + " changeset(s).");
+    if (PreStartTags.recordedByThisRun(command.tag(), command.preTagPrefix())) {
+      PreStartTags.remove(liquibase.getDatabase(), command.tag());
+      if (gate != null) {
+        gate.flush();
+      }
+      outputs.put("removedTag", command.tag());
+      log.info("Removed tag " + command.tag() + ", recorded by this run's apply: the history is as before it.");
+    }
     return StepOutcome.succeeded(outputs, tracker.records());
   }
 

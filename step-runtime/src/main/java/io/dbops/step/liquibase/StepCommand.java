@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param approvedSqlHash for APPLY: the PREVIEW {@code sqlHash} an approval was given for; the
  *     apply refuses before anything runs when the pending SQL hashes otherwise ({@link
  *     ApprovedSql}); empty = no approval binds the step
+ * @param requireReversible for APPLY: refuse before anything runs when a pending changeset cannot be
+ *     rolled back (a stage with {@code onFailure: rollback}); see {@link ReversibilityCheck}
  */
 public record StepCommand(
     String stepId,
@@ -45,19 +47,20 @@ public record StepCommand(
     boolean rollback,
     GitSource git,
     LiquibaseTables tables,
-    String approvedSqlHash) {
+    String approvedSqlHash,
+    boolean requireReversible) {
 
   /** The operations a step performs; mirrors the proto's StepKind. */
   public enum Kind { APPLY, PREVIEW, ROLLBACK, STATUS, VALIDATE, TAG, SYNC, DRIFT, POLICY, HISTORY, CLONE }
 
-  /** A command with Liquibase's default table and schema names that no approval binds. */
+  /** A command with Liquibase's default table and schema names, no approval and no reversibility guard. */
   public StepCommand(String stepId, Kind kind, String changelog, String searchPath, String jdbcUrl, String username,
       String passwordEnv, String contexts, String labels, String tag, int count, Map<String, String> parameters,
       String preTagPrefix, boolean nextOnly, boolean failOnDrift, String policyFile, boolean rollback,
       GitSource git) {
     this(stepId, kind, changelog, searchPath, jdbcUrl, username, passwordEnv, contexts, labels, tag, count,
         parameters, preTagPrefix, nextOnly, failOnDrift, policyFile, rollback, git, LiquibaseTables.DEFAULTS,
-        "");
+        "", false);
   }
 
   /** A database command without the SYNC/DRIFT/POLICY/rollback-preview options (all off/empty). */

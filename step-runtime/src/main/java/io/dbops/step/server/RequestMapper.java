@@ -75,7 +75,8 @@ final class RequestMapper {
         request.getRollback(),
         io.dbops.step.git.GitSource.NONE,
         tables(request),
-        request.getApprovedSqlHash());
+        request.getApprovedSqlHash(),
+        request.getRequireReversible());
   }
 
   private static LiquibaseTables tables(StepRequest request) {
