@@ -351,7 +351,7 @@ public final class LocalPodRuntime implements PodRuntime {
     try {
       // recorded before anything else: a delegate killed from now on leaves a trace of it
       record = records.add(podDir.getFileName().toString(), container, process.toHandle());
-      pump = OutputPump.start(process.getInputStream(), logFile, masker, pumpThreads);
+      pump = OutputPump.start(process.getInputStream(), logFile, masker, Readiness.readyLine(port), pumpThreads);
     } catch (IOException e) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
