@@ -1,7 +1,7 @@
 #!/bin/sh
 # Small-change and typical-stage benchmark (docs/performance.md, "Small change"), side by side in
 # one run, rounds alternating:
-#   plain    plain Liquibase 4.33.0 CLI `update` (liquibase.integration.commands.LiquibaseCommandLine
+#   plain    plain Liquibase 4.33.0 CLI `update` (liquibase.integration.commandline.LiquibaseCommandLine
 #            from the distribution's own liquibase-core 4.33.0, picocli and JDBC jars), cold JVM
 #   small    `dbops run` of a one-stage pipeline with one apply step
 #   typical  `dbops run` of status -> preview -> policy -> apply
@@ -53,7 +53,7 @@ r=1
 while [ "$r" -le "$ROUNDS" ]; do
   fresh bench_plain
   t0=$(millis)
-  java -cp "$DIST/lib/*" liquibase.integration.commands.LiquibaseCommandLine --show-banner=false \
+  java -cp "$DIST/lib/*" liquibase.integration.commandline.LiquibaseCommandLine --show-banner=false \
     --url=jdbc:postgresql://127.0.0.1:5432/bench_plain --username=postgres \
     --search-path="$W" --changelog-file=changelog/db.changelog-master.yaml update >"$W/plain.log" 2>&1 \
     || { cat "$W/plain.log"; exit 1; }
