@@ -8,11 +8,15 @@ import java.util.Map;
  *
  * @param podName name of the pod to create; unique per stage run
  * @param image the image of every container (one distribution serves every role)
- * @param stepContainers number of step containers (ports 20002 and up)
+ * @param stepContainers number of steps of the stage; steps of the same image share one step
+ *     container (one per distinct image, ports 20002 and up), which runs them one after another
  * @param env plain environment of the step containers; never holds secret values
  * @param secretEnv environment variables whose values are secrets, resolved by the delegate
  * @param timeoutSeconds the most the pod may live ({@code activeDeadlineSeconds})
  * @param pod Kubernetes settings of the pod; never null ({@link PodSettings#DEFAULTS} when absent)
+ * @param stepImages the image of each step, in step order; a missing or blank entry (and an empty
+ *     list, as an older control plane sends) means {@code image}. Steps with the same image share
+ *     a container; a step that needs another image gets a container of its own.
  */
 public record InitStagePayload(
     String executionId,
@@ -23,23 +27,39 @@ public record InitStagePayload(
     Map<String, String> env,
     List<SecretEnv> secretEnv,
     int timeoutSeconds,
-    PodSettings pod) {
+    PodSettings pod,
+    List<String> stepImages) {
   public InitStagePayload {
     env = env == null ? Map.of() : Map.copyOf(env);
+    stepImages = stepImages == null ? List.of()
+        : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(stepImages));
     secretEnv = secretEnv == null ? List.of() : List.copyOf(secretEnv);
     pod = pod == null ? PodSettings.DEFAULTS : pod;
+  }
+
+  /** A payload whose steps all run the pod's {@code image}. */
+  public InitStagePayload(String executionId, String stageName, String podName, String image,
+      int stepContainers, Map<String, String> env, List<SecretEnv> secretEnv, int timeoutSeconds,
+      PodSettings pod) {
+    this(executionId, stageName, podName, image, stepContainers, env, secretEnv, timeoutSeconds, pod, null);
   }
 
   /** A payload with default pod settings. */
   public InitStagePayload(String executionId, String stageName, String podName, String image,
       int stepContainers, Map<String, String> env, List<SecretEnv> secretEnv, int timeoutSeconds) {
-    this(executionId, stageName, podName, image, stepContainers, env, secretEnv, timeoutSeconds, null);
+    this(executionId, stageName, podName, image, stepContainers, env, secretEnv, timeoutSeconds, null, null);
+  }
+
+  /** This payload with the image of each step set ({@code stepImages}). */
+  public InitStagePayload withStepImages(List<String> images) {
+    return new InitStagePayload(executionId, stageName, podName, image, stepContainers, env, secretEnv,
+        timeoutSeconds, pod, images);
   }
 
   /** This payload with {@code secretEnv} replaced (the control plane seals values at assignment). */
   public InitStagePayload withSecretEnv(List<SecretEnv> replaced) {
     return new InitStagePayload(executionId, stageName, podName, image, stepContainers, env, replaced,
-        timeoutSeconds, pod);
+        timeoutSeconds, pod, stepImages);
   }
 
   /**
@@ -75,8 +95,9 @@ public record InitStagePayload(
    * @param imagePullPolicy Always, IfNotPresent or Never; null for the cluster default
    * @param registryCredentials credentials for pulling the image, each become a
    *     {@code kubernetes.io/dockerconfigjson} Secret referenced by {@code imagePullSecrets}
-   * @param stepResources requests and limits of each step container, in step order; missing
-   *     entries take the runtime's defaults
+   * @param stepResources requests and limits of each step, in step order; missing entries take
+   *     the runtime's defaults. A container shared by several steps gets, per value, the largest
+   *     of its steps' (they run one after another; no limit on one step means none on the container)
    */
   public record PodSettings(
       String serviceAccount,

@@ -55,7 +55,7 @@ class BuildPodOnKubernetesIT extends BuildPodOnKubernetesFixture {
     assertThat(env.getMetadata().getOwnerReferences()).singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(stored.getMetadata().getUid()));
     // the password reached the containers through secretKeyRef only
-    assertThat(kubelet.environment(POD, "step-2")).containsEntry("DBOPS_DB_PASSWORD", password);
+    assertThat(kubelet.environment(POD, "step-1")).containsEntry("DBOPS_DB_PASSWORD", password);
     assertThat(io.fabric8.kubernetes.client.utils.Serialization.asYaml(stored)).doesNotContain(password);
 
     // immutable: the API server refuses to change the Secret's data (even for the cluster admin)

@@ -64,6 +64,10 @@ public final class LiteEngineMain {
       engine.close();
       throw e;
     }
+    // A plain line on stdout once the engine serves: launchers (the local runtime) take it as the
+    // ready signal, whatever logging backend is on the classpath.
+    System.out.println("dbops lite engine listening on port " + engine.port());
+    System.out.flush();
     stopped.await();
   }
 }

@@ -75,11 +75,11 @@ final class InitStageHandler implements TaskHandler {
         PodSecrets values = secrets.resolve(task.taskId(), payload)
             .withAccess(credentials.issue(payload.podName()), logServiceUrl(task));
         maskers.put(payload.podName(), values.masker());
-        stage.info("Starting build pod " + payload.podName() + " with " + payload.stepContainers()
-            + " step container(s) and " + values.env().size() + " secret variable(s)" + attemptOf(task));
+        stage.info("Starting build pod " + payload.podName() + " for " + payload.stepContainers()
+            + " step(s) and " + values.env().size() + " secret variable(s)" + attemptOf(task));
         InitStageOutput output = runtime.start(payload, values);
         stage.info("Build pod " + output.podName() + " is ready: lite engine at " + output.liteEngineAddress()
-            + ", step containers on ports " + output.stepPorts());
+            + ", step containers on ports " + new java.util.TreeSet<>(output.stepPorts()));
         return TaskOutcome.succeeded(output);
       } catch (SecretResolutionException e) {
         stage.error("Cannot resolve the secrets of build pod " + payload.podName() + ": " + e.getMessage());

@@ -1,5 +1,6 @@
 package io.dbops.agent.runtime.kubernetes;
 
+import io.dbops.agent.runtime.StepContainerLayout;
 import io.dbops.agent.secrets.PodCredentials;
 import io.dbops.protocol.InitStagePayload;
 import io.dbops.protocol.InitStagePayload.Resources;
@@ -22,12 +23,14 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The build pod of an init task (pure; no API calls). One container per role, all from one image
- * ({@code /opt/dbops/bin/dbops <role>}):
+ * The build pod of an init task (pure; no API calls). Containers run {@code /opt/dbops/bin/dbops
+ * <role>}:
  *
  * <ul>
- *   <li>{@code lite-engine} on the base port (20001);
- *   <li>{@code step-1} .. {@code step-N} on the following ports, each with its task resources.
+ *   <li>{@code lite-engine} on the base port (20001), from the pod's image;
+ *   <li>{@code step-1} .. {@code step-N} on the following ports: one per distinct step image
+ *       ({@link StepContainerLayout}; usually one), each running its steps one after another, with
+ *       the largest of their resources ({@link StepContainerResources}).
  * </ul>
  *
  * <p>Each container's readiness probe is a {@code tcpSocket} probe on its gRPC port: ready means
@@ -65,7 +68,8 @@ final class BuildPodSpec {
   }
 
   /**
-   * @param image the image of every container (the task's, else the delegate's default)
+   * @param image the image of the lite engine and of every step the task gives no image of (the
+   *     task's, else the delegate's default)
    * @param serviceAccount the task's, else the delegate's default; null for the namespace default
    */
   static Pod of(InitStagePayload payload, String namespace, String image, String serviceAccount, int basePort,
@@ -88,8 +92,9 @@ final class BuildPodSpec {
     EnvVar maskEnv = plain(MASK_ENV, String.join(",", secretNames));
     liteEngineEnv.add(maskEnv);
     liteEngineEnv.add(bindAll);
-    liteEngineEnv.add(plain("DBOPS_POD_STEP_PORTS", payload.stepContainers() == 0 ? "none"
-        : java.util.stream.IntStream.rangeClosed(1, payload.stepContainers())
+    StepContainerLayout layout = StepContainerLayout.of(payload, image);
+    liteEngineEnv.add(plain("DBOPS_POD_STEP_PORTS", layout.containers() == 0 ? "none"
+        : java.util.stream.IntStream.rangeClosed(1, layout.containers())
             .mapToObj(i -> Integer.toString(basePort + i)).collect(Collectors.joining(","))));
     liteEngineEnv.add(plain("DBOPS_LOG_SERVICE_URL", logServiceUrl));
     // the pipeline's absolute paths live under the shared workspace volume in a pod
@@ -97,7 +102,7 @@ final class BuildPodSpec {
     liteEngineEnv.addAll(secretEnv);
     containers.add(container(LITE_ENGINE, image, pullPolicy, "lite-engine", basePort, liteEngineEnv,
         LITE_ENGINE_RESOURCES));
-    for (int i = 1; i <= payload.stepContainers(); i++) {
+    for (int i = 1; i <= layout.containers(); i++) {
       int port = basePort + i;
       List<EnvVar> env = new ArrayList<>();
       env.add(plain("DBOPS_STEP_PORT", Integer.toString(port)));
@@ -107,10 +112,9 @@ final class BuildPodSpec {
       env.add(maskEnv); // the step container masks its own console (the pod log) too
       payload.env().forEach((name, value) -> env.add(plain(name, value)));
       env.addAll(secretEnv);
-      List<Resources> resources = payload.pod().stepResources();
-      Resources own = i <= resources.size() && resources.get(i - 1) != null ? resources.get(i - 1)
-          : DEFAULT_STEP_RESOURCES;
-      containers.add(container(stepContainer(i), image, pullPolicy, "step-runtime", port, env, own));
+      Resources own = StepContainerResources.of(payload.pod().stepResources(), layout.steps(i - 1),
+          DEFAULT_STEP_RESOURCES);
+      containers.add(container(stepContainer(i), layout.image(i - 1), pullPolicy, "step-runtime", port, env, own));
     }
 
     List<LocalObjectReference> pullSecrets = BuildPodSecrets.registrySecretNames(payload).stream()

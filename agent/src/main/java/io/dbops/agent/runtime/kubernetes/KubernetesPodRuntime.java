@@ -2,6 +2,7 @@ package io.dbops.agent.runtime.kubernetes;
 
 import io.dbops.agent.runtime.PodException;
 import io.dbops.agent.runtime.PodRuntime;
+import io.dbops.agent.runtime.StepContainerLayout;
 import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStageOutput;
 import io.dbops.protocol.InitStagePayload;
@@ -136,12 +137,13 @@ public final class KubernetesPodRuntime implements PodRuntime {
       log.info("Created pod {} in namespace {} with {} Secret(s); waiting up to {} s for it to be ready", podName,
           namespace, podSecrets.size(), settings.readyTimeout().toSeconds());
       Pod ready = watcher.awaitReady(podName, settings.readyTimeout());
-      List<Integer> stepPorts = new ArrayList<>();
-      for (int i = 1; i <= payload.stepContainers(); i++) {
-        stepPorts.add(settings.basePort() + i);
+      StepContainerLayout layout = StepContainerLayout.of(payload, image);
+      List<Integer> containerPorts = new ArrayList<>();
+      for (int i = 1; i <= layout.containers(); i++) {
+        containerPorts.add(settings.basePort() + i);
       }
       InitStageOutput output = new InitStageOutput(podName,
-          ready.getStatus().getPodIP() + ":" + settings.basePort(), stepPorts);
+          ready.getStatus().getPodIP() + ":" + settings.basePort(), layout.stepPorts(containerPorts));
       outputs.put(podName, output);
       log.info("Pod {} is ready at {}", podName, output.liteEngineAddress());
       return output;

@@ -4,6 +4,7 @@ import io.dbops.agent.config.DelegateConfig;
 import io.dbops.agent.config.LocalSettings;
 import io.dbops.agent.runtime.PodException;
 import io.dbops.agent.runtime.PodRuntime;
+import io.dbops.agent.runtime.StepContainerLayout;
 import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStageOutput;
 import io.dbops.protocol.InitStagePayload;
@@ -229,21 +230,25 @@ public final class LocalPodRuntime implements PodRuntime {
     try {
       Files.createDirectories(podDir);
       int liteEnginePort = ports.next();
-      List<Integer> stepPorts = new ArrayList<>();
-      for (int i = 1; i <= pod.stepContainers(); i++) {
-        stepPorts.add(ports.next());
+      // one step process per distinct image (here: one, as every container runs this distribution)
+      StepContainerLayout layout = StepContainerLayout.of(pod, pod.image());
+      List<Integer> containerPorts = new ArrayList<>();
+      for (int i = 0; i < layout.containers(); i++) {
+        containerPorts.add(ports.next());
       }
       processes.add(launch(podDir, "lite-engine", "lite-engine",
-          environment.liteEngine(secrets, liteEnginePort, stepPorts), liteEnginePort, masker));
-      for (int i = 1; i <= pod.stepContainers(); i++) {
-        int port = stepPorts.get(i - 1);
+          environment.liteEngine(secrets, liteEnginePort, containerPorts), liteEnginePort, masker));
+      for (int i = 1; i <= layout.containers(); i++) {
+        int port = containerPorts.get(i - 1);
         processes.add(launch(podDir, "step-" + i, "step-runtime", environment.stepRuntime(pod, secrets, port), port,
             masker));
       }
       readiness.await(podName, processes);
-      InitStageOutput output = new InitStageOutput(podName, "127.0.0.1:" + liteEnginePort, stepPorts);
+      InitStageOutput output = new InitStageOutput(podName, "127.0.0.1:" + liteEnginePort,
+          layout.stepPorts(containerPorts));
       outputs.put(podName, output);
-      log.info("Pod {} is ready: lite engine on {}, step containers on {}", podName, liteEnginePort, stepPorts);
+      log.info("Pod {} is ready: lite engine on {}, step containers on {} (steps on {})", podName, liteEnginePort,
+          containerPorts, output.stepPorts());
       return output;
     } catch (IOException e) {
       stopProcesses(podName);
@@ -346,7 +351,7 @@ public final class LocalPodRuntime implements PodRuntime {
     try {
       // recorded before anything else: a delegate killed from now on leaves a trace of it
       record = records.add(podDir.getFileName().toString(), container, process.toHandle());
-      pump = OutputPump.start(process.getInputStream(), logFile, masker, pumpThreads);
+      pump = OutputPump.start(process.getInputStream(), logFile, masker, Readiness.readyLine(port), pumpThreads);
     } catch (IOException e) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,27 +38,42 @@ final class OutputPump implements Runnable {
   private final Writer file;
   private final Path logFile;
   private final Masker masker;
+  private final String readyLine;
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final Thread thread;
 
-  private OutputPump(InputStream output, Writer file, Path logFile, Masker masker, ThreadFactory threads) {
+  private OutputPump(InputStream output, Writer file, Path logFile, Masker masker, String readyLine,
+      ThreadFactory threads) {
     this.output = output;
     this.file = file;
     this.logFile = logFile;
     this.masker = masker;
+    this.readyLine = readyLine;
     this.thread = threads.newThread(this);
   }
 
   /**
    * Opens (appends to) {@code logFile} and starts copying {@code output} into it on a thread of
    * {@code threads} (daemon threads: a pump never holds the delegate up).
+   *
+   * @param readyLine the end of the line the process prints once it serves (for example {@code
+   *     listening on port 20002}); {@link #ready} completes when a line ends with it
    */
-  static OutputPump start(InputStream output, Path logFile, Masker masker, ThreadFactory threads)
-      throws IOException {
+  static OutputPump start(InputStream output, Path logFile, Masker masker, String readyLine,
+      ThreadFactory threads) throws IOException {
     Writer file = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    OutputPump pump = new OutputPump(output, file, logFile, masker, threads);
+    OutputPump pump = new OutputPump(output, file, logFile, masker, readyLine, threads);
     pump.thread.start();
     return pump;
+  }
+
+  /**
+   * Completes when the process printed its ready line (it is written to the file first). Never
+   * completes for a process that does not print it; readiness then falls back to probing.
+   */
+  CompletableFuture<Void> ready() {
+    return ready;
   }
 
   /** Waits until the process's output has been copied to the end, at most {@code timeout}. */
@@ -72,6 +88,10 @@ final class OutputPump implements Runnable {
       try {
         file.write(line);
         file.write('\n');
+        if (!ready.isDone() && line.endsWith(readyLine)) {
+          file.flush();
+          ready.complete(null);
+        }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

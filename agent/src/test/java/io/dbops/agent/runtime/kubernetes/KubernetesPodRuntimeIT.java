@@ -78,7 +78,8 @@ class KubernetesPodRuntimeIT {
     try (KubernetesPodRuntime runtime = new KubernetesPodRuntime(client, withStepSettings, Clock.systemUTC())) {
       InitStageOutput output = startReady(runtime, fullPayload("exec-1-dev"), fullSecrets(), "10.1.2.3");
 
-      assertThat(output).isEqualTo(new InitStageOutput("exec-1-dev", "10.1.2.3:20001", List.of(20002, 20003)));
+      // two steps of one image: one step container, both steps on its port
+      assertThat(output).isEqualTo(new InitStageOutput("exec-1-dev", "10.1.2.3:20001", List.of(20002, 20002)));
 
       // exactly two Secrets
       List<Secret> secrets = client.secrets().inNamespace(MockKubernetes.NAMESPACE).list().getItems();
@@ -131,7 +132,7 @@ class KubernetesPodRuntimeIT {
       assertThat(spec.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
       assertThat(spec.getVolumes()).extracting(v -> v.getName()).containsExactly("workspace", "tmp");
       assertThat(spec.getContainers()).extracting(Container::getName)
-          .containsExactly("lite-engine", "step-1", "step-2");
+          .containsExactly("lite-engine", "step-1");
       for (Container c : spec.getContainers()) {
         assertThat(c.getImage()).isEqualTo("registry.example.com/dbops/dbops:0.1.0");
         assertThat(c.getImagePullPolicy()).isEqualTo("IfNotPresent");
@@ -161,7 +162,7 @@ class KubernetesPodRuntimeIT {
       assertThat(env(liteEngine, "DBOPS_LITE_ENGINE_PORT").getValue()).isEqualTo("20001");
       assertThat(env(liteEngine, "DBOPS_MASK_ENV").getValue()).isEqualTo("DB_PASSWORD,API_TOKEN,DBOPS_POD_TOKEN");
       // contracts B and C: reachable at the pod IP, calls only this pod's step ports, ships only to one service
-      assertThat(env(liteEngine, "DBOPS_POD_STEP_PORTS").getValue()).isEqualTo("20002,20003");
+      assertThat(env(liteEngine, "DBOPS_POD_STEP_PORTS").getValue()).isEqualTo("20002");
       assertThat(env(liteEngine, "DBOPS_LOG_SERVICE_URL").getValue()).isEqualTo("off");
       for (Container c : spec.getContainers()) {
         assertThat(env(c, "DBOPS_BIND_ADDRESS").getValue()).isEqualTo("0.0.0.0");
@@ -171,21 +172,21 @@ class KubernetesPodRuntimeIT {
       }
       assertThat(env(liteEngine, "DBOPS_WORKSPACE_ROOT").getValue()).isEqualTo("/workspace");
       Container step1 = spec.getContainers().get(1);
-      Container step2 = spec.getContainers().get(2);
       assertThat(step1.getArgs()).containsExactly("step-runtime");
       assertThat(env(step1, "DBOPS_STEP_PORT").getValue()).isEqualTo("20002");
-      assertThat(env(step2, "DBOPS_STEP_PORT").getValue()).isEqualTo("20003");
       assertThat(env(step1, "DBOPS_MASK_ENV").getValue()).isEqualTo("DB_PASSWORD,API_TOKEN,DBOPS_POD_TOKEN");
       assertThat(env(step1, "DBOPS_LOG_LEVEL").getValue()).isEqualTo("DEBUG");
       // the delegate's step runtime settings, in every step container and nowhere else
-      for (Container step : List.of(step1, step2)) {
-        assertThat(env(step, "DBOPS_STEP_DURABILITY").getValue()).isEqualTo("changeset");
-        assertThat(env(step, "DBOPS_STEP_LOCK_TIMEOUT_SECONDS").getValue()).isEqualTo("120");
-      }
+      assertThat(env(step1, "DBOPS_STEP_DURABILITY").getValue()).isEqualTo("changeset");
+      assertThat(env(step1, "DBOPS_STEP_LOCK_TIMEOUT_SECONDS").getValue()).isEqualTo("120");
       assertThat(liteEngine.getEnv()).extracting(EnvVar::getName).noneMatch(n -> n.startsWith("DBOPS_STEP_"));
+      // the shared container takes the larger of its steps' values: step 1's (500m, 1Gi, 2Gi) over
+      // step 2's defaults (250m, 512Mi, 1Gi); neither limits CPU
+      assertThat(step1.getResources().getRequests()).hasSize(2);
       assertThat(step1.getResources().getRequests().get("cpu").toString()).isEqualTo("500m");
+      assertThat(step1.getResources().getRequests().get("memory").toString()).isEqualTo("1Gi");
+      assertThat(step1.getResources().getLimits()).containsOnlyKeys("memory");
       assertThat(step1.getResources().getLimits().get("memory").toString()).isEqualTo("2Gi");
-      assertThat(step2.getResources().getLimits().get("memory").toString()).isEqualTo("1Gi");
 
       // no secret value, plain or base64, anywhere in the pod or the runtime's log lines
       String yaml = Serialization.asYaml(pod);
@@ -200,6 +201,38 @@ class KubernetesPodRuntimeIT {
       assertThat(client.pods().inNamespace(MockKubernetes.NAMESPACE).list().getItems()).isEmpty();
       assertThat(client.secrets().inNamespace(MockKubernetes.NAMESPACE).list().getItems()).isEmpty();
       runtime.stop("exec-1-dev"); // idempotent
+    }
+  }
+
+  @Test
+  void stepsOfDifferentImagesGetAContainerEachAndStepsOfOneImageShareIt() throws Exception {
+    InitStagePayload payload = new InitStagePayload("e4", "dev", "e4-dev", "dbops/dbops:0.1.0", 3, Map.of(),
+        List.of(), 60, new PodSettings(null, null, null, null, null, List.of(
+            new Resources("1", "256Mi", "2", "768Mi"), new Resources("100m", "2Gi", null, "3Gi"),
+            new Resources("300m", "128Mi", "1", "1536Mi"))))
+        .withStepImages(java.util.Arrays.asList(null, "registry.example.com/tools:7", "dbops/dbops:0.1.0"));
+    try (KubernetesPodRuntime runtime = new KubernetesPodRuntime(client, settings("dc1", "i-1"), Clock.systemUTC())) {
+      InitStageOutput output = startReady(runtime, payload, PodSecrets.NONE, "10.0.0.7");
+
+      // steps 1 and 3 run the pod's image in step-1, step 2 its own image in step-2
+      assertThat(output.stepPorts()).containsExactly(20002, 20003, 20002);
+      List<Container> containers = kubernetes.pod("e4-dev").getSpec().getContainers();
+      assertThat(containers).extracting(Container::getName).containsExactly("lite-engine", "step-1", "step-2");
+      assertThat(containers).extracting(Container::getImage).containsExactly("dbops/dbops:0.1.0",
+          "dbops/dbops:0.1.0", "registry.example.com/tools:7");
+      assertThat(env(containers.get(0), "DBOPS_POD_STEP_PORTS").getValue()).isEqualTo("20002,20003");
+      assertThat(env(containers.get(1), "DBOPS_STEP_PORT").getValue()).isEqualTo("20002");
+      assertThat(env(containers.get(2), "DBOPS_STEP_PORT").getValue()).isEqualTo("20003");
+      // step-1: the larger of steps 1 and 3, value by value
+      var shared = containers.get(1).getResources();
+      assertThat(shared.getRequests().get("cpu").toString()).isEqualTo("1");
+      assertThat(shared.getRequests().get("memory").toString()).isEqualTo("256Mi");
+      assertThat(shared.getLimits().get("cpu").toString()).isEqualTo("2");
+      assertThat(shared.getLimits().get("memory").toString()).isEqualTo("1536Mi");
+      // step-2: step 2's own, without a CPU limit
+      var own = containers.get(2).getResources();
+      assertThat(own.getRequests().get("memory").toString()).isEqualTo("2Gi");
+      assertThat(own.getLimits()).containsOnlyKeys("memory");
     }
   }
 

@@ -91,12 +91,12 @@ class PodEnvironmentIT {
         "DBOPS_POD_STEP_PORTS", "DBOPS_LOG_SERVICE_URL", "#MAX_HEAP");
     assertThat(liteEngine).containsEntry("DBOPS_POD_STEP_PORTS", Integer.toString(stepPort))
         .containsEntry("DBOPS_LOG_SERVICE_URL", "http://cp.example:8080")
-        .containsEntry("JDK_JAVA_OPTIONS", "-Xmx128m");
+        .containsEntry("JDK_JAVA_OPTIONS", LocalSettings.LITE_ENGINE_JAVA_OPTS);
     assertThat(step.keySet()).containsExactlyInAnyOrder("PATH", "HOME", "LANG", "DBOPS_LOG_LEVEL",
         "JDK_JAVA_OPTIONS", "DBOPS_STEP_DURABILITY", "PLAIN", "DBOPS_DB_PASSWORD", "DBOPS_POD_TOKEN", "DBOPS_MASK_ENV",
         "DBOPS_STEP_PORT", "#MAX_HEAP");
-    assertThat(step).containsEntry("JDK_JAVA_OPTIONS", "-Xmx256m").containsEntry("DBOPS_STEP_DURABILITY", "sync");
-    assertThat(Long.parseLong(liteEngine.get("#MAX_HEAP"))).isLessThanOrEqualTo(128L * 1024 * 1024);
+    assertThat(step).containsEntry("JDK_JAVA_OPTIONS", LocalSettings.STEP_RUNTIME_JAVA_OPTS).containsEntry("DBOPS_STEP_DURABILITY", "sync");
+    assertThat(Long.parseLong(liteEngine.get("#MAX_HEAP"))).isLessThanOrEqualTo(96L * 1024 * 1024);
     assertThat(Long.parseLong(step.get("#MAX_HEAP"))).isLessThanOrEqualTo(256L * 1024 * 1024);
   }
 

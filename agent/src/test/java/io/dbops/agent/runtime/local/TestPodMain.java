@@ -53,6 +53,7 @@ public final class TestPodMain {
     health.setStatus("", ServingStatus.SERVING);
     Server server = NettyServerBuilder.forPort(Integer.parseInt(System.getenv("DBOPS_STEP_PORT")))
         .addService(health.getHealthService()).build().start();
+    System.out.println("test pod listening on port " + server.getPort());
     System.out.flush();
     server.awaitTermination();
   }
