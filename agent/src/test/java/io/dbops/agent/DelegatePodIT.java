@@ -102,7 +102,8 @@ class DelegatePodIT {
         .podReadyTimeout(Duration.ofSeconds(90)).tls(DelegateConfig.Tls.INSECURE)
         .endpoints(DelegateConfig.Endpoints.loopbackFreePort())
         // default deny: this pipeline's H2 file database lives under the test's work directory
-        .allowlists(Allowlists.of(Map.of("DBOPS_ALLOW_H2_DIR", work.toAbsolutePath().toString())))
+        .allowlists(Allowlists.of(Map.of("DBOPS_ALLOW_H2_DIR", work.toAbsolutePath().toString(),
+            "DBOPS_ALLOW_CHANGELOG_DIRS", work.toAbsolutePath().toString())))
         .build();
     controlPlane.acceptNext();
     delegate = new Delegate(config, name -> null);

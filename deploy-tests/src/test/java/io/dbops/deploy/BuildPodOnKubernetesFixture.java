@@ -118,7 +118,7 @@ abstract class BuildPodOnKubernetesFixture {
     runtime = new KubernetesPodRuntime(delegate, KubernetesRuntimeSettings.of(builds, null, null, "dc1", "i-1",
         Duration.ofSeconds(150)).withBasePort(basePort), Clock.systemUTC());
     runtime.start();
-    DelegatePolicy policy = new DelegatePolicy(Allowlists.of(allow), work.resolve("state"));
+    DelegatePolicy policy = DelegatePolicy.forIsolatedPods(Allowlists.of(allow), work.resolve("state"));
     SecretResolver secrets = new SecretResolver(SealedBox.newKeyPair().getPrivate(), name -> null,
         new KubernetesSecrets(delegate, namespace), policy);
     handlers = new HashMap<>();

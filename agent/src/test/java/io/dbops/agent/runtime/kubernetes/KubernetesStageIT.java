@@ -134,7 +134,7 @@ class KubernetesStageIT {
     runtime.start();
     // default deny: the stage reads its password from one Kubernetes Secret, clones one local repository and
     // applies to a database on loopback
-    io.dbops.agent.policy.DelegatePolicy policy = new io.dbops.agent.policy.DelegatePolicy(
+    io.dbops.agent.policy.DelegatePolicy policy = io.dbops.agent.policy.DelegatePolicy.forIsolatedPods(
         io.dbops.agent.policy.Allowlists.of(Map.of("DBOPS_ALLOW_SECRET_KUBERNETES", "orders-db",
             "DBOPS_ALLOW_HOSTS", "127.0.0.1:*,localhost:*",
             "DBOPS_ALLOW_GIT_URLS", work.resolve("repo").toUri() + "**")), work.resolve("state"));
