@@ -88,7 +88,9 @@ class PodEnvironmentIT {
     }
     assertThat(liteEngine.keySet()).containsExactlyInAnyOrder("PATH", "HOME", "LANG", "DBOPS_LOG_LEVEL",
         "JDK_JAVA_OPTIONS", "DBOPS_DB_PASSWORD", "DBOPS_POD_TOKEN", "DBOPS_MASK_ENV", "DBOPS_LITE_ENGINE_PORT",
-        "DBOPS_POD_STEP_PORTS", "DBOPS_LOG_SERVICE_URL", "#MAX_HEAP");
+        "DBOPS_POD_STEP_PORTS", "DBOPS_LOG_SERVICE_URL", "DBOPS_LOG_SPOOL_DIR", "#MAX_HEAP");
+    // the log spool (it holds the log token) is the pod's own directory, not a shared one
+    assertThat(liteEngine).containsEntry("DBOPS_LOG_SPOOL_DIR", stateDir.resolve("pods/pod-1/log-spool").toString());
     assertThat(liteEngine).containsEntry("DBOPS_POD_STEP_PORTS", Integer.toString(stepPort))
         .containsEntry("DBOPS_LOG_SERVICE_URL", "http://cp.example:8080")
         .containsEntry("JDK_JAVA_OPTIONS", "-Xmx128m");
