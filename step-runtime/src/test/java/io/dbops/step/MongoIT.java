@@ -109,7 +109,7 @@ class MongoIT {
   }
 
   @Test
-  void appliesTagsAndRollsBackToTheTag() {
+  void appliesTagsAndRollsBackTheLastChangeset() {
     StepHarness.Run apply = succeeded(harness.execute(request(StepKind.STEP_KIND_APPLY, url).build()));
     assertThat(apply.result().getOutputsMap()).containsEntry("changesetsApplied", "2");
     assertThat(people()).containsExactly("Ada");

@@ -41,5 +41,4 @@ final class NameFilteringMongoBackend extends MemoryBackend {
       return response;
     }
   }
-
 }
