@@ -145,7 +145,10 @@ public final class Delegate implements AutoCloseable {
     }
     // before connecting: what killed instances on this state directory left running goes first
     runtime.removeLeftovers();
-    DelegatePolicy policy = new DelegatePolicy(config.allowlists(), config.stateDir());
+    // Local pods share the delegate's file system, so their steps' files are checked; Kubernetes pods do not.
+    DelegatePolicy policy = DelegateConfig.RUNTIME_KUBERNETES.equals(config.runtime())
+        ? DelegatePolicy.forIsolatedPods(config.allowlists(), config.stateDir())
+        : new DelegatePolicy(config.allowlists(), config.stateDir());
     log.info("Allowlists: {}", config.allowlists());
     SecretResolver secrets = new SecretResolver(sealingKeys.getPrivate(), delegateEnv, kubernetesSecrets, policy);
     liteEngines = new GrpcChannels("lite engine");

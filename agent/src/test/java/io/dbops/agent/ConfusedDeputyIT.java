@@ -129,6 +129,32 @@ class ConfusedDeputyIT {
   }
 
   @Test
+  void aStepNamingHostFilesOrTheDelegatesStateAsItsChangelogReadsNothing() throws Exception {
+    Path stateFile = work.resolve("state").resolve("outbox");
+    Map<String, String> refusals = new java.util.LinkedHashMap<>();
+    refusals.put("/etc/passwd", "Step apply refused: Step changelog /etc/passwd is not allowed (rule: step files; to"
+        + " allow it add the directory holding it to DBOPS_ALLOW_CHANGELOG_DIRS (comma list of absolute directories;"
+        + " unset: none) on the delegate)");
+    refusals.put(stateFile.toString(), "Step apply refused: Step changelog " + stateFile + " is never allowed (rule:"
+        + " step files; the delegate's state directory holds its keys, spool and records)");
+    int n = 0;
+    for (Map.Entry<String, String> refusal : refusals.entrySet()) {
+      ExecuteStepPayload payload = new ExecuteStepPayload("e1", "dev", "apply", "pod-1",
+          "127.0.0.1:" + liteEngine.port(), 20002,
+          new ExecuteStepPayload.StepSpec("apply", refusal.getKey(), null, "jdbc:h2:mem:x", null, null, null, null,
+              null, 0, Map.of(), null),
+          new ExecuteStepPayload.LogStreamRef("http://127.0.0.1:1", "executions/e1/stages/dev/steps/apply", "log"));
+
+      Frame.TaskResult result = run("step-files-" + (++n), TaskTypes.EXECUTE_STEP, Json.tree(payload));
+
+      assertThat(result.status()).as(refusal.getKey()).isEqualTo(TaskStatus.FAILED);
+      assertThat(result.error()).as(refusal.getKey()).isEqualTo(refusal.getValue()).doesNotContain("root:");
+    }
+    // the step never reached a lite engine, so no step runtime read the file
+    assertThat(liteEngine.connections()).as("connections to the lite engine").isZero();
+  }
+
+  @Test
   void aSecretValueWithANulCharacterIsRefusedNamingOnlyItsVariable() throws Exception {
     try (LogCapture logs = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME)) {
       Frame.TaskResult result = run("init-nul", TaskTypes.INIT_STAGE, Json.tree(new InitStagePayload("e1", "dev",

@@ -264,7 +264,7 @@ class DelegateIT {
 
   private static com.fasterxml.jackson.databind.JsonNode stepPayload(int liteEnginePort) {
     return Json.tree(new ExecuteStepPayload("e1", "dev", "apply", "pod-1", "127.0.0.1:" + liteEnginePort, 20002,
-        new ExecuteStepPayload.StepSpec("apply", "changelog.xml", null, "jdbc:h2:mem:x", null, null, null, null,
+        new ExecuteStepPayload.StepSpec("apply", "changelog.xml", FakeControlPlane.CHANGELOG_DIR, "jdbc:h2:mem:x", null, null, null, null,
             null, 0, Map.of(), null),
         new ExecuteStepPayload.LogStreamRef("http://127.0.0.1:1", "executions/e1/stages/dev/steps/apply", "log")));
   }

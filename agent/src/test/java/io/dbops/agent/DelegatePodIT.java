@@ -15,7 +15,6 @@ import io.dbops.protocol.TaskStatus;
 import io.dbops.protocol.TaskTypes;
 import io.dbops.support.Json;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -81,17 +80,7 @@ class DelegatePodIT {
 
   @Test
   void initialisesAPodAppliesAChangelogAndCleansUp() throws Exception {
-    Files.writeString(work.resolve("changelog.yaml"), String.join("\n",
-        "databaseChangeLog:",
-        "  - changeSet:",
-        "      id: create-orders",
-        "      author: test",
-        "      changes:",
-        "        - createTable:",
-        "            tableName: orders",
-        "            columns:",
-        "              - column: {name: id, type: int}",
-        ""));
+    io.dbops.testsupport.ChangelogRepository.writeChangelog(work);
     String jdbcUrl = "jdbc:h2:file:" + work.resolve("db").toAbsolutePath();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     DelegateConfig config = DelegateConfig.builder().serverUrl(controlPlane.url()).token("dlg_token").name("dc1")
@@ -102,7 +91,8 @@ class DelegatePodIT {
         .podReadyTimeout(Duration.ofSeconds(90)).tls(DelegateConfig.Tls.INSECURE)
         .endpoints(DelegateConfig.Endpoints.loopbackFreePort())
         // default deny: this pipeline's H2 file database lives under the test's work directory
-        .allowlists(Allowlists.of(Map.of("DBOPS_ALLOW_H2_DIR", work.toAbsolutePath().toString())))
+        .allowlists(Allowlists.of(Map.of("DBOPS_ALLOW_H2_DIR", work.toAbsolutePath().toString(),
+            "DBOPS_ALLOW_CHANGELOG_DIRS", work.toAbsolutePath().toString())))
         .build();
     controlPlane.acceptNext();
     delegate = new Delegate(config, name -> null);

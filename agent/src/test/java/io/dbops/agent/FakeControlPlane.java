@@ -31,7 +31,13 @@ final class FakeControlPlane implements AutoCloseable {
     return server.url("/").toString();
   }
 
-  /** A delegate config for this control plane: plain http allowed, endpoints on a free loopback port. */
+  /** Where the test steps' changelogs are (they need not exist: the lite engines are fakes); allowed by {@link #config}. */
+  static final String CHANGELOG_DIR = "/srv/dbops-test/changelogs";
+
+  /**
+   * A delegate config for this control plane: plain http allowed, endpoints on a free loopback
+   * port, step files in {@link #CHANGELOG_DIR} allowed.
+   */
   io.dbops.agent.config.DelegateConfig config(String token, java.nio.file.Path stateDir, int capacity,
       java.time.Duration maxBackoff) {
     return io.dbops.agent.config.DelegateConfig.builder().serverUrl(url()).token(token).name("dc1")
@@ -39,7 +45,9 @@ final class FakeControlPlane implements AutoCloseable {
         .podProcessCommand(List.of("false")).heartbeatInterval(java.time.Duration.ofSeconds(15))
         .maxBackoff(maxBackoff).podReadyTimeout(java.time.Duration.ofSeconds(10))
         .drainGrace(java.time.Duration.ofSeconds(60)).tls(io.dbops.agent.config.DelegateConfig.Tls.INSECURE)
-        .endpoints(io.dbops.agent.config.DelegateConfig.Endpoints.loopbackFreePort()).build();
+        .endpoints(io.dbops.agent.config.DelegateConfig.Endpoints.loopbackFreePort())
+        .allowlists(io.dbops.agent.policy.Allowlists.of(java.util.Map.of("DBOPS_ALLOW_CHANGELOG_DIRS", CHANGELOG_DIR)))
+        .build();
   }
 
   /** The next connection is upgraded to a WebSocket. */

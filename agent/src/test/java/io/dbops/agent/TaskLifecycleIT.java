@@ -131,7 +131,8 @@ class TaskLifecycleIT {
     }
     try (ServerSocket open = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       delegate = new Delegate(controlPlane.config(TOKEN, stateDir, 2, Duration.ofMillis(300)).toBuilder()
-          .allowlists(io.dbops.agent.policy.Allowlists.of(Map.of("DBOPS_ALLOW_HOSTS", "127.0.0.1:*"))).build(),
+          .allowlists(io.dbops.agent.policy.Allowlists.of(Map.of("DBOPS_ALLOW_HOSTS", "127.0.0.1:*",
+              "DBOPS_ALLOW_CHANGELOG_DIRS", FakeControlPlane.CHANGELOG_DIR))).build(),
           name -> null);
       delegate.start();
       FakeControlPlane.Session session = connect();
@@ -218,7 +219,7 @@ class TaskLifecycleIT {
 
   static com.fasterxml.jackson.databind.JsonNode stepPayload(int liteEnginePort) {
     return Json.tree(new ExecuteStepPayload("e1", "dev", "apply", "pod-1", "127.0.0.1:" + liteEnginePort, 20002,
-        new ExecuteStepPayload.StepSpec("apply", "changelog.xml", null, "jdbc:h2:mem:x", null, null, null, null,
+        new ExecuteStepPayload.StepSpec("apply", "changelog.xml", FakeControlPlane.CHANGELOG_DIR, "jdbc:h2:mem:x", null, null, null, null,
             null, 0, Map.of(), null),
         new ExecuteStepPayload.LogStreamRef("http://127.0.0.1:1", "executions/e1/stages/dev/steps/apply", "log")));
   }

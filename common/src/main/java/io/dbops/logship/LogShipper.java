@@ -1,6 +1,7 @@
 package io.dbops.logship;
 
 import io.dbops.protocol.ExecuteStepPayload.LogStreamRef;
+import io.dbops.support.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -100,18 +102,33 @@ public final class LogShipper implements AutoCloseable {
   /**
    * Shippers for the streams earlier processes left in {@code settings.spoolDir()}, not started.
    * Start and {@link #finish} each: it delivers its lines, closes its stream and deletes its
-   * spool. Spools a live process holds are skipped.
+   * spool. Spools a live process holds are skipped, and so are streams {@code mayResume} refuses
+   * (a spool names its log service and carries its token: a process must not ship another's lines
+   * to a service it is not allowed to use); those stay where they are, untouched.
+   *
+   * @param mayResume whether a leftover stream may be resumed by this process, for example whether
+   *     its service URL is the one this process ships to; must not throw
    */
-  public static List<LogShipper> resumeSpooled(OkHttpClient http, ShipperSettings settings) {
+  public static List<LogShipper> resumeSpooled(OkHttpClient http, ShipperSettings settings,
+      Predicate<LogStreamRef> mayResume) {
     List<LogShipper> shippers = new ArrayList<>();
     if (settings.spoolDir() == null) {
       return shippers;
     }
     try {
       for (Path dir : LogSpool.leftovers(settings.spoolDir())) {
+        LogSpool spool = null;
         try {
-          shippers.add(new LogShipper(http, LogSpool.open(dir), settings));
+          spool = LogSpool.open(dir);
+          if (!mayResume.test(spool.ref())) {
+            log.warn("Not resuming log spool {}: its stream {} goes to log service {}, which this process may not"
+                + " ship to; its lines stay there", dir, spool.ref().key(), Secrets.maskUrl(spool.ref().serviceUrl()));
+            spool.close();
+            continue;
+          }
+          shippers.add(new LogShipper(http, spool, settings));
         } catch (IOException | RuntimeException e) {
+          closeQuietly(spool);
           log.info("Not resuming log spool {}: {}", dir, e.getMessage());
         }
       }
@@ -119,6 +136,17 @@ public final class LogShipper implements AutoCloseable {
       log.warn("Cannot list the log spool directory {}: {}", settings.spoolDir(), e.toString());
     }
     return shippers;
+  }
+
+  private static void closeQuietly(LogSpool spool) {
+    if (spool == null) {
+      return;
+    }
+    try {
+      spool.close();
+    } catch (IOException e) {
+      log.debug("Cannot close log spool {}", spool.dir(), e);
+    }
   }
 
   /** Spawns the sender, first adopting a spool an earlier shipper of this stream left behind. Call once. */

@@ -175,7 +175,7 @@ class LogShipperTest {
     assertThat(LogSpool.leftovers(spoolDir)).hasSize(1);
 
     service.failWith = 0;
-    List<LogShipper> resumed = LogShipper.resumeSpooled(http, fast.withSpoolDir(spoolDir));
+    List<LogShipper> resumed = LogShipper.resumeSpooled(http, fast.withSpoolDir(spoolDir), ref -> true);
     assertThat(resumed).hasSize(1);
     LogShipper successor = resumed.get(0);
     shippers.add(successor);
@@ -186,6 +186,28 @@ class LogShipperTest {
     assertThat(service.seqs(KEY)).isEqualTo(range(1, 300).stream().map(Long::valueOf).toList());
     assertThat(service.closed).containsEntry(KEY, 300L);
     assertThat(LogSpool.leftovers(spoolDir)).isEmpty();
+  }
+
+  @Test
+  void aLeftoverStreamTheProcessMayNotShipToIsNotResumedAndStaysUntouched() throws Exception {
+    service.failWith = 503;
+    LogShipper first = started(fast.withSpoolDir(spoolDir));
+    appendAll(first, 1, 20);
+    first.close();
+    service.failWith = 0;
+    int requestsBefore = server.getRequestCount();
+    List<Path> before = spoolFiles();
+
+    List<LogShipper> resumed = LogShipper.resumeSpooled(http, fast.withSpoolDir(spoolDir),
+        ref -> ref.serviceUrl().equals("http://the-allowed-service.example"));
+
+    assertThat(resumed).isEmpty();
+    assertThat(LogSpool.leftovers(spoolDir)).hasSize(1);
+    assertThat(spoolFiles()).isEqualTo(before);
+    assertThat(server.getRequestCount()).as("nothing sent to the stream's service").isEqualTo(requestsBefore);
+    // the spool is not left locked: a process allowed to ship it still can
+    assertThat(LogShipper.resumeSpooled(http, fast.withSpoolDir(spoolDir), ref -> true)).hasSize(1)
+        .allSatisfy(shippers::add);
   }
 
   @Test

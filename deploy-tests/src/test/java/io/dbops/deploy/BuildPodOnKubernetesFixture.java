@@ -1,6 +1,5 @@
 package io.dbops.deploy;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import io.dbops.agent.policy.Allowlists;
@@ -19,6 +18,8 @@ import io.dbops.protocol.InitStagePayload;
 import io.dbops.secrets.SealedBox;
 import io.dbops.support.GrpcChannels;
 import io.dbops.support.Json;
+import io.dbops.testsupport.AcceptingLogService;
+import io.dbops.testsupport.ChangelogRepository;
 import io.dbops.testsupport.TestDatabase;
 import io.dbops.testsupport.TestDatabases;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -36,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.OkHttpClient;
-import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +59,7 @@ abstract class BuildPodOnKubernetesFixture {
   SimulatedKubelet kubelet;
   KubernetesPodRuntime runtime;
   GrpcChannels liteEngines;
-  LogService logService;
+  AcceptingLogService logService;
   TestDatabase db;
   String password;
   Map<String, TaskHandler> handlers;
@@ -82,7 +82,7 @@ abstract class BuildPodOnKubernetesFixture {
     delegate = asServiceAccount(DELEGATE_ACCOUNT);
     kubelet = new SimulatedKubelet(admin, builds, Files.createDirectories(work.resolve("node")));
     kubelet.start();
-    logService = LogService.start();
+    logService = AcceptingLogService.start();
     liteEngines = new GrpcChannels("lite engine");
   }
 
@@ -118,7 +118,7 @@ abstract class BuildPodOnKubernetesFixture {
     runtime = new KubernetesPodRuntime(delegate, KubernetesRuntimeSettings.of(builds, null, null, "dc1", "i-1",
         Duration.ofSeconds(150)).withBasePort(basePort), Clock.systemUTC());
     runtime.start();
-    DelegatePolicy policy = new DelegatePolicy(Allowlists.of(allow), work.resolve("state"));
+    DelegatePolicy policy = DelegatePolicy.forIsolatedPods(Allowlists.of(allow), work.resolve("state"));
     SecretResolver secrets = new SecretResolver(SealedBox.newKeyPair().getPrivate(), name -> null,
         new KubernetesSecrets(delegate, namespace), policy);
     handlers = new HashMap<>();
@@ -143,24 +143,7 @@ abstract class BuildPodOnKubernetesFixture {
   }
 
   Path gitRepository() throws Exception {
-    Path repo = Files.createDirectories(work.resolve("repo"));
-    Files.writeString(repo.resolve("changelog.yaml"), String.join("\n",
-        "databaseChangeLog:",
-        "  - changeSet:",
-        "      id: create-orders",
-        "      author: test",
-        "      changes:",
-        "        - createTable:",
-        "            tableName: orders",
-        "            columns:",
-        "              - column: {name: id, type: int}",
-        ""));
-    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-      git.add().addFilepattern(".").call();
-      git.commit().setMessage("changelog").setAuthor("t", "t@example.com").setCommitter("t", "t@example.com")
-          .setSign(false).call();
-    }
-    return repo;
+    return ChangelogRepository.create(work.resolve("repo"));
   }
 
   KubernetesClient asServiceAccount(String name) throws IOException {

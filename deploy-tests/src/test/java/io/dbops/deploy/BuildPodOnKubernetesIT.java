@@ -13,6 +13,7 @@ import io.dbops.protocol.StepOutput;
 import io.dbops.protocol.TaskStatus;
 import io.dbops.protocol.TaskTypes;
 import io.dbops.support.Json;
+import io.dbops.testsupport.Ports;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Secret;

@@ -7,6 +7,7 @@ import io.dbops.agent.task.TaskOutcome;
 import io.dbops.protocol.CleanupStagePayload;
 import io.dbops.protocol.TaskStatus;
 import io.dbops.protocol.TaskTypes;
+import io.dbops.testsupport.Ports;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Watch;

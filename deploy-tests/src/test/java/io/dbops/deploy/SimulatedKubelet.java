@@ -1,29 +1,22 @@
 package io.dbops.deploy;
 
+import io.dbops.testsupport.Ports;
+import io.dbops.testsupport.kubernetes.ContainerEnvironment;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretKeySelector;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * has its processes stopped, and the deletion is finished with grace period 0, as a kubelet does.
  *
  * <p>Containers share the host's network and file system: each volume is a directory {@code
- * <root>/<pod>/<volume>}, and an env value naming a mount path is rewritten to it. {@link #hold()}
+ * <root>/<pod>/<volume>}, and an env value naming a mount path is rewritten to it ({@link
+ * ContainerEnvironment}, shared with the agent's kubelet for the mock API). {@link #hold()}
  * keeps new pods from becoming ready until {@link #release()} (to make a readiness wait last).
  */
 final class SimulatedKubelet implements AutoCloseable {
@@ -113,23 +107,15 @@ final class SimulatedKubelet implements AutoCloseable {
       List<LocalProcess> started = new ArrayList<>();
       processes.put(name, started);
       for (Container container : pod.getSpec().getContainers()) {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (EnvVar var : container.getEnv()) {
-          if (var.getValueFrom() != null && var.getValueFrom().getSecretKeyRef() != null) {
-            env.put(var.getName(), secretValue(var.getValueFrom().getSecretKeyRef()));
-          } else {
-            env.put(var.getName(), var.getValue() == null ? "" : var.getValue());
-          }
+        ContainerEnvironment resolved;
+        try {
+          resolved = ContainerEnvironment.of(admin, namespace, container, root.resolve(name));
+        } catch (ContainerEnvironment.MissingSecretKey e) {
+          throw new IllegalStateException("CreateContainerConfigError: " + e.getMessage());
         }
-        Path workDir = root;
-        for (VolumeMount mount : container.getVolumeMounts()) {
-          Path volume = Files.createDirectories(root.resolve(name).resolve(mount.getName()));
-          env.replaceAll((variable, value) -> value.equals(mount.getMountPath()) ? volume.toString() : value);
-          if (mount.getMountPath().equals(container.getWorkingDir())) {
-            workDir = volume;
-          }
-        }
-        environments.put(name + "/" + container.getName(), Map.copyOf(env));
+        Map<String, String> env = resolved.env();
+        Path workDir = resolved.workDir() != null ? resolved.workDir() : root;
+        environments.put(name + "/" + container.getName(), env);
         Map<String, String> processEnv = new LinkedHashMap<>(env);
         processEnv.put("DBOPS_JAVA_OPTS", "-Xmx192m -XX:TieredStopAtLevel=1");
         List<String> command = List.of(LocalProcess.distribution().resolve("bin/dbops").toString(),
@@ -140,7 +126,7 @@ final class SimulatedKubelet implements AutoCloseable {
       for (int i = 0; i < pod.getSpec().getContainers().size(); i++) {
         int port = pod.getSpec().getContainers().get(i).getReadinessProbe().getTcpSocket().getPort().getIntVal();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (held || !listening(port)) { // the readiness probe (periodSeconds)
+        while (held || !Ports.listening(port)) { // the readiness probe (periodSeconds)
           if (!processes.containsKey(name) || System.nanoTime() > deadline) {
             return;
           }
@@ -177,15 +163,6 @@ final class SimulatedKubelet implements AutoCloseable {
     });
   }
 
-  private String secretValue(SecretKeySelector ref) {
-    Secret secret = admin.secrets().inNamespace(namespace).withName(ref.getName()).get();
-    if (secret == null || secret.getData() == null || !secret.getData().containsKey(ref.getKey())) {
-      throw new IllegalStateException("CreateContainerConfigError: no key " + ref.getKey() + " in Secret "
-          + ref.getName());
-    }
-    return new String(Base64.getDecoder().decode(secret.getData().get(ref.getKey())), StandardCharsets.UTF_8);
-  }
-
   private void finishDelete(String name) {
     stopProcesses(name);
     admin.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
@@ -210,15 +187,6 @@ final class SimulatedKubelet implements AutoCloseable {
     StringBuilder out = new StringBuilder();
     processes.getOrDefault(pod, List.of()).forEach(p -> out.append(p.describe()).append('\n'));
     return out.toString();
-  }
-
-  static boolean listening(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   @Override

@@ -68,14 +68,15 @@ final class Cluster implements AutoCloseable {
 
   /**
    * What the test delegates may use, and nothing more (every rule of a delegate denies by default):
-   * the local PostgreSQL and MariaDB, {@code env:E2E_*} passwords, H2 files and git repositories
-   * under the test's work directory.
+   * the local PostgreSQL and MariaDB, {@code env:E2E_*} passwords, H2 files, changelogs (and clone
+   * targets) and git repositories under the test's work directory.
    */
   static Map<String, String> allowlists(Path work) {
     return Map.of(
         "DBOPS_ALLOW_HOSTS", "127.0.0.1:5432,127.0.0.1:3306,localhost:5432,localhost:3306",
         "DBOPS_ALLOW_SECRET_ENV", "E2E_*",
         "DBOPS_ALLOW_H2_DIR", work.toAbsolutePath().toString(),
+        "DBOPS_ALLOW_CHANGELOG_DIRS", work.toAbsolutePath().toString(),
         "DBOPS_ALLOW_GIT_URLS", work.toAbsolutePath().toUri() + "**");
   }
 

@@ -84,8 +84,10 @@ public final class LiteEngine implements AutoCloseable {
     channels = new GrpcChannels("step container");
     // The line filter is the masking hook: every line passes it before it is spooled or sent.
     Masker masker = config.masker();
+    // A spool left by an earlier lite engine is resumed only when it ships to this engine's log service
+    // (DBOPS_LOG_SERVICE_URL): never another pod's stream to another service with that pod's token.
     shipping = new LogShipping(http, ShipperSettings.DEFAULT.withSpoolDir(config.logSpoolDir()),
-        text -> masker.apply(Secrets.maskUrl(text)));
+        text -> masker.apply(Secrets.maskUrl(text)), ref -> config.forwarding().logRefusal(ref.serviceUrl()) == null);
     shipping.start();
     StepDispatcher dispatcher = new StepDispatcher(channels, shipping, LOG_FLUSH_DEADLINE, new ResultMasker(masker),
         WorkspaceMapping.under(config.workspaceRoot()), config.credential().clientInterceptor());

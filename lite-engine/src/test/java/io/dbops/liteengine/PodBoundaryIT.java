@@ -10,6 +10,7 @@ import io.dbops.proto.v1.LogStream;
 import io.dbops.proto.v1.StepKind;
 import io.dbops.proto.v1.StepRequest;
 import io.dbops.support.PodCredential;
+import io.dbops.testsupport.Ports;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -19,18 +20,14 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,7 +139,7 @@ class PodBoundaryIT {
 
   @Test
   void listensOnLoopbackOnlyByDefault() throws Exception {
-    InetAddress external = nonLoopbackAddress();
+    InetAddress external = Ports.nonLoopbackIpv4().orElse(null);
     assumeTrue(external != null, "this machine has no non-loopback IPv4 address to try");
     try (LiteEngine tcp = new LiteEngine(TestPod.config(spoolDir, logService.url("/").toString(), podStepPort))) {
       tcp.start();
@@ -192,20 +189,5 @@ class PodBoundaryIT {
         .setLogStream(LogStream.newBuilder().setServiceUrl(serviceUrl).setKey("executions/e1/stages/dev/steps/apply")
             .setToken("log-token"))
         .build();
-  }
-
-  /** An IPv4 address of an up, non-loopback interface; null when there is none. */
-  static InetAddress nonLoopbackAddress() throws Exception {
-    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      if (!nic.isUp() || nic.isLoopback()) {
-        continue;
-      }
-      for (InetAddress address : Collections.list(nic.getInetAddresses())) {
-        if (address instanceof Inet4Address && !address.isLoopbackAddress() && !address.isLinkLocalAddress()) {
-          return address;
-        }
-      }
-    }
-    return null;
   }
 }

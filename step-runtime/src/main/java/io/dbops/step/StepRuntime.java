@@ -4,7 +4,6 @@ import io.dbops.proto.v1.StepRunnerGrpc;
 import io.dbops.step.config.StepRuntimeConfig;
 import io.dbops.step.datasource.PoolCache;
 import io.dbops.step.git.CloneRunner;
-import io.dbops.step.guard.ChangeTypeGuard;
 import io.dbops.support.PodCredential;
 import io.dbops.step.liquibase.LiquibaseStepRunner;
 import io.dbops.step.server.StepRunnerService;
@@ -93,8 +92,7 @@ public final class StepRuntime implements AutoCloseable {
     executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(Math.max(1, config.queueCapacity())),
         new NamedThreadFactory("step-exec", true), new ThreadPoolExecutor.AbortPolicy());
-    service = new StepRunnerService(new LiquibaseStepRunner(pools, environment, clock, config.lockTimeout(),
-        config.durability(), new ChangeTypeGuard(config.allowedChangeTypes())),
+    service = new StepRunnerService(new LiquibaseStepRunner(pools, environment, clock, config),
         new CloneRunner(environment), executor, clock);
     server = serverBuilder
         .intercept(credential.serverInterceptor())

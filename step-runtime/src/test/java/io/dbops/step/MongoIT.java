@@ -5,16 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.dbops.proto.v1.ChangeSetRecord;
 import io.dbops.proto.v1.StepKind;
 import io.dbops.proto.v1.StepRequest;
 import io.dbops.proto.v1.StepStatus;
+import io.dbops.step.config.MongoSettings;
+import io.dbops.step.config.StepRuntimeConfig;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,13 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The MongoDB path (liquibase-mongodb) through the gRPC service. There is no MongoDB server on the
- * build machines: the target is mongo-java-server, an in-memory server that speaks MongoDB's wire
- * protocol to the real MongoDB Java driver. This proves the wiring (URL routing, the extension's
- * database, parser and history service, refusals, error mapping), not compatibility with a real
- * MongoDB release. APPLY, VALIDATE, TAG, ROLLBACK and SYNC cannot be tested here: they set up the
- * extension's lock and history collections, which needs commands the emulator lacks ({@code
- * collMod} for their JSON-schema validators; with validators off its collection-existence check
- * still differs), so they fail on the emulator where they would run on MongoDB.
+ * build machines: the target is mongo-java-server, an in-memory reimplementation of MongoDB's wire
+ * protocol that the real MongoDB Java driver talks to. It is not MongoDB: this proves the wiring
+ * (URL routing, the extension's database, parser, lock and history services, refusals, error
+ * mapping) and the step kinds' logic, not compatibility with a MongoDB release. The emulator lacks
+ * {@code collMod} and JSON-schema validators, so the runtime runs with {@link
+ * MongoSettings#withoutValidators()} ({@code DBOPS_STEP_MONGODB_SUPPORTS_VALIDATOR=false}, {@code
+ * DBOPS_STEP_MONGODB_ADJUST_TRACKING_COLLECTIONS=false}), as it would for Amazon DocumentDB.
  */
 class MongoIT {
   @TempDir Path tmp;
@@ -38,11 +42,12 @@ class MongoIT {
 
   @BeforeEach
   void start() throws Exception {
-    server = new MongoServer(new MemoryBackend());
+    server = new MongoServer(new NameFilteringMongoBackend());
     server.bind("127.0.0.1", 0);
     InetSocketAddress address = server.getLocalAddress();
     url = "mongodb://127.0.0.1:" + address.getPort() + "/orders";
-    harness = new StepHarness();
+    harness = new StepHarness(Map.of(),
+        StepRuntimeConfig.builder().port(0).mongo(MongoSettings.withoutValidators()).build());
     Files.writeString(tmp.resolve("changelog.xml"), """
         <databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog"
             xmlns:ext="http://www.liquibase.org/xml/ns/mongodb"
@@ -53,11 +58,19 @@ class MongoIT {
               http://www.liquibase.org/xml/ns/mongodb/liquibase-mongodb-latest.xsd">
           <changeSet id="m1" author="dbops">
             <ext:createCollection collectionName="people"/>
+            <rollback>
+              <ext:dropCollection collectionName="people"/>
+            </rollback>
           </changeSet>
           <changeSet id="m2" author="dbops">
             <ext:insertOne collectionName="people">
               <ext:document>{"name": "Ada"}</ext:document>
             </ext:insertOne>
+            <rollback>
+              <ext:runCommand>
+                <ext:command>{"delete": "people", "deletes": [{"q": {"name": "Ada"}, "limit": 0}]}</ext:command>
+              </ext:runCommand>
+            </rollback>
           </changeSet>
         </databaseChangeLog>
         """);
@@ -92,6 +105,69 @@ class MongoIT {
     try (MongoClient client = MongoClients.create(url)) {
       // Read-only kinds leave the database as it was: no collection was created.
       assertThat(client.getDatabase("orders").listCollectionNames().into(new ArrayList<>())).doesNotContain("people");
+    }
+  }
+
+  @Test
+  void appliesTagsAndRollsBackTheLastChangeset() {
+    StepHarness.Run apply = succeeded(harness.execute(request(StepKind.STEP_KIND_APPLY, url).build()));
+    assertThat(apply.result().getOutputsMap()).containsEntry("changesetsApplied", "2");
+    assertThat(people()).containsExactly("Ada");
+    assertThat(history()).extracting(d -> d.getString("id")).containsExactly("m1", "m2");
+
+    StepHarness.Run status = succeeded(harness.execute(request(StepKind.STEP_KIND_STATUS, url).build()));
+    assertThat(status.result().getOutputsMap()).containsEntry("pending", "0");
+
+    succeeded(harness.execute(request(StepKind.STEP_KIND_TAG, url).setTag("v1").build()));
+    assertThat(history().get(1).getString("tag")).isEqualTo("v1");
+
+    StepHarness.Run rollback = succeeded(harness.execute(request(StepKind.STEP_KIND_ROLLBACK, url).setCount(1).build()));
+    assertThat(rollback.result().getChangesetsList()).extracting(ChangeSetRecord::getId).containsExactly("m2");
+    assertThat(people()).isEmpty();
+    assertThat(history()).extracting(d -> d.getString("id")).containsExactly("m1");
+
+    StepHarness.Run after = succeeded(harness.execute(request(StepKind.STEP_KIND_STATUS, url).build()));
+    assertThat(after.result().getOutputsMap()).containsEntry("pending", "1");
+    assertThat(after.result().getChangesetsList()).extracting(ChangeSetRecord::getId, ChangeSetRecord::getState)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("m2", "PENDING"));
+  }
+
+  @Test
+  void rollsBackToATag() {
+    succeeded(harness.execute(request(StepKind.STEP_KIND_APPLY, url).build()));
+    succeeded(harness.execute(request(StepKind.STEP_KIND_TAG, url).setTag("release-1").build()));
+    assertThat(history()).extracting(d -> d.getString("tag")).containsExactly(null, "release-1");
+
+    // Nothing was applied after the tag: rolling back to it changes nothing and succeeds.
+    succeeded(harness.execute(request(StepKind.STEP_KIND_ROLLBACK, url).setTag("release-1").build()));
+    assertThat(people()).containsExactly("Ada");
+    assertThat(history()).hasSize(2);
+  }
+
+  @Test
+  void withTheExtensionsDefaultsTheEmulatorRefusesTheTrackingCollections() throws Exception {
+    // The settings reach liquibase-mongodb: with validators on, it sends collMod, which the
+    // emulator does not know, and the apply fails before any changeset runs.
+    try (StepHarness defaults = new StepHarness(Map.of(), StepRuntimeConfig.defaults(0))) {
+      StepHarness.Run run = defaults.execute(request(StepKind.STEP_KIND_APPLY, url).build());
+
+      assertThat(run.result().getStatus()).as(run.logText()).isEqualTo(StepStatus.STEP_STATUS_FAILED);
+      assertThat(people()).isEmpty();
+    }
+  }
+
+  private List<String> people() {
+    try (MongoClient client = MongoClients.create(url)) {
+      return client.getDatabase("orders").getCollection("people").find().map(d -> d.getString("name"))
+          .into(new ArrayList<>());
+    }
+  }
+
+  /** The history rows of the changelog's changesets (not the row a tag on an empty history adds). */
+  private List<Document> history() {
+    try (MongoClient client = MongoClients.create(url)) {
+      return client.getDatabase("orders").getCollection("DATABASECHANGELOG").find(new Document("author", "dbops"))
+          .sort(new Document("orderExecuted", 1)).into(new ArrayList<>());
     }
   }
 

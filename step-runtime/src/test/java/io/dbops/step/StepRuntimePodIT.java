@@ -10,20 +10,17 @@ import io.dbops.proto.v1.StepRunnerGrpc;
 import io.dbops.proto.v1.StopStepRequest;
 import io.dbops.step.config.StepRuntimeConfig;
 import io.dbops.support.PodCredential;
+import io.dbops.testsupport.Ports;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -36,21 +33,18 @@ class StepRuntimePodIT {
   private static final String REFUSAL = "missing or wrong pod credential (authorization: Bearer <DBOPS_POD_TOKEN>);"
       + " only this pod's delegate may call it";
   @TempDir Path tmp;
-  private StepRuntime runtime;
+  private TcpStepRuntime server;
   private ManagedChannel channel;
 
   @BeforeEach
   void start() throws Exception {
-    runtime = new StepRuntime(StepRuntimeConfig.defaults(0),
-        StepHarness.withPodToken(Map.of(StepHarness.PASSWORD_ENV, TargetDb.H2_PASSWORD)));
-    runtime.start();
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", runtime.port()).usePlaintext().build();
+    server = new TcpStepRuntime();
+    channel = server.channel();
   }
 
   @AfterEach
   void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    runtime.close();
+    server.close();
   }
 
   @Test
@@ -94,29 +88,15 @@ class StepRuntimePodIT {
 
   @Test
   void listensOnLoopbackOnlyByDefault() throws Exception {
-    InetAddress external = nonLoopbackAddress();
+    InetAddress external = Ports.nonLoopbackIpv4().orElse(null);
     assumeTrue(external != null, "this machine has no non-loopback IPv4 address to try");
     try (Socket loopback = new Socket()) {
-      loopback.connect(new InetSocketAddress("127.0.0.1", runtime.port()), 5_000);
+      loopback.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
     }
     assertThatThrownBy(() -> {
       try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress(external, runtime.port()), 5_000);
+        socket.connect(new InetSocketAddress(external, server.port()), 5_000);
       }
-    }).as("connection to %s:%d", external.getHostAddress(), runtime.port()).isInstanceOf(java.io.IOException.class);
-  }
-
-  private static InetAddress nonLoopbackAddress() throws Exception {
-    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-      if (!nic.isUp() || nic.isLoopback()) {
-        continue;
-      }
-      for (InetAddress address : Collections.list(nic.getInetAddresses())) {
-        if (address instanceof Inet4Address && !address.isLoopbackAddress() && !address.isLinkLocalAddress()) {
-          return address;
-        }
-      }
-    }
-    return null;
+    }).as("connection to %s:%d", external.getHostAddress(), server.port()).isInstanceOf(java.io.IOException.class);
   }
 }

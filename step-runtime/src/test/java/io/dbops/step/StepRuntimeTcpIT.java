@@ -7,10 +7,8 @@ import io.dbops.proto.v1.DatabaseTarget;
 import io.dbops.proto.v1.StepEvent;
 import io.dbops.proto.v1.StepKind;
 import io.dbops.proto.v1.StepRequest;
-import io.dbops.proto.v1.StepRunnerGrpc;
 import io.dbops.proto.v1.StepStatus;
 import io.dbops.proto.v1.StopStepRequest;
-import io.dbops.step.config.StepRuntimeConfig;
 import io.dbops.testsupport.TestDatabase;
 import io.dbops.testsupport.TestDatabases;
 import io.grpc.ManagedChannel;
@@ -19,12 +17,10 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -37,21 +33,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** The real server on a real localhost port, as the lite engine sees it. */
 class StepRuntimeTcpIT {
   @TempDir Path tmp;
-  private StepRuntime runtime;
+  private TcpStepRuntime server;
   private ManagedChannel channel;
 
   @BeforeEach
   void start() throws Exception {
-    runtime = new StepRuntime(StepRuntimeConfig.defaults(0),
-        StepHarness.withPodToken(Map.of(StepHarness.PASSWORD_ENV, TargetDb.H2_PASSWORD)));
-    runtime.start();
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", runtime.port()).usePlaintext().build();
+    server = new TcpStepRuntime();
+    channel = server.channel();
   }
 
   @AfterEach
   void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    runtime.close();
+    server.close();
   }
 
   @Test
@@ -59,7 +52,7 @@ class StepRuntimeTcpIT {
     HealthCheckResponse response = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
         .check(HealthCheckRequest.newBuilder().setService("").build());
 
-    assertThat(runtime.port()).isPositive();
+    assertThat(server.port()).isPositive();
     assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
   }
 
@@ -71,7 +64,7 @@ class StepRuntimeTcpIT {
         .putParameters("personName", "Ada").build();
 
     StepHarness.Run run = StepHarness.collect(
-        StepRunnerGrpc.newBlockingStub(channel).withInterceptors(StepHarness.CREDENTIAL.clientInterceptor()).withDeadlineAfter(60, TimeUnit.SECONDS).execute(request));
+        server.stub(60).execute(request));
 
     assertThat(run.result().getStatus()).as(run.result().getError()).isEqualTo(StepStatus.STEP_STATUS_SUCCEEDED);
     assertThat(run.logs()).isNotEmpty();
@@ -85,7 +78,7 @@ class StepRuntimeTcpIT {
           pg.username()).setStepId("slow-step").build();
       List<StepEvent> events = new CopyOnWriteArrayList<>();
       CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
-        Iterator<StepEvent> it = StepRunnerGrpc.newBlockingStub(channel).withInterceptors(StepHarness.CREDENTIAL.clientInterceptor()).withDeadlineAfter(60, TimeUnit.SECONDS)
+        Iterator<StepEvent> it = server.stub(60)
             .execute(request);
         it.forEachRemaining(events::add);
       });
@@ -94,7 +87,7 @@ class StepRuntimeTcpIT {
           .anyMatch(e -> e.hasLog() && e.getLog().getText().startsWith("Applying changeset slow/changelog.sql::slow-2")));
       assertThat(events).noneMatch(StepEvent::hasResult);
 
-      boolean stopped = StepRunnerGrpc.newBlockingStub(channel).withInterceptors(StepHarness.CREDENTIAL.clientInterceptor()).withDeadlineAfter(5, TimeUnit.SECONDS)
+      boolean stopped = server.stub(5)
           .stop(StopStepRequest.newBuilder().setStepId("slow-step").build()).getStopped();
 
       done.get(20, TimeUnit.SECONDS);
@@ -102,7 +95,7 @@ class StepRuntimeTcpIT {
       StepEvent last = events.get(events.size() - 1);
       assertThat(last.getResult().getStatus()).isEqualTo(StepStatus.STEP_STATUS_ABORTED);
       assertThat(pg.tableExists("before_sleep")).isTrue();
-      boolean again = StepRunnerGrpc.newBlockingStub(channel).withInterceptors(StepHarness.CREDENTIAL.clientInterceptor()).withDeadlineAfter(5, TimeUnit.SECONDS)
+      boolean again = server.stub(5)
           .stop(StopStepRequest.newBuilder().setStepId("slow-step").build()).getStopped();
       assertThat(again).isFalse();
     }
@@ -114,7 +107,7 @@ class StepRuntimeTcpIT {
       StepRequest slow = StepHarness.request(StepKind.STEP_KIND_APPLY, "slow/changelog.sql", pg.jdbcUrl(),
           pg.username()).build();
       assertThatThrownBy(() -> new ArrayList<StepEvent>() {{
-            StepRunnerGrpc.newBlockingStub(channel).withInterceptors(StepHarness.CREDENTIAL.clientInterceptor()).withDeadlineAfter(3, TimeUnit.SECONDS).execute(slow)
+            server.stub(3).execute(slow)
                 .forEachRemaining(this::add);
           }})
           .isInstanceOfSatisfying(StatusRuntimeException.class,
@@ -123,7 +116,7 @@ class StepRuntimeTcpIT {
       StepRequest status = StepHarness.request(StepKind.STEP_KIND_STATUS, "slow/changelog.sql", pg.jdbcUrl(),
           pg.username()).build();
       StepHarness.Run run = StepHarness.collect(
-          StepRunnerGrpc.newBlockingStub(channel).withInterceptors(StepHarness.CREDENTIAL.clientInterceptor()).withDeadlineAfter(20, TimeUnit.SECONDS).execute(status));
+          server.stub(20).execute(status));
       assertThat(run.result().getOutputsMap()).containsEntry("pending", "1");
     }
   }

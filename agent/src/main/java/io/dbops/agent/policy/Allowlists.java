@@ -20,12 +20,14 @@ import java.util.Set;
  * @param gitUrls URL globs of clone steps ({@code DBOPS_ALLOW_GIT_URLS})
  * @param jdbcProperties extra JDBC URL properties by driver, lower case ({@code DBOPS_ALLOW_JDBC_PROPERTIES})
  * @param h2Dir the only directory of H2 file databases ({@code DBOPS_ALLOW_H2_DIR}), or null for none
+ * @param changelogDirs absolute directories a step's changelog, search path, policy file and clone
+ *     target may be in on the local runtime ({@code DBOPS_ALLOW_CHANGELOG_DIRS})
  */
 public record Allowlists(List<String> secretEnv, List<Path> secretFiles, List<String> secretKubernetes,
     String tokenSecretName, List<HostPattern> hosts, List<String> gitUrls, Map<String, Set<String>> jdbcProperties,
-    Path h2Dir) {
-  /** Nothing allowed: no env:, file: or kubernetes: source, no host, no git URL, no H2 file. */
-  public static final Allowlists NONE = new Allowlists(null, null, null, null, null, null, null, null);
+    Path h2Dir, List<Path> changelogDirs) {
+  /** Nothing allowed: no env:, file: or kubernetes: source, no host, no git URL, no H2 file, no step file. */
+  public static final Allowlists NONE = new Allowlists(null, null, null, null, null, null, null, null, null);
 
   public Allowlists {
     secretEnv = secretEnv == null ? List.of() : List.copyOf(secretEnv);
@@ -34,11 +36,13 @@ public record Allowlists(List<String> secretEnv, List<Path> secretFiles, List<St
     hosts = hosts == null ? List.of() : List.copyOf(hosts);
     gitUrls = gitUrls == null ? List.of() : List.copyOf(gitUrls);
     jdbcProperties = jdbcProperties == null ? Map.of() : Map.copyOf(jdbcProperties);
+    changelogDirs = changelogDirs == null ? List.of() : List.copyOf(changelogDirs);
   }
 
   /** The allowlists in {@code env}; problems (a relative directory, a malformed entry) go to the reader. */
   public static Allowlists read(EnvReader env) {
     List<Path> files = env.list(SecretSourceRule.FILES_SETTING, Allowlists::absoluteDirectory);
+    List<Path> changelogDirs = env.list(StepFileRule.SETTING, Allowlists::absoluteDirectory);
     Path h2Dir = null;
     if (env.isSet(JdbcUrlRule.H2_DIR_SETTING)) {
       try {
@@ -56,7 +60,8 @@ public record Allowlists(List<String> secretEnv, List<Path> secretFiles, List<St
     }
     return new Allowlists(env.list(SecretSourceRule.ENV_SETTING), files,
         env.list(SecretSourceRule.KUBERNETES_SETTING), env.string("DBOPS_TOKEN_SECRET_NAME"),
-        env.list(HostRule.SETTING, HostPattern::parse), env.list(GitUrlRule.SETTING), jdbc, h2Dir);
+        env.list(HostRule.SETTING, HostPattern::parse), env.list(GitUrlRule.SETTING), jdbc, h2Dir,
+        changelogDirs);
   }
 
   /** {@link #read} of {@code env}, throwing a ConfigException for the delegate on a problem (for tests). */
@@ -80,6 +85,6 @@ public record Allowlists(List<String> secretEnv, List<Path> secretFiles, List<St
   public String toString() {
     return "Allowlists[secretEnv=" + secretEnv + ", secretFiles=" + secretFiles + ", secretKubernetes="
         + secretKubernetes + ", hosts=" + hosts.stream().map(HostPattern::text).toList() + ", gitUrls=" + gitUrls
-        + ", jdbcProperties=" + jdbcProperties + ", h2Dir=" + h2Dir + "]";
+        + ", jdbcProperties=" + jdbcProperties + ", h2Dir=" + h2Dir + ", changelogDirs=" + changelogDirs + "]";
   }
 }

@@ -20,8 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 class DelegatePolicyTest {
   @TempDir Path dir;
 
+  /** A policy with {@code settings}, whose steps' files (in {@code dir/changelogs}) are allowed. */
   private DelegatePolicy policy(Map<String, String> settings) {
-    return new DelegatePolicy(Allowlists.of(settings), dir.resolve("state"), name -> switch (name) {
+    Map<String, String> all = new HashMap<>(settings);
+    all.putIfAbsent("DBOPS_ALLOW_CHANGELOG_DIRS", dir.resolve("changelogs").toString());
+    return new DelegatePolicy(Allowlists.of(all), dir.resolve("state"), name -> switch (name) {
       case "db.internal" -> List.of(InetAddress.getByName("10.1.2.3"));
       case "split.internal" -> List.of(InetAddress.getByName("10.1.2.4"), InetAddress.getByName("192.168.0.9"));
       default -> throw new java.net.UnknownHostException(name);
@@ -234,13 +237,13 @@ class DelegatePolicyTest {
                 + " postgresql"));
   }
 
-  private static ExecuteStepPayload.StepSpec step(String jdbcUrl) {
-    return new ExecuteStepPayload.StepSpec("apply", "changelog.xml", null, jdbcUrl, "app", "DB_PASSWORD", null, null,
+  private ExecuteStepPayload.StepSpec step(String jdbcUrl) {
+    return new ExecuteStepPayload.StepSpec("apply", "changelog.xml", dir.resolve("changelogs").toString(), jdbcUrl, "app", "DB_PASSWORD", null, null,
         null, 0, Map.of(), null);
   }
 
-  private static ExecuteStepPayload.StepSpec clone(String url) {
-    return new ExecuteStepPayload.StepSpec("clone", null, null, null, null, null, null, null, null, 0, Map.of(), null,
+  private ExecuteStepPayload.StepSpec clone(String url) {
+    return new ExecuteStepPayload.StepSpec("clone", null, dir.resolve("changelogs").toString(), null, null, null, null, null, null, 0, Map.of(), null,
         false, false, null, false, new ExecuteStepPayload.GitSpec(url, "main", "checkout", 1, null, null));
   }
 }

@@ -79,7 +79,8 @@ class ExecuteStepHandlerTest {
 
   private ExecuteStepHandler handler() {
     return new ExecuteStepHandler(channels, maskers, credentials,
-        new io.dbops.agent.policy.DelegatePolicy(io.dbops.agent.policy.Allowlists.NONE, null),
+        new io.dbops.agent.policy.DelegatePolicy(io.dbops.agent.policy.Allowlists.of(
+            Map.of("DBOPS_ALLOW_CHANGELOG_DIRS", "/srv/changelogs")), null),
         new StageLogs(new okhttp3.OkHttpClient(), null));
   }
 
@@ -145,7 +146,7 @@ class ExecuteStepHandlerTest {
 
   private Frame.TaskAssigned task(String pod, String jdbcUrl) {
     ExecuteStepPayload payload = new ExecuteStepPayload("e1", "dev", "apply", pod, "127.0.0.1:" + server.getPort(), 1,
-        new ExecuteStepPayload.StepSpec("apply", "changelog.xml", null, jdbcUrl, null, null, null, null,
+        new ExecuteStepPayload.StepSpec("apply", "changelog.xml", "/srv/changelogs", jdbcUrl, null, null, null, null,
             null, 0, Map.of(), null),
         new ExecuteStepPayload.LogStreamRef("http://127.0.0.1:1", "executions/e1/dev/apply", "t"));
     return new Frame.TaskAssigned("task-1", TaskTypes.EXECUTE_STEP, 1, 30, 60, Json.tree(payload));

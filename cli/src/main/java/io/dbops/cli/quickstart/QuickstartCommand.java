@@ -59,7 +59,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     Path state = stateDir.toAbsolutePath().normalize();
     Files.createDirectories(state);
     LoggingSetup.toFile(LoggingSetup.Settings.fromEnvironment(System.getenv()), state.resolve("quickstart.log"));
-    Pipeline pipeline = withDatabase(new PipelineLoader().load(samplePipeline()), targetDatabase(state));
+    Path sample = samplePipeline().toAbsolutePath().normalize();
+    Pipeline pipeline = withDatabase(new PipelineLoader().load(sample), targetDatabase(state));
 
     System.out.println("dbops quickstart: state in " + state + ", component logs in "
         + state.resolve("quickstart.log"));
@@ -81,7 +82,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             "DBOPS_ALLOW_INSECURE", "true",
             "DBOPS_METRICS_PORT", "0",
             "DBOPS_STATE_DIR", state.resolve("delegate").toString()));
-        delegateEnv.putAll(allowlists(state));
+        delegateEnv.putAll(allowlists(state, sample.getParent()));
         DelegateConfig delegateConfig = DelegateConfig.fromEnvironment(delegateEnv)
             .toBuilder().podProcessCommand(PodProcessCommand.ofThisProcess()).build();
         try (Delegate delegate = new Delegate(delegateConfig)) {
@@ -102,11 +103,13 @@ public final class QuickstartCommand implements Callable<Integer> {
   }
 
   /**
-   * What the quickstart's delegate may use: exactly the target database and its password variable
-   * (docs/security.md: every rule of a delegate denies by default).
+   * What the quickstart's delegate may use: exactly the target database and its password variable,
+   * and the sample pipeline's directory for its changelog (docs/security.md: every rule of a
+   * delegate denies by default).
    */
-  private Map<String, String> allowlists(Path state) {
+  private Map<String, String> allowlists(Path state, Path pipelineDir) {
     Map<String, String> allow = new HashMap<>();
+    allow.put("DBOPS_ALLOW_CHANGELOG_DIRS", pipelineDir.toString());
     if (database == null) {
       allow.put("DBOPS_ALLOW_H2_DIR", state.resolve(H2_DIR).toString());
       allow.put("DBOPS_ALLOW_JDBC_PROPERTIES", "h2:AUTO_SERVER");

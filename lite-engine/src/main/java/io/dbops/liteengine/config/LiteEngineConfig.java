@@ -40,7 +40,11 @@ public record LiteEngineConfig(int port, String bindAddress, Path logSpoolDir, M
   public static final int DEFAULT_PORT = 20001;
   /** Loopback: the local runtime's delegate runs on the same machine. */
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
-  /** The default spool directory, shared safely by lite engines on one machine (each stream is locked). */
+  /**
+   * The default spool directory, for a lite engine run by hand. The delegate always sets a directory
+   * of the pod's own (a spool holds its streams' log tokens); an engine resumes only the leftover
+   * streams of its own log service.
+   */
   public static final Path DEFAULT_SPOOL_DIR = Path.of(System.getProperty("java.io.tmpdir"), "dbops-log-spool");
 
   public LiteEngineConfig {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * The lite engine's log shipping: one {@link LogShipper} per step, with the engine's settings
  * (spool directory) and line filter (masking). A step whose lines are not all delivered when it
  * ends hands its shipper to the backlog, which keeps delivering in the background; {@link #start}
- * puts streams an earlier lite engine left in the spool directory into the backlog too.
+ * puts streams an earlier lite engine left in the spool directory into the backlog too, when they
+ * go to this engine's log service.
  *
  * <p>Lifecycle: {@link #start} once; {@link #close} closes every shipper (idempotent); their
  * undelivered lines stay in the spool for the next lite engine on that directory. The {@link
@@ -29,11 +31,18 @@ public final class LogShipping implements AutoCloseable {
   private final OkHttpClient http;
   private final ShipperSettings settings;
   private final UnaryOperator<String> lineFilter;
+  private final Predicate<LogStreamRef> mayResume;
   private final Set<LogShipper> backlog = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  /** @param lineFilter applied to every line before it leaves the process (masking); thread-safe */
-  public LogShipping(OkHttpClient http, ShipperSettings settings, UnaryOperator<String> lineFilter) {
+  /**
+   * @param lineFilter applied to every line before it leaves the process (masking); thread-safe
+   * @param mayResume whether a stream an earlier lite engine left in the spool may be resumed (its
+   *     service URL must be this engine's {@code DBOPS_LOG_SERVICE_URL}); others stay untouched
+   */
+  public LogShipping(OkHttpClient http, ShipperSettings settings, UnaryOperator<String> lineFilter,
+      Predicate<LogStreamRef> mayResume) {
+    this.mayResume = mayResume;
     this.http = http;
     this.settings = settings;
     this.lineFilter = lineFilter;
@@ -41,7 +50,7 @@ public final class LogShipping implements AutoCloseable {
 
   /** Resumes the streams an earlier lite engine left in the spool directory. */
   public void start() {
-    List<LogShipper> leftovers = LogShipper.resumeSpooled(http, settings);
+    List<LogShipper> leftovers = LogShipper.resumeSpooled(http, settings, mayResume);
     for (LogShipper shipper : leftovers) {
       shipper.start();
       shipper.finish();

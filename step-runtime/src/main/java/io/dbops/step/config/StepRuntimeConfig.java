@@ -30,11 +30,13 @@ import java.util.Set;
  *     DBOPS_STEP_DURABILITY}, {@code step} (default) or {@code changeset})
  * @param allowedChangeTypes what changelogs may do beyond the database ({@code
  *     DBOPS_STEP_ALLOW_CHANGE_TYPES}, default none)
+ * @param mongo how liquibase-mongodb sets up its tracking collections ({@code
+ *     DBOPS_STEP_MONGODB_*}, see {@link MongoSettings})
  */
 public record StepRuntimeConfig(
     int port, String bindAddress, int poolMaxSize, Duration connectionTimeout, int queueCapacity,
     Duration shutdownGrace, Duration lockTimeout, CommitDurability durability,
-    Set<GuardedChangeType> allowedChangeTypes) {
+    Set<GuardedChangeType> allowedChangeTypes, MongoSettings mongo) {
 
   public static final String PORT = "DBOPS_STEP_PORT";
   public static final String BIND_ADDRESS = "DBOPS_BIND_ADDRESS";
@@ -66,6 +68,7 @@ public record StepRuntimeConfig(
     problems.require(lockTimeout != null && !lockTimeout.isNegative() && lockTimeout.toSeconds() <= 86_400,
         LOCK_TIMEOUT + " must be between 0 and 86400 seconds, not " + lockTimeout);
     problems.require(durability != null, DURABILITY + " must be set");
+    problems.require(mongo != null, "the MongoDB settings must be set");
     problems.throwIfAny(COMPONENT);
     allowedChangeTypes = allowedChangeTypes == null || allowedChangeTypes.isEmpty()
         ? Set.of() : Set.copyOf(EnumSet.copyOf(allowedChangeTypes));
@@ -85,7 +88,7 @@ public record StepRuntimeConfig(
   public Builder toBuilder() {
     return new Builder().port(port).bindAddress(bindAddress).poolMaxSize(poolMaxSize)
         .connectionTimeout(connectionTimeout).queueCapacity(queueCapacity).shutdownGrace(shutdownGrace)
-        .lockTimeout(lockTimeout).durability(durability).allowedChangeTypes(allowedChangeTypes);
+        .lockTimeout(lockTimeout).durability(durability).allowedChangeTypes(allowedChangeTypes).mongo(mongo);
   }
 
   /** This configuration with another lock timeout. */
@@ -112,6 +115,7 @@ public record StepRuntimeConfig(
     String durability = reader.oneOf(DURABILITY, "step", Set.of("step", "changeset"));
     b.durability(CommitDurability.parse(durability));
     b.allowedChangeTypes(Set.copyOf(reader.list(ALLOW_CHANGE_TYPES, GuardedChangeType::parse)));
+    b.mongo(MongoSettings.read(reader));
     reader.throwIfProblems(COMPONENT);
     return b.build();
   }
@@ -127,6 +131,7 @@ public record StepRuntimeConfig(
     private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
     private CommitDurability durability = CommitDurability.STEP;
     private Set<GuardedChangeType> allowedChangeTypes = Set.of();
+    private MongoSettings mongo = MongoSettings.defaults();
 
     private Builder() {}
 
@@ -175,10 +180,15 @@ public record StepRuntimeConfig(
       return this;
     }
 
+    public Builder mongo(MongoSettings mongo) {
+      this.mongo = mongo;
+      return this;
+    }
+
     /** @throws ConfigException listing every invalid value */
     public StepRuntimeConfig build() {
       return new StepRuntimeConfig(port, bindAddress, poolMaxSize, connectionTimeout, queueCapacity, shutdownGrace,
-          lockTimeout, durability, allowedChangeTypes);
+          lockTimeout, durability, allowedChangeTypes, mongo);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.dbops.step.liquibase;
 
 import io.dbops.step.config.CommitDurability;
+import io.dbops.step.config.MongoSettings;
 import io.dbops.step.config.StepRuntimeConfig;
 import io.dbops.step.datasource.ConnectFailure;
 import io.dbops.step.datasource.PoolCache;
@@ -49,6 +50,7 @@ public final class LiquibaseStepRunner {
   private final CommitDurability durability;
   private final String owner;
   private final ChangeTypeGuard guard;
+  private final MongoSettings mongo;
   private final ChangelogCache changelogs = new ChangelogCache(16);
   private final UpToDateMemo upToDate = new UpToDateMemo(16);
   private final java.util.concurrent.atomic.AtomicLong lastDeployment = new java.util.concurrent.atomic.AtomicLong();
@@ -89,7 +91,24 @@ public final class LiquibaseStepRunner {
    */
   public LiquibaseStepRunner(PoolCache pools, Map<String, String> environment, Clock clock, Duration lockTimeout,
       CommitDurability durability, ChangeTypeGuard guard) {
+    this(pools, environment, clock, lockTimeout, durability, guard, MongoSettings.defaults());
+  }
+
+  /**
+   * With every setting from the step runtime's configuration.
+   *
+   * @param environment where {@code password_env} names are looked up (System.getenv() in
+   *     production)
+   */
+  public LiquibaseStepRunner(PoolCache pools, Map<String, String> environment, Clock clock, StepRuntimeConfig config) {
+    this(pools, environment, clock, config.lockTimeout(), config.durability(),
+        new ChangeTypeGuard(config.allowedChangeTypes()), config.mongo());
+  }
+
+  private LiquibaseStepRunner(PoolCache pools, Map<String, String> environment, Clock clock, Duration lockTimeout,
+      CommitDurability durability, ChangeTypeGuard guard, MongoSettings mongo) {
     this.guard = guard;
+    this.mongo = mongo;
     this.pools = pools;
     this.durability = durability;
     this.environment = Map.copyOf(environment);
@@ -154,7 +173,7 @@ public final class LiquibaseStepRunner {
         + " on " + Secrets.maskUrl(command.jdbcUrl()));
     control.checkNotStopped();
     if (MongoStepRunner.isMongo(command.jdbcUrl())) {
-      return new MongoStepRunner(clock, this::nextDeploymentId, guard).run(command, password, location.root(),
+      return new MongoStepRunner(clock, this::nextDeploymentId, guard, mongo).run(command, password, location.root(),
           location.file(), log, control);
     }
     try (Connection connection = pools.borrow(command.jdbcUrl(), command.username(), password);

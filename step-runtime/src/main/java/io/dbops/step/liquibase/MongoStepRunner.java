@@ -1,5 +1,6 @@
 package io.dbops.step.liquibase;
 
+import io.dbops.step.config.MongoSettings;
 import io.dbops.support.Secrets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,7 +25,8 @@ import liquibase.resource.DirectoryResourceAccessor;
  * DATABASECHANGELOG collection). None of the JDBC machinery applies: no pool (one client per step),
  * no session lock, no atomic history, no no-op memo. DRIFT and POLICY compare SQL schemas and SQL
  * statements, so they are refused, as is a rollback PREVIEW (the extension renders no rollback
- * script). One per step, on the step's thread.
+ * script). The {@link MongoSettings} (validators, adjusting the tracking collections) reach the
+ * extension as Liquibase configuration in the step's scope. One per step, on the step's thread.
  */
 @SuppressWarnings("deprecation") // the Liquibase facade is deprecated but stable across 4.x
 final class MongoStepRunner {
@@ -33,8 +35,11 @@ final class MongoStepRunner {
   private final Clock clock;
   private final Supplier<String> deploymentId;
   private final io.dbops.step.guard.ChangeTypeGuard guard;
+  private final MongoSettings settings;
 
-  MongoStepRunner(Clock clock, Supplier<String> deploymentId, io.dbops.step.guard.ChangeTypeGuard guard) {
+  MongoStepRunner(Clock clock, Supplier<String> deploymentId, io.dbops.step.guard.ChangeTypeGuard guard,
+      MongoSettings settings) {
+    this.settings = settings;
     this.clock = clock;
     this.deploymentId = deploymentId;
     this.guard = guard;
@@ -52,6 +57,13 @@ final class MongoStepRunner {
           + " schemas and statements. APPLY, PREVIEW, STATUS, VALIDATE, TAG, ROLLBACK, SYNC and HISTORY are.",
           Map.of(), List.of());
     }
+    // liquibase-mongodb reads its settings (validators, adjusting the tracking collections) when it
+    // opens the database and sets up its lock and history collections: all inside this scope.
+    return Scope.child(settings.liquibaseScope(), () -> runInScope(command, password, root, file, log, control));
+  }
+
+  private StepOutcome runInScope(StepCommand command, String password, Path root, String file, MaskingLog log,
+      StepControl control) throws Exception {
     try (DirectoryResourceAccessor accessor = new DirectoryResourceAccessor(root)) {
       Database database;
       try {

@@ -56,6 +56,19 @@ class StepRuntimeConfigTest {
   }
 
   @Test
+  void mongoDbSettingsDefaultToTheExtensionsAndAreRead() {
+    assertThat(StepRuntimeConfig.fromEnvironment(Map.of()).mongo()).isEqualTo(MongoSettings.defaults());
+    StepRuntimeConfig config = StepRuntimeConfig.fromEnvironment(Map.of(
+        "DBOPS_STEP_MONGODB_SUPPORTS_VALIDATOR", "false", "DBOPS_STEP_MONGODB_ADJUST_TRACKING_COLLECTIONS", "false"));
+
+    assertThat(config.mongo()).isEqualTo(MongoSettings.withoutValidators());
+    assertThat(config.mongo().liquibaseScope()).isEqualTo(Map.of("liquibase.mongodb.supportsValidator", false,
+        "liquibase.mongodb.adjustTrackingTablesOnStartup", false));
+    assertThatThrownBy(() -> StepRuntimeConfig.fromEnvironment(Map.of("DBOPS_STEP_MONGODB_SUPPORTS_VALIDATOR", "no way")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("DBOPS_STEP_MONGODB_SUPPORTS_VALIDATOR");
+  }
+
+  @Test
   void lockTimeoutDefaultsTo60SecondsAndIsRead() {
     assertThat(StepRuntimeConfig.fromEnvironment(Map.of()).lockTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(StepRuntimeConfig.fromEnvironment(Map.of("DBOPS_STEP_LOCK_TIMEOUT_SECONDS", "5")).lockTimeout())

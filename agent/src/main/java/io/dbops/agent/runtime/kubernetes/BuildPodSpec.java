@@ -44,17 +44,24 @@ import java.util.stream.Collectors;
  * container also gets {@value #MASK_ENV}, the comma-separated names of those variables, so it
  * masks their values. No value is ever in the spec. Every container listens on all interfaces
  * ({@code DBOPS_BIND_ADDRESS=0.0.0.0}: the delegate and the kubelet reach it at the pod IP); the
- * lite engine gets {@code DBOPS_POD_STEP_PORTS} (the only step ports it may call) and {@code
- * DBOPS_LOG_SERVICE_URL} (the only log service it may ship to).
+ * lite engine gets {@code DBOPS_POD_STEP_PORTS} (the only step ports it may call), {@code
+ * DBOPS_LOG_SERVICE_URL} (the only log service it may ship to) and {@code DBOPS_LOG_SPOOL_DIR}.
  *
  * <p>Hardened: non-root (uid/gid 10001), read-only root filesystem, no privilege escalation, every
  * capability dropped, seccomp RuntimeDefault, no service account token. Writable: the shared
- * {@code /workspace} and {@code /tmp} (emptyDirs).
+ * {@code /workspace} and {@code /tmp} (emptyDirs), and the lite engine's own log spool ({@value
+ * #LOG_SPOOL_PATH}, an emptyDir only it mounts).
  */
 final class BuildPodSpec {
   static final String LITE_ENGINE = "lite-engine";
   static final String MASK_ENV = "DBOPS_MASK_ENV";
   static final String WORKSPACE_PATH = "/workspace";
+  /**
+   * The lite engine's log spool: an emptyDir of this pod, mounted in the lite engine only (a spool
+   * holds the log token; the step containers share /tmp and /workspace, never this).
+   */
+  static final String LOG_SPOOL_PATH = "/var/dbops/log-spool";
+  static final String LOG_SPOOL_VOLUME = "log-spool";
   static final String LAUNCHER = "/opt/dbops/bin/dbops";
   static final long RUN_AS = 10001L;
   /** Requests and limits of the lite engine; step containers take these unless the task says otherwise. */
@@ -99,9 +106,13 @@ final class BuildPodSpec {
     liteEngineEnv.add(plain("DBOPS_LOG_SERVICE_URL", logServiceUrl));
     // the pipeline's absolute paths live under the shared workspace volume in a pod
     liteEngineEnv.add(plain("DBOPS_WORKSPACE_ROOT", WORKSPACE_PATH));
+    liteEngineEnv.add(plain("DBOPS_LOG_SPOOL_DIR", LOG_SPOOL_PATH));
     liteEngineEnv.addAll(secretEnv);
-    containers.add(container(LITE_ENGINE, image, pullPolicy, "lite-engine", basePort, liteEngineEnv,
-        LITE_ENGINE_RESOURCES));
+    Container liteEngine = container(LITE_ENGINE, image, pullPolicy, "lite-engine", basePort, liteEngineEnv,
+        LITE_ENGINE_RESOURCES);
+    liteEngine.getVolumeMounts().add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+        .withName(LOG_SPOOL_VOLUME).withMountPath(LOG_SPOOL_PATH).build());
+    containers.add(liteEngine);
     for (int i = 1; i <= layout.containers(); i++) {
       int port = basePort + i;
       List<EnvVar> env = new ArrayList<>();
@@ -140,6 +151,7 @@ final class BuildPodSpec {
         .endSecurityContext()
         .addNewVolume().withName("workspace").withNewEmptyDir().endEmptyDir().endVolume()
         .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+        .addNewVolume().withName(LOG_SPOOL_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
         .withContainers(containers)
         .endSpec()
         .build();

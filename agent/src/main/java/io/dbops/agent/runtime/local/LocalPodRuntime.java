@@ -66,6 +66,8 @@ public final class LocalPodRuntime implements PodRuntime {
   private final PodEnvironment environment;
   /** Pods started or starting; guarded by itself. */
   private final java.util.Set<String> admitted = new java.util.HashSet<>();
+  /** The lite engine's log spool, in the pod's own directory: no other pod's lite engine looks there. */
+  static final String LOG_SPOOL = "log-spool";
   private final Path stateDir;
   private final Duration readyTimeout;
   private final Readiness readiness;
@@ -237,7 +239,8 @@ public final class LocalPodRuntime implements PodRuntime {
         containerPorts.add(ports.next());
       }
       processes.add(launch(podDir, "lite-engine", "lite-engine",
-          environment.liteEngine(secrets, liteEnginePort, containerPorts), liteEnginePort, masker));
+          environment.liteEngine(secrets, liteEnginePort, containerPorts, podDir.resolve(LOG_SPOOL)), liteEnginePort,
+          masker));
       for (int i = 1; i <= layout.containers(); i++) {
         int port = containerPorts.get(i - 1);
         processes.add(launch(podDir, "step-" + i, "step-runtime", environment.stepRuntime(pod, secrets, port), port,

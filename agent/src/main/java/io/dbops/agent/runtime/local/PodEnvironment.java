@@ -19,11 +19,14 @@ import java.util.stream.Collectors;
  * only {@link #PASSED} of the delegate's variables (when it has them), the delegate's {@code
  * DBOPS_STEP_*} settings (step processes), the pod's own env and secret env, the bounded JVM
  * options ({@code JDK_JAVA_OPTIONS}), and the pod wiring: {@code DBOPS_POD_TOKEN} (every process),
- * {@code DBOPS_POD_STEP_PORTS} and {@code DBOPS_LOG_SERVICE_URL} (lite engine). No {@code
+ * {@code DBOPS_POD_STEP_PORTS}, {@code DBOPS_LOG_SERVICE_URL} and {@code DBOPS_LOG_SPOOL_DIR}, the
+ * pod's own spool directory (lite engine). No {@code
  * DBOPS_BIND_ADDRESS}: the processes listen on loopback. Nothing else of the delegate's
  * environment (no {@code DBOPS_TOKEN}, no host credentials) reaches a pod. Immutable.
  */
 final class PodEnvironment {
+  /** The lite engine's log spool directory (the pod's own). */
+  static final String SPOOL_DIR = "DBOPS_LOG_SPOOL_DIR";
   /** The delegate's variables a pod process gets. */
   static final List<String> PASSED = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "JAVA_HOME", "TMPDIR",
       "DBOPS_JAVA_OPTS", "DBOPS_LOG_FORMAT", "DBOPS_LOG_LEVEL");
@@ -45,7 +48,11 @@ final class PodEnvironment {
     this.local = local;
   }
 
-  Map<String, String> liteEngine(PodSecrets secrets, int port, List<Integer> stepPorts) {
+  /**
+   * @param spoolDir the pod's own log spool directory ({@code DBOPS_LOG_SPOOL_DIR}): a lite engine
+   *     only ever finds its own pod's streams there
+   */
+  Map<String, String> liteEngine(PodSecrets secrets, int port, List<Integer> stepPorts, java.nio.file.Path spoolDir) {
     Map<String, String> env = new LinkedHashMap<>(passed);
     env.put(JVM_OPTIONS, local.javaOpts("lite-engine"));
     env.putAll(secrets.env());
@@ -55,6 +62,7 @@ final class PodEnvironment {
     env.put("DBOPS_POD_STEP_PORTS", stepPorts.isEmpty() ? "none"
         : stepPorts.stream().map(String::valueOf).collect(Collectors.joining(",")));
     env.put("DBOPS_LOG_SERVICE_URL", secrets.logServiceUrl());
+    env.put(SPOOL_DIR, spoolDir.toString());
     return env;
   }
 

@@ -130,7 +130,7 @@ class KubernetesPodRuntimeIT {
       assertThat(spec.getImagePullSecrets()).extracting(r -> r.getName()).containsExactly("exec-1-dev-registry-1");
       assertThat(spec.getSecurityContext().getRunAsNonRoot()).isTrue();
       assertThat(spec.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
-      assertThat(spec.getVolumes()).extracting(v -> v.getName()).containsExactly("workspace", "tmp");
+      assertThat(spec.getVolumes()).extracting(v -> v.getName()).containsExactly("workspace", "tmp", "log-spool");
       assertThat(spec.getContainers()).extracting(Container::getName)
           .containsExactly("lite-engine", "step-1");
       for (Container c : spec.getContainers()) {
@@ -171,6 +171,14 @@ class KubernetesPodRuntimeIT {
         assertThat(env(c, "DBOPS_POD_TOKEN").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("DBOPS_POD_TOKEN");
       }
       assertThat(env(liteEngine, "DBOPS_WORKSPACE_ROOT").getValue()).isEqualTo("/workspace");
+      // the log spool (it holds the log token) is the pod's own, and the lite engine's only
+      assertThat(env(liteEngine, "DBOPS_LOG_SPOOL_DIR").getValue()).isEqualTo("/var/dbops/log-spool");
+      assertThat(liteEngine.getVolumeMounts()).anySatisfy(m -> {
+        assertThat(m.getName()).isEqualTo("log-spool");
+        assertThat(m.getMountPath()).isEqualTo("/var/dbops/log-spool");
+      });
+      assertThat(spec.getContainers().subList(1, 3)).allSatisfy(c -> assertThat(c.getVolumeMounts())
+          .extracting(m -> m.getName()).doesNotContain("log-spool"));
       Container step1 = spec.getContainers().get(1);
       assertThat(step1.getArgs()).containsExactly("step-runtime");
       assertThat(env(step1, "DBOPS_STEP_PORT").getValue()).isEqualTo("20002");

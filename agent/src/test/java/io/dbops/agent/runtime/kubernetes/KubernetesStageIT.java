@@ -21,15 +21,15 @@ import io.dbops.protocol.TaskTypes;
 import io.dbops.secrets.SealedBox;
 import io.dbops.support.GrpcChannels;
 import io.dbops.support.Json;
+import io.dbops.testsupport.AcceptingLogService;
+import io.dbops.testsupport.ChangelogRepository;
+import io.dbops.testsupport.Ports;
 import io.dbops.testsupport.TestDatabase;
 import io.dbops.testsupport.TestDatabases;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,11 +38,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import okhttp3.OkHttpClient;
-import org.eclipse.jgit.api.Git;
-import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,7 +60,7 @@ class KubernetesStageIT {
   private SimulatedKubelet kubelet;
   private KubernetesPodRuntime runtime;
   private GrpcChannels liteEngines;
-  private final MockWebServer logService = new MockWebServer();
+  private AcceptingLogService logService;
   private TestDatabase db;
 
   @BeforeEach
@@ -78,13 +74,7 @@ class KubernetesStageIT {
         List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
             RealPodMain.class.getName()), work.resolve("logs"));
     kubelet.start();
-    logService.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
-      @Override
-      public MockResponse dispatch(okhttp3.mockwebserver.RecordedRequest request) {
-        return new MockResponse().setBody("{\"acceptedThrough\":0}");
-      }
-    });
-    logService.start();
+    logService = AcceptingLogService.start();
     liteEngines = new GrpcChannels("lite engine");
   }
 
@@ -97,7 +87,9 @@ class KubernetesStageIT {
     kubelet.close();
     client.close();
     kubernetes.close();
-    logService.shutdown();
+    if (logService != null) {
+      logService.close();
+    }
     db.close();
   }
 
@@ -110,31 +102,15 @@ class KubernetesStageIT {
     kubernetes.client().secrets().inNamespace(DELEGATE_NAMESPACE).resource(new SecretBuilder().withNewMetadata()
         .withName("orders-db").endMetadata().addToData("password", base64(password)).build()).create();
     // the changelog lives in git: in a pod, only a clone step puts files into the workspace
-    Path repo = Files.createDirectories(work.resolve("repo"));
-    Files.writeString(repo.resolve("changelog.yaml"), String.join("\n",
-        "databaseChangeLog:",
-        "  - changeSet:",
-        "      id: create-orders",
-        "      author: test",
-        "      changes:",
-        "        - createTable:",
-        "            tableName: orders",
-        "            columns:",
-        "              - column: {name: id, type: int}",
-        ""));
-    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-      git.add().addFilepattern(".").call();
-      git.commit().setMessage("changelog").setAuthor("t", "t@example.com").setCommitter("t", "t@example.com")
-          .setSign(false).call();
-    }
+    Path repo = ChangelogRepository.create(work.resolve("repo"));
     Path pipelineDir = work.resolve("pipeline"); // the submitting machine's directory: not in the pod
-    int basePort = freePortRange(3);
+    int basePort = Ports.freeRange(3);
     runtime = new KubernetesPodRuntime(client, KubernetesPodRuntimeIT.settings("dc1", "i-1").withBasePort(basePort)
         .withReadyTimeout(Duration.ofSeconds(120)), Clock.systemUTC());
     runtime.start();
     // default deny: the stage reads its password from one Kubernetes Secret, clones one local repository and
     // applies to a database on loopback
-    io.dbops.agent.policy.DelegatePolicy policy = new io.dbops.agent.policy.DelegatePolicy(
+    io.dbops.agent.policy.DelegatePolicy policy = io.dbops.agent.policy.DelegatePolicy.forIsolatedPods(
         io.dbops.agent.policy.Allowlists.of(Map.of("DBOPS_ALLOW_SECRET_KUBERNETES", "orders-db",
             "DBOPS_ALLOW_HOSTS", "127.0.0.1:*,localhost:*",
             "DBOPS_ALLOW_GIT_URLS", work.resolve("repo").toUri() + "**")), work.resolve("state"));
@@ -196,43 +172,16 @@ class KubernetesStageIT {
     assertThat(cleanup.status()).isEqualTo(TaskStatus.SUCCEEDED);
     assertThat(client.pods().inNamespace(MockKubernetes.NAMESPACE).list().getItems()).isEmpty();
     assertThat(client.secrets().inNamespace(MockKubernetes.NAMESPACE).list().getItems()).isEmpty();
-    await().atMost(Duration.ofSeconds(20)).until(() -> !kubelet.running("e1-dev") && !listening(basePort));
+    await().atMost(Duration.ofSeconds(20)).until(() -> !kubelet.running("e1-dev") && !Ports.listening(basePort));
   }
 
   private String logServiceUrl() {
-    return logService.url("/").toString().replaceAll("/$", "");
+    return logService.url();
   }
 
   private static TaskOutcome run(Map<String, TaskHandler> handlers, String type, Object payload) throws Exception {
     JsonNode json = Json.tree(payload);
     return handlers.get(type).run(new Frame.TaskAssigned("t-" + type, type, 1, 300, 60, json));
-  }
-
-  /** A base port with the next {@code more} ports free as well. */
-  private static int freePortRange(int more) {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base = ThreadLocalRandom.current().nextInt(30000, 50000);
-      boolean free = true;
-      for (int p = base; p <= base + more && free; p++) {
-        try (ServerSocket s = new ServerSocket(p)) {
-          s.setReuseAddress(true);
-        } catch (IOException e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IllegalStateException("no free port range");
-  }
-
-  private static boolean listening(int port) {
-    try (Socket ignored = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   private static String base64(String s) {

@@ -1,14 +1,11 @@
 package io.dbops.agent.runtime.kubernetes;
 
 import io.dbops.support.NamedThreadFactory;
+import io.dbops.testsupport.kubernetes.ContainerEnvironment;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -19,12 +16,9 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,9 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A kubelet for tests: watches the pods of one namespace in the mock API and runs each new pod's
  * containers as local processes ({@code javaCommand + <the container's first arg>}, for example
- * {@code lite-engine}), with exactly the environment the spec gives them: plain values, and
- * {@code secretKeyRef}s resolved from the Secret's base64 data, as a kubelet does (nothing of the
- * test JVM's environment is inherited). It probes each container's gRPC health on 127.0.0.1 at its
+ * {@code lite-engine}), with exactly the environment the spec gives them ({@link
+ * ContainerEnvironment}, shared with deploy-tests' kubelet for the real API server). It probes each container's gRPC health on 127.0.0.1 at its
  * first port (the readiness probe), then reports the pod Running and ready with pod IP 127.0.0.1.
  * A missing Secret or key is reported as {@code CreateContainerConfigError}, a process that exits
  * as a terminated container. Deleting the pod kills its processes.
@@ -102,26 +95,14 @@ final class SimulatedKubelet implements AutoCloseable {
       List<Process> started = new ArrayList<>();
       processes.put(name, started);
       for (Container container : pod.getSpec().getContainers()) {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (EnvVar var : container.getEnv()) {
-          if (var.getValueFrom() != null && var.getValueFrom().getSecretKeyRef() != null) {
-            String value = secretValue(var.getValueFrom().getSecretKeyRef());
-            if (value == null) {
-              report(name, container.getName(), "CreateContainerConfigError", "couldn't find key "
-                  + var.getValueFrom().getSecretKeyRef().getKey() + " in Secret " + namespace + "/"
-                  + var.getValueFrom().getSecretKeyRef().getName());
-              return;
-            }
-            env.put(var.getName(), value);
-          } else {
-            env.put(var.getName(), var.getValue() == null ? "" : var.getValue());
-          }
+        Map<String, String> env;
+        try {
+          env = ContainerEnvironment.of(client, namespace, container, volume(name, "")).env();
+        } catch (ContainerEnvironment.MissingSecretKey e) {
+          report(name, container.getName(), "CreateContainerConfigError", e.getMessage());
+          return;
         }
-        for (VolumeMount mount : container.getVolumeMounts()) {
-          Path volume = Files.createDirectories(logDir.resolve("volumes").resolve(name).resolve(mount.getName()));
-          env.replaceAll((variable, value) -> value.equals(mount.getMountPath()) ? volume.toString() : value);
-        }
-        environments.put(name + "/" + container.getName(), Map.copyOf(env));
+        environments.put(name + "/" + container.getName(), env);
         List<String> command = new ArrayList<>(javaCommand);
         command.add(container.getArgs().get(0));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
@@ -161,14 +142,6 @@ final class SimulatedKubelet implements AutoCloseable {
     }
   }
 
-  private String secretValue(SecretKeySelector ref) {
-    Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
-    if (secret == null || secret.getData() == null || !secret.getData().containsKey(ref.getKey())) {
-      return null;
-    }
-    return new String(Base64.getDecoder().decode(secret.getData().get(ref.getKey())), StandardCharsets.UTF_8);
-  }
-
   private void report(String pod, String container, String reason, String message) {
     client.pods().inNamespace(namespace).withName(pod).editStatus(p -> {
       p.setStatus(new PodStatusBuilder().withPhase("Pending").addToContainerStatuses(new ContainerStatusBuilder()
@@ -187,9 +160,9 @@ final class SimulatedKubelet implements AutoCloseable {
     });
   }
 
-  /** The host directory standing in for volume {@code volume} of pod {@code pod}. */
+  /** The host directory standing in for volume {@code volume} of pod {@code pod} ("": the pod's volumes). */
   Path volume(String pod, String volume) {
-    return logDir.resolve("volumes").resolve(pod).resolve(volume);
+    return volume.isEmpty() ? logDir.resolve("volumes").resolve(pod) : logDir.resolve("volumes").resolve(pod).resolve(volume);
   }
 
   /** The container's log file, for failure messages. */

@@ -4,17 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.dbops.agent.config.DelegateConfig;
 import io.dbops.agent.config.LocalSettings;
 import io.dbops.agent.runtime.PodException;
 import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStageOutput;
 import io.dbops.protocol.InitStagePayload;
+import io.dbops.testsupport.Ports;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +86,9 @@ class PodEnvironmentIT {
     }
     assertThat(liteEngine.keySet()).containsExactlyInAnyOrder("PATH", "HOME", "LANG", "DBOPS_LOG_LEVEL",
         "JDK_JAVA_OPTIONS", "DBOPS_DB_PASSWORD", "DBOPS_POD_TOKEN", "DBOPS_MASK_ENV", "DBOPS_LITE_ENGINE_PORT",
-        "DBOPS_POD_STEP_PORTS", "DBOPS_LOG_SERVICE_URL", "#MAX_HEAP");
+        "DBOPS_POD_STEP_PORTS", "DBOPS_LOG_SERVICE_URL", "DBOPS_LOG_SPOOL_DIR", "#MAX_HEAP");
+    // the log spool (it holds the log token) is the pod's own directory, not a shared one
+    assertThat(liteEngine).containsEntry("DBOPS_LOG_SPOOL_DIR", stateDir.resolve("pods/pod-1/log-spool").toString());
     assertThat(liteEngine).containsEntry("DBOPS_POD_STEP_PORTS", Integer.toString(stepPort))
         .containsEntry("DBOPS_LOG_SERVICE_URL", "http://cp.example:8080")
         .containsEntry("JDK_JAVA_OPTIONS", LocalSettings.LITE_ENGINE_JAVA_OPTS);
@@ -102,7 +102,7 @@ class PodEnvironmentIT {
 
   @Test
   void theLiteEngineListensOnLoopbackOnly() throws Exception {
-    Optional<InetAddress> external = nonLoopbackAddress();
+    Optional<InetAddress> external = Ports.nonLoopbackIpv4();
     Assumptions.assumeTrue(external.isPresent(), "this host has no non-loopback IPv4 address");
     Assumptions.assumeTrue(liteEngineReadsItsBindAddress(),
         "the lite engine of this tree binds every interface (contract B is implemented on another branch)");
@@ -151,19 +151,6 @@ class PodEnvironmentIT {
   private static InitStagePayload pod(String name, int steps) {
     return new InitStagePayload("e1", "dev", name, "dbops:dev", steps, Map.of("PLAIN", "plain-value"),
         List.of(new InitStagePayload.SecretEnv("DBOPS_DB_PASSWORD", "env:X")), 600);
-  }
-
-  private static Optional<InetAddress> nonLoopbackAddress() throws IOException {
-    for (NetworkInterface nic : NetworkInterface.networkInterfaces().toList()) {
-      if (nic.isUp() && !nic.isLoopback()) {
-        for (InetAddress a : nic.inetAddresses().toList()) {
-          if (a instanceof Inet4Address) {
-            return Optional.of(a);
-          }
-        }
-      }
-    }
-    return Optional.empty();
   }
 
   /** True once the lite engine reads DBOPS_BIND_ADDRESS (contract B). */

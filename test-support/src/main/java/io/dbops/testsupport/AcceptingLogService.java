@@ -1,4 +1,4 @@
-package io.dbops.deploy;
+package io.dbops.testsupport;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -6,15 +6,18 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
-/** A log service that accepts every batch ({@code {"acceptedThrough":0}}) on a loopback port. */
-final class LogService implements AutoCloseable {
+/**
+ * A log service that accepts every request ({@code {"acceptedThrough":0}}) on a loopback port: for
+ * tests where the pod's lite engine must have a log service to ship to but its lines do not matter.
+ */
+public final class AcceptingLogService implements AutoCloseable {
   private final HttpServer server;
 
-  private LogService(HttpServer server) {
+  private AcceptingLogService(HttpServer server) {
     this.server = server;
   }
 
-  static LogService start() throws IOException {
+  public static AcceptingLogService start() throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", exchange -> {
       exchange.getRequestBody().readAllBytes();
@@ -26,10 +29,11 @@ final class LogService implements AutoCloseable {
       }
     });
     server.start();
-    return new LogService(server);
+    return new AcceptingLogService(server);
   }
 
-  String url() {
+  /** {@code http://127.0.0.1:PORT}, without a trailing slash. */
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
