@@ -1,6 +1,6 @@
 package io.dbops.controlplane.approvals;
 
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.pipeline.ApprovalRule;
 import java.util.List;
 
@@ -22,12 +22,12 @@ public final class ApprovalDecisions {
    * Records {@code who}'s decision when the rule allows it.
    *
    * @param what the approval, for messages (for example {@code step 'approve' of execution ex-1})
-   * @throws ApiException 403 naming the rule when {@code who} may not decide; 409 when the approval
+   * @throws Refusal 403 naming the rule when {@code who} may not decide; 409 when the approval
    *     is no longer waiting or {@code who} already approved
    */
   public static Result decide(ApprovalState state, Approver who, boolean approve, String comment, long now,
       String what) {
-    ApiException refusal = refusal(state, who, approve, now, what);
+    Refusal refusal = refusal(state, who, approve, now, what);
     if (refusal != null) {
       throw refusal;
     }
@@ -52,34 +52,34 @@ public final class ApprovalDecisions {
   }
 
   /** Why {@code who} may not make this decision now; null when it may. */
-  public static ApiException refusal(ApprovalState state, Approver who, boolean approve, long now, String what) {
+  public static Refusal refusal(ApprovalState state, Approver who, boolean approve, long now, String what) {
     ApprovalRule rule = ApprovalRules.effective(state.rule);
     if (state.outcome != null) {
-      return new ApiException(409, "conflict", "The approval of " + what + " is no longer waiting ("
+      return new Refusal(Refusal.Kind.CONFLICT, "conflict", "The approval of " + what + " is no longer waiting ("
           + state.outcome + ")", List.of());
     }
     if (now >= state.deadline) {
-      return new ApiException(409, "conflict", "The approval of " + what + " timed out; it counts as rejected",
+      return new Refusal(Refusal.Kind.CONFLICT, "conflict", "The approval of " + what + " timed out; it counts as rejected",
           List.of());
     }
     if (!who.roles().contains("admin") && rule.roles().stream().noneMatch(who.roles()::contains)) {
-      return ApiException.forbidden("Identity '" + who.identity() + "' has role(s) " + who.roles().stream().sorted()
+      return Refusal.forbidden("Identity '" + who.identity() + "' has role(s) " + who.roles().stream().sorted()
           .toList() + " and the approval of " + what + " needs one of " + rule.roles() + " (rule: approval roles;"
           + " an identity with one of these roles may decide, or the rule's 'roles' may name another)");
     }
     if (!rule.groups().isEmpty() && rule.groups().stream().noneMatch(who.groups()::contains)) {
-      return ApiException.forbidden("Identity '" + who.identity() + "' is in group(s) " + who.groups()
+      return Refusal.forbidden("Identity '" + who.identity() + "' is in group(s) " + who.groups()
           + " and the approval of " + what + " needs one of " + rule.groups() + " (rule: approval groups;"
           + " API tokens carry no groups, so only identities of a group-aware sign-in can satisfy it;"
           + " remove 'groups' from the rule to allow roles alone)");
     }
     if (approve && !rule.starterMayApprove() && who.identity().equals(state.startedBy)) {
-      return ApiException.forbidden("Identity '" + who.identity() + "' started this execution and may not approve"
+      return Refusal.forbidden("Identity '" + who.identity() + "' started this execution and may not approve"
           + " " + what + " (rule: starterMayApprove is false; set approval.starterMayApprove: true in the rule"
           + " to allow it). Another identity must approve; the starter may still reject.");
     }
     if (approve && state.decisions.stream().anyMatch(d -> d.identity.equals(who.identity()))) {
-      return new ApiException(409, "conflict", "Identity '" + who.identity() + "' already approved " + what
+      return new Refusal(Refusal.Kind.CONFLICT, "conflict", "Identity '" + who.identity() + "' already approved " + what
           + "; " + (rule.required() - state.approvals()) + " more approval(s) by other identities are needed",
           List.of());
     }

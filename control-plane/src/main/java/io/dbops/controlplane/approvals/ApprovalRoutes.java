@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.api.ApprovalView;
 import io.dbops.controlplane.executions.ExecutionService;
 import io.dbops.controlplane.http.Access;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.Routes;
@@ -59,7 +59,7 @@ public final class ApprovalRoutes implements Routes {
       problems.add("comment must be at most " + ApprovalDecisions.MAX_COMMENT + " characters, not " + comment.length());
     }
     if (!problems.isEmpty()) {
-      throw ApiException.badRequest("Invalid decision: " + problems.size() + " problem(s); see details", problems);
+      throw Refusal.invalid("Invalid decision: " + problems.size() + " problem(s); see details", problems);
     }
     List<String> environments = new ArrayList<>();
     for (ApprovalView v : executions.approvals(id)) { // 404 for an unknown execution

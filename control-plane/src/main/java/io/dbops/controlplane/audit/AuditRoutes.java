@@ -1,7 +1,7 @@
 package io.dbops.controlplane.audit;
 
 import io.dbops.controlplane.http.Access;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.Routes;
@@ -49,7 +49,7 @@ public final class AuditRoutes implements Routes {
     try {
       return Instant.parse(raw.trim());
     } catch (DateTimeParseException e) {
-      throw ApiException.badRequest("Query parameter 'since' must be an ISO-8601 instant such as"
+      throw Refusal.invalid("Query parameter 'since' must be an ISO-8601 instant such as"
           + " 2026-01-31T12:00:00Z, not '" + raw + "'", List.of());
     }
   }

@@ -2,7 +2,7 @@ package io.dbops.controlplane.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.controlplane.http.Access;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.identity.Caller;
@@ -79,7 +79,7 @@ public final class CatalogRoutes implements Routes {
     JsonNode body = ctx.body().isBlank() ? Json.mapper().createObjectNode() : json(ctx);
     DocumentReader.Read<RunBody> read = DocumentReader.object(body, RunBody.class, "");
     if (!read.problems().isEmpty()) {
-      throw ApiException.badRequest("Invalid run request: " + read.problems().size()
+      throw Refusal.invalid("Invalid run request: " + read.problems().size()
           + " problem(s); see details", read.problems());
     }
     RunBody run = read.value();
@@ -87,7 +87,7 @@ public final class CatalogRoutes implements Routes {
     String source = run.source() != null ? run.source()
         : header != null && "cli".equalsIgnoreCase(header.trim()) ? "cli" : "api";
     if (!List.of("api", "cli").contains(source)) {
-      throw ApiException.badRequest("source must be api or cli", List.of("source must be api or cli"));
+      throw Refusal.invalid("source must be api or cli", List.of("source must be api or cli"));
     }
     Caller caller = Edge.caller(ctx);
     CatalogService.RunResult result = catalog.run(new RunRequest(name, run.version(),
@@ -124,7 +124,7 @@ public final class CatalogRoutes implements Routes {
   private static void requireVerb(Caller caller, Verb verb, String what) {
     if (!caller.token().allows(verb)) {
       boolean roleGrants = caller.token().roles().stream().anyMatch(r -> r.grants(verb));
-      throw ApiException.forbidden("POST /api/v1/apply with " + what + " needs verb '" + verb.id()
+      throw Refusal.forbidden("POST /api/v1/apply with " + what + " needs verb '" + verb.id()
           + "' (role " + verb.leastRole().id() + " or admin); token '" + caller.token().name()
           + "' may not: " + (roleGrants ? "its verbs are limited to " + caller.token().verbIds()
           + " (rule: token verbs)" : "it has role(s) " + caller.token().roleIds() + " (rule: roles)"));
@@ -141,7 +141,7 @@ public final class CatalogRoutes implements Routes {
     } catch (NumberFormatException e) {
       // refused below
     }
-    throw ApiException.badRequest("A pipeline version is a number from 1, not '" + raw + "'",
+    throw Refusal.invalid("A pipeline version is a number from 1, not '" + raw + "'",
         List.of());
   }
 
@@ -154,11 +154,11 @@ public final class CatalogRoutes implements Routes {
     try {
       JsonNode node = Json.mapper().readTree(ctx.body());
       if (node == null || node.isMissingNode()) {
-        throw ApiException.badRequest("The request body is empty; send a JSON object", List.of());
+        throw Refusal.invalid("The request body is empty; send a JSON object", List.of());
       }
       return node;
     } catch (IOException e) {
-      throw ApiException.badRequest("The request body is not valid JSON", List.of(
+      throw Refusal.invalid("The request body is not valid JSON", List.of(
           "the body must be a JSON object"));
     }
   }
@@ -170,7 +170,7 @@ public final class CatalogRoutes implements Routes {
       try {
         return catalog.resolveAdHoc(pipeline);
       } catch (CatalogException e) {
-        throw ApiException.badRequest(e.getMessage(), e.problems());
+        throw Refusal.invalid(e.getMessage(), e.problems());
       }
     };
   }
@@ -182,9 +182,9 @@ public final class CatalogRoutes implements Routes {
         handler.handle(ctx);
       } catch (CatalogException e) {
         throw switch (e.reason()) {
-          case INVALID -> ApiException.badRequest(e.getMessage(), e.problems());
-          case NOT_FOUND -> ApiException.notFound(e.getMessage());
-          case CONFLICT -> new ApiException(409, "conflict", e.getMessage(), e.problems());
+          case INVALID -> Refusal.invalid(e.getMessage(), e.problems());
+          case NOT_FOUND -> Refusal.notFound(e.getMessage());
+          case CONFLICT -> new Refusal(Refusal.Kind.CONFLICT, "conflict", e.getMessage(), e.problems());
         };
       }
     };

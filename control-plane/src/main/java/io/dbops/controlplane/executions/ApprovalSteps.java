@@ -7,7 +7,7 @@ import io.dbops.controlplane.approvals.ApprovalState;
 import io.dbops.controlplane.approvals.Approver;
 import io.dbops.controlplane.audit.Audit;
 import io.dbops.controlplane.audit.AuditEvent;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.pipeline.ApprovalRule;
 import io.dbops.pipeline.Stage;
@@ -110,12 +110,12 @@ final class ApprovalSteps {
   /**
    * Records a decision on the waiting approval of execution {@code ex}.
    *
-   * @throws ApiException 409 when nothing waits, 403 when {@code who} may not decide
+   * @throws Refusal 409 when nothing waits, 403 when {@code who} may not decide
    */
   ApprovalView decide(ExecutionRecord ex, Approver who, boolean approve, String comment, Continuation next) {
     int[] at = waiting(ex);
     if (at == null) {
-      throw new ApiException(409, "conflict", "Execution " + ex.id + " waits for no approval (status "
+      throw new Refusal(Refusal.Kind.CONFLICT, "conflict", "Execution " + ex.id + " waits for no approval (status "
           + ex.status + ")", List.of());
     }
     ExecutionState.StageState s = ex.state.stages.get(at[0]);
@@ -123,7 +123,7 @@ final class ApprovalSteps {
     String what = what(ex, s, st);
     if (ApprovalDecisions.expire(st.approval, clock.millis())) {
       conclude(ex, at[0], at[1], next);
-      throw new ApiException(409, "conflict", ApprovalDecisions.reason(st.approval, what), List.of());
+      throw new Refusal(Refusal.Kind.CONFLICT, "conflict", ApprovalDecisions.reason(st.approval, what), List.of());
     }
     ApprovalDecisions.Result result = ApprovalDecisions.decide(st.approval, who, approve, comment, clock.millis(), what);
     logs.appendControl(ex.id, approve ? "INFO" : "WARN", "Stage " + s.name + ", step " + st.name + ": "
@@ -253,7 +253,7 @@ final class ApprovalSteps {
     Boolean may = null;
     String why = null;
     if (who != null) {
-      ApiException refusal = ApprovalDecisions.refusal(a, who, true, clock.millis(), what(ex, s, st));
+      Refusal refusal = ApprovalDecisions.refusal(a, who, true, clock.millis(), what(ex, s, st));
       may = refusal == null;
       why = refusal == null ? null : refusal.getMessage();
     }

@@ -103,7 +103,7 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
   /** See {@link ApprovalSteps#decide}; 404 for an unknown execution. */
   io.dbops.api.ApprovalView decide(String id, io.dbops.controlplane.approvals.Approver who, boolean approve,
       String comment) {
-    ExecutionRecord ex = store.find(id).orElseThrow(() -> io.dbops.controlplane.http.ApiException.notFound(
+    ExecutionRecord ex = store.find(id).orElseThrow(() -> io.dbops.controlplane.Refusal.notFound(
         "No execution '" + id + "'; list them with GET /api/v1/executions"));
     return approvals.decide(ex, who, approve, comment, this);
   }

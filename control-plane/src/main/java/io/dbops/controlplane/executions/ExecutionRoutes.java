@@ -1,5 +1,6 @@
 package io.dbops.controlplane.executions;
 
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.http.Access;
 import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Requests;
@@ -32,7 +33,7 @@ public final class ExecutionRoutes implements Routes {
 
   /**
    * @param resolver resolves the stored targets and environments an ad-hoc pipeline's stages name;
-   *     throws an {@code ApiException} (400) naming each that does not exist
+   *     throws an {@code Refusal} (400) naming each that does not exist
    */
   public ExecutionRoutes(ExecutionService executions, UnaryOperator<Pipeline> resolver) {
     this.executions = executions;

@@ -3,7 +3,7 @@ package io.dbops.controlplane.executions;
 import io.dbops.api.ExecutionView;
 import io.dbops.api.LogPage;
 import io.dbops.controlplane.audit.Audit;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.controlplane.queue.TaskQueue;
 import io.dbops.controlplane.store.Ids;
@@ -86,7 +86,7 @@ public final class ExecutionService {
   /**
    * Validates and submits a pipeline; returns the execution id.
    *
-   * @throws ApiException 400 naming every problem
+   * @throws Refusal 400 naming every problem
    */
   public String submit(Pipeline pipeline) {
     return submit(pipeline, new ExecutionOrigin(null, null, "api", pipeline.name(), null, Map.of()));
@@ -95,7 +95,7 @@ public final class ExecutionService {
   /**
    * Validates and submits a pipeline started by {@code origin}; returns the execution id.
    *
-   * @throws ApiException 400 naming every problem
+   * @throws Refusal 400 naming every problem
    */
   public String submit(Pipeline pipeline, ExecutionOrigin origin) {
     Pipeline withApprovals = ApprovalInsertion.apply(pipeline, environmentApprovals);
@@ -105,7 +105,7 @@ public final class ExecutionService {
   /**
    * Records {@code who}'s decision on the approval execution {@code id} waits for.
    *
-   * @throws ApiException 404 for an unknown execution, 409 when nothing waits, 403 naming the rule
+   * @throws Refusal 404 for an unknown execution, 409 when nothing waits, 403 naming the rule
    *     when {@code who} may not decide
    */
   public ApprovalView decide(String id, Approver who, boolean approve, String comment) {
@@ -118,7 +118,7 @@ public final class ExecutionService {
       }
       throw new IllegalStateException(e.getCause());
     } catch (TimeoutException e) {
-      throw new ApiException(503, "unavailable", "The decision on execution " + id + " was not taken within 60 s"
+      throw new Refusal(Refusal.Kind.UNAVAILABLE, "unavailable", "The decision on execution " + id + " was not taken within 60 s"
           + " (the orchestrator is busy); list the approval again before deciding again", List.of());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -128,7 +128,7 @@ public final class ExecutionService {
 
   /** The approval steps of an execution that started, oldest first. */
   public List<ApprovalView> approvals(String id) {
-    ExecutionRecord ex = store.find(id).orElseThrow(() -> ApiException.notFound(
+    ExecutionRecord ex = store.find(id).orElseThrow(() -> Refusal.notFound(
         "No execution '" + id + "'; list them with GET /api/v1/executions"));
     return orchestrator.approvals().views(ex, null);
   }
@@ -155,7 +155,7 @@ public final class ExecutionService {
   /**
    * Aborts an execution.
    *
-   * @throws ApiException 404 for an unknown execution, 409 when it already finished
+   * @throws Refusal 404 for an unknown execution, 409 when it already finished
    */
   public void abort(String id) {
     orchestrator.abort(id);
@@ -166,12 +166,12 @@ public final class ExecutionService {
    *
    * @param action {@code retry}, {@code rollback} or {@code abort}
    * @param by who decided (the API token's name), for the log and the audit
-   * @throws ApiException 400 for another action, 404 for an unknown execution, 409 when it is not
+   * @throws Refusal 400 for another action, 404 for an unknown execution, 409 when it is not
    *     paused
    */
   public void resume(String id, String action, String by) {
     if (!List.of("retry", "rollback", "abort").contains(action)) {
-      throw ApiException.badRequest("Resume needs an action: retry, rollback or abort, not '" + action + "'",
+      throw Refusal.invalid("Resume needs an action: retry, rollback or abort, not '" + action + "'",
           List.of("action must be retry, rollback or abort"));
     }
     orchestrator.resume(id, action, by);
@@ -183,7 +183,7 @@ public final class ExecutionService {
    */
   public CompletableFuture<LogPage> logs(String id, long after, long waitMillis) {
     if (store.status(id).isEmpty()) {
-      throw ApiException.notFound("No execution '" + id + "'; list them with GET /api/v1/executions");
+      throw Refusal.notFound("No execution '" + id + "'; list them with GET /api/v1/executions");
     }
     return logs.readAsync(id, after, waitMillis, e -> store.status(e).orElse(null));
   }
@@ -191,15 +191,15 @@ public final class ExecutionService {
   /**
    * The pipeline an execution runs, its stored targets resolved.
    *
-   * @throws ApiException 404 for an unknown execution
+   * @throws Refusal 404 for an unknown execution
    */
   public Pipeline pipeline(String id) {
-    return store.find(id).map(r -> r.pipeline).orElseThrow(() -> ApiException.notFound(
+    return store.find(id).map(r -> r.pipeline).orElseThrow(() -> Refusal.notFound(
         "No execution '" + id + "'; list them with GET /api/v1/executions"));
   }
 
   public ExecutionView view(String id) {
-    return store.find(id).map(ExecutionStore::view).orElseThrow(() -> ApiException.notFound(
+    return store.find(id).map(ExecutionStore::view).orElseThrow(() -> Refusal.notFound(
         "No execution '" + id + "'; list them with GET /api/v1/executions"));
   }
 
@@ -222,13 +222,13 @@ public final class ExecutionService {
       }
     }
     if (!problems.isEmpty()) {
-      throw ApiException.badRequest("Invalid pipeline: " + problems.size() + " problem(s); see details",
+      throw Refusal.invalid("Invalid pipeline: " + problems.size() + " problem(s); see details",
           problems);
     }
     List<String> missing = PipelineSecrets.storeNames(pipeline).stream()
         .filter(name -> !secretExists.test(name)).toList();
     if (!missing.isEmpty()) {
-      throw ApiException.badRequest("The pipeline uses secret(s) " + String.join(", ", missing)
+      throw Refusal.invalid("The pipeline uses secret(s) " + String.join(", ", missing)
           + " that the control plane's store does not hold; create each with `dbops secret create NAME"
           + " --value-env VAR` and submit again", missing.stream()
           .map(name -> "secret '" + name + "' does not exist").toList());

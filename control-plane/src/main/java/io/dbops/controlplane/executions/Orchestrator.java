@@ -2,7 +2,7 @@ package io.dbops.controlplane.executions;
 
 import io.dbops.support.LogKeys;
 import io.dbops.controlplane.audit.Audit;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.logs.LogService;
 import io.dbops.controlplane.queue.Task;
 import io.dbops.controlplane.queue.TaskListener;
@@ -102,7 +102,7 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
 
   /**
    * Records {@code who}'s decision on the approval execution {@code id} waits for, on the
-   * orchestrator thread; the future fails with an {@link ApiException} when it is refused.
+   * orchestrator thread; the future fails with an {@link Refusal} when it is refused.
    */
   public CompletableFuture<ApprovalView> decide(String id, Approver who, boolean approve, String comment) {
     CompletableFuture<ApprovalView> result = new CompletableFuture<>();
@@ -113,7 +113,7 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
         result.completeExceptionally(e);
       }
     })) {
-      result.completeExceptionally(new ApiException(503, "unavailable",
+      result.completeExceptionally(new Refusal(Refusal.Kind.UNAVAILABLE, "unavailable",
           "The control plane is stopping or overloaded; decide again in a moment", List.of()));
     }
     return result;
@@ -176,13 +176,13 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
    * Aborts an execution: running tasks get {@code abort}, queued ones are cancelled, no new work
    * starts, build pods are still cleaned up, and the execution ends FAILED "aborted by user".
    *
-   * @throws ApiException 404 for an unknown execution, 409 when it already finished
+   * @throws Refusal 404 for an unknown execution, 409 when it already finished
    */
   public void abort(String id) {
-    ExecutionRecord ex = store.find(id).orElseThrow(() -> ApiException.notFound(
+    ExecutionRecord ex = store.find(id).orElseThrow(() -> Refusal.notFound(
         "No execution '" + id + "'; list them with GET /api/v1/executions"));
     if (ex.finished()) {
-      throw new ApiException(409, "conflict", "Execution " + id + " already finished ("
+      throw new Refusal(Refusal.Kind.CONFLICT, "conflict", "Execution " + id + " already finished ("
           + ex.status + "); nothing to abort", List.of());
     }
     submitWork(id, () -> progress.abort(id));
@@ -192,13 +192,13 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
    * An operator's decision on a PAUSED execution: {@code retry} the failed step, {@code rollback}
    * to the pre-start tags, or {@code abort}. Decided on the orchestrator thread.
    *
-   * @throws ApiException 404 for an unknown execution, 409 when it is not paused
+   * @throws Refusal 404 for an unknown execution, 409 when it is not paused
    */
   public void resume(String id, String action, String by) {
-    ExecutionRecord ex = store.find(id).orElseThrow(() -> ApiException.notFound(
+    ExecutionRecord ex = store.find(id).orElseThrow(() -> Refusal.notFound(
         "No execution '" + id + "'; list them with GET /api/v1/executions"));
     if (!"PAUSED".equals(ex.status)) {
-      throw new ApiException(409, "conflict", "Execution " + id + " is " + ex.status + ", not PAUSED; only"
+      throw new Refusal(Refusal.Kind.CONFLICT, "conflict", "Execution " + id + " is " + ex.status + ", not PAUSED; only"
           + " an execution paused by a stage with onFailure: pause can be resumed", List.of());
     }
     submitWork(id, () -> progress.resume(id, action, by));

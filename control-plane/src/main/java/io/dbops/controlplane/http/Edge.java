@@ -1,5 +1,6 @@
 package io.dbops.controlplane.http;
 
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.audit.Audit;
 import io.dbops.controlplane.audit.AuditEvent;
 import io.dbops.controlplane.identity.Caller;
@@ -114,8 +115,8 @@ public final class Edge {
         handler.handle(ctx);
         int status = ctx.statusCode();
         record(ctx, rule, caller, status < 400 ? "ok" : "failed: " + status);
-      } catch (ApiException e) {
-        record(ctx, rule, caller, "failed: " + e.status() + " " + e.toError().code());
+      } catch (Refusal e) {
+        record(ctx, rule, caller, "failed: " + Refusals.status(e.kind()) + " " + e.code());
         throw e;
       } catch (Exception | Error e) {
         record(ctx, rule, caller, "failed: 500 internal_error");

@@ -1,5 +1,6 @@
 package io.dbops.controlplane.http;
 
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.identity.Caller;
 import io.javalin.http.Context;
 
@@ -10,7 +11,7 @@ public interface Gate {
    * Admits the request or throws.
    *
    * @return the caller for {@link Access.Kind#API_TOKEN} routes, null for the others
-   * @throws ApiException 401 (no usable credential), 403 (not allowed), 429 (too many failures)
+   * @throws Refusal 401 (no usable credential), 403 (not allowed), 429 (too many failures)
    */
   Caller admit(Context ctx, RouteRule route);
 }

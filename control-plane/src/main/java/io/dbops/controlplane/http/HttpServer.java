@@ -1,5 +1,6 @@
 package io.dbops.controlplane.http;
 
+import io.dbops.controlplane.Refusal;
 import io.dbops.api.ApiError;
 import io.dbops.controlplane.audit.Audit;
 import io.dbops.controlplane.tls.ServerCertificate;
@@ -94,7 +95,7 @@ public final class HttpServer implements AutoCloseable {
       r.addTo(edge);
     }
     table = edge.routes();
-    javalin.exception(ApiException.class, (e, ctx) -> ctx.status(e.status()).json(e.toError()));
+    javalin.exception(Refusal.class, (e, ctx) -> ctx.status(Refusals.status(e.kind())).json(Refusals.body(e)));
     javalin.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
         .json(new ApiError(codeFor(e.getStatus()), e.getMessage(), List.of())));
     javalin.exception(Exception.class, (e, ctx) -> {

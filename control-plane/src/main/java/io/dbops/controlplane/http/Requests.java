@@ -1,11 +1,12 @@
 package io.dbops.controlplane.http;
 
+import io.dbops.controlplane.Refusal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.dbops.support.Json;
 import io.javalin.http.Context;
 import java.util.List;
 
-/** Helpers for reading requests; failures become 400 {@link ApiException}s. */
+/** Helpers for reading requests; failures become 400 {@link Refusal}s. */
 public final class Requests {
   private Requests() {}
 
@@ -13,18 +14,18 @@ public final class Requests {
   public static <T> T body(Context ctx, Class<T> type) {
     String body = ctx.body();
     if (body.isBlank()) {
-      throw ApiException.badRequest("The request body is empty; send a JSON " + type.getSimpleName(),
+      throw Refusal.invalid("The request body is empty; send a JSON " + type.getSimpleName(),
           List.of());
     }
     try {
       T value = Json.mapper().readValue(body, type);
       if (value == null) {
-        throw ApiException.badRequest("The request body is JSON null; send a JSON "
+        throw Refusal.invalid("The request body is JSON null; send a JSON "
             + type.getSimpleName(), List.of());
       }
       return value;
     } catch (JsonProcessingException e) {
-      throw ApiException.badRequest("The request body is not a valid " + type.getSimpleName()
+      throw Refusal.invalid("The request body is not a valid " + type.getSimpleName()
           + ": " + e.getOriginalMessage(), List.of(e.getOriginalMessage()));
     }
   }
@@ -39,11 +40,11 @@ public final class Requests {
     try {
       value = Long.parseLong(raw.trim());
     } catch (NumberFormatException e) {
-      throw ApiException.badRequest("Query parameter '" + name + "' must be a number, not '" + raw
+      throw Refusal.invalid("Query parameter '" + name + "' must be a number, not '" + raw
           + "'", List.of());
     }
     if (value < min || value > max) {
-      throw ApiException.badRequest("Query parameter '" + name + "' must be between " + min
+      throw Refusal.invalid("Query parameter '" + name + "' must be between " + min
           + " and " + max + ", not " + value, List.of());
     }
     return value;

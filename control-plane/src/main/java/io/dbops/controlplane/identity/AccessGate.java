@@ -3,7 +3,7 @@ package io.dbops.controlplane.identity;
 import io.dbops.controlplane.audit.Audit;
 import io.dbops.controlplane.audit.AuditEvent;
 import io.dbops.controlplane.http.Access;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.http.Gate;
 import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.RouteRule;
@@ -46,17 +46,17 @@ public final class AccessGate implements Gate {
         long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
         refuse(route, "anonymous", address, "throttled: 429");
         ctx.header("Retry-After", Long.toString(seconds));
-        throw new ApiException(429, "too_many_failures", "Too many failed authentications from "
+        throw new Refusal(Refusal.Kind.TOO_MANY, "too_many_failures", "Too many failed authentications from "
             + address + "; retry after " + seconds + " s. " + NEEDED, List.of());
       }
       refuse(route, "anonymous", address, "refused: 401 unauthorized");
-      throw ApiException.unauthorized(NEEDED + " (" + refused.reason() + ")");
+      throw Refusal.unauthenticated(NEEDED + " (" + refused.reason() + ")");
     }
     ApiToken token = ((ApiTokens.Check.Valid) check).token();
     Verb verb = route.access().verb();
     if (verb != null && !token.allows(verb)) {
       refuse(route, token.label(), address, "refused: 403 forbidden");
-      throw ApiException.forbidden(forbidden(token, verb, route));
+      throw Refusal.forbidden(forbidden(token, verb, route));
     }
     return new Caller(token, address);
   }

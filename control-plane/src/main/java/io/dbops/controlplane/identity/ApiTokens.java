@@ -1,6 +1,6 @@
 package io.dbops.controlplane.identity;
 
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.store.Ids;
 import io.dbops.controlplane.store.Sql;
 import java.security.SecureRandom;
@@ -54,7 +54,7 @@ public final class ApiTokens {
   /**
    * Creates a token.
    *
-   * @throws ApiException 400 naming every problem of the request
+   * @throws Refusal 400 naming every problem of the request
    */
   public Created create(Request r) {
     List<String> problems = new ArrayList<>();
@@ -94,7 +94,7 @@ public final class ApiTokens {
           + " expiry), not " + r.expiresInDays());
     }
     if (!problems.isEmpty()) {
-      throw ApiException.badRequest("Invalid access token request: " + String.join("; ", problems),
+      throw Refusal.invalid("Invalid access token request: " + String.join("; ", problems),
           problems);
     }
     Instant now = clock.instant();
@@ -140,11 +140,11 @@ public final class ApiTokens {
   /**
    * Revokes a token; idempotent (the first revocation time is kept).
    *
-   * @throws ApiException 404 for an unknown id
+   * @throws Refusal 404 for an unknown id
    */
   public ApiToken revoke(String id) {
     store.revoke(id, clock.instant());
-    return store.byId(id).orElseThrow(() -> ApiException.notFound("No access token '" + id
+    return store.byId(id).orElseThrow(() -> Refusal.notFound("No access token '" + id
         + "'; list them with GET /api/v1/access/tokens"));
   }
 

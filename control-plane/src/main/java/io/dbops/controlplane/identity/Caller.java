@@ -1,6 +1,6 @@
 package io.dbops.controlplane.identity;
 
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import java.util.Collection;
 import java.util.List;
 
@@ -23,14 +23,14 @@ public record Caller(ApiToken token, String address) {
       return;
     }
     if (environments.isEmpty()) {
-      throw ApiException.forbidden("Token '" + token.name() + "' is limited to environment(s) "
+      throw Refusal.forbidden("Token '" + token.name() + "' is limited to environment(s) "
           + allowed + " and " + what + " names no environment, so only a token not limited to"
           + " environments may do this (rule: token environments; create a token with"
           + " \"environments\": [] to allow it)");
     }
     List<String> outside = environments.stream().filter(e -> !allowed.contains(e)).toList();
     if (!outside.isEmpty()) {
-      throw ApiException.forbidden("Token '" + token.name() + "' is limited to environment(s) "
+      throw Refusal.forbidden("Token '" + token.name() + "' is limited to environment(s) "
           + allowed + " and " + what + " touches " + outside + " (rule: token environments;"
           + " a token whose \"environments\" include them may do this)");
     }

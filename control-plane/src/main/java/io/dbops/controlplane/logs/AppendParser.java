@@ -2,7 +2,7 @@ package io.dbops.controlplane.logs;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.logship.AppendRequest;
 import io.dbops.logship.LogLine;
 import io.dbops.logship.Progress;
@@ -78,7 +78,7 @@ final class AppendParser {
     }
   }
 
-  private static ApiException invalid(String why) {
-    return ApiException.badRequest("The request body is not a valid AppendRequest: " + why, List.of(why));
+  private static Refusal invalid(String why) {
+    return Refusal.invalid("The request body is not a valid AppendRequest: " + why, List.of(why));
   }
 }

@@ -1,7 +1,7 @@
 package io.dbops.controlplane.logs;
 
 import io.dbops.controlplane.http.Access;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.Routes;
@@ -48,7 +48,7 @@ public final class LogRoutes implements Routes {
       CloseRequest request = Requests.body(ctx, CloseRequest.class);
       logs.authorize(token, request.stream());
       if (request.lastSeq() == null || request.lastSeq() < 0) {
-        throw ApiException.badRequest("lastSeq is required: the seq of the stream's last line (0"
+        throw Refusal.invalid("lastSeq is required: the seq of the stream's last line (0"
             + " when empty)", List.of());
       }
       long last = logs.close(request.stream(), request.lastSeq());
@@ -62,7 +62,7 @@ public final class LogRoutes implements Routes {
   private static String token(Context ctx) {
     String token = Requests.bearer(ctx.header("Authorization"));
     if (token == null) {
-      throw ApiException.unauthorized(
+      throw Refusal.unauthenticated(
           "Missing log token: send 'Authorization: Bearer <token>' from the execute_step payload");
     }
     return token;

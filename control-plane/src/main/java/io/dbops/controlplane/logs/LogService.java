@@ -3,7 +3,7 @@ package io.dbops.controlplane.logs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dbops.api.LogPage;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.store.Sql;
 import io.dbops.logship.LogLine;
 import io.dbops.logship.Progress;
@@ -120,7 +120,7 @@ public final class LogService implements AutoCloseable {
    *
    * @param progress the stream's latest progress; may be null
    * @return the last stored seq of the stream
-   * @throws ApiException 400 for a malformed batch, 409 {@code sequence_gap} or {@code stream_closed}
+   * @throws Refusal 400 for a malformed batch, 409 {@code sequence_gap} or {@code stream_closed}
    */
   public long append(String stream, List<LogLine> lines, Progress progress) {
     String executionId = executionOf(stream);
@@ -176,11 +176,11 @@ public final class LogService implements AutoCloseable {
    */
   void authorize(String token, String stream) {
     if (token == null) {
-      throw ApiException.unauthorized(
+      throw Refusal.unauthenticated(
           "Missing log token: send 'Authorization: Bearer <token>' from the execute_step payload");
     }
     if (stream == null || !tokens.verify(stream, token)) {
-      throw ApiException.unauthorized("The log token is not valid for stream '" + stream
+      throw Refusal.unauthenticated("The log token is not valid for stream '" + stream
           + "'; send the token of the execute_step payload that names this stream");
     }
   }
@@ -213,12 +213,12 @@ public final class LogService implements AutoCloseable {
   /**
    * The streams of an execution, oldest first.
    *
-   * @throws ApiException 404 for an unknown execution
+   * @throws Refusal 404 for an unknown execution
    */
   List<Map<String, Object>> streams(String executionId) {
     List<LogStore.StreamRow> rows = store.streams(executionId);
     if (rows.isEmpty() && store.executionStatus(executionId).isEmpty()) {
-      throw ApiException.notFound("No execution '" + executionId
+      throw Refusal.notFound("No execution '" + executionId
           + "'; list them with GET /api/v1/executions");
     }
     return rows.stream().map(LogService::view).toList();
@@ -257,16 +257,16 @@ public final class LogService implements AutoCloseable {
 
   private static void validate(List<LogLine> lines) {
     if (lines.size() > LogStore.MAX_BATCH) {
-      throw ApiException.badRequest("A batch may hold at most " + LogStore.MAX_BATCH + " lines, not "
+      throw Refusal.invalid("A batch may hold at most " + LogStore.MAX_BATCH + " lines, not "
           + lines.size() + "; send smaller batches", List.of());
     }
     for (int i = 0; i < lines.size(); i++) {
       LogLine line = lines.get(i);
       if (line == null || line.seq() < 1 || line.text() == null) {
-        throw ApiException.badRequest("Every line needs a seq of at least 1 and a text (line " + i + ")", List.of());
+        throw Refusal.invalid("Every line needs a seq of at least 1 and a text (line " + i + ")", List.of());
       }
       if (i > 0 && line.seq() != lines.get(i - 1).seq() + 1) {
-        throw ApiException.badRequest("Lines of a batch must have consecutive seq numbers; line "
+        throw Refusal.invalid("Lines of a batch must have consecutive seq numbers; line "
             + i + " has seq " + line.seq() + " after " + lines.get(i - 1).seq(), List.of());
       }
     }
@@ -275,7 +275,7 @@ public final class LogService implements AutoCloseable {
   static String executionOf(String stream) {
     Matcher m = stream == null ? null : STREAM.matcher(stream);
     if (m == null || !m.matches()) {
-      throw ApiException.badRequest("Stream key '" + stream
+      throw Refusal.invalid("Stream key '" + stream
           + "' must look like executions/<executionId>/<stage>/<step>", List.of());
     }
     return m.group(1);

@@ -1,7 +1,7 @@
 package io.dbops.controlplane.logs;
 
 import io.dbops.api.LogPage;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.store.Sql;
 import io.dbops.logship.LogLine;
 import io.dbops.logship.Progress;
@@ -45,7 +45,7 @@ final class LogStore {
    *
    * @param internal the control plane's own lines: accepted even on a closed stream
    * @return the stream's last stored sequence number
-   * @throws ApiException 409 {@code sequence_gap} or {@code stream_closed}
+   * @throws Refusal 409 {@code sequence_gap} or {@code stream_closed}
    */
   long append(String stream, String executionId, List<LogLine> lines, Progress progress, boolean internal) {
     return inTransaction(c -> appendLocked(c, lockStream(c, stream, executionId), lines, progress, internal));
@@ -70,14 +70,14 @@ final class LogStore {
     if (!lines.isEmpty()) {
       long first = lines.get(0).seq();
       if (first > last + 1) {
-        throw new ApiException(409, "sequence_gap", "Batch of " + stream + " starts at seq " + first
+        throw new Refusal(Refusal.Kind.CONFLICT, "sequence_gap", "Batch of " + stream + " starts at seq " + first
             + " but the stored last is " + last + "; resend from seq " + (last + 1),
             List.of("expected seq " + (last + 1)));
       }
       fresh = first > last ? lines : lines.subList((int) Math.min(lines.size(), last - first + 1), lines.size());
     }
     if (!fresh.isEmpty() && row.closed() && !internal) {
-      throw new ApiException(409, "stream_closed", "Log stream " + stream + " was closed at seq " + last
+      throw new Refusal(Refusal.Kind.CONFLICT, "stream_closed", "Log stream " + stream + " was closed at seq " + last
           + "; a closed stream takes no more lines", List.of("closed at seq " + last));
     }
     long now = clock.millis();
@@ -106,13 +106,13 @@ final class LogStore {
   /**
    * Closes a stream at {@code lastSeq} (idempotent).
    *
-   * @throws ApiException 409 {@code sequence_gap} when lines before {@code lastSeq} are missing
+   * @throws Refusal 409 {@code sequence_gap} when lines before {@code lastSeq} are missing
    */
   long close(String stream, String executionId, long lastSeq) {
     return inTransaction(c -> {
       StreamRow row = lockStream(c, stream, executionId);
       if (lastSeq > row.lastSeq()) {
-        throw new ApiException(409, "sequence_gap", "Log stream " + stream + " holds lines up to seq "
+        throw new Refusal(Refusal.Kind.CONFLICT, "sequence_gap", "Log stream " + stream + " holds lines up to seq "
             + row.lastSeq() + ", not " + lastSeq + "; send the missing lines before closing it",
             List.of("expected seq " + (row.lastSeq() + 1)));
       }

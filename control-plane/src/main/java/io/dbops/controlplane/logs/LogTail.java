@@ -1,7 +1,7 @@
 package io.dbops.controlplane.logs;
 
 import io.dbops.api.LogPage;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.logship.Progress;
 import io.dbops.support.Json;
 import io.javalin.http.Context;
@@ -57,20 +57,20 @@ final class LogTail {
     String executionId = ctx.pathParam("id");
     String status = store.executionStatus(executionId).orElse(null);
     if (status == null && store.streams(executionId).isEmpty()) {
-      throw ApiException.notFound("No execution '" + executionId + "'; list them with GET /api/v1/executions");
+      throw Refusal.notFound("No execution '" + executionId + "'; list them with GET /api/v1/executions");
     }
     long after = resumeFrom(ctx);
     String client = ctx.ip();
     if (acquire(client) > MAX_TAILS_PER_CLIENT) {
       release(client);
-      throw new ApiException(429, "too_many_tails", "This client (" + client + ") already streams "
+      throw new Refusal(Refusal.Kind.TOO_MANY, "too_many_tails", "This client (" + client + ") already streams "
           + MAX_TAILS_PER_CLIENT + " logs, the most one address may; close one, or use GET"
           + " /api/v1/executions/{id}/logs?waitMillis= (a long poll that holds no thread)", List.of());
     }
     if (active.incrementAndGet() > MAX_TAILS) {
       active.decrementAndGet();
       release(client);
-      throw new ApiException(503, "too_many_tails", "This server already streams " + MAX_TAILS
+      throw new Refusal(Refusal.Kind.UNAVAILABLE, "too_many_tails", "This server already streams " + MAX_TAILS
           + " logs; retry later or use GET /api/v1/executions/{id}/logs", List.of());
     }
     try {
@@ -164,7 +164,7 @@ final class LogTail {
       }
       return value;
     } catch (NumberFormatException e) {
-      throw ApiException.badRequest("Last-Event-ID (or 'after') must be a cursor (a number of at least 0), not '"
+      throw Refusal.invalid("Last-Event-ID (or 'after') must be a cursor (a number of at least 0), not '"
           + raw + "'", List.of());
     }
   }

@@ -3,7 +3,7 @@ package io.dbops.controlplane.queue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.dbops.controlplane.http.Access;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.Routes;
@@ -68,7 +68,7 @@ public final class TaskRoutes implements Routes {
         problems.add("selectors must not contain empty tags");
       }
       if (!problems.isEmpty()) {
-        throw ApiException.badRequest("Invalid task: " + String.join("; ", problems), problems);
+        throw Refusal.invalid("Invalid task: " + String.join("; ", problems), problems);
       }
       Task task = queue.enqueue(new NewTask(null, TaskTypes.NOOP, payload, selectors, null, timeout));
       Edge.audit(ctx, "task.submit", task.id(), Map.of("type", TaskTypes.NOOP));
@@ -76,7 +76,7 @@ public final class TaskRoutes implements Routes {
     });
     edge.get("/api/v1/tasks/{id}", Access.verb(Verb.TASKS), ctx -> {
       String id = ctx.pathParam("id");
-      Task t = queue.find(id).orElseThrow(() -> ApiException.notFound("No task '" + id + "'"));
+      Task t = queue.find(id).orElseThrow(() -> Refusal.notFound("No task '" + id + "'"));
       ctx.json(new TaskView(t.id(), t.type(), t.status().name(), t.attempt(), t.delegateInstance(),
           Instant.ofEpochMilli(t.createdAt()), instant(t.startedAt()), instant(t.finishedAt()),
           instant(t.leaseExpiresAt()), t.error()));

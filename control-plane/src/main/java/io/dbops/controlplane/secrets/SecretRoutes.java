@@ -2,7 +2,7 @@ package io.dbops.controlplane.secrets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.controlplane.http.Access;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.identity.Verb;
@@ -39,9 +39,9 @@ public final class SecretRoutes implements Routes {
       try {
         created = store.put(name, value);
       } catch (SecretStore.DisabledException e) {
-        throw new ApiException(503, "secrets_disabled", e.getMessage(), List.of());
+        throw new Refusal(Refusal.Kind.UNAVAILABLE, "secrets_disabled", e.getMessage(), List.of());
       } catch (SecretStore.KeyRotatedException e) {
-        throw new ApiException(503, "master_key_rotated", e.getMessage(), List.of());
+        throw new Refusal(Refusal.Kind.UNAVAILABLE, "master_key_rotated", e.getMessage(), List.of());
       }
       ctx.status(created ? 201 : 200).json(Map.of("name", name, "created", created));
     });
@@ -50,7 +50,7 @@ public final class SecretRoutes implements Routes {
       Edge.audit(ctx, "secret.delete", ctx.pathParam("name"));
       String name = name(ctx);
       if (!store.delete(name)) {
-        throw ApiException.notFound("No secret '" + name + "'; list them with GET /api/v1/secrets");
+        throw Refusal.notFound("No secret '" + name + "'; list them with GET /api/v1/secrets");
       }
       ctx.json(Map.of("name", name, "deleted", true));
     });
@@ -59,7 +59,7 @@ public final class SecretRoutes implements Routes {
   private static String name(Context ctx) {
     String name = ctx.pathParam("name");
     if (!SecretSource.STORE_NAME.matcher(name).matches()) {
-      throw ApiException.badRequest("Invalid secret name: use 1-128 letters, digits, '.', '_' or '-',"
+      throw Refusal.invalid("Invalid secret name: use 1-128 letters, digits, '.', '_' or '-',"
           + " starting with a letter or digit", List.of("name must match " + SecretSource.STORE_NAME));
     }
     return name;
@@ -74,16 +74,16 @@ public final class SecretRoutes implements Routes {
       body = null;
     }
     if (body == null || !body.isObject() || !body.path("value").isTextual()) {
-      throw ApiException.badRequest("The request body must be a JSON object {\"value\": \"...\"} with a"
+      throw Refusal.invalid("The request body must be a JSON object {\"value\": \"...\"} with a"
           + " string value", List.of("value is required and must be a string"));
     }
     String value = body.get("value").asText();
     if (value.isEmpty()) {
-      throw ApiException.badRequest("The secret's value is empty", List.of("value must not be empty"));
+      throw Refusal.invalid("The secret's value is empty", List.of("value must not be empty"));
     }
     int bytes = value.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_VALUE_BYTES) {
-      throw new ApiException(413, "too_large", "The secret's value is " + bytes + " bytes; at most "
+      throw new Refusal(Refusal.Kind.TOO_LARGE, "too_large", "The secret's value is " + bytes + " bytes; at most "
           + MAX_VALUE_BYTES + " are accepted", List.of());
     }
     return value;

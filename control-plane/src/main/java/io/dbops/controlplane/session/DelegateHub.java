@@ -2,7 +2,7 @@ package io.dbops.controlplane.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.controlplane.config.ControlPlaneConfig;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.audit.Audit;
 import io.dbops.controlplane.audit.AuditEvent;
@@ -129,30 +129,30 @@ public final class DelegateHub implements TaskListener, AutoCloseable {
   }
 
   /** Records a refused connection attempt (no hello yet: the delegate token was not accepted). */
-  void connectRefused(String address, ApiException refusal) {
+  void connectRefused(String address, Refusal refusal) {
     audit.record(new AuditEvent("anonymous", "delegate.connect", "", address,
-        "refused: " + refusal.status() + " " + refusal.toError().code(), Map.of()));
+        "refused: " + io.dbops.controlplane.http.Refusals.status(refusal.kind()) + " " + refusal.code(), Map.of()));
   }
 
   /**
    * The token record of a valid, unrevoked bearer token.
    *
-   * @throws ApiException 401 for a missing, unknown or revoked token, 503 while shutting down
+   * @throws Refusal 401 for a missing, unknown or revoked token, 503 while shutting down
    */
   TokenService.TokenInfo authenticate(String authorization) {
     if (closed.get()) {
-      throw new ApiException(503, "shutting_down", "The control plane is shutting down; reconnect",
+      throw new Refusal(Refusal.Kind.UNAVAILABLE, "shutting_down", "The control plane is shutting down; reconnect",
           List.of());
     }
     String token = Requests.bearer(authorization);
     if (token == null) {
-      throw ApiException.unauthorized("Missing delegate token: send 'Authorization: Bearer <token>'"
+      throw Refusal.unauthenticated("Missing delegate token: send 'Authorization: Bearer <token>'"
           + " (create one with POST /api/v1/tokens)");
     }
-    TokenService.TokenInfo info = tokens.lookup(token).orElseThrow(() -> ApiException.unauthorized(
+    TokenService.TokenInfo info = tokens.lookup(token).orElseThrow(() -> Refusal.unauthenticated(
         "Unknown delegate token; check DBOPS_TOKEN or create a new one with POST /api/v1/tokens"));
     if (info.revoked()) {
-      throw ApiException.unauthorized("Delegate token " + info.id() + " (" + info.name()
+      throw Refusal.unauthenticated("Delegate token " + info.id() + " (" + info.name()
           + ") was revoked; create a new one with POST /api/v1/tokens and set DBOPS_TOKEN");
     }
     return info;

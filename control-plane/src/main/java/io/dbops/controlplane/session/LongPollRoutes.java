@@ -2,7 +2,7 @@ package io.dbops.controlplane.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.controlplane.http.Access;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.Routes;
@@ -66,7 +66,7 @@ final class LongPollRoutes implements Routes {
     TokenService.TokenInfo token;
     try {
       token = hub.authenticate(ctx.header("Authorization"));
-    } catch (ApiException refusal) {
+    } catch (Refusal refusal) {
       hub.connectRefused(ctx.ip(), refusal);
       throw refusal;
     }
@@ -87,7 +87,7 @@ final class LongPollRoutes implements Routes {
           // our own frames always decode
         }
       }
-      throw new ApiException(400, error == null ? "invalid_frame" : error.code(),
+      throw new Refusal(Refusal.Kind.INVALID, error == null ? "invalid_frame" : error.code(),
           error == null ? "The body must be a valid hello frame" : error.message(), List.of());
     }
     ctx.status(201).contentType("application/json").result("{\"sessionId\":"
@@ -99,16 +99,16 @@ final class LongPollRoutes implements Routes {
     // The credential first, so that without one no session id is confirmed or denied.
     TokenService.TokenInfo token = hub.lookupToken(ctx.header("Authorization"));
     if (token == null) {
-      throw ApiException.unauthorized("Missing or unknown delegate token: send 'Authorization:"
+      throw Refusal.unauthenticated("Missing or unknown delegate token: send 'Authorization:"
           + " Bearer <token>' (the DBOPS_TOKEN of the delegate that opened the session)");
     }
     DelegateSession session = hub.session(id);
     if (session == null || !(session.transport instanceof PollTransport)) {
-      throw new ApiException(404, "unknown_session", "No long-poll session '" + id
+      throw new Refusal(Refusal.Kind.NOT_FOUND, "unknown_session", "No long-poll session '" + id
           + "' (it expired or was closed); start a new one with POST " + BASE, List.of());
     }
     if (!token.id().equals(session.tokenId)) {
-      throw ApiException.unauthorized("The delegate token does not belong to session '" + id + "'");
+      throw Refusal.unauthenticated("The delegate token does not belong to session '" + id + "'");
     }
     session.lastSeenMillis.set(System.currentTimeMillis());
     return session;
@@ -119,11 +119,11 @@ final class LongPollRoutes implements Routes {
     try {
       node = Json.mapper().readTree(body);
     } catch (java.io.IOException e) {
-      throw ApiException.badRequest("The body must be a JSON array of frames: " + e.getMessage(),
+      throw Refusal.invalid("The body must be a JSON array of frames: " + e.getMessage(),
           List.of());
     }
     if (node == null || !node.isArray()) {
-      throw ApiException.badRequest("The body must be a JSON array of frames", List.of());
+      throw Refusal.invalid("The body must be a JSON array of frames", List.of());
     }
     return node;
   }

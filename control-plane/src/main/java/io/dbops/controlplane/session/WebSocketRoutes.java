@@ -1,7 +1,8 @@
 package io.dbops.controlplane.session;
 
+import io.dbops.controlplane.http.Refusals;
 import io.dbops.controlplane.http.Access;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.tokens.TokenService;
@@ -38,14 +39,14 @@ final class WebSocketRoutes implements Routes {
     edge.ws(PATH, Access.delegateToken(), ctx -> {
       try {
         hub.authenticate(ctx.header("Authorization"));
-      } catch (ApiException refusal) {
+      } catch (Refusal refusal) {
         hub.connectRefused(ctx.ip(), refusal);
         // Javalin drops the body of an exception mapped during an upgrade, so the ApiError is
         // written and committed here; the exception then stops the upgrade.
         var res = ctx.res();
-        res.setStatus(refusal.status());
+        res.setStatus(Refusals.status(refusal.kind()));
         res.setContentType("application/json");
-        res.getOutputStream().write(Json.write(refusal.toError()).getBytes(StandardCharsets.UTF_8));
+        res.getOutputStream().write(Json.write(Refusals.body(refusal)).getBytes(StandardCharsets.UTF_8));
         res.flushBuffer();
         throw refusal;
       }
@@ -79,7 +80,7 @@ final class WebSocketRoutes implements Routes {
     TokenService.TokenInfo token;
     try {
       token = hub.authenticate(ctx.header("Authorization"));
-    } catch (ApiException e) {
+    } catch (Refusal e) {
       ctx.closeSession(1008, "unauthorized");
       return;
     }

@@ -1,7 +1,7 @@
 package io.dbops.controlplane.tokens;
 
 import io.dbops.api.TokenCreated;
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.controlplane.store.Ids;
 import io.dbops.controlplane.store.Sql;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +47,7 @@ public final class TokenService {
 
   public TokenCreated create(String name) {
     if (name == null || name.isBlank() || name.length() > 200) {
-      throw ApiException.badRequest("'name' is required: 1-200 characters naming the delegate",
+      throw Refusal.invalid("'name' is required: 1-200 characters naming the delegate",
           List.of("name is required"));
     }
     StringBuilder token = new StringBuilder("dbops_");
@@ -89,12 +89,12 @@ public final class TokenService {
   /**
    * Revokes a token; idempotent.
    *
-   * @throws ApiException 404 for an unknown id
+   * @throws Refusal 404 for an unknown id
    */
   public TokenInfo revoke(String id) {
     sql.update("UPDATE tokens SET revoked = ? WHERE id = ?", true, id);
     TokenInfo info = sql.queryOne("SELECT id, name, created_at, revoked FROM tokens WHERE id = ?",
-        TokenService::map, id).orElseThrow(() -> ApiException.notFound("No token '" + id
+        TokenService::map, id).orElseThrow(() -> Refusal.notFound("No token '" + id
             + "'; list them with GET /api/v1/tokens"));
     revokeListeners.forEach(l -> l.accept(id));
     return info;

@@ -3,7 +3,7 @@ package io.dbops.controlplane.approvals;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dbops.controlplane.http.ApiException;
+import io.dbops.controlplane.Refusal;
 import io.dbops.pipeline.ApprovalRule;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,8 +46,8 @@ class ApprovalDecisionsTest {
   void theRequiredCountOfDistinctIdentitiesApproves() {
     ApprovalState state = waiting(new ApprovalRule(2, List.of(), List.of(), false, 600));
     assertThat(decide(state, BOB, true)).isEqualTo(ApprovalDecisions.Result.PENDING);
-    assertThatThrownBy(() -> decide(state, BOB, true)).isInstanceOfSatisfying(ApiException.class, e -> {
-      assertThat(e.status()).isEqualTo(409);
+    assertThatThrownBy(() -> decide(state, BOB, true)).isInstanceOfSatisfying(Refusal.class, e -> {
+      assertThat(e.kind()).isEqualTo(Refusal.Kind.CONFLICT);
       assertThat(e.getMessage()).contains("'bob' already approved").contains("1 more approval(s)");
     });
     assertThat(decide(state, CAROL, true)).isEqualTo(ApprovalDecisions.Result.APPROVED);
@@ -60,8 +60,8 @@ class ApprovalDecisionsTest {
   @Test
   void theStarterMayNotApproveUnlessTheRuleSaysSoButMayReject() {
     ApprovalState forbidden = waiting(null);
-    assertThatThrownBy(() -> decide(forbidden, ALICE, true)).isInstanceOfSatisfying(ApiException.class, e -> {
-      assertThat(e.status()).isEqualTo(403);
+    assertThatThrownBy(() -> decide(forbidden, ALICE, true)).isInstanceOfSatisfying(Refusal.class, e -> {
+      assertThat(e.kind()).isEqualTo(Refusal.Kind.FORBIDDEN);
       assertThat(e.getMessage()).contains("'alice' started this execution")
           .contains("rule: starterMayApprove is false").contains("approval.starterMayApprove: true");
     });
@@ -75,8 +75,8 @@ class ApprovalDecisionsTest {
   @Test
   void theRoleOfTheRuleIsRequiredAndAdminAlwaysQualifies() {
     ApprovalState state = waiting(new ApprovalRule(1, List.of("deployer"), List.of(), false, null));
-    assertThatThrownBy(() -> decide(state, BOB, true)).isInstanceOfSatisfying(ApiException.class, e -> {
-      assertThat(e.status()).isEqualTo(403);
+    assertThatThrownBy(() -> decide(state, BOB, true)).isInstanceOfSatisfying(Refusal.class, e -> {
+      assertThat(e.kind()).isEqualTo(Refusal.Kind.FORBIDDEN);
       assertThat(e.getMessage()).contains("'bob' has role(s) [approver]").contains("needs one of [deployer]")
           .contains("rule: approval roles");
     });
