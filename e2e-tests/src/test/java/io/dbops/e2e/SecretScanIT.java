@@ -109,7 +109,7 @@ class SecretScanIT {
     // The delegate's own lines of the stage, in its stream, masked like the rest.
     String s = Pattern.quote(source);
     assertThat(logs.text())
-        .containsPattern(s + "Starting build pod dbops-\\S+-" + stage + " with 2 step container\\(s\\) and 1 secret"
+        .containsPattern(s + "Starting build pod dbops-\\S+-" + stage + " for 2 step\\(s\\) and 1 secret"
             + " variable\\(s\\)")
         .containsPattern(s + "Build pod \\S+ is ready: lite engine at 127\\.0\\.0\\.1:\\d+")
         .contains(source + "Running step preview on the lite engine at 127.0.0.1:")
