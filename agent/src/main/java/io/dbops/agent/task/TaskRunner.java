@@ -295,7 +295,9 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
       TaskHandler handler = handlers.get(task.taskType());
       if (handler == null) {
         metrics.taskFailedWithoutRunning();
-        report(task, TaskOutcome.failed("This delegate does not run tasks of type " + task.taskType(), null));
+        TaskOutcome refused = TaskOutcome.failed("This delegate does not run tasks of type " + task.taskType(), null);
+        report(task, refused, pending.add(new Frame.TaskResult(id, task.attempt(), refused.status(),
+            refused.error(), refused.output())));
         return;
       }
       RunningTask runningTask = new RunningTask(task);
@@ -414,16 +416,19 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     }
     metrics.taskEnded(runningTask.task.taskType(), outcome.status() == TaskStatus.SUCCEEDED,
         Duration.ofNanos(System.nanoTime() - runningTask.startedNanos));
-    report(runningTask.task, outcome);
-    // removed after the result is in the outbox, so a re-announce never misses a finished task
-    running.remove(runningTask.task.taskId());
+    Frame.TaskAssigned task = runningTask.task;
+    Frame.TaskResult result = pending.add(
+        new Frame.TaskResult(task.taskId(), task.attempt(), outcome.status(), outcome.error(), outcome.output()));
+    // Removed after the result is in the outbox, so a re-announce never misses a finished task, and
+    // before the result is sent, so the capacity is free when the control plane hears of it and
+    // offers the next task (an offer seen while still full is not claimed).
+    running.remove(task.taskId());
     changes.signal();
+    report(task, outcome, result);
     return true;
   }
 
-  private void report(Frame.TaskAssigned task, TaskOutcome outcome) {
-    Frame.TaskResult result = pending.add(
-        new Frame.TaskResult(task.taskId(), task.attempt(), outcome.status(), outcome.error(), outcome.output()));
+  private void report(Frame.TaskAssigned task, TaskOutcome outcome, Frame.TaskResult result) {
     if (outcome.status() == TaskStatus.SUCCEEDED) {
       log.info("Task {} ({}) succeeded", task.taskId(), task.taskType());
     } else {

@@ -41,6 +41,8 @@ class TaskRunnerTest {
   private final List<Frame> sent = new CopyOnWriteArrayList<>();
   private final AtomicBoolean connected = new AtomicBoolean(true);
   private final AtomicInteger runs = new AtomicInteger();
+  /** How many tasks the runner counted as running at the moment it sent each result. */
+  private final List<Integer> runningWhenResultSent = new CopyOnWriteArrayList<>();
   private TaskRunner runner;
 
   /** A handler that counts its runs and succeeds, or throws what {@code failure} says. */
@@ -71,6 +73,9 @@ class TaskRunnerTest {
     TaskRunner r = new TaskRunner(2, List.of(handler), frame -> {
       if (!connected.get()) {
         return false;
+      }
+      if (frame instanceof Frame.TaskResult && runner != null) {
+        runningWhenResultSent.add(runner.running());
       }
       sent.add(frame);
       return true;
@@ -126,6 +131,19 @@ class TaskRunnerTest {
     threads.runQueued(); // the worker gets to the (cancelled) task only now
     assertThat(results()).hasSize(1);
     assertThat(runner.running()).isZero();
+  }
+
+  @Test
+  void aFinishedTasksCapacityIsFreeBeforeItsResultIsSent() {
+    // The control plane offers the next task as soon as it hears a result; an offer seen while the
+    // runner still counts the finished task is not claimed (seen under load in DelegateIT).
+    runner.onFrame(assigned("t1", 30));
+    runner.onFrame(assigned("t2", 60));
+    threads.advance(Duration.ofSeconds(30)); // t1 times out
+    threads.runQueued(); // t2 succeeds
+
+    assertThat(results()).extracting(Frame.TaskResult::taskId).containsExactlyInAnyOrder("t1", "t2");
+    assertThat(runningWhenResultSent).containsExactly(1, 0);
   }
 
   @Test
