@@ -27,9 +27,7 @@ public final class ApplyCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Show what would change; change nothing.")
   boolean dryRun;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text",
-      description = "text or json (default ${DEFAULT-VALUE}).")
-  String output;
+  @Mixin OutputOption output;
 
   @Mixin ServerOption server;
 
@@ -71,7 +69,7 @@ public final class ApplyCommand implements Callable<Integer> {
       }
       return ExitCodes.DATA_ERR;
     }
-    if ("json".equals(output)) {
+    if (output.json()) {
       out.println(Json.write(answer));
       return ExitCodes.OK;
     }

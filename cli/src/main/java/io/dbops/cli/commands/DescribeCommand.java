@@ -14,7 +14,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -34,9 +33,7 @@ public final class DescribeCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "NAME")
   String name;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text",
-      description = "text or json (default ${DEFAULT-VALUE}).")
-  String output;
+  @Mixin OutputOption output;
 
   @Mixin ServerOption server;
 
@@ -61,7 +58,7 @@ public final class DescribeCommand implements Callable<Integer> {
     }
     try (CatalogClient client = new CatalogClient(server.target())) {
       JsonNode object = client.get(plural, name);
-      if ("json".equals(output)) {
+      if (output.json()) {
         out.println(Json.write(object));
         return 0;
       }

@@ -14,7 +14,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code dbops get environments|targets|pipelines [NAME]}: stored objects, one line each. */
@@ -27,9 +26,7 @@ public final class GetCommand implements Callable<Integer> {
   @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "Only this one.")
   String name;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text",
-      description = "text or json (default ${DEFAULT-VALUE}).")
-  String output;
+  @Mixin OutputOption output;
 
   @Mixin ServerOption server;
 
@@ -54,7 +51,7 @@ public final class GetCommand implements Callable<Integer> {
     }
     try (CatalogClient client = new CatalogClient(server.target())) {
       JsonNode answer = name == null ? client.list(plural) : client.get(plural, name);
-      if ("json".equals(output)) {
+      if (output.json()) {
         out.println(Json.write(answer));
         return 0;
       }
