@@ -1,5 +1,6 @@
 package io.dbops.controlplane.executions;
 
+import io.dbops.api.ExecutionView;
 import io.dbops.controlplane.audit.Audit;
 import io.dbops.controlplane.audit.AuditEvent;
 import io.dbops.controlplane.logs.LogService;
@@ -36,6 +37,7 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
   private final Audit audit;
   private final ApprovalSteps approvals;
   private final StageRecovery recovery;
+  private final ExecutionListeners listeners = new ExecutionListeners();
 
   ExecutionProgress(ExecutionStore store, TaskQueue queue, LogService logs, TaskPayloads payloads,
       Clock clock, Audit audit, java.time.Duration pauseTimeout) {
@@ -51,6 +53,11 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
 
   ApprovalSteps approvals() {
     return approvals;
+  }
+
+  /** See {@link ExecutionListener}. */
+  void addListener(ExecutionListener listener) {
+    listeners.add(listener);
   }
 
   /** A task of an aborted or finished execution that was queued again is not run again. */
@@ -85,6 +92,7 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
       logs.appendControl(id, "ERROR", "Execution " + id + " finished: FAILED (" + ABORTED + ")");
       logs.executionFinished(id);
       audited(ex);
+      finishedEvent(ex);
       return;
     }
     store.save(ex);
@@ -165,6 +173,7 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
       case TaskTypes.EXECUTE_STEP -> {
         if (StageRecovery.isRollbackTask(task)) {
           recovery.onRollbackFinished(ex, si, task);
+          stepEvent(ex, si, task.payload().path("stepName").asText(), "rollback", task);
         } else {
           onStepFinished(ex, si, task);
         }
@@ -236,6 +245,10 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
     ExecutionState.StageState s = ex.state.stages.get(si);
     if ("approval".equals(step.type())) {
       approvals.enter(ex, si, stepIndex);
+      if (ApprovalSteps.WAITING.equals(ex.status)) {
+        ExecutionView view = ExecutionStore.view(ex);
+        listeners.fire("approvalWaiting", l -> l.approvalWaiting(view));
+      }
       return;
     }
     s.steps.get(stepIndex).status = "RUNNING";
@@ -264,6 +277,7 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
     boolean ok = task.status() == TaskStatus.SUCCEEDED
         && (output == null || output.status() == null || "SUCCEEDED".equals(output.status()));
     st.output = output;
+    stepEvent(ex, si, st.name, ex.pipeline.stages().get(si).steps().get(index).type(), task);
     if (ok) {
       st.status = "SUCCEEDED";
       logs.appendControl(ex.id, "INFO", "Stage " + s.name + ", step " + st.name + " succeeded"
@@ -282,6 +296,10 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
       logs.appendControl(ex.id, "ERROR", "Stage " + s.name + ", step " + st.name + " failed: "
           + stepError);
       recovery.onStepFailed(ex, si, index);
+      if ("PAUSED".equals(ex.status)) {
+        ExecutionView view = ExecutionStore.view(ex);
+        listeners.fire("paused", l -> l.paused(view));
+      }
       return;
     }
     failStage(ex, s, index + 1, "Step " + st.name + " failed: " + stepError,
@@ -372,6 +390,7 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
     logs.executionFinished(ex.id);
     audited(ex);
     log.info("Execution {} finished: {}", ex.id, ex.status);
+    finishedEvent(ex);
   }
 
   /**
@@ -381,6 +400,20 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
   private void audited(ExecutionRecord ex) {
     audit.record(AuditEvent.system("execution.finish", ex.id, ex.status.toLowerCase(Locale.ROOT),
         Map.of("pipeline", ex.pipeline.name(), "aborted", Boolean.toString(ex.state.aborted))));
+  }
+
+  private void finishedEvent(ExecutionRecord ex) {
+    ExecutionView view = ExecutionStore.view(ex);
+    listeners.fire("finished", l -> l.finished(view));
+  }
+
+  private void stepEvent(ExecutionRecord ex, int si, String stepName, String stepType, Task task) {
+    StepOutput output = TaskPayloads.stepOutput(task.result());
+    boolean ok = task.status() == TaskStatus.SUCCEEDED
+        && (output == null || output.status() == null || "SUCCEEDED".equals(output.status()));
+    StepFinished event = new StepFinished(ex.id, ex.origin, ex.pipeline.stages().get(si), stepName,
+        stepType, ok, output);
+    listeners.fire("stepFinished", l -> l.stepFinished(event));
   }
 
   private static int stageIndex(ExecutionRecord ex, String name) {

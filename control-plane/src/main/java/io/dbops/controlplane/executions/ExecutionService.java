@@ -78,6 +78,14 @@ public final class ExecutionService {
     this.environmentApprovals = java.util.Objects.requireNonNull(lookup, "lookup");
   }
 
+  /**
+   * Tells {@code listener} what happens to executions (steps finished, approvals waiting, pauses,
+   * ends); register before the orchestrator starts. See {@link ExecutionListener}.
+   */
+  public void addListener(ExecutionListener listener) {
+    orchestrator.addListener(listener);
+  }
+
   /** The orchestrator; its owner starts and closes it. */
   public Orchestrator orchestrator() {
     return orchestrator;

@@ -65,6 +65,11 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     this.ids = ids;
   }
 
+  /** Adds a listener; register listeners before {@link #start}. See {@link ExecutionListener}. */
+  public void addListener(ExecutionListener listener) {
+    progress.addListener(listener);
+  }
+
   /** The approval steps, for views on the HTTP threads (they only read). */
   ApprovalSteps approvals() {
     return progress.approvals();
