@@ -18,13 +18,19 @@ import java.util.concurrent.TimeUnit;
  * @param checks runs reachability checks ({@code delegate-reachability-N})
  */
 record TaskExecutors(ExecutorService workers, ScheduledExecutorService timeouts, ExecutorService checks) {
+  /** How long an idle task thread lives before it ends and gives its memory back. */
+  static final long IDLE_THREAD_SECONDS = 10;
+
   /** The production threads for {@code capacity} tasks. */
   static TaskExecutors standard(int capacity) {
     // The queue only absorbs the moment between a task finishing and its thread becoming free:
     // claims never exceed capacity, so more than `capacity` queued tasks would be a protocol error.
-    ExecutorService workers = new ThreadPoolExecutor(capacity, capacity, 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(capacity), new NamedThreadFactory("delegate-task", true),
+    // A running task holds its thread (about 120 KiB of stack and VM structures each); an idle
+    // thread ends after IDLE_THREAD_SECONDS, so a burst of tasks does not keep its memory afterwards.
+    ThreadPoolExecutor workers = new ThreadPoolExecutor(capacity, capacity, IDLE_THREAD_SECONDS,
+        TimeUnit.SECONDS, new ArrayBlockingQueue<>(capacity), new NamedThreadFactory("delegate-task", true),
         new ThreadPoolExecutor.AbortPolicy());
+    workers.allowCoreThreadTimeOut(true);
     return new TaskExecutors(workers,
         Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("delegate-task-timeout", true)),
         Executors.newFixedThreadPool(Math.min(capacity, 4), new NamedThreadFactory("delegate-reachability", true)));

@@ -9,7 +9,9 @@ import io.dbops.support.Json;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import jakarta.servlet.DispatcherType;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.BadMessageException;
@@ -20,6 +22,7 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.servlet.FilterHolder;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -82,6 +85,8 @@ public final class HttpServer implements AutoCloseable {
       pool.setName("cp-http");
       config.jetty.threadPool = pool;
       config.jetty.addConnector((server, httpConfig) -> connector(server, httpConfig, ssl));
+      config.jetty.modifyServletContextHandler(handler -> handler.addFilter(
+          new FilterHolder(new CompleteBodyFilter(limits.minBodyBytesPerSecond())), "/*", EnumSet.of(DispatcherType.REQUEST)));
       config.jetty.modifyServer(server -> server.setStopTimeout(5_000));
       config.jetty.modifyWebSocketServletFactory(factory -> {
         // Above the protocol's 1 MiB, so an oversized frame gets a frame_too_large error frame
@@ -129,8 +134,10 @@ public final class HttpServer implements AutoCloseable {
   }
 
   private Connector connector(Server server, HttpConfiguration httpConfig, SslContextFactory.Server ssl) {
-    // A body trickled a few bytes at a time makes progress, so only a minimum rate cuts it (408).
-    httpConfig.setMinRequestDataRate(limits.minBodyBytesPerSecond());
+    // A body trickled a few bytes at a time makes progress, so only a minimum rate cuts it (408):
+    // CompleteBodyFilter measures it, with a grace; Jetty's own check (none) would cut small bodies
+    // that had arrived whole whenever the reading thread waited for a core.
+    httpConfig.setMinRequestDataRate(0);
     httpConfig.setSendServerVersion(false);
     ServerConnector connector;
     if (ssl == null) {
