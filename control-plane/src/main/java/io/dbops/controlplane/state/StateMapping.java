@@ -108,34 +108,7 @@ final class StateMapping {
 
   /** The drift step's differences as lines; empty when none. */
   static List<String> differences(StepOutput output) {
-    String json = output.outputs().get("drift");
-    List<String> lines = new ArrayList<>();
-    if (json == null || json.isBlank()) {
-      return lines;
-    }
-    try {
-      for (JsonNode d : Json.mapper().readTree(json)) {
-        lines.add(describe(d));
-      }
-    } catch (IOException e) {
-      lines.add("(the drift output cannot be read: " + e.getMessage() + ")");
-    }
-    return lines;
-  }
-
-  /** As the step runtime's Difference.describe: "extra column person.nickname: varchar(50) NULL". */
-  static String describe(JsonNode d) {
-    String type = d.path("objectType").asText();
-    String table = d.path("table").asText();
-    String what = type.equals("table") || type.equals("view") || type.equals("sequence")
-        ? type + " " + table : type + " " + table + "." + d.path("name").asText();
-    String expected = d.path("expected").asText("");
-    String actual = d.path("actual").asText("");
-    return switch (d.path("change").asText()) {
-      case "missing" -> "missing " + what + (expected.isEmpty() ? "" : ": expected " + expected);
-      case "extra" -> "extra " + what + (actual.isEmpty() ? "" : ": " + actual);
-      default -> "changed " + what + ": expected " + expected + ", found " + actual;
-    };
+    return io.dbops.controlplane.executions.DriftGateSteps.differences(output.outputs().get("drift"));
   }
 
   /** Distinct tags of the history, oldest first. */
