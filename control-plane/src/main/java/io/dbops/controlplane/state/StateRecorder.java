@@ -140,16 +140,18 @@ public final class StateRecorder implements ExecutionListener, AutoCloseable {
   /** Each stored target a deploying step ran on gets this execution as its last deployment. */
   void recordDeployment(ExecutionView ex) {
     for (ExecutionView.StageView stage : ex.stages()) {
-      if (stage.target() == null) {
+      // The view labels a stored target "target NAME" (an ad-hoc database by its URL).
+      if (stage.target() == null || !stage.target().startsWith("target ")) {
         continue;
       }
+      String target = stage.target().substring("target ".length());
       boolean deployed = stage.steps().stream().anyMatch(s -> DEPLOYING.contains(s.type())
           && ("SUCCEEDED".equals(s.status()) || "FAILED".equals(s.status())));
-      Optional<String> env = deployed ? targetEnvironment.apply(stage.target()) : Optional.empty();
+      Optional<String> env = deployed ? targetEnvironment.apply(target) : Optional.empty();
       if (env.isPresent()) {
         String pipeline = ex.origin() != null && ex.origin().pipelineName() != null
             ? ex.origin().pipelineName() : ex.pipelineName();
-        store.setLastDeployment(stage.target(), env.get(), ex.id(), pipeline, ex.status(),
+        store.setLastDeployment(target, env.get(), ex.id(), pipeline, ex.status(),
             ex.finishedAt() == null ? clock.millis() : ex.finishedAt().toEpochMilli());
       }
     }
