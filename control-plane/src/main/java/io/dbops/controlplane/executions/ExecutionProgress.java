@@ -280,7 +280,7 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
     st.finishedAt = clock.millis();
     boolean ok = task.status() == TaskStatus.SUCCEEDED
         && (output == null || output.status() == null || "SUCCEEDED".equals(output.status()));
-    st.output = withoutHistory(output);
+    st.output = withoutHistory(output, ex.origin != null && "refresh".equals(ex.origin.source()));
     stepEvent(ex, si, st.name, ex.pipeline.stages().get(si).steps().get(index).type(), task);
     if (ok) {
       st.status = "SUCCEEDED";
@@ -423,11 +423,13 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
   /**
    * The output without the target's history rows ({@code history}, {@code historyGzip}: up to
    * thousands of rows that the migration state records, see docs/fleet-state.md); {@code
-   * historyCount} stays. A history step keeps its {@code history}: the rows are what it is for.
+   * historyCount} stays. A history step keeps its {@code history} (the rows are what it is for),
+   * except in a refresh (origin source {@code refresh}), whose rows only feed the state: a refresh of
+   * 200 targets would otherwise rewrite megabytes of execution state on every save.
    */
-  static StepOutput withoutHistory(StepOutput output) {
-    if (output == null || !output.outputs().containsKey("historyCount")
-        || output.outputs().containsKey("count")) {
+  static StepOutput withoutHistory(StepOutput output, boolean refresh) {
+    if (output == null || (!output.outputs().containsKey("historyCount") && !refresh)
+        || (output.outputs().containsKey("count") && !refresh)) {
       return output;
     }
     java.util.Map<String, String> outputs = new java.util.LinkedHashMap<>(output.outputs());
