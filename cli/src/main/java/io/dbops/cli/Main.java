@@ -4,6 +4,9 @@ import io.dbops.cli.client.ApiCallException;
 import io.dbops.cli.logging.LoggingSetup;
 import io.dbops.cli.client.ControlPlaneUnreachableException;
 import io.dbops.cli.commands.AbortCommand;
+import io.dbops.cli.commands.DiffCommand;
+import io.dbops.cli.commands.RefreshCommand;
+import io.dbops.cli.commands.StateCommand;
 import io.dbops.cli.commands.AccessCommand;
 import io.dbops.cli.commands.ApplyCommand;
 import io.dbops.cli.commands.DescribeCommand;
@@ -54,6 +57,9 @@ import picocli.CommandLine.Command;
       DescribeCommand.class,
       RunCommand.class,
       ExecutionsCommand.class,
+      StateCommand.class,
+      DiffCommand.class,
+      RefreshCommand.class,
       ExecutionCommand.class,
       AbortCommand.class,
       DelegatesCommand.class,

@@ -69,6 +69,7 @@ public final class ControlPlane implements AutoCloseable {
   private HttpServer http;
   private MetricsServer metricsServer;
   private AdminBootstrap bootstrap;
+  private io.dbops.controlplane.state.StateFeature state;
   private volatile String baseUrl;
 
   public ControlPlane(ControlPlaneConfig config) {
@@ -110,6 +111,9 @@ public final class ControlPlane implements AutoCloseable {
       // an environment that requires approval gets an approval before each apply deploying there
       executions.environmentApprovals(name -> catalog.environment(name)
           .map(io.dbops.controlplane.catalog.Environment::approvalRule));
+      // issue #16: migration state per target, recorded from runs on its own thread
+      state = new io.dbops.controlplane.state.StateFeature(sql, clock, catalog, executions);
+      state.register(executions);
       hub = new DelegateHub(config, tokens, queue, sql, logs::withLogToken,
           new SecretSealer(secrets), metrics, audit, clock, ids);
       DelegateHub h = hub;
@@ -139,6 +143,7 @@ public final class ControlPlane implements AutoCloseable {
       routes.add(new DelegateRoutes(hub));
       routes.add(new TaskRoutes(queue));
       routes.add(new SecretRoutes(secrets));
+      routes.add(state.routes());
       // Delegates are silent for at most 3 heartbeat intervals; Jetty's own idle timeout is a backstop.
       http = new HttpServer(config.bindAddress(), config.port(), routes, gate, audit,
           Duration.ofSeconds(config.heartbeatIntervalSeconds() * 4L + 30), config.limits(), config.tls());
@@ -151,6 +156,7 @@ public final class ControlPlane implements AutoCloseable {
       baseUrl = (config.tls().enabled() ? "https://" : "http://") + hostForUrl(config.bindAddress())
           + ":" + http.port();
       sweeper.start();
+      state.start();
       orchestrator.start();
       // files written during the start (master key, admin token) are 0600 like the rest
       DataDirectory.secure(config.dataDir(), false);
@@ -221,6 +227,7 @@ public final class ControlPlane implements AutoCloseable {
     closeQuietly(hub);
     closeQuietly(sweeper);
     closeQuietly(orchestrator);
+    closeQuietly(state);
     closeQuietly(logs);
     closeQuietly(http);
     closeQuietly(metricsServer);

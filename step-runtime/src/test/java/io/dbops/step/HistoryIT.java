@@ -115,4 +115,40 @@ class HistoryIT extends HarnessedStepIT {
     assertThat(run.logText()).containsPattern("MARK_RAN\\s+c\\.sql::h2::dbops");
     assertThat(db.tableExists("h2")).isFalse();
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"POSTGRES", "MARIADB"})
+  void applyStatusTagAndRollbackReturnTheHistoryAsReadAfterTheStep(String kind) throws Exception {
+    target(kind);
+    StepHarness.Run apply = succeeded(harness.execute(request(StepKind.STEP_KIND_APPLY, "sql/changelog.sql").build()));
+    assertThat(ids(apply)).containsSubsequence("sql-1", "sql-2");
+    assertThat(apply.result().getOutputsMap()).containsEntry("historyCount", Long.toString(db.changelogRows()));
+
+    StepHarness.Run tag = succeeded(harness.execute(request(StepKind.STEP_KIND_TAG, "sql/changelog.sql")
+        .setTag("t1").build()));
+    JsonNode last = last(tag);
+    assertThat(last.get("id").asText()).isEqualTo("sql-2");
+    assertThat(last.get("tag").asText()).isEqualTo("t1");
+
+    StepHarness.Run rollback = succeeded(harness.execute(request(StepKind.STEP_KIND_ROLLBACK, "sql/changelog.sql")
+        .setCount(1).build()));
+    assertThat(ids(rollback)).contains("sql-1").doesNotContain("sql-2");
+
+    StepHarness.Run status = succeeded(harness.execute(request(StepKind.STEP_KIND_STATUS, "sql/changelog.sql").build()));
+    assertThat(ids(status)).contains("sql-1").doesNotContain("sql-2");
+    // status lists what is pending besides the history
+    assertThat(status.result().getChangesetsList()).extracting(ChangeSetRecord::getId, ChangeSetRecord::getState)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("sql-2", "PENDING"));
+  }
+
+  private static List<String> ids(StepHarness.Run run) throws Exception {
+    List<String> ids = new ArrayList<>();
+    Json.mapper().readTree(run.result().getOutputsMap().get("history")).forEach(r -> ids.add(r.get("id").asText()));
+    return ids;
+  }
+
+  private static JsonNode last(StepHarness.Run run) throws Exception {
+    JsonNode rows = Json.mapper().readTree(run.result().getOutputsMap().get("history"));
+    return rows.get(rows.size() - 1);
+  }
 }

@@ -80,12 +80,14 @@ public final class GetCommand implements Callable<Integer> {
   static void print(String plural, List<JsonNode> objects, PrintStream out) {
     switch (plural) {
       case "environments" -> {
-        String row = "%-20s %-6s %-28s %-8s %s%n";
-        out.printf(row, "NAME", "ORDER", "APPROVAL", "POLICY", "DELEGATE SELECTORS");
+        String row = "%-20s %-6s %-28s %-8s %-10s %-8s %s%n";
+        out.printf(row, "NAME", "ORDER", "APPROVAL", "POLICY", "DRIFT GATE", "REFRESH", "DELEGATE SELECTORS");
         for (JsonNode o : objects) {
           JsonNode p = o.path("spec").path("protection");
+          JsonNode refresh = o.path("spec").path("refreshMinutes");
           out.printf(row, o.path("name").asText(), o.path("spec").path("order").asInt(0),
               approval(p.path("approval")), p.path("requirePolicy").asBoolean() ? "required" : "-",
+              p.path("driftGate").asBoolean() ? "on" : "-", refresh.isInt() ? refresh.asInt() + " min" : "-",
               list(p.path("delegateSelectors")));
         }
       }

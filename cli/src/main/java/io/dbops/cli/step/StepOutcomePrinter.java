@@ -19,7 +19,7 @@ final class StepOutcomePrinter {
     out.println();
     for (Map.Entry<String, String> e : new TreeMap<>(outcome.outputs()).entrySet()) {
       // sql, drift, violations and history are long; their content is already in the log lines above.
-      if (!java.util.Set.of("sql", "drift", "violations", "history").contains(e.getKey())) {
+      if (!java.util.Set.of("sql", "drift", "violations", "history", "historyGzip").contains(e.getKey())) {
         out.println(e.getKey() + ": " + e.getValue());
       }
     }

@@ -93,6 +93,22 @@ public final class CatalogService {
         .map(row -> parse(row.definition(), Target.class));
   }
 
+  /** The names of the stored targets of an environment, sorted (empty for an unknown one). */
+  public List<String> targetsIn(String environment) {
+    return sql.withConnection(c -> store.targetsIn(c, environment));
+  }
+
+  /** Every stored environment, in their order. */
+  public List<Environment> environments() {
+    return list(Kind.ENVIRONMENT).stream().map(o -> Json.convert(o.spec(), Environment.class)).toList();
+  }
+
+  /** Every stored pipeline (its current version). */
+  public List<StoredPipeline> pipelines() {
+    return sql.withConnection(c -> store.list(c, Kind.PIPELINE)).stream()
+        .map(row -> parse(row.definition(), StoredPipeline.class)).toList();
+  }
+
   /** Every version of a pipeline, newest first (also of a deleted one). */
   public List<CatalogObject> versions(String name) {
     List<CatalogStore.Version> versions = sql.withConnection(c -> store.versions(c, name));

@@ -76,6 +76,10 @@ final class CatalogValidator {
     if (e.order() != null && (e.order() < 0 || e.order() > 1_000_000)) {
       problems.add(at(where, "order") + " must be between 0 and 1000000");
     }
+    if (e.refreshMinutes() != null && (e.refreshMinutes() < 1 || e.refreshMinutes() > 10_080)) {
+      problems.add(at(where, "refreshMinutes") + " must be between 1 and 10080 (a week), not "
+          + e.refreshMinutes() + "; leave it out for no scheduled refresh");
+    }
     if (e.protection() == null) {
       return;
     }

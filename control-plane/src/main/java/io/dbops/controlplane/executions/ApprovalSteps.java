@@ -71,7 +71,7 @@ final class ApprovalSteps {
       } else if ("preview".equals(step.type())) {
         a.updateSql = out.get("sql");
         a.sqlHash = out.get("sqlHash");
-      } else if ("policy".equals(step.type())) {
+      } else if ("policy".equals(step.type()) || "drift".equals(step.type())) {
         ApprovalState.PolicyResult p = new ApprovalState.PolicyResult();
         p.step = step.name();
         p.status = earlier.status;
@@ -96,7 +96,16 @@ final class ApprovalSteps {
     if (a.rollbackSql != null) {
       logs.appendControl(ex.id, "INFO", "Rollback SQL:\n" + a.rollbackSql);
     }
+    if (DriftGateSteps.isOverride(stage, index)) {
+      String json = s.steps.get(index - 1).output.outputs().get("drift");
+      logs.appendControl(ex.id, "WARN", "Drift gate: the live schema differs from what the history says; the apply"
+          + " runs only if an approver overrides (approve), a rejection fails the stage:\n  "
+          + String.join("\n  ", DriftGateSteps.differences(json)));
+    }
     for (ApprovalState.PolicyResult p : a.policies) {
+      if (p.outputs.containsKey("driftCount")) {
+        continue; // the drift gate's differences are logged above
+      }
       logs.appendControl(ex.id, "INFO", "Policy step " + p.step + ": " + p.outputs.getOrDefault("violationCount", "0")
           + " violation(s), " + p.outputs.getOrDefault("warningCount", "0") + " warning(s)");
     }
@@ -105,6 +114,28 @@ final class ApprovalSteps {
         + " list what waits: dbops executions --waiting");
     audit.record(AuditEvent.system("approval.request", ex.id, "waiting", Map.of("stage", s.name, "step", st.name,
         "sqlHash", a.sqlHash == null ? "" : a.sqlHash)));
+  }
+
+  /**
+   * The drift gate's override step {@code index} when the drift step before it found no drift:
+   * marked succeeded ("no drift") without waiting; true then, and the caller continues the stage.
+   */
+  boolean skipsDriftOverride(ExecutionRecord ex, int si, int index) {
+    Stage stage = ex.pipeline.stages().get(si);
+    if (!DriftGateSteps.isOverride(stage, index)) {
+      return false;
+    }
+    ExecutionState.StageState s = ex.state.stages.get(si);
+    StepOutput drift = s.steps.get(index - 1).output;
+    String count = drift == null ? null : drift.outputs().get("driftCount");
+    if (!"0".equals(count)) {
+      return false;
+    }
+    ExecutionState.StepState st = s.steps.get(index);
+    st.output = new StepOutput("SUCCEEDED", null, Map.of("drift", "none", "driftCount", "0"), List.of(), 0, 0, 0);
+    logs.appendControl(ex.id, "INFO", "Stage " + s.name + ", step " + st.name + " (drift gate): no drift; the"
+        + " apply needs no override");
+    return true;
   }
 
   /**
@@ -171,6 +202,17 @@ final class ApprovalSteps {
       if (a.sqlHash != null) {
         outputs.put("sqlHash", a.sqlHash);
       }
+      if (DriftGateSteps.isOverride(ex.pipeline.stages().get(si), index)) {
+        StepOutput drift = s.steps.get(index - 1).output;
+        outputs.put("driftCount", drift == null ? "" : drift.outputs().getOrDefault("driftCount", ""));
+        outputs.put("override", "true");
+        String comments = String.join(" | ", a.decisions.stream().filter(d -> d.comment != null && !d.comment.isBlank())
+            .map(d -> d.identity + ": " + d.comment).toList());
+        audit.record(new AuditEvent(outputs.get("approvedBy"), "drift.override", ex.id, "", "approved", Map.of(
+            "stage", s.name, "step", st.name, "driftCount", outputs.get("driftCount"), "comment", comments)));
+        logs.appendControl(ex.id, "WARN", "Stage " + s.name + ": drift overridden by " + outputs.get("approvedBy")
+            + "; the apply runs on a schema that differs from its history");
+      }
       st.output = new StepOutput("SUCCEEDED", null, outputs, List.of(), clock.millis() - a.requestedAt, 0, 0);
       logs.appendControl(ex.id, "INFO", "Stage " + s.name + ", step " + st.name + " approved by "
           + outputs.get("approvedBy") + "; the stage continues");
@@ -178,6 +220,9 @@ final class ApprovalSteps {
       return;
     }
     String reason = "ABORTED".equals(a.outcome) ? ExecutionProgress.ABORTED : ApprovalDecisions.reason(a, what(ex, s, st));
+    if (!"ABORTED".equals(a.outcome) && DriftGateSteps.isOverride(ex.pipeline.stages().get(si), index)) {
+      reason = "Drift blocked the apply (no override): " + reason;
+    }
     st.status = "FAILED";
     st.error = reason;
     next.failStage(ex, s, index + 1, reason, reason);

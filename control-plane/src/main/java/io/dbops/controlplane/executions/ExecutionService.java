@@ -42,6 +42,7 @@ public final class ExecutionService {
   private final PipelineValidator validator;
   private final Predicate<String> secretExists;
   private volatile Function<String, Optional<ApprovalRule>> environmentApprovals = name -> Optional.empty();
+  private volatile Predicate<String> environmentDriftGate = name -> false;
 
   /**
    * @param publicUrl the log service's base URL as build pods reach it (known once HTTP started)
@@ -79,6 +80,14 @@ public final class ExecutionService {
   }
 
   /**
+   * Which environments have the drift gate (stored environments, wired at startup): a stage
+   * deploying to one gets the steps of {@link DriftGateSteps}.
+   */
+  public void environmentDriftGate(Predicate<String> gated) {
+    this.environmentDriftGate = java.util.Objects.requireNonNull(gated, "gated");
+  }
+
+  /**
    * Tells {@code listener} what happens to executions (steps finished, approvals waiting, pauses,
    * ends); register before the orchestrator starts. See {@link ExecutionListener}.
    */
@@ -107,7 +116,8 @@ public final class ExecutionService {
    */
   public String submit(Pipeline pipeline, ExecutionOrigin origin) {
     Pipeline withApprovals = ApprovalInsertion.apply(pipeline, environmentApprovals);
-    return orchestrator.submit(validate(withApprovals), origin);
+    Pipeline gated = DriftGateSteps.apply(withApprovals, environmentDriftGate, environmentApprovals);
+    return orchestrator.submit(validate(gated), origin);
   }
 
   /**

@@ -1,7 +1,7 @@
 package io.dbops.step.liquibase;
 
 import io.dbops.step.history.HistoryEntry;
-import io.dbops.support.Json;
+import io.dbops.step.history.HistoryOutput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,17 +26,7 @@ final class HistoryRunner {
   }
 
   StepOutcome run(Database database) throws DatabaseException {
-    List<HistoryEntry> entries = new ArrayList<>();
-    if (hasHistoryTable(database)) {
-      List<RanChangeSet> ran = Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class)
-          .getChangeLogService(database).getRanChangeSets();
-      for (RanChangeSet r : ran) {
-        entries.add(new HistoryEntry(r.getId(), r.getAuthor(), r.getChangeLog(),
-            HistoryEntry.formatDate(r.getDateExecuted()), r.getOrderExecuted() == null ? 0 : r.getOrderExecuted(),
-            r.getExecType() == null ? "" : r.getExecType().name(), r.getTag(), r.getDeploymentId(),
-            r.getLastCheckSum() == null ? "" : r.getLastCheckSum().toString()));
-      }
-    }
+    List<HistoryEntry> entries = read(database, false);
     if (entries.isEmpty()) {
       log.info("No changesets recorded: " + database.getDatabaseChangeLogTableName() + " is empty or does not exist.");
     } else {
@@ -46,10 +36,33 @@ final class HistoryRunner {
     }
     Map<String, String> outputs = new LinkedHashMap<>();
     outputs.put("count", Integer.toString(entries.size()));
-    outputs.put("history", Json.write(entries));
+    HistoryOutput.put(outputs, entries);
     List<ChangeSetOutcome> records = entries.stream()
         .map(e -> new ChangeSetOutcome(e.id(), e.author(), e.file(), e.execType(), 0, 0)).toList();
     return StepOutcome.succeeded(outputs, records);
+  }
+
+  /**
+   * The rows of the history table, oldest first; empty when it does not exist. With {@code fresh},
+   * Liquibase's cached read is dropped first (after a step that wrote rows), so this reads the
+   * table again on the step's own connection.
+   */
+  static List<HistoryEntry> read(Database database, boolean fresh) throws DatabaseException {
+    List<HistoryEntry> entries = new ArrayList<>();
+    if (hasHistoryTable(database)) {
+      var service = Scope.getCurrentScope().getSingleton(ChangeLogHistoryServiceFactory.class)
+          .getChangeLogService(database);
+      if (fresh) {
+        service.reset();
+      }
+      for (RanChangeSet r : service.getRanChangeSets()) {
+        entries.add(new HistoryEntry(r.getId(), r.getAuthor(), r.getChangeLog(),
+            HistoryEntry.formatDate(r.getDateExecuted()), r.getOrderExecuted() == null ? 0 : r.getOrderExecuted(),
+            r.getExecType() == null ? "" : r.getExecType().name(), r.getTag(), r.getDeploymentId(),
+            r.getLastCheckSum() == null ? "" : r.getLastCheckSum().toString()));
+      }
+    }
+    return entries;
   }
 
   /** "   3  2026-11-24T16:24:00.123  EXECUTED  db/c.sql::3::alice  tag=v1  deployment=..  checksum=9:.." */

@@ -64,14 +64,40 @@ final class KindRunner {
       default -> false;
     };
     if (!locking) {
-      return runKind();
+      return withHistory(runKind());
     }
     // One lock for the whole step: pending list, pre-start tag, update and post tag see one state.
     lock.acquire();
     try {
-      return runKind();
+      return withHistory(runKind());
     } finally {
       lock.release();
+    }
+  }
+
+  /** The step kinds whose outcome also carries the target's history (for the control plane's state). */
+  private static final java.util.Set<StepCommand.Kind> WITH_HISTORY = java.util.EnumSet.of(StepCommand.Kind.APPLY,
+      StepCommand.Kind.ROLLBACK, StepCommand.Kind.SYNC, StepCommand.Kind.TAG, StepCommand.Kind.STATUS);
+
+  /**
+   * The outcome with the target's history rows as read after the step on the same connection
+   * ({@link io.dbops.step.history.HistoryOutput}: {@code history} or {@code historyGzip}, and
+   * {@code historyCount}), for apply, rollback, sync, tag and status, also after a failure. A failed
+   * read leaves the outcome as it is (the step's own result matters more) and says so in the log.
+   */
+  private StepOutcome withHistory(StepOutcome outcome) {
+    if (!WITH_HISTORY.contains(command.kind())) {
+      return outcome;
+    }
+    try {
+      Map<String, String> outputs = new LinkedHashMap<>(outcome.outputs());
+      io.dbops.step.history.HistoryOutput.put(outputs, HistoryRunner.read(liquibase.getDatabase(), true));
+      return new StepOutcome(outcome.status(), outcome.error(), outputs, outcome.changesets(),
+          outcome.durationMillis());
+    } catch (Exception e) {
+      log.warn("Could not read the history after the step (" + Failures.describe(e)
+          + "); the control plane's migration state of this target is not updated.");
+      return outcome;
     }
   }
 
