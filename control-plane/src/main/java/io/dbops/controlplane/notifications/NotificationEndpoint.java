@@ -28,7 +28,7 @@ public record NotificationEndpoint(String name, String url, List<String> events,
   /** True when this endpoint wants {@code event} of that environment and pipeline. */
   boolean wants(String event, String environment, String pipeline) {
     return events.contains(event)
-        && (environments.isEmpty() || environments.contains(environment))
-        && (pipelines.isEmpty() || pipelines.contains(pipeline));
+        && (environments.isEmpty() || (environment != null && environments.contains(environment)))
+        && (pipelines.isEmpty() || (pipeline != null && pipelines.contains(pipeline)));
   }
 }

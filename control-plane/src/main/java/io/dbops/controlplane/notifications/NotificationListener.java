@@ -13,6 +13,7 @@ import java.util.function.Function;
  * orchestrator thread: it only writes rows; the {@link NotificationSender} thread sends them.
  */
 public final class NotificationListener implements ExecutionListener {
+  private static final String STORED = "target ";
   private final NotificationService service;
   private final Function<String, Optional<String>> targetEnvironment;
 
@@ -48,7 +49,10 @@ public final class NotificationListener implements ExecutionListener {
   }
 
   private void emit(String event, ExecutionView e, ExecutionView.StageView stage) {
-    String target = stage == null ? null : stage.target();
+    // the view shows a stored target as "target NAME" and an ad-hoc database as its URL
+    String label = stage == null ? null : stage.target();
+    String target = label != null && label.startsWith(STORED) ? label.substring(STORED.length())
+        : null;
     String environment = target == null ? null : targetEnvironment.apply(target).orElse(null);
     String pipeline = e.origin() != null && e.origin().pipelineName() != null
         ? e.origin().pipelineName() : e.pipelineName();

@@ -57,12 +57,19 @@ public final class NotificationSender implements AutoCloseable {
 
   public NotificationSender(NotificationService service, TriggerSettings settings,
       Transport transport, Metrics metrics, Clock clock) {
+    this(service, settings, transport, metrics, clock,
+        new Backoff(settings.retryBase(), settings.retryCap()));
+  }
+
+  /** With a chosen backoff (tests pass one without jitter). */
+  NotificationSender(NotificationService service, TriggerSettings settings, Transport transport,
+      Metrics metrics, Clock clock, Backoff backoff) {
     this.service = service;
     this.settings = settings;
     this.transport = transport;
     this.metrics = metrics;
     this.clock = clock;
-    this.backoff = new Backoff(settings.retryBase(), settings.retryCap());
+    this.backoff = backoff;
   }
 
   /** The JDK HTTP client: no redirects, connect timeout as the settings say. */
