@@ -25,6 +25,8 @@ import io.dbops.cli.commands.WhoamiCommand;
 import io.dbops.cli.commands.ResumeCommand;
 import io.dbops.cli.commands.RunCommand;
 import io.dbops.cli.commands.SecretCommand;
+import io.dbops.cli.commands.WebhookCommand;
+import io.dbops.cli.commands.NotificationCommand;
 import io.dbops.cli.commands.ServerCommand;
 import io.dbops.cli.commands.StepRuntimeCommand;
 import io.dbops.cli.commands.TokenCommand;
@@ -51,6 +53,8 @@ import picocli.CommandLine.Command;
       AuditCommand.class,
       TokenCommand.class,
       SecretCommand.class,
+      WebhookCommand.class,
+      NotificationCommand.class,
       DelegateCommand.class,
       ApplyCommand.class,
       GetCommand.class,

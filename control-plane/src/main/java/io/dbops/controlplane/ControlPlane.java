@@ -28,6 +28,11 @@ import io.dbops.controlplane.queue.TaskRoutes;
 import io.dbops.controlplane.queue.TaskSweeper;
 import io.dbops.controlplane.secrets.MasterKey;
 import io.dbops.controlplane.secrets.MasterKeyCheck;
+import io.dbops.controlplane.notifications.NotificationListener;
+import io.dbops.controlplane.notifications.NotificationRoutes;
+import io.dbops.controlplane.notifications.NotificationSender;
+import io.dbops.controlplane.notifications.NotificationService;
+import io.dbops.controlplane.secrets.SecretBox;
 import io.dbops.controlplane.secrets.SecretRoutes;
 import io.dbops.controlplane.secrets.SecretSealer;
 import io.dbops.controlplane.secrets.SecretStore;
@@ -40,6 +45,9 @@ import io.dbops.controlplane.store.Sql;
 import io.dbops.controlplane.tokens.DelegateTokenRoutes;
 import io.dbops.protocol.TaskStatus;
 import io.dbops.controlplane.tokens.TokenService;
+import io.dbops.controlplane.webhooks.CatalogPipelines;
+import io.dbops.controlplane.webhooks.WebhookRoutes;
+import io.dbops.controlplane.webhooks.WebhookService;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +73,7 @@ public final class ControlPlane implements AutoCloseable {
   private DelegateHub hub;
   private TaskSweeper sweeper;
   private Orchestrator orchestrator;
+  private NotificationSender notifier;
   private LogService logs;
   private HttpServer http;
   private MetricsServer metricsServer;
@@ -127,9 +136,21 @@ public final class ControlPlane implements AutoCloseable {
       metrics.gauge("dbops_tasks_running", "Tasks assigned to a delegate (all replicas)",
           () -> queue.count(TaskStatus.RUNNING));
       sweeper = new TaskSweeper(queue, metrics, clock, Duration.ofMillis(config.sweepPeriodMillis()));
-      AccessGate gate = new AccessGate(apiTokens,
-          new FailureThrottle(clock, config.auth().failureLimit(),
-              config.auth().failureWindow()), audit);
+      FailureThrottle throttle = new FailureThrottle(clock, config.auth().failureLimit(),
+          config.auth().failureWindow());
+      AccessGate gate = new AccessGate(apiTokens, throttle, audit);
+      // issue #16 part 3: git webhooks in, notifications out (docs/fleet-triggers.md)
+      SecretBox box = new SecretBox(masterKey, config.masterKeys().previous());
+      WebhookService webhooks = new WebhookService(sql, box, new CatalogPipelines(catalog),
+          throttle, audit, metrics, clock);
+      webhooks.resealAfterRotation();
+      NotificationService notifications = new NotificationService(sql, box,
+          config.triggers().allowHosts(), clock, ids, this::publicUrl);
+      notifications.resealAfterRotation();
+      executions.addListener(new NotificationListener(notifications,
+          target -> catalog.target(target).map(io.dbops.controlplane.catalog.Target::environment)));
+      notifier = new NotificationSender(notifications, config.triggers(),
+          NotificationSender.httpTransport(config.triggers().timeout()), metrics, clock);
       List<Routes> routes = new ArrayList<>();
       routes.add(new HealthRoutes(db::reachable));
       routes.add(new MetricsRoutes(metrics, config.metrics().open()));
@@ -144,6 +165,9 @@ public final class ControlPlane implements AutoCloseable {
       routes.add(new TaskRoutes(queue));
       routes.add(new SecretRoutes(secrets));
       routes.add(state.routes());
+      routes.add(new WebhookRoutes(webhooks, this::publicUrl,
+          config.triggers().webhookMaxBodyBytes()));
+      routes.add(new NotificationRoutes(notifications));
       // Delegates are silent for at most 3 heartbeat intervals; Jetty's own idle timeout is a backstop.
       http = new HttpServer(config.bindAddress(), config.port(), routes, gate, audit,
           Duration.ofSeconds(config.heartbeatIntervalSeconds() * 4L + 30), config.limits(), config.tls());
@@ -158,6 +182,7 @@ public final class ControlPlane implements AutoCloseable {
       sweeper.start();
       state.start();
       orchestrator.start();
+      notifier.start();
       // files written during the start (master key, admin token) are 0600 like the rest
       DataDirectory.secure(config.dataDir(), false);
       log.info("Control plane ready at {} (public URL {})", baseUrl, publicUrl());
@@ -225,6 +250,7 @@ public final class ControlPlane implements AutoCloseable {
       return;
     }
     closeQuietly(hub);
+    closeQuietly(notifier);
     closeQuietly(sweeper);
     closeQuietly(orchestrator);
     closeQuietly(state);

@@ -91,6 +91,13 @@ class AccessIT {
       }
     }
     assertThat(open).containsExactlyInAnyOrderElementsOf(OPEN);
+    // the one route authenticated only by a signature: listed with its own rule, nothing else uses it
+    assertThat(routes).filteredOn(r -> r.access().kind() == Access.Kind.WEBHOOK_SIGNATURE)
+        .extracting(RouteRule::toString)
+        .containsExactly("POST /hooks/{name} [webhook signature (HMAC of the body with the"
+            + " webhook's secret)]");
+    assertThat(admin.get("/api/v1/access/routes").body()).contains("/hooks/{name}")
+        .contains("webhook signature");
     assertThat(admin.anonymous().get("/healthz").code()).isEqualTo(200);
     assertThat(admin.anonymous().get("/readyz").code()).isEqualTo(200);
   }

@@ -8,13 +8,15 @@ import java.util.Objects;
  * it). {@link #open()} routes need no credential; {@link #delegateToken()} and
  * {@link #logToken()} routes check their own credentials in their handlers; {@link #verb} routes
  * need an API token whose roles (and verb limit) grant the verb; {@link #anyApiToken()} routes
- * need any valid API token.
+ * need any valid API token; {@link #webhookSignature()} routes are authenticated only by an HMAC
+ * (or shared token) over the request body with the named webhook's own secret, checked in their
+ * handler, and can do nothing but trigger that webhook's pipeline.
  *
  * @param verb null unless kind is {@link Kind#API_TOKEN} and a verb is required
  */
 public record Access(Kind kind, Verb verb) {
   /** What credential a route needs. */
-  public enum Kind { OPEN, API_TOKEN, DELEGATE_TOKEN, LOG_TOKEN }
+  public enum Kind { OPEN, API_TOKEN, DELEGATE_TOKEN, LOG_TOKEN, WEBHOOK_SIGNATURE }
 
   public Access {
     Objects.requireNonNull(kind, "kind");
@@ -35,6 +37,11 @@ public record Access(Kind kind, Verb verb) {
     return new Access(Kind.LOG_TOKEN, null);
   }
 
+  /** The signature of an incoming git webhook, checked by its handler (docs/fleet-triggers.md). */
+  public static Access webhookSignature() {
+    return new Access(Kind.WEBHOOK_SIGNATURE, null);
+  }
+
   public static Access anyApiToken() {
     return new Access(Kind.API_TOKEN, null);
   }
@@ -50,6 +57,7 @@ public record Access(Kind kind, Verb verb) {
       case OPEN -> "open";
       case DELEGATE_TOKEN -> "delegate token";
       case LOG_TOKEN -> "log stream token";
+      case WEBHOOK_SIGNATURE -> "webhook signature (HMAC of the body with the webhook's secret)";
       case API_TOKEN -> verb == null ? "any API token"
           : "API token: verb " + verb.id() + " (role " + verb.leastRole().id() + ")";
     };

@@ -49,6 +49,19 @@ public final class Metrics {
         .tag("outcome", outcome).register(registry).increment();
   }
 
+  /** A call to an incoming webhook ({@code POST /hooks/{name}}), by outcome. */
+  public void webhookCall(String outcome) {
+    Counter.builder("dbops_webhook_calls").description("Incoming webhook calls by outcome")
+        .tag("outcome", outcome).register(registry).increment();
+  }
+
+  /** An attempt to deliver a notification; {@code outcome} is {@code sent} or {@code failed}. */
+  public void notificationDelivery(String outcome) {
+    Counter.builder("dbops_notification_deliveries")
+        .description("Notification delivery attempts by outcome").tag("outcome", outcome)
+        .register(registry).increment();
+  }
+
   /** Prometheus text exposition of every meter. */
   public String scrape() {
     return registry.scrape();
