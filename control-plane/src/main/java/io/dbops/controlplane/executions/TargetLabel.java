@@ -11,6 +11,9 @@ final class TargetLabel {
   private TargetLabel() {}
 
   static String of(Stage stage) {
+    if (stage.isRollout()) {
+      return "group " + stage.targetGroup();
+    }
     if (stage.target() != null && !stage.target().isBlank()) {
       return "target " + stage.target();
     }
