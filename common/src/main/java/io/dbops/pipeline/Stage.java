@@ -83,7 +83,7 @@ public record Stage(
   }
 
   /** True for a stage that rolls out to a target group. */
-  public boolean isRollout() {
+  public boolean hasTargetGroup() {
     return targetGroup != null && !targetGroup.isBlank();
   }
 }

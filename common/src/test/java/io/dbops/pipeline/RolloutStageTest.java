@@ -127,7 +127,7 @@ class RolloutStageTest {
     Stage stage = new PipelineLoader().load(file).stages().get(0);
     assertThat(stage.targetGroup()).isEqualTo("tier=tenant,region=eu");
     assertThat(stage.rollout()).isEqualTo(new Rollout(1, List.of("5"), 3, 3, "2"));
-    assertThat(stage.isRollout()).isTrue();
+    assertThat(stage.hasTargetGroup()).isTrue();
     assertThatThrownBy(() -> {
       java.nio.file.Files.writeString(file, file.toString().isEmpty() ? "" : """
           name: fleet

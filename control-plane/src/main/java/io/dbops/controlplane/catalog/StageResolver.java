@@ -53,7 +53,7 @@ final class StageResolver {
   }
 
   private Stage resolve(Stage stage, String where, List<String> problems) {
-    if (stage.isRollout()) {
+    if (stage.hasTargetGroup()) {
       return resolveGroup(stage, where, problems);
     }
     Database database = stage.database();

@@ -116,7 +116,7 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
     }
     approvals.abort(ex, this);
     if (rollouts != null && ex.state.stages.stream().anyMatch(st -> "RUNNING".equals(st.status))
-        && ex.pipeline.stages().stream().anyMatch(Stage::isRollout)) {
+        && ex.pipeline.stages().stream().anyMatch(Stage::hasTargetGroup)) {
       rollouts.aborted(id); // the controller aborts the targets and then ends the stage
     }
   }
@@ -181,7 +181,7 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
     ExecutionState.StageState s = ex.state.stages.get(index);
     s.status = "RUNNING";
     s.startedAt = clock.millis();
-    if (stage.isRollout()) {
+    if (stage.hasTargetGroup()) {
       // No build pod of its own: one child execution per target (docs/fleet-rollouts.md).
       store.save(ex);
       logs.appendControl(ex.id, "INFO", "Stage " + stage.name() + " started: a rollout to "

@@ -205,7 +205,7 @@ public final class ExecutionService {
 
   private ExecutionView view(ExecutionRecord r) {
     ExecutionView view = ExecutionStore.view(r);
-    if (r.pipeline.stages().stream().noneMatch(st -> st != null && st.isRollout())) {
+    if (r.pipeline.stages().stream().noneMatch(st -> st != null && st.hasTargetGroup())) {
       return view;
     }
     Map<String, io.dbops.api.RolloutView> rollouts = rolloutViews.apply(r.id);

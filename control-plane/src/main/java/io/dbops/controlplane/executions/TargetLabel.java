@@ -11,7 +11,7 @@ final class TargetLabel {
   private TargetLabel() {}
 
   static String of(Stage stage) {
-    if (stage.isRollout()) {
+    if (stage.hasTargetGroup()) {
       return "group " + stage.targetGroup();
     }
     if (stage.target() != null && !stage.target().isBlank()) {

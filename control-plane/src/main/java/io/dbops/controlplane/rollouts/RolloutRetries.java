@@ -38,14 +38,14 @@ final class RolloutRetries {
           + "; only a finished rollout can be retried (abort it first: dbops abort " + id + ")", List.of());
     }
     Pipeline pipeline = executions.pipeline(id);
-    if (pipeline.stages().stream().noneMatch(s -> s != null && s.isRollout())) {
+    if (pipeline.stages().stream().noneMatch(s -> s != null && s.hasTargetGroup())) {
       throw new Refusal(Refusal.Kind.CONFLICT, "conflict", "Execution " + id + " has no rollout stage (no"
           + " stage names a targetGroup); run its pipeline again instead", List.of());
     }
     Set<String> wanted = failedOnly ? FAILED : NOT_SUCCEEDED;
     List<Stage> stages = new ArrayList<>();
     for (Stage stage : pipeline.stages()) {
-      if (stage == null || !stage.isRollout()) {
+      if (stage == null || !stage.hasTargetGroup()) {
         continue;
       }
       List<String> retry = store.targets(id, stage.name()).stream()
