@@ -23,6 +23,7 @@ import io.dbops.cli.commands.LoginCommand;
 import io.dbops.cli.commands.LogoutCommand;
 import io.dbops.cli.commands.WhoamiCommand;
 import io.dbops.cli.commands.ResumeCommand;
+import io.dbops.cli.commands.RetryCommand;
 import io.dbops.cli.commands.RunCommand;
 import io.dbops.cli.commands.SecretCommand;
 import io.dbops.cli.commands.WebhookCommand;
@@ -69,6 +70,7 @@ import picocli.CommandLine.Command;
       DelegatesCommand.class,
       ApproveCommand.class,
       ResumeCommand.class,
+      RetryCommand.class,
       LogsCommand.class,
       StepCommandLine.class,
       LiteEngineCommand.class,

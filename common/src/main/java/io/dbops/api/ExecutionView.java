@@ -47,14 +47,24 @@ public record ExecutionView(
    *
    * @param startedBy the API token's identity (its name)
    * @param tokenName the API token, as {@code name (id)}
-   * @param source {@code cli} (the CLI says so in the {@code X-Dbops-Client} header) or {@code api}
+   * @param source {@code cli} (the CLI says so in the {@code X-Dbops-Client} header), {@code api},
+     *     or {@code rollout} (one target of a rollout stage)
    * @param pipelineVersion the stored pipeline's version; null for an ad-hoc run
    * @param inputs the values given for the pipeline's declared inputs
+   * @param parentId for one target of a rollout (source {@code rollout}), the rollout's execution;
+   *     null otherwise
+   * @param parentStage that execution's rollout stage; null otherwise
    */
   public record Origin(String startedBy, String tokenName, String source, String pipelineName,
-      Integer pipelineVersion, Map<String, String> inputs) {
+      Integer pipelineVersion, Map<String, String> inputs, String parentId, String parentStage) {
     public Origin {
       inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
+    }
+
+    /** An origin outside a rollout. */
+    public Origin(String startedBy, String tokenName, String source, String pipelineName,
+        Integer pipelineVersion, Map<String, String> inputs) {
+      this(startedBy, tokenName, source, pipelineName, pipelineVersion, inputs, null, null);
     }
   }
 
@@ -82,17 +92,27 @@ public record ExecutionView(
    * @param delegateInstance that delegate's instance id
    * @param waiting while no delegate can take the stage: why, and how long it waits; else null
    * @param recovery what the stage's failure strategy did; null when none ran
+   * @param rollout for a rollout stage (a {@code targetGroup}), each target's status; null for an
+   *     ordinary stage
    */
   public record StageView(String name, String status, String error, List<StepView> steps,
       String target, String delegateName, String delegateInstance, Instant startedAt,
-      Instant finishedAt, String waiting, Recovery recovery) {
+      Instant finishedAt, String waiting, Recovery recovery, RolloutView rollout) {
     public StageView {
       steps = steps == null ? List.of() : List.copyOf(steps);
     }
 
+    /** An ordinary stage (no rollout). */
+    public StageView(String name, String status, String error, List<StepView> steps,
+        String target, String delegateName, String delegateInstance, Instant startedAt,
+        Instant finishedAt, String waiting, Recovery recovery) {
+      this(name, status, error, steps, target, delegateName, delegateInstance, startedAt, finishedAt,
+          waiting, recovery, null);
+    }
+
     /** A stage without its target, delegate, times or a failure strategy's record. */
     public StageView(String name, String status, String error, List<StepView> steps) {
-      this(name, status, error, steps, null, null, null, null, null, null, null);
+      this(name, status, error, steps, null, null, null, null, null, null, null, null);
     }
 
     /** A stage without a failure strategy's record. */
@@ -100,13 +120,13 @@ public record ExecutionView(
         String target, String delegateName, String delegateInstance, Instant startedAt,
         Instant finishedAt, String waiting) {
       this(name, status, error, steps, target, delegateName, delegateInstance, startedAt, finishedAt,
-          waiting, null);
+          waiting, null, null);
     }
 
     /** A stage with only a failure strategy's record. */
     public StageView(String name, String status, String error, List<StepView> steps,
         Recovery recovery) {
-      this(name, status, error, steps, null, null, null, null, null, null, recovery);
+      this(name, status, error, steps, null, null, null, null, null, null, recovery, null);
     }
   }
 

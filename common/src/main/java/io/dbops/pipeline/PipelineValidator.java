@@ -74,7 +74,15 @@ public final class PipelineValidator {
         continue;
       }
       checkName(where, stage.name(), stageNames, problems);
-      if (stage.database() == null && !blank(stage.target()) && !requireDatabases) {
+      if (!blank(stage.targetGroup())) {
+        checkRollout(where, stage, problems);
+      } else if (stage.rollout() != null || !stage.groupTargets().isEmpty()) {
+        problems.add(where + ".rollout only applies to a stage with a targetGroup (a label selector"
+            + " over stored targets, docs/fleet-rollouts.md)");
+      }
+      if (!blank(stage.targetGroup())) {
+        // checked by checkRollout: no database, no target
+      } else if (stage.database() == null && !blank(stage.target()) && !requireDatabases) {
         // the control plane resolves the stored target (docs/environments.md)
       } else if (stage.database() == null || blank(stage.database().url())) {
         problems.add(where + ".database.url is required (a JDBC URL)" + (requireDatabases ? ""
@@ -155,6 +163,27 @@ public final class PipelineValidator {
       problems.add(where + ".timeoutSeconds must be at least 1");
     }
     PodChecks.checkResources(where + ".resources", step.resources(), problems);
+  }
+
+  /** Exactly one of database, target and targetGroup; a valid selector and rollout policy. */
+  private void checkRollout(String where, Stage stage, List<String> problems) {
+    if (stage.database() != null || !blank(stage.target())) {
+      problems.add(where + " names a targetGroup and also a " + (stage.database() != null
+          ? "database" : "target") + "; a stage names exactly one of database, target and targetGroup");
+    }
+    List<String> selectorProblems = TargetSelector.problems(stage.targetGroup());
+    selectorProblems.forEach(p -> problems.add(where + ".targetGroup " + p));
+    if (stage.rollout() != null) {
+      stage.rollout().check(where + ".rollout", problems);
+    }
+    if (requireDatabases && stage.groupTargets().isEmpty()) {
+      problems.add(where + ".targetGroup '" + stage.targetGroup() + "' was not resolved to any"
+          + " stored target");
+    }
+    if ("pause".equals(stage.onFailure())) {
+      problems.add(where + ".onFailure: pause is not supported in a rollout stage (one paused target"
+          + " would hold the whole rollout); use fail or rollback");
+    }
   }
 
   /** An approval step's rule (null: the environment's rule, or one approval by an approver). */

@@ -8,6 +8,8 @@ import io.dbops.controlplane.config.ControlPlaneConfig;
 import io.dbops.controlplane.executions.ExecutionRoutes;
 import io.dbops.controlplane.executions.ExecutionService;
 import io.dbops.controlplane.executions.Orchestrator;
+import io.dbops.controlplane.rollouts.RolloutController;
+import io.dbops.controlplane.rollouts.RolloutRoutes;
 import io.dbops.controlplane.http.HealthRoutes;
 import io.dbops.controlplane.http.HttpServer;
 import io.dbops.controlplane.http.RouteRule;
@@ -123,6 +125,10 @@ public final class ControlPlane implements AutoCloseable {
       // issue #16: migration state per target, recorded from runs on its own thread
       state = new io.dbops.controlplane.state.StateFeature(sql, clock, catalog, executions);
       state.register(executions);
+      // issue #16: rollout stages run one child execution per target of their group
+      RolloutController rollouts = new RolloutController(sql, executions, catalog::target,
+          CatalogRoutes.adHocResolver(catalog), logs, clock);
+      rollouts.register();
       hub = new DelegateHub(config, tokens, queue, sql, logs::withLogToken,
           new SecretSealer(secrets), metrics, audit, clock, ids);
       DelegateHub h = hub;
@@ -168,6 +174,7 @@ public final class ControlPlane implements AutoCloseable {
       routes.add(new WebhookRoutes(webhooks, this::publicUrl,
           config.triggers().webhookMaxBodyBytes()));
       routes.add(new NotificationRoutes(notifications));
+      routes.add(new RolloutRoutes(executions, rollouts));
       // Delegates are silent for at most 3 heartbeat intervals; Jetty's own idle timeout is a backstop.
       http = new HttpServer(config.bindAddress(), config.port(), routes, gate, audit,
           Duration.ofSeconds(config.heartbeatIntervalSeconds() * 4L + 30), config.limits(), config.tls());
@@ -183,6 +190,7 @@ public final class ControlPlane implements AutoCloseable {
       state.start();
       orchestrator.start();
       notifier.start();
+      rollouts.start(); // continues rollouts left unfinished by a stop
       // files written during the start (master key, admin token) are 0600 like the rest
       DataDirectory.secure(config.dataDir(), false);
       log.info("Control plane ready at {} (public URL {})", baseUrl, publicUrl());

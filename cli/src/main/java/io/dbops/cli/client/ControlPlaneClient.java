@@ -43,6 +43,12 @@ public final class ControlPlaneClient implements AutoCloseable {
     return http.post(http.url("api/v1/executions", id, "resume"), Map.of("action", action));
   }
 
+  /** Retries a finished rollout's failed targets (and skipped ones unless {@code failedOnly}); the new id. */
+  public String retry(String id, boolean failedOnly) {
+    return http.post(http.url("api/v1/executions", id, "retry"), Map.of("failedOnly", failedOnly))
+        .get("id").asText();
+  }
+
   public ExecutionView execution(String id) {
     return convert(http.get(http.url("api/v1/executions", id)), ExecutionView.class);
   }

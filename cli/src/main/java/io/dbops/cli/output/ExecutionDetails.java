@@ -33,6 +33,9 @@ public final class ExecutionDetails {
     if (o != null) {
       out.println("  started by:  " + o.startedBy() + " with token " + o.tokenName() + " from "
           + o.source());
+      if (o.parentId() != null) {
+        out.println("  rollout:     one target of stage " + o.parentStage() + " of execution " + o.parentId());
+      }
       if (!o.inputs().isEmpty()) {
         out.println("  inputs:      " + inputs(o.inputs()));
       }
@@ -51,6 +54,9 @@ public final class ExecutionDetails {
       }
       if (s.error() != null) {
         out.println("    error:     " + s.error());
+      }
+      if (s.rollout() != null) {
+        RolloutLines.print(out, s.rollout(), e.id());
       }
       for (StepView st : s.steps()) {
         out.println("    step " + st.name() + " (" + st.type() + "): "

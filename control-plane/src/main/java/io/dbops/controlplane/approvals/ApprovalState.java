@@ -28,6 +28,11 @@ public final class ApprovalState {
   public List<Decision> decisions = new ArrayList<>();
   /** Null while waiting; then APPROVED, REJECTED, TIMED_OUT or ABORTED. */
   public String outcome;
+  /**
+   * For a rollout's target approved by the rollout's one decision on the same SQL: the execution
+   * where that decision was taken; null otherwise.
+   */
+  public String coveredBy;
 
   /** One person's decision. */
   public static final class Decision {

@@ -60,7 +60,8 @@ public final class CatalogService {
     this.sql = sql;
     this.clock = clock;
     this.validator = new CatalogValidator(limits);
-    this.runs = new PipelineRuns(sql, store, new StageResolver(this::target, this::environment),
+    this.runs = new PipelineRuns(sql, store, new StageResolver(this::target, this::environment,
+        this::targets),
         submitter);
   }
 
@@ -86,6 +87,13 @@ public final class CatalogService {
   public Optional<Environment> environment(String name) {
     return sql.withConnection(c -> store.find(c, Kind.ENVIRONMENT, name))
         .map(row -> parse(row.definition(), Environment.class));
+  }
+
+  /** Every stored target, by name (a rollout stage's group selects among them). */
+  public List<Target> targets() {
+    return sql.withConnection(c -> store.list(c, Kind.TARGET)).stream()
+        .map(row -> parse(row.definition(), Target.class))
+        .sorted(Comparator.comparing(Target::name)).toList();
   }
 
   public Optional<Target> target(String name) {

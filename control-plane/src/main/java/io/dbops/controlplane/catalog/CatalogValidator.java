@@ -179,8 +179,10 @@ final class CatalogValidator {
         problems.add(s + ".environment: a stored pipeline's stage takes its environment from its"
             + " target; remove it");
       }
-      if (blank(stage.target())) {
-        problems.add(s + ".target is required (the name of a stored target)");
+      if (stage.hasTargetGroup()) {
+        // a rollout stage: its group is resolved when the pipeline runs (docs/fleet-rollouts.md)
+      } else if (blank(stage.target())) {
+        problems.add(s + ".target is required (the name of a stored target, or a targetGroup)");
       } else if (!targetExists.test(stage.target())) {
         problems.add(s + ".target names target '" + stage.target() + "', which is neither stored"
             + " nor in this document");

@@ -58,7 +58,7 @@ final class PipelineRuns {
 
   Pipeline resolveAdHoc(Pipeline pipeline) {
     boolean names = pipeline.stages().stream()
-        .anyMatch(s -> s != null && (s.target() != null || s.environment() != null));
+        .anyMatch(s -> s != null && (s.target() != null || s.environment() != null || s.hasTargetGroup()));
     if (!names) {
       return pipeline;
     }

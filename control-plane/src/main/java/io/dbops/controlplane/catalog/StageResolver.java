@@ -26,10 +26,20 @@ final class StageResolver {
   private final Function<String, Optional<Target>> targets;
   private final Function<String, Optional<Environment>> environments;
 
+  private final java.util.function.Supplier<List<Target>> allTargets;
+
   StageResolver(Function<String, Optional<Target>> targets,
       Function<String, Optional<Environment>> environments) {
+    this(targets, environments, List::of);
+  }
+
+  /** @param allTargets every stored target, for rollout stages' groups */
+  StageResolver(Function<String, Optional<Target>> targets,
+      Function<String, Optional<Environment>> environments,
+      java.util.function.Supplier<List<Target>> allTargets) {
     this.targets = targets;
     this.environments = environments;
+    this.allTargets = allTargets;
   }
 
   /** The pipeline with every target and environment resolved; problems for what cannot be. */
@@ -43,6 +53,9 @@ final class StageResolver {
   }
 
   private Stage resolve(Stage stage, String where, List<String> problems) {
+    if (stage.hasTargetGroup()) {
+      return resolveGroup(stage, where, problems);
+    }
     Database database = stage.database();
     List<Step> steps = stage.steps();
     Set<String> selectors = new LinkedHashSet<>(stage.delegateSelectors());
@@ -83,6 +96,42 @@ final class StageResolver {
     }
     return new Stage(stage.name(), database, steps, List.copyOf(selectors), stage.timeoutSeconds(),
         stage.pod(), stage.target(), environmentName, stage.onFailure(), stage.allowIrreversible());
+  }
+
+  /**
+   * A rollout stage: its group resolved to the matching stored targets, by name (the rollout's
+   * order); each target's own settings are resolved when its execution starts. The environment is
+   * set when every target shares one (so that tokens limited to it may run the rollout).
+   */
+  private Stage resolveGroup(Stage stage, String where, List<String> problems) {
+    if (stage.database() != null || (stage.target() != null && !stage.target().isBlank())) {
+      return stage; // the validator names the conflict
+    }
+    List<String> syntax = io.dbops.pipeline.TargetSelector.problems(stage.targetGroup());
+    if (!syntax.isEmpty()) {
+      syntax.forEach(p -> problems.add(where + ".targetGroup " + p));
+      return stage;
+    }
+    Map<String, String> selector = io.dbops.pipeline.TargetSelector.parse(stage.targetGroup());
+    List<Target> matched = allTargets.get().stream()
+        .filter(t -> io.dbops.pipeline.TargetSelector.matches(selector, t.labels()))
+        .filter(t -> stage.environment() == null || stage.environment().equals(t.environment()))
+        .toList();
+    if (matched.isEmpty()) {
+      problems.add(where + ".targetGroup '" + stage.targetGroup() + "' matches no stored target"
+          + (stage.environment() == null ? "" : " of environment '" + stage.environment() + "'")
+          + " (a target matches when its labels hold every key=value; list them with `dbops get targets`)");
+      return stage;
+    }
+    Set<String> envs = new LinkedHashSet<>();
+    matched.forEach(t -> envs.add(t.environment()));
+    String environment = envs.size() == 1 ? envs.iterator().next() : null;
+    if (environment != null && environments.apply(environment).isEmpty()) {
+      environment = null;
+    }
+    return new Stage(stage.name(), null, stage.steps(), stage.delegateSelectors(), stage.timeoutSeconds(),
+        stage.pod(), null, environment, stage.onFailure(), stage.allowIrreversible(), stage.targetGroup(),
+        stage.rollout(), matched.stream().map(Target::name).toList());
   }
 
   private static boolean policyBeforeApply(List<Step> steps) {

@@ -49,6 +49,15 @@ final class ApprovalSteps {
     this.audit = audit;
   }
 
+  // Set once before the orchestrator starts (docs/fleet-rollouts.md "One approval").
+  private volatile RolloutHook rollouts;
+  private volatile Continuation rolloutNext;
+
+  void rollouts(RolloutHook hook, Continuation next) {
+    this.rollouts = hook;
+    this.rolloutNext = next;
+  }
+
   /** Starts approval step {@code index}: the execution waits, showing what the stage will run. */
   void enter(ExecutionRecord ex, int si, int index) {
     Stage stage = ex.pipeline.stages().get(si);
@@ -82,6 +91,9 @@ final class ApprovalSteps {
     }
     st.status = "WAITING";
     st.approval = a;
+    if (coveredByRollout(ex, si, index)) {
+      return;
+    }
     ex.status = WAITING;
     store.save(ex);
     String what = what(ex, s, st);
@@ -114,6 +126,52 @@ final class ApprovalSteps {
         + " list what waits: dbops executions --waiting");
     audit.record(AuditEvent.system("approval.request", ex.id, "waiting", Map.of("stage", s.name, "step", st.name,
         "sqlHash", a.sqlHash == null ? "" : a.sqlHash)));
+  }
+
+  /** A rollout target's approval of SQL already approved in its rollout: approved by that decision. */
+  private boolean coveredByRollout(ExecutionRecord ex, int si, int index) {
+    ApprovalState a = ex.state.stages.get(si).steps.get(index).approval;
+    if (rollouts == null || a.sqlHash == null || ex.origin == null || ex.origin.parentId() == null) {
+      return false;
+    }
+    var coverage = rollouts.approvalEntered(ex.id, a.sqlHash);
+    coverage.ifPresent(c -> cover(ex, si, index, c));
+    return coverage.isPresent();
+  }
+
+  /**
+   * Approves the approval execution {@code ex} waits for by the rollout's decision {@code c}, when
+   * it shows the same SQL hash; nothing otherwise.
+   */
+  void coverWaiting(ExecutionRecord ex, RolloutHook.Coverage c) {
+    int[] at = waiting(ex);
+    if (at != null && rolloutNext != null
+        && c.sqlHash().equals(ex.state.stages.get(at[0]).steps.get(at[1]).approval.sqlHash)) {
+      cover(ex, at[0], at[1], c);
+    }
+  }
+
+  private void cover(ExecutionRecord ex, int si, int index, RolloutHook.Coverage c) {
+    ExecutionState.StageState s = ex.state.stages.get(si);
+    ApprovalState a = s.steps.get(index).approval;
+    for (String approver : c.approvers()) {
+      ApprovalState.Decision d = new ApprovalState.Decision();
+      d.identity = approver;
+      d.decision = "approve";
+      d.comment = "covered by the rollout's approval in execution " + c.decidedIn();
+      d.at = clock.millis();
+      d.sqlHash = a.sqlHash;
+      a.decisions.add(d);
+    }
+    a.outcome = "APPROVED";
+    a.coveredBy = c.decidedIn();
+    logs.appendControl(ex.id, "INFO", "Stage " + s.name + ", step " + s.steps.get(index).name
+        + " (approval): the pending SQL (hash " + a.sqlHash + ") is the SQL approved for this rollout by "
+        + String.join(", ", c.approvers()) + " in execution " + c.decidedIn() + "; covered by that decision");
+    audit.record(AuditEvent.system("approval.covered", ex.id, "approved", Map.of("stage", s.name,
+        "step", s.steps.get(index).name, "sqlHash", a.sqlHash, "approvedBy", String.join(",", c.approvers()),
+        "decidedIn", c.decidedIn(), "rollout", ex.origin.parentId())));
+    conclude(ex, si, index, rolloutNext);
   }
 
   /**
@@ -216,6 +274,11 @@ final class ApprovalSteps {
       st.output = new StepOutput("SUCCEEDED", null, outputs, List.of(), clock.millis() - a.requestedAt, 0, 0);
       logs.appendControl(ex.id, "INFO", "Stage " + s.name + ", step " + st.name + " approved by "
           + outputs.get("approvedBy") + "; the stage continues");
+      if (rollouts != null && a.coveredBy == null && a.sqlHash != null && ex.origin != null
+          && ex.origin.parentId() != null) {
+        rollouts.approved(ex.id, a.sqlHash, a.decisions.stream().filter(d -> "approve".equals(d.decision))
+            .map(d -> d.identity).toList());
+      }
       next.stepSucceeded(ex, si, index);
       return;
     }

@@ -55,6 +55,15 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
     return approvals;
   }
 
+  // Set once before the orchestrator starts; null: rollout stages fail (no controller).
+  private volatile RolloutHook rollouts;
+
+  /** See {@link RolloutHook}. */
+  void rollouts(RolloutHook hook) {
+    this.rollouts = hook;
+    approvals.rollouts(hook, this);
+  }
+
   /** See {@link ExecutionListener}. */
   void addListener(ExecutionListener listener) {
     listeners.add(listener);
@@ -106,6 +115,39 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
       }
     }
     approvals.abort(ex, this);
+    if (rollouts != null && ex.state.stages.stream().anyMatch(st -> "RUNNING".equals(st.status))
+        && ex.pipeline.stages().stream().anyMatch(Stage::hasTargetGroup)) {
+      rollouts.aborted(id); // the controller aborts the targets and then ends the stage
+    }
+  }
+
+  /**
+   * Ends execution {@code id}'s rollout stage {@code stageName} (the controller saw every target
+   * finish): SUCCEEDED, or FAILED with {@code error}; the execution goes on or ends.
+   */
+  void finishRolloutStage(String id, String stageName, boolean succeeded, String error) {
+    ExecutionRecord ex = store.find(id).orElse(null);
+    int si = ex == null || ex.finished() ? -1 : stageIndex(ex, stageName);
+    if (si < 0 || !"RUNNING".equals(ex.state.stages.get(si).status)) {
+      return; // unknown, finished, or a duplicate from another replica
+    }
+    ExecutionState.StageState s = ex.state.stages.get(si);
+    if (succeeded && !ex.state.aborted) {
+      s.steps.forEach(step -> step.status = "SUCCEEDED");
+      store.save(ex);
+      finishStage(ex, si);
+    } else {
+      String why = ex.state.aborted ? ABORTED : error;
+      failStage(ex, s, 0, why, "Stage " + s.name + ": " + why);
+    }
+  }
+
+  /** Approves the waiting approval of rollout target {@code childId} by the rollout's decision. */
+  void coverApproval(String childId, RolloutHook.Coverage coverage) {
+    ExecutionRecord ex = store.find(childId).orElse(null);
+    if (ex != null && !ex.finished()) {
+      approvals.coverWaiting(ex, coverage);
+    }
   }
 
   /** See {@link ApprovalSteps#decide}; 404 for an unknown execution. */
@@ -139,6 +181,18 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
     ExecutionState.StageState s = ex.state.stages.get(index);
     s.status = "RUNNING";
     s.startedAt = clock.millis();
+    if (stage.hasTargetGroup()) {
+      // No build pod of its own: one child execution per target (docs/fleet-rollouts.md).
+      store.save(ex);
+      logs.appendControl(ex.id, "INFO", "Stage " + stage.name() + " started: a rollout to "
+          + stage.groupTargets().size() + " target(s) of group " + stage.targetGroup());
+      if (rollouts == null) {
+        failStage(ex, s, 0, "no rollout controller runs", "Stage " + s.name + ": no rollout controller runs");
+      } else {
+        rollouts.stageStarted(ex.id, stage);
+      }
+      return;
+    }
     s.podName = TaskPayloads.podName(ex.id, stage.name());
     store.save(ex);
     logs.appendControl(ex.id, "INFO", "Stage " + stage.name() + " started: " + stage.steps().size()

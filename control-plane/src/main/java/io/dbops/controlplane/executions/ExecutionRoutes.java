@@ -55,7 +55,8 @@ public final class ExecutionRoutes implements Routes {
     });
     edge.get("/api/v1/executions", Access.verb(Verb.READ), ctx -> {
       int limit = (int) Requests.longParam(ctx, "limit", 50, 1, 500);
-      ctx.json(executions.newest(limit));
+      // the targets' executions of rollouts only when asked (docs/fleet-rollouts.md)
+      ctx.json(executions.newest(limit, "true".equals(ctx.queryParam("children"))));
     });
     edge.get("/api/v1/executions/{id}", Access.verb(Verb.READ),
         ctx -> ctx.json(executions.view(ctx.pathParam("id"))));

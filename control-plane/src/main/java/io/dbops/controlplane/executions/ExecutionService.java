@@ -165,9 +165,68 @@ public final class ExecutionService {
     return views;
   }
 
-  /** The newest executions, newest first. */
+  /** The newest executions, newest first, without the targets' executions of rollouts. */
   public List<ExecutionView> newest(int limit) {
-    return store.newest(limit).stream().map(ExecutionStore::view).toList();
+    return newest(limit, false);
+  }
+
+  /** The newest executions, newest first; the targets' executions of rollouts when {@code children}. */
+  public List<ExecutionView> newest(int limit, boolean children) {
+    return store.newest(limit, children).stream().map(this::view).toList();
+  }
+
+  // ---- rollouts (docs/fleet-rollouts.md); the controller lives in io.dbops.controlplane.rollouts
+
+  private volatile Function<String, Map<String, io.dbops.api.RolloutView>> rolloutViews = id -> Map.of();
+
+  /**
+   * Wires the rollout controller: {@code hook} runs rollout stages; {@code views} gives an
+   * execution's rollout views by stage name. Call before the orchestrator starts.
+   */
+  public void rollouts(RolloutHook hook, Function<String, Map<String, io.dbops.api.RolloutView>> views) {
+    orchestrator.rollouts(hook);
+    this.rolloutViews = java.util.Objects.requireNonNull(views, "views");
+  }
+
+  /** Runs {@code work} on the orchestrator thread (the rollout controller's thread too). */
+  public boolean onOrchestrator(String executionId, Runnable work) {
+    return orchestrator.execute(executionId, work);
+  }
+
+  /** See {@link RolloutHook}: ends a rollout stage, on the orchestrator thread. */
+  public void finishRolloutStage(String id, String stageName, boolean succeeded, String error) {
+    orchestrator.finishRolloutStage(id, stageName, succeeded, error);
+  }
+
+  /** Approves the waiting approval of rollout target {@code childId} by {@code coverage}. */
+  public void coverApproval(String childId, RolloutHook.Coverage coverage) {
+    orchestrator.coverApproval(childId, coverage);
+  }
+
+  /** The executions of rollout {@code parentId}'s targets, oldest first. */
+  public List<ExecutionView> children(String parentId) {
+    return store.children(parentId).stream().map(ExecutionStore::view).toList();
+  }
+
+  /** Host and port of a JDBC URL (the per-host limit's key); null when it names none. */
+  public static String hostOf(String jdbcUrl) {
+    return TaskPayloads.reachability(jdbcUrl);
+  }
+
+  private ExecutionView view(ExecutionRecord r) {
+    ExecutionView view = ExecutionStore.view(r);
+    if (r.pipeline.stages().stream().noneMatch(st -> st != null && st.hasTargetGroup())) {
+      return view;
+    }
+    Map<String, io.dbops.api.RolloutView> rollouts = rolloutViews.apply(r.id);
+    List<ExecutionView.StageView> stages = view.stages().stream().map(s -> {
+      io.dbops.api.RolloutView rv = rollouts.get(s.name());
+      return rv == null ? s : new ExecutionView.StageView(s.name(), s.status(), s.error(), s.steps(),
+          s.target(), s.delegateName(), s.delegateInstance(), s.startedAt(), s.finishedAt(), s.waiting(),
+          s.recovery(), rv);
+    }).toList();
+    return new ExecutionView(view.id(), view.pipelineName(), view.status(), view.error(), view.createdAt(),
+        view.startedAt(), view.finishedAt(), stages, view.origin(), view.events());
   }
 
   /**
@@ -217,7 +276,7 @@ public final class ExecutionService {
   }
 
   public ExecutionView view(String id) {
-    return store.find(id).map(ExecutionStore::view).orElseThrow(() -> Refusal.notFound(
+    return store.find(id).map(this::view).orElseThrow(() -> Refusal.notFound(
         "No execution '" + id + "'; list them with GET /api/v1/executions"));
   }
 

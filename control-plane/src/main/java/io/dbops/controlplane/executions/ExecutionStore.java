@@ -17,7 +17,8 @@ import java.util.Optional;
 /** Reads and writes the {@code executions} table. Thread-safe (stateless over the pool). */
 final class ExecutionStore {
   private static final String COLUMNS = "id, pipeline, status, error, state, created_at, "
-      + "started_at, finished_at, started_by, token_name, source, pipeline_version, inputs";
+      + "started_at, finished_at, started_by, token_name, source, pipeline_version, inputs, parent_id, "
+      + "parent_stage";
 
   private final Sql sql;
 
@@ -28,12 +29,13 @@ final class ExecutionStore {
   void insert(ExecutionRecord r) {
     ExecutionOrigin o = r.origin;
     sql.update("INSERT INTO executions (id, pipeline_name, pipeline, status, error, state, created_at, "
-            + "started_at, finished_at, started_by, token_name, source, pipeline_version, inputs) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            + "started_at, finished_at, started_by, token_name, source, pipeline_version, inputs, "
+            + "parent_id, parent_stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         r.id, r.pipeline.name(), Json.write(r.pipeline), r.status, r.error, Json.write(r.state),
         r.createdAt, r.startedAt, r.finishedAt, o == null ? null : o.startedBy(),
         o == null ? null : o.tokenName(), o == null ? null : o.source(),
-        o == null ? null : o.pipelineVersion(), o == null ? null : Json.write(o.inputs()));
+        o == null ? null : o.pipelineVersion(), o == null ? null : Json.write(o.inputs()),
+        o == null ? null : o.parentId(), o == null ? null : o.parentStage());
   }
 
   void save(ExecutionRecord r) {
@@ -50,9 +52,17 @@ final class ExecutionStore {
     return sql.queryOne("SELECT status FROM executions WHERE id = ?", rs -> rs.getString(1), id);
   }
 
-  List<ExecutionRecord> newest(int limit) {
-    return sql.query("SELECT " + COLUMNS + " FROM executions ORDER BY created_at DESC, id DESC",
+  /** The newest executions; the targets of rollouts (children) only when {@code children}. */
+  List<ExecutionRecord> newest(int limit, boolean children) {
+    return sql.query("SELECT " + COLUMNS + " FROM executions"
+            + (children ? "" : " WHERE parent_id IS NULL") + " ORDER BY created_at DESC, id DESC",
         ExecutionStore::map, limit);
+  }
+
+  /** The targets' executions of rollout {@code parentId}, oldest first. */
+  List<ExecutionRecord> children(String parentId) {
+    return sql.query("SELECT " + COLUMNS + " FROM executions WHERE parent_id = ? ORDER BY created_at",
+        ExecutionStore::map, 0, parentId);
   }
 
   /** The executions waiting for an operator's resume. */
@@ -90,7 +100,8 @@ final class ExecutionStore {
     }
     ExecutionOrigin o = r.origin;
     ExecutionView.Origin origin = o == null ? null : new ExecutionView.Origin(o.startedBy(),
-        o.tokenName(), o.source(), o.pipelineName(), o.pipelineVersion(), o.inputs());
+        o.tokenName(), o.source(), o.pipelineName(), o.pipelineVersion(), o.inputs(), o.parentId(),
+        o.parentStage());
     return new ExecutionView(r.id, r.pipeline.name(), r.status, r.error,
         Instant.ofEpochMilli(r.createdAt), instant(r.startedAt), instant(r.finishedAt), stages,
         origin, events);
@@ -121,7 +132,8 @@ final class ExecutionStore {
         Integer version = rs.wasNull() ? null : stored;
         origin = new ExecutionOrigin(rs.getString("started_by"), rs.getString("token_name"), source,
             pipeline.name(), version, inputs == null ? Map.of()
-                : Json.mapper().readValue(inputs, new TypeReference<Map<String, String>>() {}));
+                : Json.mapper().readValue(inputs, new TypeReference<Map<String, String>>() {}),
+            rs.getString("parent_id"), rs.getString("parent_stage"));
       }
       return new ExecutionRecord(
           rs.getString("id"),

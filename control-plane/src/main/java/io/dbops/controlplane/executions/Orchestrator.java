@@ -70,6 +70,26 @@ public final class Orchestrator implements TaskListener, AutoCloseable {
     progress.addListener(listener);
   }
 
+  /** The rollout controller; set before {@link #start}. See {@link RolloutHook}. */
+  void rollouts(RolloutHook hook) {
+    progress.rollouts(hook);
+  }
+
+  /** Runs {@code work} on the orchestrator thread; false when it is stopping or overloaded. */
+  boolean execute(String executionId, Runnable work) {
+    return submitWork(executionId, work);
+  }
+
+  /** See {@link ExecutionProgress#finishRolloutStage}; on the orchestrator thread. */
+  void finishRolloutStage(String id, String stageName, boolean succeeded, String error) {
+    submitWork(id, () -> progress.finishRolloutStage(id, stageName, succeeded, error));
+  }
+
+  /** See {@link ExecutionProgress#coverApproval}; on the orchestrator thread. */
+  void coverApproval(String childId, RolloutHook.Coverage coverage) {
+    submitWork(childId, () -> progress.coverApproval(childId, coverage));
+  }
+
   /** The approval steps, for views on the HTTP threads (they only read). */
   ApprovalSteps approvals() {
     return progress.approvals();

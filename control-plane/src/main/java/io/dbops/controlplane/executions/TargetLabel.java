@@ -11,6 +11,9 @@ final class TargetLabel {
   private TargetLabel() {}
 
   static String of(Stage stage) {
+    if (stage.hasTargetGroup()) {
+      return "group " + stage.targetGroup();
+    }
     if (stage.target() != null && !stage.target().isBlank()) {
       return "target " + stage.target();
     }

@@ -1,0 +1,41 @@
+package io.dbops.controlplane.executions;
+
+import io.dbops.pipeline.Stage;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The seam between the execution state machine and the rollout controller
+ * ({@code io.dbops.controlplane.rollouts}): a rollout stage (a stage with a {@code targetGroup})
+ * runs no build pod of its own; the controller runs one child execution per target and ends the
+ * stage with {@link ExecutionService#finishRolloutStage}. Every method is called on the
+ * orchestrator thread after the change was saved; keep them short.
+ */
+public interface RolloutHook {
+  /** Execution {@code executionId} reached its rollout stage {@code stage} (status RUNNING). */
+  void stageStarted(String executionId, Stage stage);
+
+  /** Execution {@code executionId}, which may have a rollout stage running, was aborted. */
+  void aborted(String executionId);
+
+  /**
+   * A rollout's child execution entered an approval step showing pending SQL with {@code sqlHash};
+   * the decision that covers it when the same SQL was already approved in this rollout, else empty
+   * (the child waits for its own decision).
+   */
+  Optional<Coverage> approvalEntered(String childId, String sqlHash);
+
+  /** A rollout's child execution's approval of {@code sqlHash} was approved by {@code approvers}. */
+  void approved(String childId, String sqlHash, List<String> approvers);
+
+  /**
+   * An approval given once for a rollout.
+   *
+   * @param decidedIn the child execution whose approval step was decided
+   */
+  record Coverage(String sqlHash, List<String> approvers, String decidedIn) {
+    public Coverage {
+      approvers = List.copyOf(approvers);
+    }
+  }
+}
