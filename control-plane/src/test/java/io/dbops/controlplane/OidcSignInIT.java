@@ -1,12 +1,24 @@
 package io.dbops.controlplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.config.EnvReader;
 import io.dbops.controlplane.config.ConsoleAuthSettings;
 import io.dbops.controlplane.config.OidcSettings;
+import io.dbops.api.TokenCreated;
+import io.dbops.pipeline.ApprovalRule;
+import io.dbops.pipeline.Pipeline;
+import io.dbops.pipeline.Stage;
+import io.dbops.pipeline.Step;
+import io.dbops.protocol.Frame;
+import io.dbops.protocol.InitStageOutput;
+import io.dbops.protocol.StepOutput;
+import io.dbops.protocol.TaskStatus;
+import io.dbops.protocol.TaskTypes;
 import io.dbops.support.Json;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +57,7 @@ class OidcSignInIT {
         "DBOPS_OIDC_ISSUER", idp.issuerUrl("default").toString(),
         "DBOPS_OIDC_CLIENT_ID", "dbops-console",
         "DBOPS_OIDC_CLIENT_SECRET", CLIENT_SECRET,
-        "DBOPS_OIDC_ROLE_MAP", "dba=approver,dev=deployer:dev|staging,all=viewer,ops=admin")));
+        "DBOPS_OIDC_ROLE_MAP", "dba=approver,approvers=approver,dev=deployer:dev|staging,all=viewer,ops=admin")));
     controlPlane = new ControlPlane(Fixtures.builder(dataDir)
         .consoleAuth(ConsoleAuthSettings.DEFAULT.withOidc(oidc)).build());
     controlPlane.start();
@@ -177,6 +189,59 @@ class OidcSignInIT {
     assertThat(dev.get("/api/v1/session").code()).isEqualTo(401);
     JsonNode out = admin.get("/api/v1/audit?action=console.signout").json();
     assertThat(out.findValuesAsText("actor")).singleElement().asString().startsWith("dana (oidc-");
+  }
+
+  @Test
+  void anOidcSessionsGroupsSatisfyAnApprovalRulesGroups() throws Exception {
+    String delegateToken = admin.post("/api/v1/tokens", "{\"name\":\"d\"}")
+        .as(TokenCreated.class).token();
+    try (TestDelegate delegate = new TestDelegate("inst-oidc-approvals")) {
+      delegate.connect(admin.http, controlPlane.baseUrl(), delegateToken, 2, List.of());
+      delegate.runWith(a -> switch (a.taskType()) {
+        case TaskTypes.INIT_STAGE -> new Frame.TaskResult(a.taskId(), a.attempt(),
+            TaskStatus.SUCCEEDED, null, Json.tree(new InitStageOutput(
+                a.payload().get("podName").asText(), "127.0.0.1:40123", List.of(20002, 20003))));
+        case TaskTypes.EXECUTE_STEP -> new Frame.TaskResult(a.taskId(), a.attempt(),
+            TaskStatus.SUCCEEDED, null, Json.tree(new StepOutput("SUCCEEDED", null, Map.of(),
+                List.of(), 5, 1, 0)));
+        default -> new Frame.TaskResult(a.taskId(), a.attempt(), TaskStatus.SUCCEEDED, null, null);
+      });
+      Step approve = new Step("approve", "approval", null, null, null, null, null, null, null,
+          null, null, null, null, null, null, null, null, null, null, null, null,
+          new ApprovalRule(1, List.of(), List.of("dba"), false, 900));
+      Pipeline pipeline = new Pipeline("orders", List.of(new Stage("prod",
+          new io.dbops.pipeline.Database("jdbc:h2:mem:orders", "sa", null),
+          List.of(approve, Fixtures.step("apply", "apply")), List.of(), 0)));
+      TestClient.Reply submitted = admin.post("/api/v1/executions", pipeline);
+      assertThat(submitted.code()).as(submitted.body()).isEqualTo(201);
+      String id = submitted.json().path("id").asText();
+      String path = "/api/v1/executions/" + id;
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+          admin.get(path).json().path("status").asText()).isEqualTo("WAITING_APPROVAL"));
+
+      // an approver by role whose groups do not include dba, and an API token (no groups at all)
+      Browser other = signIn("olga", List.of("approvers"));
+      String otherCsrf = other.get("/api/v1/session").json().path("csrfToken").asText();
+      Browser.Page notInGroup = other.postJson(path + "/approvals", Map.of("decision", "approve"),
+          Map.of("X-CSRF-Token", otherCsrf));
+      assertThat(notInGroup.code()).as(notInGroup.body()).isEqualTo(403);
+      assertThat(notInGroup.json().path("message").asText()).contains("[approvers]")
+          .contains("needs one of [dba]");
+      String tokenApprover = AccessFixture.token(admin, "tom", "approver");
+      assertThat(admin.post(path + "/approvals", Map.of("decision", "approve"), tokenApprover)
+          .code()).isEqualTo(403);
+
+      Browser alice = signIn("alice", List.of("dba"));
+      String csrf = alice.get("/api/v1/session").json().path("csrfToken").asText();
+      Browser.Page approved = alice.postJson(path + "/approvals", Map.of("decision", "approve",
+          "comment", "read in the console"), Map.of("X-CSRF-Token", csrf));
+      assertThat(approved.code()).as(approved.body()).isEqualTo(200);
+      assertThat(approved.json().path("status").asText()).isEqualTo("APPROVED");
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+          admin.get(path).json().path("status").asText()).isEqualTo("SUCCEEDED"));
+      JsonNode decisions = admin.get("/api/v1/audit?action=approval.approve").json();
+      assertThat(decisions.findValuesAsText("actor")).anyMatch(a -> a.startsWith("alice (oidc-"));
+    }
   }
 
   @Test
