@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.controlplane.config.ConsoleAuthSettings;
+import io.dbops.controlplane.tls.TestCertificates;
+import io.dbops.controlplane.tls.TlsSettings;
+import io.dbops.support.Json;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -207,6 +214,32 @@ class ConsoleSessionIT {
     assertThat(out1.findValuesAsText("actor")).allMatch(a -> a.startsWith("lars ("));
     assertThat(out1.findValuesAsText("outcome")).containsOnly("ok");
     assertThat(logs.text()).doesNotContain(id);
+  }
+
+  @Test
+  void theCookieIsSecureWhenTheControlPlaneServesTls() throws Exception {
+    controlPlane.close();
+    TestCertificates certs = new TestCertificates();
+    Path cert = dataDir.resolve("tls.crt");
+    Path key = dataDir.resolve("tls.key");
+    certs.writeServer(cert, key, TestCertificates.KeyFormat.PKCS8);
+    controlPlane = new ControlPlane(Fixtures.builder(dataDir.resolve("tls-data"))
+        .tls(TlsSettings.of(cert, key, Duration.ofSeconds(5))).build());
+    controlPlane.start();
+    OkHttpClient client = new OkHttpClient.Builder()
+        .sslSocketFactory(certs.clientContext().getSocketFactory(), certs.trustManager())
+        .callTimeout(Duration.ofSeconds(30)).build();
+    Request signIn = new Request.Builder().url(controlPlane.baseUrl() + "/console/session")
+        .post(RequestBody.create(Json.write(Map.of("token", controlPlane.adminToken())),
+            TestClient.JSON)).build();
+    try (Response response = client.newCall(signIn).execute()) {
+      assertThat(response.code()).isEqualTo(200);
+      assertThat(response.headers("Set-Cookie")).singleElement().asString()
+          .startsWith("dbops_session=").endsWith("; Path=/; HttpOnly; SameSite=Strict; Secure");
+    } finally {
+      client.connectionPool().evictAll();
+      client.dispatcher().executorService().shutdown();
+    }
   }
 
   @Test
