@@ -217,6 +217,30 @@ class ConsoleSessionIT {
   }
 
   @Test
+  void anEndedSessionsCookieIsNotThrottledSoThePersonCanSignInAgain() {
+    String token = AccessFixture.token(admin, "tabs", "viewer");
+    Browser browser = signedIn(token);
+    String csrfToken = browser.get("/api/v1/session").json().path("csrfToken").asText();
+    assertThat(browser.postJson("/console/logout", "{}", csrf(csrfToken)).code()).isEqualTo(204);
+    String id = browser.cookie("dbops_session");
+    assertThat(id).isNull();
+    browser.setCookie("dbops_session", "an-ended-session-left-in-many-tabs");
+    for (int i = 0; i < 15; i++) { // beyond DBOPS_AUTH_FAILURE_LIMIT (10 a minute)
+      assertThat(browser.get("/api/v1/executions").code()).isEqualTo(401);
+    }
+    Browser.Page again = browser.postJson("/console/session", Map.of("token", token), Map.of());
+    assertThat(again.code()).as(again.body()).isEqualTo(200);
+    // wrong tokens at sign-in are throttled like bearer tokens
+    Browser guesser = new Browser(controlPlane.baseUrl());
+    int last = 0;
+    for (int i = 0; i < 12; i++) {
+      last = guesser.postJson("/console/session", Map.of("token", "dbops_pat_guess" + i), Map.of())
+          .code();
+    }
+    assertThat(last).isEqualTo(429);
+  }
+
+  @Test
   void theCookieIsSecureWhenTheControlPlaneServesTls() throws Exception {
     controlPlane.close();
     TestCertificates certs = new TestCertificates();
