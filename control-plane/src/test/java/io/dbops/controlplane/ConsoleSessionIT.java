@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.controlplane.config.ConsoleAuthSettings;
+import io.dbops.controlplane.config.OidcSettings;
 import io.dbops.controlplane.tls.TestCertificates;
 import io.dbops.controlplane.tls.TlsSettings;
 import io.dbops.support.Json;
@@ -238,6 +239,33 @@ class ConsoleSessionIT {
           .code();
     }
     assertThat(last).isEqualTo(429);
+  }
+
+  @Test
+  void oidcRoutesSayWhenOidcIsNotConfiguredOrTheProviderIsDown() {
+    Browser browser = new Browser(controlPlane.baseUrl());
+    Browser.Page off = browser.get("/console/oidc/login");
+    assertThat(off.code()).isEqualTo(404);
+    assertThat(off.json().path("message").asText()).contains("DBOPS_OIDC_ISSUER");
+    assertThat(browser.get("/console/oidc/callback?state=a&code=b").code()).isEqualTo(404);
+
+    controlPlane.close();
+    int closedPort = io.dbops.testsupport.Ports.freeRange(0); // nothing listens there
+    OidcSettings down = OidcSettings.fromEnvironment(new io.dbops.config.EnvReader(Map.of(
+        "DBOPS_OIDC_ISSUER", "http://127.0.0.1:" + closedPort + "/realms/dbops",
+        "DBOPS_OIDC_CLIENT_ID", "dbops", "DBOPS_OIDC_ROLE_MAP", "all=viewer")));
+    controlPlane = new ControlPlane(Fixtures.builder(dataDir)
+        .consoleAuth(ConsoleAuthSettings.DEFAULT.withOidc(down)).build());
+    controlPlane.start();
+    Browser again = new Browser(controlPlane.baseUrl());
+    assertThat(again.get("/console/config").json().path("oidc").asBoolean()).isTrue();
+    Browser.Page unavailable = again.get("/console/oidc/login");
+    assertThat(unavailable.code()).isEqualTo(503);
+    assertThat(unavailable.body()).contains("data-code=\"oidc_unavailable\"")
+        .contains("DBOPS_OIDC_ISSUER").contains("sign in with an API token");
+    // token sign-in still works
+    assertThat(again.postJson("/console/session", Map.of("token", controlPlane.adminToken()),
+        Map.of()).code()).isEqualTo(200);
   }
 
   @Test
