@@ -18,6 +18,9 @@ import io.dbops.controlplane.identity.AccessGate;
 import io.dbops.controlplane.identity.AccessRoutes;
 import io.dbops.controlplane.identity.AdminBootstrap;
 import io.dbops.controlplane.identity.ApiTokens;
+import io.dbops.controlplane.identity.ConsoleSessions;
+import io.dbops.controlplane.console.auth.ConsoleAuthRoutes;
+import io.dbops.controlplane.console.auth.OidcRoutes;
 import io.dbops.controlplane.identity.FailureThrottle;
 import io.dbops.controlplane.logs.LogRoutes;
 import io.dbops.controlplane.logs.LogService;
@@ -144,7 +147,6 @@ public final class ControlPlane implements AutoCloseable {
       sweeper = new TaskSweeper(queue, metrics, clock, Duration.ofMillis(config.sweepPeriodMillis()));
       FailureThrottle throttle = new FailureThrottle(clock, config.auth().failureLimit(),
           config.auth().failureWindow());
-      AccessGate gate = new AccessGate(apiTokens, throttle, audit);
       // issue #16 part 3: git webhooks in, notifications out (docs/fleet-triggers.md)
       SecretBox box = new SecretBox(masterKey, config.masterKeys().previous());
       WebhookService webhooks = new WebhookService(sql, box, new CatalogPipelines(catalog),
@@ -157,10 +159,18 @@ public final class ControlPlane implements AutoCloseable {
           target -> catalog.target(target).map(io.dbops.controlplane.catalog.Target::environment)));
       notifier = new NotificationSender(notifications, config.triggers(),
           NotificationSender.httpTransport(config.triggers().timeout()), metrics, clock);
+      ConsoleSessions consoleSessions = new ConsoleSessions(sql, clock,
+          config.consoleAuth().sessionLifetime(), config.consoleAuth().sessionIdle());
+      AccessGate gate = new AccessGate(apiTokens, throttle, audit, consoleSessions);
       List<Routes> routes = new ArrayList<>();
       routes.add(new HealthRoutes(db::reachable));
       routes.add(new MetricsRoutes(metrics, config.metrics().open()));
       routes.add(new AccessRoutes(apiTokens, this::routes));
+      boolean secureCookies = config.tls().enabled() || config.consoleAuth().secureCookies();
+      routes.add(new ConsoleAuthRoutes(apiTokens, consoleSessions, throttle, audit, secureCookies,
+          config.consoleAuth().oidc() != null));
+      routes.add(new OidcRoutes(config.consoleAuth().oidc(), consoleSessions, audit, secureCookies,
+          this::publicUrl));
       routes.add(new AuditRoutes(audit));
       routes.add(new DelegateTokenRoutes(tokens));
       routes.add(new LogRoutes(logs));

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AccessIT {
   /** The only routes anyone may call without a credential (docs/api.md "Authentication"). */
-  static final List<String> OPEN = List.of("GET /healthz", "GET /readyz");
+  static final List<String> OPEN = List.of("GET /healthz", "GET /readyz",
+      "POST /console/session", "GET /console/config", "GET /console/oidc/login",
+      "GET /console/oidc/callback");
 
   @TempDir Path dataDir;
   ControlPlane controlPlane;

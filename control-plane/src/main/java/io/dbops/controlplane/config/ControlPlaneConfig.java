@@ -53,6 +53,8 @@ import java.util.Set;
  * @param pipelineLimits ceilings on a submitted pipeline ({@code DBOPS_MAX_STAGES}, {@code DBOPS_MAX_STEPS})
  * @param pause how long a stage with {@code onFailure: pause} waits ({@code DBOPS_PAUSE_TIMEOUT_SECONDS})
  * @param triggers webhooks and notifications ({@code DBOPS_WEBHOOK_*}, {@code DBOPS_NOTIFY_*})
+ * @param consoleAuth console sessions and OIDC sign-in ({@code DBOPS_CONSOLE_SESSION_*},
+ *     {@code DBOPS_OIDC_*}; docs/console-auth.md)
  */
 public record ControlPlaneConfig(
     String bindAddress,
@@ -77,7 +79,8 @@ public record ControlPlaneConfig(
     TlsSettings tls,
     PipelineLimits pipelineLimits,
     PauseSettings pause,
-    TriggerSettings triggers) {
+    TriggerSettings triggers,
+    ConsoleAuthSettings consoleAuth) {
 
   static final String COMPONENT = "control plane";
   public static final String DEFAULT_BIND = "127.0.0.1";
@@ -101,6 +104,7 @@ public record ControlPlaneConfig(
     pipelineLimits = pipelineLimits == null ? PipelineLimits.DEFAULTS : pipelineLimits;
     pause = pause == null ? PauseSettings.DEFAULT : pause;
     triggers = triggers == null ? TriggerSettings.DEFAULT : triggers;
+    consoleAuth = consoleAuth == null ? ConsoleAuthSettings.DEFAULT : consoleAuth;
     Problems problems = new Problems();
     problems.require(bindAddress != null && !bindAddress.isBlank(),
         "DBOPS_SERVER_BIND must not be empty (for example 127.0.0.1 or 0.0.0.0)");
@@ -158,7 +162,8 @@ public record ControlPlaneConfig(
         .dispatchDeadlineSeconds(dispatchDeadlineSeconds)
         .stageWaitForDelegateSeconds(stageWaitForDelegateSeconds).periods(sweepPeriodMillis,
             dispatchScanMillis).logs(logs).masterKeys(masterKeys).metrics(metrics).auth(auth)
-        .limits(limits).tls(tls).pipelineLimits(pipelineLimits).pause(pause).triggers(triggers);
+        .limits(limits).tls(tls).pipelineLimits(pipelineLimits).pause(pause).triggers(triggers)
+        .consoleAuth(consoleAuth);
   }
 
   /**
@@ -191,7 +196,8 @@ public record ControlPlaneConfig(
             AuthSettings.DEFAULT.failureLimit(), 1, 1_000_000), AuthSettings.DEFAULT.failureWindow()));
     b.limits(ServerLimits.fromEnvironment(r)).tls(TlsSettings.fromEnvironment(r))
         .pipelineLimits(PipelineLimits.fromEnvironment(r)).pause(PauseSettings.fromEnvironment(r))
-        .triggers(TriggerSettings.fromEnvironment(r));
+        .triggers(TriggerSettings.fromEnvironment(r))
+        .consoleAuth(ConsoleAuthSettings.fromEnvironment(r));
     URI publicUrl = r.uri("DBOPS_PUBLIC_URL", null, Set.of("http", "https"));
     b.publicUrl(publicUrl == null ? null : publicUrl.toString());
     if (r.string("DBOPS_DB_URL") != null && !r.string("DBOPS_DB_URL").startsWith("jdbc:")) {
@@ -237,7 +243,7 @@ public record ControlPlaneConfig(
         + ", stageWaitForDelegateSeconds=" + stageWaitForDelegateSeconds + ", sweepPeriodMillis="
         + sweepPeriodMillis + ", dispatchScanMillis=" + dispatchScanMillis + ", logs=" + logs
         + ", masterKeys=" + masterKeys + ", metrics=" + metrics + ", auth=" + auth + ", limits=" + limits
-        + ", tls=" + tls + ", pipelineLimits=" + pipelineLimits + ", pause=" + pause + "]";
+        + ", tls=" + tls + ", pipelineLimits=" + pipelineLimits + ", pause=" + pause + ", consoleAuth=" + consoleAuth + "]";
   }
 
   /** Builds a {@link ControlPlaneConfig}; starts from the defaults. Not thread-safe. */
@@ -265,6 +271,7 @@ public record ControlPlaneConfig(
     private PipelineLimits pipelineLimits = PipelineLimits.DEFAULTS;
     private PauseSettings pause = PauseSettings.DEFAULT;
     private TriggerSettings triggers = TriggerSettings.DEFAULT;
+    private ConsoleAuthSettings consoleAuth = ConsoleAuthSettings.DEFAULT;
 
     private Builder() {}
 
@@ -374,6 +381,12 @@ public record ControlPlaneConfig(
       return this;
     }
 
+    /** Console sessions and OIDC sign-in (docs/console-auth.md). */
+    public Builder consoleAuth(ConsoleAuthSettings v) {
+      consoleAuth = v;
+      return this;
+    }
+
     public Builder pipelineLimits(PipelineLimits v) {
       pipelineLimits = v;
       return this;
@@ -383,7 +396,7 @@ public record ControlPlaneConfig(
       return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
           publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
           stageWaitForDelegateSeconds, sweepPeriodMillis, dispatchScanMillis, logs, masterKeys, metrics, auth, limits,
-          tls, pipelineLimits, pause, triggers);
+          tls, pipelineLimits, pause, triggers, consoleAuth);
     }
   }
 }
