@@ -16,6 +16,8 @@ import io.dbops.controlplane.identity.AccessGate;
 import io.dbops.controlplane.identity.AccessRoutes;
 import io.dbops.controlplane.identity.AdminBootstrap;
 import io.dbops.controlplane.identity.ApiTokens;
+import io.dbops.controlplane.identity.ConsoleSessions;
+import io.dbops.controlplane.console.auth.ConsoleAuthRoutes;
 import io.dbops.controlplane.identity.FailureThrottle;
 import io.dbops.controlplane.logs.LogRoutes;
 import io.dbops.controlplane.logs.LogService;
@@ -123,13 +125,18 @@ public final class ControlPlane implements AutoCloseable {
       metrics.gauge("dbops_tasks_running", "Tasks assigned to a delegate (all replicas)",
           () -> queue.count(TaskStatus.RUNNING));
       sweeper = new TaskSweeper(queue, metrics, clock, Duration.ofMillis(config.sweepPeriodMillis()));
-      AccessGate gate = new AccessGate(apiTokens,
-          new FailureThrottle(clock, config.auth().failureLimit(),
-              config.auth().failureWindow()), audit);
+      FailureThrottle throttle = new FailureThrottle(clock, config.auth().failureLimit(),
+          config.auth().failureWindow());
+      ConsoleSessions consoleSessions = new ConsoleSessions(sql, clock,
+          config.consoleAuth().sessionLifetime(), config.consoleAuth().sessionIdle());
+      AccessGate gate = new AccessGate(apiTokens, throttle, audit, consoleSessions);
       List<Routes> routes = new ArrayList<>();
       routes.add(new HealthRoutes(db::reachable));
       routes.add(new MetricsRoutes(metrics, config.metrics().open()));
       routes.add(new AccessRoutes(apiTokens, this::routes));
+      boolean secureCookies = config.tls().enabled() || config.consoleAuth().secureCookies();
+      routes.add(new ConsoleAuthRoutes(apiTokens, consoleSessions, throttle, audit, secureCookies,
+          config.consoleAuth().oidc() != null));
       routes.add(new AuditRoutes(audit));
       routes.add(new DelegateTokenRoutes(tokens));
       routes.add(new LogRoutes(logs));

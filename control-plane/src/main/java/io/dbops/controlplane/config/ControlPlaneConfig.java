@@ -51,6 +51,8 @@ import java.util.Set;
  *     plain HTTP beyond loopback only with {@code DBOPS_ALLOW_INSECURE=true}
  * @param pipelineLimits ceilings on a submitted pipeline ({@code DBOPS_MAX_STAGES}, {@code DBOPS_MAX_STEPS})
  * @param pause how long a stage with {@code onFailure: pause} waits ({@code DBOPS_PAUSE_TIMEOUT_SECONDS})
+ * @param consoleAuth console sessions and OIDC sign-in ({@code DBOPS_CONSOLE_SESSION_*},
+ *     {@code DBOPS_OIDC_*}; docs/console-auth.md)
  */
 public record ControlPlaneConfig(
     String bindAddress,
@@ -74,7 +76,8 @@ public record ControlPlaneConfig(
     ServerLimits limits,
     TlsSettings tls,
     PipelineLimits pipelineLimits,
-    PauseSettings pause) {
+    PauseSettings pause,
+    ConsoleAuthSettings consoleAuth) {
 
   static final String COMPONENT = "control plane";
   public static final String DEFAULT_BIND = "127.0.0.1";
@@ -97,6 +100,7 @@ public record ControlPlaneConfig(
     tls = tls == null ? TlsSettings.none() : tls;
     pipelineLimits = pipelineLimits == null ? PipelineLimits.DEFAULTS : pipelineLimits;
     pause = pause == null ? PauseSettings.DEFAULT : pause;
+    consoleAuth = consoleAuth == null ? ConsoleAuthSettings.DEFAULT : consoleAuth;
     Problems problems = new Problems();
     problems.require(bindAddress != null && !bindAddress.isBlank(),
         "DBOPS_SERVER_BIND must not be empty (for example 127.0.0.1 or 0.0.0.0)");
@@ -154,7 +158,7 @@ public record ControlPlaneConfig(
         .dispatchDeadlineSeconds(dispatchDeadlineSeconds)
         .stageWaitForDelegateSeconds(stageWaitForDelegateSeconds).periods(sweepPeriodMillis,
             dispatchScanMillis).logs(logs).masterKeys(masterKeys).metrics(metrics).auth(auth)
-        .limits(limits).tls(tls).pipelineLimits(pipelineLimits).pause(pause);
+        .limits(limits).tls(tls).pipelineLimits(pipelineLimits).pause(pause).consoleAuth(consoleAuth);
   }
 
   /**
@@ -186,7 +190,8 @@ public record ControlPlaneConfig(
         .auth(new AuthSettings(r.integer("DBOPS_AUTH_FAILURE_LIMIT",
             AuthSettings.DEFAULT.failureLimit(), 1, 1_000_000), AuthSettings.DEFAULT.failureWindow()));
     b.limits(ServerLimits.fromEnvironment(r)).tls(TlsSettings.fromEnvironment(r))
-        .pipelineLimits(PipelineLimits.fromEnvironment(r)).pause(PauseSettings.fromEnvironment(r));
+        .pipelineLimits(PipelineLimits.fromEnvironment(r)).pause(PauseSettings.fromEnvironment(r))
+        .consoleAuth(ConsoleAuthSettings.fromEnvironment(r));
     URI publicUrl = r.uri("DBOPS_PUBLIC_URL", null, Set.of("http", "https"));
     b.publicUrl(publicUrl == null ? null : publicUrl.toString());
     if (r.string("DBOPS_DB_URL") != null && !r.string("DBOPS_DB_URL").startsWith("jdbc:")) {
@@ -232,7 +237,7 @@ public record ControlPlaneConfig(
         + ", stageWaitForDelegateSeconds=" + stageWaitForDelegateSeconds + ", sweepPeriodMillis="
         + sweepPeriodMillis + ", dispatchScanMillis=" + dispatchScanMillis + ", logs=" + logs
         + ", masterKeys=" + masterKeys + ", metrics=" + metrics + ", auth=" + auth + ", limits=" + limits
-        + ", tls=" + tls + ", pipelineLimits=" + pipelineLimits + ", pause=" + pause + "]";
+        + ", tls=" + tls + ", pipelineLimits=" + pipelineLimits + ", pause=" + pause + ", consoleAuth=" + consoleAuth + "]";
   }
 
   /** Builds a {@link ControlPlaneConfig}; starts from the defaults. Not thread-safe. */
@@ -259,6 +264,7 @@ public record ControlPlaneConfig(
     private TlsSettings tls = TlsSettings.none();
     private PipelineLimits pipelineLimits = PipelineLimits.DEFAULTS;
     private PauseSettings pause = PauseSettings.DEFAULT;
+    private ConsoleAuthSettings consoleAuth = ConsoleAuthSettings.DEFAULT;
 
     private Builder() {}
 
@@ -362,6 +368,12 @@ public record ControlPlaneConfig(
       return this;
     }
 
+    /** Console sessions and OIDC sign-in (docs/console-auth.md). */
+    public Builder consoleAuth(ConsoleAuthSettings v) {
+      consoleAuth = v;
+      return this;
+    }
+
     public Builder pipelineLimits(PipelineLimits v) {
       pipelineLimits = v;
       return this;
@@ -371,7 +383,7 @@ public record ControlPlaneConfig(
       return new ControlPlaneConfig(bindAddress, port, dataDir, dbUrl, dbUser, dbPassword,
           publicUrl, defaultImage, heartbeatIntervalSeconds, leaseSeconds, dispatchDeadlineSeconds,
           stageWaitForDelegateSeconds, sweepPeriodMillis, dispatchScanMillis, logs, masterKeys, metrics, auth, limits,
-          tls, pipelineLimits, pause);
+          tls, pipelineLimits, pause, consoleAuth);
     }
   }
 }

@@ -133,6 +133,27 @@ public final class ApiTokens {
     return new Check.Valid(token);
   }
 
+  /**
+   * Checks the token a console session is bound to, by id: refused once it is revoked, expired
+   * or gone. Does not touch {@code lastUsedAt} (the session's own activity is tracked).
+   */
+  public Check checkId(String id) {
+    Optional<ApiToken> found = id == null ? Optional.empty() : store.byId(id);
+    if (found.isEmpty()) {
+      return new Check.Refused("the API token of this console session no longer exists");
+    }
+    ApiToken token = found.get();
+    if (token.revokedAt() != null) {
+      return new Check.Refused("token '" + token.name() + "' (" + token.id() + ") of this console"
+          + " session was revoked at " + token.revokedAt());
+    }
+    if (token.expiredAt(clock.instant())) {
+      return new Check.Refused("token '" + token.name() + "' (" + token.id() + ") of this console"
+          + " session expired at " + token.expiresAt());
+    }
+    return new Check.Valid(token);
+  }
+
   public List<ApiToken> list() {
     return store.all();
   }

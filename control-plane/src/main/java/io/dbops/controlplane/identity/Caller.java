@@ -5,10 +5,27 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The authenticated API token behind a request, and the address it came from. Routes that touch
- * environments call {@link #requireEnvironments}.
+ * The authenticated identity behind a request and the address it came from: an API token sent as
+ * a bearer ({@code via} {@code token}), or a console session ({@code session-token}, whose token
+ * is the one it was opened with, or {@code oidc}, whose token is synthesised from the identity
+ * provider's answer: id {@code oidc-...}, the mapped roles and environments, never stored). Routes
+ * that touch environments call {@link #requireEnvironments}.
+ *
+ * @param via {@code token}, {@code session-token} or {@code oidc}
+ * @param groups identity-provider groups (OIDC sessions only; empty otherwise)
+ * @param session the console session, or null for a bearer token
  */
-public record Caller(ApiToken token, String address) {
+public record Caller(ApiToken token, String address, String via, List<String> groups,
+    ConsoleSession session) {
+
+  public Caller {
+    groups = groups == null ? List.of() : List.copyOf(groups);
+  }
+
+  /** A bearer API token. */
+  public Caller(ApiToken token, String address) {
+    this(token, address, "token", List.of(), null);
+  }
 
   /**
    * Refuses (403) when the token is limited to environments and the request touches one outside

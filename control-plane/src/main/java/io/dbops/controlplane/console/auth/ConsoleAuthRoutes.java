@@ -1,0 +1,144 @@
+package io.dbops.controlplane.console.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dbops.controlplane.Refusal;
+import io.dbops.controlplane.audit.Audit;
+import io.dbops.controlplane.audit.AuditEvent;
+import io.dbops.controlplane.http.Access;
+import io.dbops.controlplane.http.Edge;
+import io.dbops.controlplane.http.Requests;
+import io.dbops.controlplane.http.Routes;
+import io.dbops.controlplane.identity.ApiToken;
+import io.dbops.controlplane.identity.ApiTokens;
+import io.dbops.controlplane.identity.Caller;
+import io.dbops.controlplane.identity.ConsoleSessions;
+import io.dbops.controlplane.identity.FailureThrottle;
+import io.dbops.controlplane.identity.Verb;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The console's session routes (docs/console-auth.md, docs/api.md "Console sessions"):
+ * {@code POST /console/session} (open: an API token buys a session), {@code GET /console/config}
+ * (open: which sign-ins exist), {@code POST /console/logout} (a session and its CSRF token) and
+ * {@code GET /api/v1/session} (any API credential: who am I, and my CSRF token). Sign-in and
+ * sign-out are audited with the identity's name; the session id never leaves the cookie.
+ */
+public final class ConsoleAuthRoutes implements Routes {
+  static final String TOKEN_NEEDED = "Sign in with an API token: POST /console/session with"
+      + " {\"token\":\"dbops_pat_...\"} (an admin creates one with dbops token create)";
+
+  private final ApiTokens tokens;
+  private final ConsoleSessions sessions;
+  private final FailureThrottle throttle;
+  private final Audit audit;
+  private final SessionCookie cookie;
+  private final boolean oidc;
+
+  /** What {@code POST /console/session} answers. */
+  public record SignedIn(String name, List<String> roles, String csrfToken) {}
+
+  /** What {@code GET /api/v1/session} answers; {@code csrfToken} only for a console session. */
+  public record SessionView(String name, List<String> roles, List<String> verbs,
+      List<String> environments, String via, String csrfToken, Instant expiresAt) {}
+
+  /**
+   * @param throttle the same instance the API gate uses: failures here count there and back
+   * @param secureCookies mark the cookie Secure (TLS or {@code DBOPS_CONSOLE_SECURE_COOKIES})
+   * @param oidc whether OIDC sign-in is configured (for {@code GET /console/config})
+   */
+  public ConsoleAuthRoutes(ApiTokens tokens, ConsoleSessions sessions, FailureThrottle throttle,
+      Audit audit, boolean secureCookies, boolean oidc) {
+    this.tokens = tokens;
+    this.sessions = sessions;
+    this.throttle = throttle;
+    this.audit = audit;
+    this.cookie = new SessionCookie(secureCookies);
+    this.oidc = oidc;
+  }
+
+  @Override
+  public void addTo(Edge edge) {
+    edge.post("/console/session", Access.open(), this::signIn);
+    edge.get("/console/config", Access.open(), ctx -> ctx.json(Map.of("oidc", oidc)));
+    edge.post("/console/logout", Access.anyApiToken(), this::signOut);
+    edge.get("/api/v1/session", Access.anyApiToken(), this::session);
+  }
+
+  private void signIn(Context ctx) {
+    String address = ctx.ip();
+    String value = presentedToken(ctx);
+    ApiTokens.Check check = tokens.check(value);
+    if (check instanceof ApiTokens.Check.Refused refused) {
+      Optional<Duration> wait = throttle.failed(address);
+      if (wait.isPresent()) {
+        long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+        audit.record(new AuditEvent("anonymous", "console.signin", "token", address,
+            "throttled: 429", Map.of("via", "session-token")));
+        ctx.header("Retry-After", Long.toString(seconds));
+        throw new Refusal(Refusal.Kind.TOO_MANY, "too_many_failures", "Too many failed"
+            + " authentications from " + address + "; retry after " + seconds + " s", List.of());
+      }
+      audit.record(new AuditEvent("anonymous", "console.signin", "token", address,
+          "refused: 401 unauthorized", Map.of("via", "session-token")));
+      throw Refusal.unauthenticated("The API token was refused (" + refused.reason() + "). "
+          + TOKEN_NEEDED);
+    }
+    ApiToken token = ((ApiTokens.Check.Valid) check).token();
+    ConsoleSessions.Opened opened = sessions.open(token);
+    audit.record(new AuditEvent(token.label(), "console.signin", token.label(), address, "ok",
+        Map.of("via", "session-token", "expiresAt", opened.session().expiresAt().toString())));
+    cookie.set(ctx, opened.id());
+    ctx.header("Cache-Control", "no-store");
+    ctx.json(new SignedIn(token.name(), token.roleIds(), opened.csrfToken()));
+  }
+
+  private static String presentedToken(Context ctx) {
+    String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
+    if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/")) {
+      String token = ctx.formParam("token");
+      if (token == null || token.isBlank()) {
+        throw Refusal.invalid("The form has no 'token' field. " + TOKEN_NEEDED, List.of(
+            "token is required"));
+      }
+      return token.trim();
+    }
+    JsonNode body = Requests.body(ctx, JsonNode.class);
+    JsonNode token = body.path("token");
+    if (!token.isTextual() || token.asText().isBlank()) {
+      throw Refusal.invalid("The body has no text field 'token'. " + TOKEN_NEEDED, List.of(
+          "token is required"));
+    }
+    return token.asText().trim();
+  }
+
+  private void signOut(Context ctx) {
+    Caller caller = Edge.caller(ctx);
+    if (caller.session() == null) {
+      throw Refusal.invalid("POST /console/logout ends a console session (the dbops_session"
+          + " cookie); this request carries an API token instead, which stays valid (an admin"
+          + " revokes tokens with DELETE /api/v1/access/tokens/{id})", List.of());
+    }
+    Edge.audit(ctx, "console.signout", caller.token().label(), Map.of("via", caller.via()));
+    sessions.close(ctx.cookie(ConsoleSessions.COOKIE));
+    cookie.clear(ctx);
+    ctx.status(204);
+  }
+
+  private void session(Context ctx) {
+    Caller caller = Edge.caller(ctx);
+    ApiToken t = caller.token();
+    List<String> verbs = Arrays.stream(Verb.values()).filter(t::allows).map(Verb::id).toList();
+    boolean isSession = caller.session() != null;
+    ctx.header("Cache-Control", "no-store");
+    ctx.json(new SessionView(t.name(), t.roleIds(), verbs, t.environments(), caller.via(),
+        isSession ? ConsoleSessions.csrf(ctx.cookie(ConsoleSessions.COOKIE)) : null,
+        isSession ? caller.session().expiresAt() : t.expiresAt()));
+  }
+}
