@@ -56,6 +56,7 @@ final class Browser implements AutoCloseable {
         .usingAnyFreePort().build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
+    options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile.toAbsolutePath(),
@@ -137,12 +138,26 @@ final class Browser implements AutoCloseable {
     }
   }
 
+  /** Uncaught script errors the page logged so far (a bug in the console's scripts). */
+  List<String> scriptErrors() {
+    return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+        .map(org.openqa.selenium.logging.LogEntry::getMessage)
+        .filter(m -> m.contains("Uncaught") || m.contains("TypeError") || m.contains("ReferenceError")
+            || m.contains("SyntaxError") || m.contains("Content Security Policy"))
+        .toList();
+  }
+
+  /** Quits the browser; fails when a page had an uncaught script error or a CSP violation. */
   @Override
   public void close() {
+    List<String> errors;
     try {
+      errors = scriptErrors();
       driver.quit();
     } finally {
       service.stop();
     }
+    assertThat(errors).as("script errors and CSP violations in the console").isEmpty();
   }
 }

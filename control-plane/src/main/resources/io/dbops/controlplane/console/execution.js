@@ -13,7 +13,7 @@ export async function render(main, [id]) {
   const summary = h('section', { id: 'summary', 'aria-labelledby': 'sum-h' });
   const events = h('section', { id: 'events' });
   const log = logView(id);
-  main.append(head, timeline, summary, log.root, events);
+  main.append(head, timeline, log.root, summary, events);
 
   let timer = null;
   let stopped = false;

@@ -4,6 +4,13 @@
 import { get, q } from './api.js';
 import { h } from './dom.js';
 
+/** A line's time: the API sends epoch milliseconds. */
+function stamp(ts) {
+  if (ts === null || ts === undefined || ts === '') return '';
+  const d = new Date(typeof ts === 'number' ? ts : String(ts));
+  return isNaN(d) ? String(ts) : d.toISOString();
+}
+
 export function logView(executionId) {
   const lines = [];
   const progress = new Map();
@@ -24,7 +31,7 @@ export function logView(executionId) {
   let needle = '';
   search.addEventListener('input', () => { needle = search.value.toLowerCase(); applySearch(); });
   download.addEventListener('click', () => {
-    const text = lines.map(l => l.ts + ' ' + l.level + ' [' + l.stream + '] ' + l.text).join('\n') + '\n';
+    const text = lines.map(l => stamp(l.ts) + ' ' + l.level + ' [' + l.stream + '] ' + l.text).join('\n') + '\n';
     const a = h('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/plain' })), download: executionId + '.log' });
     document.body.appendChild(a); a.click(); a.remove();
   });
@@ -46,7 +53,7 @@ export function logView(executionId) {
     const id = 'line-' + l.cursor;
     const el = h('div', { class: 'line lvl-' + (l.level || 'INFO'), id, dataset: { text: (l.text || '').toLowerCase() } },
       h('a', { href: '#' + id, title: 'Link to this line' }, String(l.cursor)),
-      h('span', { class: 'ts' }, (l.ts || '').slice(11, 23)),
+      h('span', { class: 'ts', title: stamp(l.ts) }, stamp(l.ts).slice(11, 23)),
       h('span', { class: 'lvl' }, l.level || ''),
       h('span', { class: 'text' }, l.text || ''));
     if (needle && !el.dataset.text.includes(needle)) el.classList.add('filtered');
