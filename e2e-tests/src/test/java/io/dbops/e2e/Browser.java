@@ -78,15 +78,18 @@ final class Browser implements AutoCloseable {
   }
 
   WebElement await(By by) {
-    return new WebDriverWait(driver, WAIT).until(d -> {
+    return new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> {
       List<WebElement> found = d.findElements(by);
       return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
     });
   }
 
   void awaitText(By by, String text) {
-    new WebDriverWait(driver, WAIT).withMessage(() -> "no " + by + " containing '" + text + "'; page:\n"
-        + bodyText()).until(d -> d.findElements(by).stream().anyMatch(e -> e.getText().contains(text)));
+    // pages re-render as data arrives: an element found may be replaced before it is read
+    new WebDriverWait(driver, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .withMessage(() -> "no " + by + " containing '" + text + "'; page:\n" + bodyText())
+        .until(d -> d.findElements(by).stream().anyMatch(e -> e.getText().contains(text)));
   }
 
   String bodyText() {

@@ -154,6 +154,8 @@ class ConsoleIT {
         assertThat(update.findElements(By.className("kw"))).extracting(WebElement::getText).contains("CREATE", "TABLE");
         assertThat(card.findElement(By.className("rollback-sql")).getText()).contains("DROP TABLE orders");
         assertThat(card.getText()).contains("prod").contains("nobody yet");
+        assertThat(b.script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+            .as("the SQL scrolls inside its box, not the page").isEqualTo(true);
         b.screenshot("approvals");
         card.findElement(By.tagName("textarea")).sendKeys("read the SQL in the console");
         card.findElement(By.className("approve")).click();
