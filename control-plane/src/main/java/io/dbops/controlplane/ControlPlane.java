@@ -185,6 +185,7 @@ public final class ControlPlane implements AutoCloseable {
           config.triggers().webhookMaxBodyBytes()));
       routes.add(new NotificationRoutes(notifications));
       routes.add(new RolloutRoutes(executions, rollouts));
+      routes.add(new io.dbops.controlplane.console.ConsoleRoutes());
       // Delegates are silent for at most 3 heartbeat intervals; Jetty's own idle timeout is a backstop.
       http = new HttpServer(config.bindAddress(), config.port(), routes, gate, audit,
           Duration.ofSeconds(config.heartbeatIntervalSeconds() * 4L + 30), config.limits(), config.tls());

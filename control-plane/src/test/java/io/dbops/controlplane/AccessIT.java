@@ -23,9 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AccessIT {
   /** The only routes anyone may call without a credential (docs/api.md "Authentication"). */
-  static final List<String> OPEN = List.of("GET /healthz", "GET /readyz",
-      "POST /console/session", "GET /console/config", "GET /console/oidc/login",
-      "GET /console/oidc/callback");
+  static final List<String> OPEN = java.util.stream.Stream.concat(
+      java.util.stream.Stream.of("GET /healthz", "GET /readyz", "POST /console/session",
+          "GET /console/config", "GET /console/oidc/login", "GET /console/oidc/callback"),
+      ConsoleAssetsIT.OPEN.stream()).toList();
 
   @TempDir Path dataDir;
   ControlPlane controlPlane;

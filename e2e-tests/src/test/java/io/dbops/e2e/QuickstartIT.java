@@ -23,6 +23,7 @@ class QuickstartIT {
     assertThat(first.exitCode()).as(first.text()).isZero();
     assertThat(first.text())
         .contains("[dev/apply]")
+        .containsPattern("web console at http://127\\.0\\.0\\.1:\\d+/ ")
         .contains("3 changesets applied; rollback tag recorded before applying: dbops-pre-")
         .containsPattern("Execution ex-\\S+ SUCCEEDED in \\d+\\.\\d s");
     assertThat(Files.isDirectory(work.resolve(".dbops"))).isTrue();

@@ -72,7 +72,7 @@ public final class ServerCommand implements Callable<Integer> {
       throw e;
     }
     System.out.println("dbops control plane listening on " + controlPlane.baseUrl()
-        + " (log format " + logging.format() + ")");
+        + " (log format " + logging.format() + "); web console at " + controlPlane.baseUrl() + "/");
     System.out.flush();
     shutdown.await();
     return 0;

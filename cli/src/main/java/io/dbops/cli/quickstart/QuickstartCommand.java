@@ -93,7 +93,8 @@ public final class QuickstartCommand implements Callable<Integer> {
             return io.dbops.cli.ExitCodes.UNAVAILABLE;
           }
           System.out.println("Control plane at " + controlPlane.baseUrl() + " (admin token in "
-              + state.resolve("server").resolve("admin.token") + "); delegate 'quickstart' connected"
+              + state.resolve("server").resolve("admin.token") + "); web console at "
+              + controlPlane.baseUrl() + "/ (sign in with that token); delegate 'quickstart' connected"
               + " (local runtime) and allowed exactly this target; target database "
               + Secrets.maskUrl(pipeline.stages().get(0).database().url()));
           return RunCommand.submitAndFollow(client, pipeline, System.out, false);
