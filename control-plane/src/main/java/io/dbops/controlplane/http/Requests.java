@@ -1,7 +1,11 @@
 package io.dbops.controlplane.http;
 
 import io.dbops.controlplane.Refusal;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.dbops.support.Json;
 import io.javalin.http.Context;
 import java.util.List;
@@ -25,9 +29,32 @@ public final class Requests {
       }
       return value;
     } catch (JsonProcessingException e) {
-      throw Refusal.invalid("The request body is not a valid " + type.getSimpleName()
-          + ": " + e.getOriginalMessage(), List.of(e.getOriginalMessage()));
+      String problem = problem(e);
+      throw Refusal.invalid("The request body is not a valid " + type.getSimpleName() + ": "
+          + problem, List.of(problem));
     }
+  }
+
+  /**
+   * What is wrong with a body and where, without quoting it: Jackson's own messages quote the
+   * offending text, which may be part of a secret (a secret's value is sent in a body).
+   */
+  static String problem(JsonProcessingException e) {
+    String what;
+    if (e instanceof UnrecognizedPropertyException u) {
+      what = "unknown field '" + u.getPropertyName() + "'";
+    } else if (e instanceof JsonMappingException m && !(e instanceof MismatchedInputException
+        && m.getPath().isEmpty())) {
+      String path = m.getPath().stream()
+          .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+          .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse("");
+      what = path.isEmpty() ? "a value has the wrong type" : "field '" + path + "' has the wrong type";
+    } else {
+      what = "it is not well-formed JSON";
+    }
+    JsonLocation at = e.getLocation();
+    return at == null || at.getLineNr() < 0 ? what
+        : what + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
   }
 
   /** A query parameter as a long within [min, max], or {@code fallback} when absent. */
