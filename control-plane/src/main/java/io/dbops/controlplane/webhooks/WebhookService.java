@@ -35,6 +35,7 @@ public final class WebhookService {
   private static final Logger log = LoggerFactory.getLogger(WebhookService.class);
   static final String SECRET_PREFIX = "dbops_whs_";
   static final int MAX_DELIVERY_ID = 200;
+  private static final String UNKNOWN = "dbops-no-such-webhook";
   static final Duration KEEP_DELIVERY_IDS = Duration.ofDays(90);
 
   /** The stored pipelines a webhook may run (the catalog in production). */
@@ -176,7 +177,12 @@ public final class WebhookService {
    */
   public Outcome receive(Call call) {
     Optional<WebhookStore.Row> row = store.find(call.name());
-    if (row.isEmpty() || !signed(row.get(), call)) {
+    if (row.isEmpty()) {
+      // as much work as a wrong signature, so that timing does not tell which names exist
+      Signatures.verify(UNKNOWN, call.body(), "sha256=");
+      refuse(call);
+    }
+    if (!signed(row.get(), call)) {
       refuse(call);
     }
     Webhook hook = webhook(row.get());
