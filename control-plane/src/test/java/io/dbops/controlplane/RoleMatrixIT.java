@@ -140,7 +140,18 @@ class RoleMatrixIT {
         new Row("POST", () -> "/api/v1/pipelines/p/runs", "{}",                 403, 201, 403, 201, 403),
         new Row("POST", () -> "/api/v1/apply?dryRun=true&baseDirectory=/r",
             "{\"apiVersion\":\"dbops/v1\",\"environments\":[{\"name\":\"dev\"}]}",
-                                                                                403, 403, 403, 200, 403));
+                                                                                403, 403, 403, 200, 403),
+        // issue 16: webhooks and notification endpoints are the admin's (verb configure)
+        new Row("GET", () -> "/api/v1/webhooks", null,                          200, 200, 200, 200, 200),
+        new Row("POST", () -> "/api/v1/webhooks", "{\"name\":\"w" + counter.incrementAndGet()
+            + "\",\"format\":\"generic\",\"pipeline\":\"p\",\"refInput\":null}",
+                                                                                403, 403, 403, 201, 403),
+        new Row("DELETE", () -> "/api/v1/webhooks/none", null,                  403, 403, 403, 404, 403),
+        new Row("GET", () -> "/api/v1/notifications", null,                     200, 200, 200, 200, 200),
+        // no DBOPS_NOTIFY_ALLOW_HOSTS here: the admin gets past the rule to 400 (host not allowed)
+        new Row("POST", () -> "/api/v1/notifications", "{\"name\":\"n\",\"url\":\"https://x.example/h\","
+            + "\"events\":[\"failed\"]}",                                        403, 403, 403, 400, 403),
+        new Row("DELETE", () -> "/api/v1/notifications/none", null,             403, 403, 403, 404, 403));
     List<String> mismatches = new ArrayList<>();
     for (Row row : rows) {
       for (String role : ROLES) {

@@ -331,6 +331,26 @@ class WebhooksIT {
   }
 
   @Test
+  void aRunThatCannotStartIsRefusedAndItsRedeliveryMayRunLaterAndBigBodiesAreCut() {
+    Map<String, Object> noRef = definition("orders-noref", "github");
+    noRef.put("refInput", null); // the pipeline requires 'ref': every run is refused
+    assertThat(create(noRef).code()).isEqualTo(201);
+    String push = githubPush("main", COMMIT, List.of("db/a.xml"));
+    Hook refused = github("orders-noref", SECRET, "r-1", "push", push);
+    assertThat(refused.code()).as(refused.body()).isEqualTo(400);
+    assertThat(refused.json().path("details").toString()).contains("input 'ref' is required");
+    Hook again = github("orders-noref", SECRET, "r-1", "push", push);
+    assertThat(again.code()).as("forgotten, so not a duplicate").isEqualTo(400);
+    assertThat(admin.get("/api/v1/webhooks/orders-noref/deliveries").json()).isEmpty();
+    assertThat(executionIds()).isEmpty();
+
+    String big = "{\"pad\":\"" + "x".repeat(1 << 20) + "\"}";
+    Hook tooLarge = github("orders-noref", SECRET, "r-2", "push", big);
+    assertThat(tooLarge.code()).isEqualTo(413);
+    assertThat(tooLarge.json().path("message").asText()).contains("DBOPS_WEBHOOK_MAX_BODY_BYTES");
+  }
+
+  @Test
   void theSecretNeverAppearsInAnswersLogsOrTheDatabase() throws Exception {
     assertThat(create(definition("orders-gh", "github")).code()).isEqualTo(201);
     github("orders-gh", SECRET, "d-1", "push", githubPush("main", COMMIT, List.of("db/a.xml")));

@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class NotificationSender implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NotificationSender.class);
   private static final int BATCH = 50;
+  /** Delivered and given-up rows are kept this long as the delivery log, then removed. */
+  static final Duration KEEP = Duration.ofDays(30);
+  private static final Duration PRUNE_EVERY = Duration.ofHours(1);
 
   /** One POST; returns the HTTP status. */
   @FunctionalInterface
@@ -54,6 +57,7 @@ public final class NotificationSender implements AutoCloseable {
   private final BlockingQueue<Boolean> wakeups = new ArrayBlockingQueue<>(1);
   private final AtomicBoolean closed = new AtomicBoolean();
   private Thread thread;
+  private long lastPrune = Long.MIN_VALUE / 2; // only the sender thread (or a test) calls deliverDue
 
   public NotificationSender(NotificationService service, TriggerSettings settings,
       Transport transport, Metrics metrics, Clock clock) {
@@ -112,6 +116,14 @@ public final class NotificationSender implements AutoCloseable {
   /** One pass: sends every due row. Returns how many were delivered. */
   public int deliverDue() {
     long now = clock.millis();
+    if (now - lastPrune >= PRUNE_EVERY.toMillis()) {
+      lastPrune = now;
+      int pruned = service.store().prune(now - KEEP.toMillis());
+      if (pruned > 0) {
+        log.info("Removed {} delivered or given-up notification(s) older than {} days", pruned,
+            KEEP.toDays());
+      }
+    }
     List<NotificationStore.Pending> due = service.store().due(now, BATCH);
     int delivered = 0;
     for (NotificationStore.Pending p : due) {
@@ -119,7 +131,7 @@ public final class NotificationSender implements AutoCloseable {
         break;
       }
       // claimed for longer than one send can take, so another replica leaves it alone
-      long claim = now + settings.timeout().toMillis() * 3 + 5_000;
+      long claim = clock.millis() + settings.timeout().toMillis() * 3 + 5_000;
       if (!service.store().claim(p, claim)) {
         continue;
       }

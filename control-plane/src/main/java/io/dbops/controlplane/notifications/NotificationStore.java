@@ -107,6 +107,12 @@ final class NotificationStore {
     }
   }
 
+  /** Removes delivered and given-up rows created before {@code before}; returns how many. */
+  int prune(long before) {
+    return sql.update("DELETE FROM notification_outbox WHERE status <> 'PENDING' AND created_at < ?",
+        before);
+  }
+
   List<NotificationDelivery> deliveries(String endpoint, int max) {
     return sql.query("SELECT " + DELIVERY_COLUMNS + " FROM notification_outbox WHERE"
         + " endpoint_name = ? ORDER BY created_at DESC, id", NotificationStore::delivery, max,

@@ -35,6 +35,8 @@ public final class WebhookService {
   private static final Logger log = LoggerFactory.getLogger(WebhookService.class);
   static final String SECRET_PREFIX = "dbops_whs_";
   static final int MAX_DELIVERY_ID = 200;
+  private static final String UNKNOWN = "dbops-no-such-webhook";
+  static final Duration KEEP_DELIVERY_IDS = Duration.ofDays(90);
 
   /** The stored pipelines a webhook may run (the catalog in production). */
   public interface Pipelines {
@@ -79,6 +81,8 @@ public final class WebhookService {
   private final Metrics metrics;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
+  private final java.util.concurrent.atomic.AtomicLong lastPrune =
+      new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE / 2);
 
   public WebhookService(io.dbops.controlplane.store.Sql sql, SecretBox box, Pipelines pipelines,
       FailureThrottle throttle, Audit audit, Metrics metrics, Clock clock) {
@@ -173,7 +177,12 @@ public final class WebhookService {
    */
   public Outcome receive(Call call) {
     Optional<WebhookStore.Row> row = store.find(call.name());
-    if (row.isEmpty() || !signed(row.get(), call)) {
+    if (row.isEmpty()) {
+      // as much work as a wrong signature, so that timing does not tell which names exist
+      Signatures.verify(UNKNOWN, call.body(), "sha256=");
+      refuse(call);
+    }
+    if (!signed(row.get(), call)) {
       refuse(call);
     }
     Webhook hook = webhook(row.get());
@@ -201,6 +210,7 @@ public final class WebhookService {
       return new Outcome(Result.PING, "ping received; webhook '" + hook.name() + "' is ready",
           null, deliveryId);
     }
+    pruneDeliveryIds();
     if (!store.remember(hook.name(), deliveryId.trim(), clock.millis())) {
       metrics.webhookCall("duplicate");
       return new Outcome(Result.DUPLICATE, "delivery " + deliveryId + " was received before",
@@ -236,6 +246,18 @@ public final class WebhookService {
     log.info("Webhook '{}' delivery {}: started execution {} of pipeline '{}' at {}", hook.name(),
         deliveryId, executionId, hook.pipeline(), push.commit());
     return new Outcome(Result.TRIGGERED, null, executionId, deliveryId);
+  }
+
+  /**
+   * Forgets delivery ids older than {@link #KEEP_DELIVERY_IDS}, at most once an hour (git servers
+   * redeliver within days, not months).
+   */
+  private void pruneDeliveryIds() {
+    long now = clock.millis();
+    long last = lastPrune.get();
+    if (now - last >= Duration.ofHours(1).toMillis() && lastPrune.compareAndSet(last, now)) {
+      store.prune(now - KEEP_DELIVERY_IDS.toMillis());
+    }
   }
 
   /** Why the push runs nothing, or null when it runs the pipeline. */

@@ -83,6 +83,11 @@ final class WebhookStore {
         webhook, deliveryId);
   }
 
+  /** Forgets every delivery id received before {@code before}. */
+  void prune(long before) {
+    sql.update("DELETE FROM webhook_deliveries WHERE received_at < ?", before);
+  }
+
   /** The latest deliveries of a webhook, newest first. */
   List<WebhookDelivery> deliveries(String webhook, int max) {
     return sql.query("SELECT delivery_id, received_at, outcome, execution_id, detail FROM"

@@ -166,6 +166,18 @@ class NotificationSenderTest {
   }
 
   @Test
+  void theDeliveryLogKeepsFinishedRowsThirtyDays() {
+    failed();
+    assertThat(sender.deliverDue()).isEqualTo(1);
+    clock.advance(Duration.ofDays(29));
+    sender.deliverDue();
+    assertThat(only().status()).isEqualTo("DELIVERED");
+    clock.advance(Duration.ofDays(2));
+    sender.deliverDue();
+    assertThat(service.deliveries("ops", 10)).isEmpty();
+  }
+
+  @Test
   void aRowClaimedByAnotherSenderIsLeftAlone() {
     failed();
     NotificationStore.Pending p = service.store().due(clock.millis(), 10).get(0);
