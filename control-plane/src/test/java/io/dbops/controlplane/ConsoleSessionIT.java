@@ -122,8 +122,10 @@ class ConsoleSessionIT {
     Browser.Page empty = wrong.postJson("/console/session", Map.of("nope", "x"), Map.of());
     assertThat(empty.code()).isEqualTo(400);
     assertThat(empty.json().path("message").asText()).contains("'token'");
-    Browser.Page notJson = wrong.postJson("/console/session", "{not json", Map.of());
+    Browser.Page notJson = wrong.postJson("/console/session",
+        "{\"token\": dbops_pat_canaryunquoted}", Map.of());
     assertThat(notJson.code()).isEqualTo(400);
+    assertThat(notJson.body()).doesNotContain("canaryunquoted");
 
     JsonNode audit = admin.get("/api/v1/audit?action=console.signin").json();
     assertThat(audit.findValuesAsText("outcome")).contains("ok", "refused: 401 unauthorized");

@@ -6,7 +6,6 @@ import io.dbops.controlplane.audit.Audit;
 import io.dbops.controlplane.audit.AuditEvent;
 import io.dbops.controlplane.http.Access;
 import io.dbops.controlplane.http.Edge;
-import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.identity.ApiToken;
 import io.dbops.controlplane.identity.ApiTokens;
@@ -14,6 +13,7 @@ import io.dbops.controlplane.identity.Caller;
 import io.dbops.controlplane.identity.ConsoleSessions;
 import io.dbops.controlplane.identity.FailureThrottle;
 import io.dbops.controlplane.identity.Verb;
+import io.dbops.support.Json;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;
@@ -109,7 +109,17 @@ public final class ConsoleAuthRoutes implements Routes {
       }
       return token.trim();
     }
-    JsonNode body = Requests.body(ctx, JsonNode.class);
+    JsonNode body;
+    try {
+      // Not Requests.body: a parser message may quote the malformed body, the token with it.
+      body = Json.mapper().readTree(ctx.body());
+    } catch (java.io.IOException e) {
+      body = null;
+    }
+    if (body == null || !body.isObject()) {
+      throw Refusal.invalid("The body is not a JSON object. " + TOKEN_NEEDED, List.of(
+          "the body must be a JSON object with a text field 'token'"));
+    }
     JsonNode token = body.path("token");
     if (!token.isTextual() || token.asText().isBlank()) {
       throw Refusal.invalid("The body has no text field 'token'. " + TOKEN_NEEDED, List.of(
