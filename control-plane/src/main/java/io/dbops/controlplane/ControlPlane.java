@@ -137,7 +137,7 @@ public final class ControlPlane implements AutoCloseable {
       routes.add(new AccessRoutes(apiTokens, this::routes));
       boolean secureCookies = config.tls().enabled() || config.consoleAuth().secureCookies();
       routes.add(new ConsoleAuthRoutes(apiTokens, consoleSessions, throttle, audit, secureCookies,
-          config.consoleAuth().oidc() != null));
+          config.consoleAuth().oidc() != null, this::publicUrl));
       routes.add(new OidcRoutes(config.consoleAuth().oidc(), consoleSessions, audit, secureCookies,
           this::publicUrl));
       routes.add(new AuditRoutes(audit));
