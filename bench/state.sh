@@ -61,15 +61,18 @@ echo "refresh executions: $(echo $IDS | wc -w), $(for ID in $IDS; do status "$ID
 until api "$URL/api/v1/targets/bench-b-$TARGETS/state" | grep -q '"changesets":\[{'; do sleep 0.5; done
 echo "seeding: $(( ($(date +%s%N) - t0) / 1000000 )) ms for $((2 * TARGETS + 1)) targets, $(( 2 * TARGETS * ROWS - TARGETS * 10 + BIG )) rows"
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-timed() { # median milliseconds of REPEAT GETs of $1
-  i=0; while [ $i -lt "$REPEAT" ]; do
+ticks() { awk '{ print $14 + $15 }' "/proc/$(cat "$W/server.pid")/stat"; }
+timed() { # median wall milliseconds of REPEAT GETs of $1, and the control plane's CPU ms per GET
+  t=$(ticks)
+  m=$(i=0; while [ $i -lt "$REPEAT" ]; do
     api -o /dev/null -w '%{time_total}\n' "$1"; i=$((i + 1))
-  done | awk '{ printf "%.1f\n", $1 * 1000 }' | median
+  done | awk '{ printf "%.1f\n", $1 * 1000 }' | median)
+  echo "$m ms wall, $(( ($(ticks) - t) * 1000 / $(getconf CLK_TCK) / REPEAT )) ms control plane CPU per call"
 }
 api "$URL/api/v1/targets/bench-a-0/state" >/dev/null
-echo "GET state of a target with $(api "$URL/api/v1/targets/bench-a-0/state" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["changesets"]))') changesets: median $(timed "$URL/api/v1/targets/bench-a-0/state") ms ($(api "$URL/api/v1/targets/bench-a-0/state" | wc -c) bytes)"
-echo "GET diff of a and b ($TARGETS targets each): median $(timed "$URL/api/v1/diff?from=a&to=b") ms ($(api "$URL/api/v1/diff?from=a&to=b" | wc -c) bytes)"
-echo "GET environment grid of a: median $(timed "$URL/api/v1/environments/a/state") ms"
+echo "GET state of a target with $(api "$URL/api/v1/targets/bench-a-0/state" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["changesets"]))') changesets: median $(timed "$URL/api/v1/targets/bench-a-0/state") ($(api "$URL/api/v1/targets/bench-a-0/state" | wc -c) bytes)"
+echo "GET diff of a and b ($TARGETS targets each): median $(timed "$URL/api/v1/diff?from=a&to=b") ($(api "$URL/api/v1/diff?from=a&to=b" | wc -c) bytes)"
+echo "GET environment grid of a: median $(timed "$URL/api/v1/environments/a/state")"
 s0=$(date +%s%N); "$D" state bench-a-0 --server "$URL" >/dev/null; s1=$(date +%s%N)
 "$D" diff a b --server "$URL" >/dev/null; s2=$(date +%s%N)
 echo "dbops state bench-a-0: $(( (s1 - s0) / 1000000 )) ms; dbops diff a b: $(( (s2 - s1) / 1000000 )) ms (each a new JVM)"

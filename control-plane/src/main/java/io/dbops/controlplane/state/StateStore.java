@@ -144,12 +144,14 @@ final class StateStore {
   }
 
   /**
-   * Per target, its changesets ({@code file::id::author} to exec type, in history order), without
+   * Per target, its changesets ({@code file::id::author}, in history order; their exec types into
+   * {@code execTypes} unless null; only those of {@code onlyExecTypes} unless null), without
    * Liquibase's internal tag rows: one index range scan per target on one connection and one
    * prepared statement (cheaper than an IN list, which may sort every row). Equal changesets of
    * different targets share one {@link Ref}.
    */
-  Map<String, Map<String, Ref>> keys(List<String> targets, Map<String, Map<String, String>> execTypes) {
+  Map<String, Map<String, Ref>> keys(List<String> targets, Map<String, Map<String, String>> execTypes,
+      java.util.Set<String> onlyExecTypes) {
     Map<String, Map<String, Ref>> out = new LinkedHashMap<>();
     Map<String, Ref> shared = new java.util.HashMap<>();
     sql.withConnection(c -> {
@@ -162,7 +164,8 @@ final class StateStore {
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               String file = rs.getString(3);
-              if (INTERNAL_FILE.equals(file)) {
+              if (INTERNAL_FILE.equals(file)
+                  || (onlyExecTypes != null && !onlyExecTypes.contains(rs.getString(4)))) {
                 continue;
               }
               String key = file + "::" + rs.getString(1) + "::" + rs.getString(2);
