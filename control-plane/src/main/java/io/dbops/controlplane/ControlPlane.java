@@ -126,7 +126,8 @@ public final class ControlPlane implements AutoCloseable {
       executions.environmentApprovals(name -> catalog.environment(name)
           .map(io.dbops.controlplane.catalog.Environment::approvalRule));
       // issue #16: migration state per target, recorded from runs on its own thread
-      state = new io.dbops.controlplane.state.StateFeature(sql, clock, catalog, executions);
+      state = new io.dbops.controlplane.state.StateFeature(sql, clock, catalog, executions,
+          config.pipelineLimits().maxStages());
       state.register(executions);
       // issue #16: rollout stages run one child execution per target of their group
       RolloutController rollouts = new RolloutController(sql, executions, catalog::target,

@@ -45,9 +45,13 @@ public final class RefreshCommand implements Callable<Integer> {
     try (StateClient client = new StateClient(server.target())) {
       JsonNode answer = which.target != null ? client.refreshTarget(which.target)
           : client.refreshEnvironment(which.environment);
-      String id = answer.path("executionId").asText();
-      out.println("Refresh started: execution " + id + " (follow it with `dbops logs " + id
-          + "`; then `dbops state` shows the result)");
+      java.util.List<String> ids = new java.util.ArrayList<>();
+      answer.path("executionIds").forEach(n -> ids.add(n.asText()));
+      if (ids.isEmpty()) {
+        ids.add(answer.path("executionId").asText());
+      }
+      out.println("Refresh started: execution" + (ids.size() == 1 ? " " : "s ") + String.join(", ", ids)
+          + " (follow one with `dbops logs " + ids.get(0) + "`; then `dbops state` shows the result)");
       out.flush();
       return 0;
     }

@@ -24,7 +24,9 @@ public final class StateFeature implements AutoCloseable {
   private final StateRefresher refresher;
   private final StateRoutes routes;
 
-  public StateFeature(Sql sql, Clock clock, CatalogService catalog, ExecutionService executions) {
+  /** @param maxStages the stages a pipeline may have ({@code DBOPS_MAX_STAGES}) */
+  public StateFeature(Sql sql, Clock clock, CatalogService catalog, ExecutionService executions,
+      int maxStages) {
     StateStore store = new StateStore(sql);
     Fleet fleet = new Fleet() {
       @Override
@@ -50,7 +52,7 @@ public final class StateFeature implements AutoCloseable {
       } catch (CatalogException e) {
         throw Refusal.invalid(e.getMessage(), e.problems());
       }
-    }, executions::submit, id -> executions.view(id).finished(), clock, TICK_MILLIS);
+    }, executions::submit, id -> executions.view(id).finished(), clock, TICK_MILLIS, maxStages);
     this.routes = new StateRoutes(new StateService(store, fleet), refresher, fleet);
     executions.environmentDriftGate(name -> catalog.environment(name).map(Environment::driftGated)
         .orElse(false));

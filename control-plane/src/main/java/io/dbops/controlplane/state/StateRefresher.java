@@ -56,8 +56,9 @@ public final class StateRefresher implements AutoCloseable {
   private final Predicate<String> finished;
   private final Clock clock;
   private final long tickMillis;
+  private final int maxStages;
   private final Map<String, Long> lastStarted = new ConcurrentHashMap<>();
-  private final Map<String, String> running = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> running = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private ScheduledExecutorService scheduler;
 
@@ -65,10 +66,13 @@ public final class StateRefresher implements AutoCloseable {
    * @param resolve the catalog's resolution of stored targets (throws a refusal for bad ones)
    * @param finished whether an execution finished
    * @param tickMillis how often the schedule is checked
+   * @param maxStages the stages a pipeline may have ({@code DBOPS_MAX_STAGES}): an environment with
+   *     more targets is refreshed by several executions of at most this many stages
    */
   StateRefresher(Fleet fleet, Supplier<List<Environment>> environments,
       Supplier<List<StoredPipeline>> pipelines, UnaryOperator<Pipeline> resolve, Submitter submitter,
-      Predicate<String> finished, Clock clock, long tickMillis) {
+      Predicate<String> finished, Clock clock, long tickMillis, int maxStages) {
+    this.maxStages = Math.max(1, maxStages);
     this.fleet = fleet;
     this.environments = environments;
     this.pipelines = pipelines;
@@ -97,11 +101,12 @@ public final class StateRefresher implements AutoCloseable {
   }
 
   /**
-   * Refreshes every target of an environment.
+   * Refreshes every target of an environment: one execution per {@code maxStages} targets, in
+   * target name order; returns their ids.
    *
    * @throws io.dbops.controlplane.Refusal 404 for an unknown environment, 409 when it has no target
    */
-  public String refreshEnvironment(String environment, String by, String tokenName) {
+  public List<String> refreshEnvironment(String environment, String by, String tokenName) {
     if (!fleet.environmentExists(environment)) {
       throw io.dbops.controlplane.Refusal.notFound("No environment '" + environment
           + "'; list them with `dbops get environments` (GET /api/v1/environments)");
@@ -111,11 +116,14 @@ public final class StateRefresher implements AutoCloseable {
       throw new io.dbops.controlplane.Refusal(io.dbops.controlplane.Refusal.Kind.CONFLICT, "conflict",
           "Environment '" + environment + "' has no targets to refresh; add one with `dbops apply`", List.of());
     }
-    String id = submit("refresh-" + (NAME.matcher("refresh-" + environment).matches() ? environment : "environment"),
-        targets, by, tokenName);
-    running.put(environment, id);
+    String name = "refresh-" + (NAME.matcher("refresh-" + environment).matches() ? environment : "environment");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i += maxStages) {
+      ids.add(submit(name, targets.subList(i, Math.min(targets.size(), i + maxStages)), by, tokenName));
+    }
+    running.put(environment, List.copyOf(ids));
     lastStarted.put(environment, clock.millis());
-    return id;
+    return ids;
   }
 
   private String submit(String name, List<String> targets, String by, String tokenName) {
@@ -192,16 +200,16 @@ public final class StateRefresher implements AutoCloseable {
         if (minutes == null || minutes <= 0 || fleet.targetsIn(env.name()).isEmpty()) {
           continue;
         }
-        String previous = running.get(env.name());
-        if (previous != null && !finished.test(previous)) {
+        List<String> previous = running.getOrDefault(env.name(), List.of());
+        if (!previous.stream().allMatch(finished)) {
           continue; // the last refresh still runs
         }
         Long last = lastStarted.get(env.name());
         if (last != null && now - last < minutes * 60_000L) {
           continue;
         }
-        String id = refreshEnvironment(env.name(), "dbops", null);
-        log.info("Scheduled refresh of environment {} (every {} min): execution {}", env.name(), minutes, id);
+        List<String> ids = refreshEnvironment(env.name(), "dbops", null);
+        log.info("Scheduled refresh of environment {} (every {} min): execution(s) {}", env.name(), minutes, ids);
       }
     } catch (RuntimeException e) {
       log.error("Scheduled migration state refresh failed", e);

@@ -53,8 +53,9 @@ public final class StateRoutes implements Routes {
     Edge.audit(ctx, "state.refresh", "environment " + name);
     Caller caller = Edge.caller(ctx);
     caller.requireEnvironments(List.of(name), "environment '" + name + "'");
-    String id = refresher.refreshEnvironment(name, caller.token().name(), caller.token().label());
-    Edge.audit(ctx, "state.refresh", "environment " + name, Map.of("executionId", id));
-    ctx.status(202).json(Map.of("executionId", id));
+    List<String> ids = refresher.refreshEnvironment(name, caller.token().name(), caller.token().label());
+    Edge.audit(ctx, "state.refresh", "environment " + name, Map.of("executionIds", String.join(",", ids)));
+    // executionId: the first; executionIds: all (one per DBOPS_MAX_STAGES targets)
+    ctx.status(202).json(Map.of("executionId", ids.get(0), "executionIds", ids));
   }
 }

@@ -55,7 +55,7 @@ public final class StateService {
   public EnvironmentGrid environment(String name) {
     List<String> targets = targetsOf(name);
     Map<String, Map<String, String>> execTypes = new HashMap<>();
-    Map<String, Map<String, Ref>> applied = store.keys(targets, execTypes);
+    Map<String, Map<String, Ref>> applied = store.keys(targets, execTypes, null);
     Map<String, List<Pending>> pending = store.pending(targets);
     Map<String, StateStore.TargetRow> rows = new HashMap<>();
     store.targets(targets).forEach(r -> rows.put(r.target(), r));
@@ -102,15 +102,9 @@ public final class StateService {
     return new StateViews.DiffView(from, to, StateDiff.diff(from, appliedOnly(a), to, appliedOnly(b)));
   }
 
-  /** Per target, the changesets recorded as applied (not FAILED rows). */
+  /** Per target, the changesets recorded as applied (EXECUTED, RERAN, MARK_RAN; not FAILED rows). */
   private Map<String, Map<String, Ref>> appliedOnly(List<String> targets) {
-    Map<String, Map<String, String>> execTypes = new HashMap<>();
-    Map<String, Map<String, Ref>> keys = store.keys(targets, execTypes);
-    keys.forEach((t, refs) -> refs.keySet().removeIf(k -> {
-      String type = execTypes.getOrDefault(t, Map.of()).get(k);
-      return type != null && !type.isEmpty() && !APPLIED.contains(type);
-    }));
-    return keys;
+    return store.keys(targets, null, APPLIED);
   }
 
   private List<String> targetsOf(String environment) {

@@ -66,7 +66,7 @@ class StateRefresherTest {
           assertThat(origin.source()).isEqualTo("refresh");
           submitted.add("ex-" + submitted.size());
           return submitted.get(submitted.size() - 1);
-        }, finished::contains, clock, 1000);
+        }, finished::contains, clock, 1000, 20);
 
     refresher.tick();
     assertThat(submitted).containsExactly("ex-0"); // staging only: prod has no refreshMinutes
@@ -83,6 +83,17 @@ class StateRefresherTest {
     clock.advance(Duration.ofMinutes(1));
     refresher.tick();
     assertThat(submitted).hasSize(3);
+  }
+
+  @Test
+  void anEnvironmentWithMoreTargetsThanAPipelineMayHaveStagesIsRefreshedInChunks() {
+    List<List<String>> submitted = new ArrayList<>();
+    StateRefresher refresher = new StateRefresher(FLEET, List::of, List::of, p -> p, (p, origin) -> {
+      submitted.add(p.stages().stream().map(Stage::target).toList());
+      return "ex-" + submitted.size();
+    }, id -> true, Clock.systemUTC(), 1000, 1);
+    assertThat(refresher.refreshEnvironment("staging", "alice", null)).containsExactly("ex-1", "ex-2");
+    assertThat(submitted).containsExactly(List.of("orders-eu"), List.of("Orders_US"));
   }
 
   private static Stage stage(String target, Step... steps) {
