@@ -318,6 +318,33 @@ class RolloutFlowIT {
   }
 
   @Test
+  void aRolloutContinuesAfterTheControlPlaneRestarts() throws Exception {
+    String approver = AccessFixture.token(admin, "bob", "approver");
+    String id = submit(pipeline(new Rollout(1, List.of("5"), 5, 3, "2"), true));
+    await().atMost(Duration.ofSeconds(60)).until(() -> rollout(view(id)) != null
+        && rollout(view(id)).waitingApproval() == 1);
+    String canary = rollout(view(id)).targets().get(0).executionId();
+    delegate.close();
+    controlPlane.close();
+
+    controlPlane = new ControlPlane(Fixtures.config(dataDir));
+    controlPlane.start();
+    admin = admin.at(controlPlane.baseUrl());
+    String token = admin.post("/api/v1/tokens", "{\"name\":\"d2\"}").as(TokenCreated.class).token();
+    delegate = new TestDelegate("inst-rollouts-2");
+    delegate.connect(admin.http, controlPlane.baseUrl(), token, 8, List.of());
+    delegate.runWith(script());
+    assertThat(rollout(view(id)).targets().get(0).status()).isEqualTo("WAITING_APPROVAL");
+    TestClient.Reply decided = admin.post("/api/v1/executions/" + canary + "/approvals",
+        Json.write(Map.of("decision", "approve")), approver);
+    assertThat(decided.code()).as(decided.body()).isEqualTo(200);
+    ExecutionView done = awaitFinished(id);
+    assertThat(done.status()).as(done.error()).isEqualTo("SUCCEEDED");
+    assertThat(rollout(done).counts()).isEqualTo(new RolloutView.Counts(0, 0, 20, 0, 0, 0));
+    assertThat(applies).hasSize(20).allSatisfy((db, n) -> assertThat(n).isEqualTo(1));
+  }
+
+  @Test
   void aGroupMatchingNoTargetIsRefusedNamingTheSelector() {
     Pipeline none = new Pipeline("fleet", List.of(new Stage("tenants", null, List.of(Fixtures.step("apply", "apply")),
         List.of(), 0, null, null, null, null, null, "tier=nothing", null, null)));
