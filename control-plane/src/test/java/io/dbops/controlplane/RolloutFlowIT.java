@@ -331,7 +331,7 @@ class RolloutFlowIT {
     controlPlane.start();
     admin = admin.at(controlPlane.baseUrl());
     String token = admin.post("/api/v1/tokens", "{\"name\":\"d2\"}").as(TokenCreated.class).token();
-    delegate = new TestDelegate("inst-rollouts-2");
+    delegate = new TestDelegate("inst-rollouts"); // the same instance: the canary's pod is there
     delegate.connect(admin.http, controlPlane.baseUrl(), token, 8, List.of());
     delegate.runWith(script());
     assertThat(rollout(view(id)).targets().get(0).status()).isEqualTo("WAITING_APPROVAL");
