@@ -318,6 +318,64 @@ class RolloutFlowIT {
   }
 
   @Test
+  void aRolloutContinuesAfterTheControlPlaneRestarts() throws Exception {
+    String approver = AccessFixture.token(admin, "bob", "approver");
+    String id = submit(pipeline(new Rollout(1, List.of("5"), 5, 3, "2"), true));
+    await().atMost(Duration.ofSeconds(60)).until(() -> rollout(view(id)) != null
+        && rollout(view(id)).waitingApproval() == 1);
+    String canary = rollout(view(id)).targets().get(0).executionId();
+    delegate.close();
+    controlPlane.close();
+
+    controlPlane = new ControlPlane(Fixtures.config(dataDir));
+    controlPlane.start();
+    admin = admin.at(controlPlane.baseUrl());
+    String token = admin.post("/api/v1/tokens", "{\"name\":\"d2\"}").as(TokenCreated.class).token();
+    delegate = new TestDelegate("inst-rollouts"); // the same instance: the canary's pod is there
+    delegate.connect(admin.http, controlPlane.baseUrl(), token, 8, List.of());
+    delegate.runWith(script());
+    assertThat(rollout(view(id)).targets().get(0).status()).isEqualTo("WAITING_APPROVAL");
+    TestClient.Reply decided = admin.post("/api/v1/executions/" + canary + "/approvals",
+        Json.write(Map.of("decision", "approve")), approver);
+    assertThat(decided.code()).as(decided.body()).isEqualTo(200);
+    ExecutionView done = awaitFinished(id);
+    assertThat(done.status()).as(done.error()).isEqualTo("SUCCEEDED");
+    assertThat(rollout(done).counts()).isEqualTo(new RolloutView.Counts(0, 0, 20, 0, 0, 0));
+    assertThat(applies).hasSize(20).allSatisfy((db, n) -> assertThat(n).isEqualTo(1));
+  }
+
+  @Test
+  void aDecisionUnderOneEnvironmentsRuleDoesNotCoverAStricterEnvironment() throws Exception {
+    String approver = AccessFixture.token(admin, "bob", "approver");
+    assertThat(admin.put("/api/v1/environments/strict",
+        "{\"order\": 2, \"protection\": {\"approval\": {\"required\": 2, \"timeoutSeconds\": 900}}}").code())
+        .isEqualTo(201);
+    admin.put("/api/v1/targets/mixed-a", Map.of("environment", "tenants", "url", "jdbc:postgresql://db-a:5432/mixed-a",
+        "labels", Map.of("tier", "mixed")));
+    admin.put("/api/v1/targets/mixed-b", Map.of("environment", "strict", "url", "jdbc:postgresql://db-a:5432/mixed-b",
+        "labels", Map.of("tier", "mixed")));
+    Step approve = new Step("approve", "approval", null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null);
+    Pipeline mixed = new Pipeline("mixed", List.of(new Stage("mixed", null, List.of(Fixtures.step("preview", "preview"),
+        approve, Fixtures.step("apply", "apply")), List.of(), 0, null, null, null, null, null, "tier=mixed",
+        new Rollout(1, List.of("rest"), 5, null, "2"), null)));
+    String id = submit(mixed);
+    await().atMost(Duration.ofSeconds(60)).until(() -> rollout(view(id)) != null
+        && rollout(view(id)).waitingApproval() == 1);
+    String first = rollout(view(id)).targets().get(0).executionId();
+    assertThat(admin.post("/api/v1/executions/" + first + "/approvals",
+        Json.write(Map.of("decision", "approve")), approver).code()).isEqualTo(200);
+    // the same SQL, but mixed-b's environment needs two approvers: it waits for its own decisions
+    await().atMost(Duration.ofSeconds(60)).until(() -> "WAITING_APPROVAL".equals(
+        statuses(rollout(view(id))).get("mixed-b")) && "SUCCEEDED".equals(statuses(rollout(view(id))).get("mixed-a")));
+    String second = rollout(view(id)).targets().get(1).executionId();
+    assertThat(view(second).status()).isEqualTo("WAITING_APPROVAL");
+    assertThat(applies).containsOnlyKeys("mixed-a");
+    admin.post("/api/v1/executions/" + second + "/abort", "{}");
+    assertThat(awaitFinished(id).status()).isEqualTo("FAILED");
+  }
+
+  @Test
   void aGroupMatchingNoTargetIsRefusedNamingTheSelector() {
     Pipeline none = new Pipeline("fleet", List.of(new Stage("tenants", null, List.of(Fixtures.step("apply", "apply")),
         List.of(), 0, null, null, null, null, null, "tier=nothing", null, null)));

@@ -195,7 +195,8 @@ class RolloutIT {
       for (int i = 0; i < 8; i++) {
         dbs.add(TestDatabases.create(TestDatabases.Kind.POSTGRES));
       }
-      Cluster.Server server = cluster.server("cp", 0, Map.of("DBOPS_LEASE_SECONDS", "5", "DBOPS_SWEEP_MILLIS", "200"));
+      Cluster.Server server = cluster.server("cp", 0, Map.of("DBOPS_LEASE_SECONDS", "5", "DBOPS_SWEEP_MILLIS", "200",
+          "DBOPS_DISPATCH_DEADLINE_SECONDS", "20"));
       String token = server.api().createToken("e2e-kill");
       Cluster.Delegate first = cluster.delegate(server.url(), token, "first", "d1", Map.of("DBOPS_CAPACITY", "2"));
       Path catalog = work.resolve("dbops.yaml");

@@ -134,9 +134,14 @@ final class ApprovalSteps {
     if (rollouts == null || a.sqlHash == null || ex.origin == null || ex.origin.parentId() == null) {
       return false;
     }
-    var coverage = rollouts.approvalEntered(ex.id, a.sqlHash);
+    var coverage = rollouts.approvalEntered(ex.id, a.sqlHash, ruleKey(a));
     coverage.ifPresent(c -> cover(ex, si, index, c));
     return coverage.isPresent();
+  }
+
+  /** The approval rule in force, as JSON: a decision covers only approvals under the same rule. */
+  private static String ruleKey(ApprovalState a) {
+    return io.dbops.support.Json.write(ApprovalRules.effective(a.rule));
   }
 
   /**
@@ -145,8 +150,9 @@ final class ApprovalSteps {
    */
   void coverWaiting(ExecutionRecord ex, RolloutHook.Coverage c) {
     int[] at = waiting(ex);
-    if (at != null && rolloutNext != null
-        && c.sqlHash().equals(ex.state.stages.get(at[0]).steps.get(at[1]).approval.sqlHash)) {
+    ApprovalState waiting = at == null ? null : ex.state.stages.get(at[0]).steps.get(at[1]).approval;
+    if (waiting != null && rolloutNext != null && c.sqlHash().equals(waiting.sqlHash)
+        && c.ruleKey().equals(ruleKey(waiting))) {
       cover(ex, at[0], at[1], c);
     }
   }
@@ -276,7 +282,7 @@ final class ApprovalSteps {
           + outputs.get("approvedBy") + "; the stage continues");
       if (rollouts != null && a.coveredBy == null && a.sqlHash != null && ex.origin != null
           && ex.origin.parentId() != null) {
-        rollouts.approved(ex.id, a.sqlHash, a.decisions.stream().filter(d -> "approve".equals(d.decision))
+        rollouts.approved(ex.id, a.sqlHash, ruleKey(a), a.decisions.stream().filter(d -> "approve".equals(d.decision))
             .map(d -> d.identity).toList());
       }
       next.stepSucceeded(ex, si, index);

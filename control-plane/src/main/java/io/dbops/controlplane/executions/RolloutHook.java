@@ -19,21 +19,24 @@ public interface RolloutHook {
   void aborted(String executionId);
 
   /**
-   * A rollout's child execution entered an approval step showing pending SQL with {@code sqlHash};
-   * the decision that covers it when the same SQL was already approved in this rollout, else empty
-   * (the child waits for its own decision).
+   * A rollout's child execution entered an approval step showing pending SQL with {@code sqlHash}
+   * under an approval rule identified by {@code ruleKey}; the decision that covers it when the same
+   * SQL was already approved in this rollout under the same rule, else empty (the child waits for
+   * its own decision). The rule is part of the key so that a decision under a weaker rule (another
+   * environment's) never covers a stricter one.
    */
-  Optional<Coverage> approvalEntered(String childId, String sqlHash);
+  Optional<Coverage> approvalEntered(String childId, String sqlHash, String ruleKey);
 
-  /** A rollout's child execution's approval of {@code sqlHash} was approved by {@code approvers}. */
-  void approved(String childId, String sqlHash, List<String> approvers);
+  /** A rollout's child execution's approval of {@code sqlHash} under {@code ruleKey} was approved. */
+  void approved(String childId, String sqlHash, String ruleKey, List<String> approvers);
 
   /**
    * An approval given once for a rollout.
    *
+   * @param ruleKey the approval rule the decision was taken under
    * @param decidedIn the child execution whose approval step was decided
    */
-  record Coverage(String sqlHash, List<String> approvers, String decidedIn) {
+  record Coverage(String sqlHash, String ruleKey, List<String> approvers, String decidedIn) {
     public Coverage {
       approvers = List.copyOf(approvers);
     }

@@ -167,19 +167,19 @@ public final class RolloutController implements ExecutionListener, RolloutHook {
   }
 
   @Override
-  public Optional<Coverage> approvalEntered(String childId, String sqlHash) {
+  public Optional<Coverage> approvalEntered(String childId, String sqlHash, String ruleKey) {
     Optional<TargetRow> row = store.byChild(childId);
     if (row.isEmpty()) {
       return Optional.empty();
     }
     TargetRow t = row.get();
-    Optional<String[]> given = store.approvalOf(t.executionId(), t.stage(), sqlHash);
+    Optional<String[]> given = store.approvalOf(t.executionId(), t.stage(), coverageKey(sqlHash, ruleKey));
     if (given.isPresent()) {
       List<String> approvers = List.of(given.get()[0].split(","));
       store.approval(childId, sqlHash, false, approvers, RolloutPlanner.RUNNING);
       logs.appendControl(t.executionId(), "INFO", "Rollout " + t.stage() + ": target " + t.target()
           + " shows the approved SQL (hash " + sqlHash + "); covered by the approval in " + given.get()[1]);
-      return Optional.of(new Coverage(sqlHash, approvers, given.get()[1]));
+      return Optional.of(new Coverage(sqlHash, ruleKey, approvers, given.get()[1]));
     }
     String rolloutHash = store.sql().inTransaction(c -> {
       RolloutStore.setRolloutHash(c, t.executionId(), t.stage(), sqlHash);
@@ -196,19 +196,21 @@ public final class RolloutController implements ExecutionListener, RolloutHook {
   }
 
   @Override
-  public void approved(String childId, String sqlHash, List<String> approvers) {
+  public void approved(String childId, String sqlHash, String ruleKey, List<String> approvers) {
     Optional<TargetRow> row = store.byChild(childId);
     if (row.isEmpty()) {
       return;
     }
     TargetRow t = row.get();
     store.approval(childId, sqlHash, t.ownApproval(), approvers, RolloutPlanner.RUNNING);
-    store.recordApproval(t.executionId(), t.stage(), sqlHash, approvers, childId, clock.millis());
-    Coverage coverage = new Coverage(sqlHash, approvers, childId);
+    store.recordApproval(t.executionId(), t.stage(), coverageKey(sqlHash, ruleKey), approvers, childId,
+        clock.millis());
+    Coverage coverage = new Coverage(sqlHash, ruleKey, approvers, childId);
     for (TargetRow other : store.targets(t.executionId(), t.stage())) {
       if (!childId.equals(other.childId()) && RolloutPlanner.WAITING_APPROVAL.equals(other.status())
           && sqlHash.equals(other.sqlHash())) {
-        store.approval(other.childId(), sqlHash, other.ownApproval(), approvers, RolloutPlanner.RUNNING);
+        // covered only when it waits under the same rule (checked on the orchestrator thread); its
+        // row shows WAITING_APPROVAL until it ends (the approvers come from its approval step then)
         executions.coverApproval(other.childId(), coverage);
       }
     }
@@ -345,6 +347,20 @@ public final class RolloutController implements ExecutionListener, RolloutHook {
         : new ExecutionOrigin(o.startedBy(), o.tokenName(), o.source(), o.pipelineName(), o.pipelineVersion(),
             o.inputs()).childOf(executionId, stageName);
     return executions.submit(child, origin);
+  }
+
+  /**
+   * What a decision covers: the SQL hash under one approval rule (SHA-256 of the rule's JSON), so a
+   * decision under another environment's weaker rule never covers a stricter one.
+   */
+  static String coverageKey(String sqlHash, String ruleKey) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(ruleKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return sqlHash + "|" + java.util.HexFormat.of().formatHex(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   static boolean active(String status) {
