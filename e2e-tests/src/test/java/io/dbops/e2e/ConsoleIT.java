@@ -335,11 +335,17 @@ class ConsoleIT {
       b.open("/state?environment=cstaging");
       String key = "changelog.sql::orders-1::e2e";
       b.awaitText(By.cssSelector("td[data-target='orders-cstaging'][data-key='" + key + "']"), "applied");
+      b.driver.findElement(By.cssSelector("#diff-form button")).click();
+      b.awaitText(By.id("diff"), "orders-cprod");
+      assertThat(b.driver.findElement(By.id("diff")).getText()).contains(key);
+      assertThat(b.bodyText()).doesNotContain("null").doesNotContain("undefined");
       b.screenshot("state");
       b.open("/state?environment=cprod");
       b.awaitText(By.cssSelector("td[data-target='orders-cprod'][data-key='" + key + "']"), "pending");
       b.open("/state/targets/orders-cstaging");
       b.awaitText(By.tagName("main"), "orders-1");
+      assertThat(b.bodyText()).contains(run.lines().stream().filter(l -> l.startsWith("Execution ex-"))
+          .findFirst().orElseThrow().split(" ")[1]);
     }
   }
 

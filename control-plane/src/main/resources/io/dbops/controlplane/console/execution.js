@@ -2,7 +2,7 @@
 // rollout's per-target table, the summary (changesets, rollback tag, rollbacks, approvals), the
 // events, and the live log. The view is re-read every 2 s until the execution has finished.
 import { get, post, may } from './api.js';
-import { h, link, statusBadge, time, duration, formatMillis, table, message, errorText } from './dom.js';
+import { h, fill, link, statusBadge, time, duration, formatMillis, table, message, errorText } from './dom.js';
 import { logView } from './logview.js';
 
 const DONE = ['SUCCEEDED', 'FAILED'];
@@ -118,7 +118,7 @@ export async function render(main, [id]) {
       }
     }
     const rollbacks = (ex.stages || []).flatMap(s => ((s.recovery && s.recovery.rollbacks) || []).map(r => [s.name, r]));
-    summary.replaceChildren(h('h2', { id: 'sum-h' }, 'Summary'),
+    fill(summary, h('h2', { id: 'sum-h' }, 'Summary'),
       h('dl', { class: 'facts' },
         h('dt', {}, 'Changesets applied'), h('dd', { id: 'changesets-applied' }, String(applied.length)),
         h('dt', {}, 'Rollback tag'), h('dd', { class: 'mono' }, tag || '–'),

@@ -2,7 +2,7 @@
 // environments, and one target's history. The control plane never connects to a target itself;
 // "Refresh" starts a read-only execution through a delegate.
 import { get, post, may, q } from './api.js';
-import { h, link, statusBadge, time, table, message, errorText } from './dom.js';
+import { h, add, link, statusBadge, time, table, message, errorText } from './dom.js';
 
 // A 404 from a control plane without the state API says so in its message ("No such endpoint").
 function unavailable(e) {
@@ -20,7 +20,7 @@ export async function render(main) {
   const to = pick('diff-to', params.get('to') || envs[envs.length - 1]);
   const diff = h('div', { id: 'diff' });
   const refreshBtn = may('run') ? h('button', { type: 'button', class: 'btn', id: 'refresh-env' }, 'Refresh from the databases') : null;
-  main.append(h('h1', {}, 'State'),
+  add(main, h('h1', {}, 'State'),
     envs.length ? null : message('info', 'No environment is defined (dbops apply).'),
     h('div', { class: 'filters' }, h('div', {}, h('label', { for: 'env' }, 'Environment'), env), refreshBtn),
     grid,
