@@ -18,6 +18,7 @@ import io.dbops.controlplane.identity.AdminBootstrap;
 import io.dbops.controlplane.identity.ApiTokens;
 import io.dbops.controlplane.identity.ConsoleSessions;
 import io.dbops.controlplane.console.auth.ConsoleAuthRoutes;
+import io.dbops.controlplane.console.auth.OidcRoutes;
 import io.dbops.controlplane.identity.FailureThrottle;
 import io.dbops.controlplane.logs.LogRoutes;
 import io.dbops.controlplane.logs.LogService;
@@ -137,6 +138,8 @@ public final class ControlPlane implements AutoCloseable {
       boolean secureCookies = config.tls().enabled() || config.consoleAuth().secureCookies();
       routes.add(new ConsoleAuthRoutes(apiTokens, consoleSessions, throttle, audit, secureCookies,
           config.consoleAuth().oidc() != null));
+      routes.add(new OidcRoutes(config.consoleAuth().oidc(), consoleSessions, audit, secureCookies,
+          this::publicUrl));
       routes.add(new AuditRoutes(audit));
       routes.add(new DelegateTokenRoutes(tokens));
       routes.add(new LogRoutes(logs));

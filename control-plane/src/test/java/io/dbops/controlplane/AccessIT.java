@@ -25,7 +25,8 @@ class AccessIT {
   /** The only routes anyone may call without a credential (docs/api.md "Authentication"). */
   static final List<String> OPEN = java.util.stream.Stream.concat(
       java.util.stream.Stream.of("GET /healthz", "GET /readyz", "POST /console/session",
-          "GET /console/config"), ConsoleAssetsIT.OPEN.stream()).toList();
+          "GET /console/config", "GET /console/oidc/login", "GET /console/oidc/callback"),
+      ConsoleAssetsIT.OPEN.stream()).toList();
 
   @TempDir Path dataDir;
   ControlPlane controlPlane;

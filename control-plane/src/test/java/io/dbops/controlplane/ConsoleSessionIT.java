@@ -4,6 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbops.controlplane.config.ConsoleAuthSettings;
+import io.dbops.controlplane.config.OidcSettings;
+import io.dbops.controlplane.tls.TestCertificates;
+import io.dbops.controlplane.tls.TlsSettings;
+import io.dbops.support.Json;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -207,6 +215,83 @@ class ConsoleSessionIT {
     assertThat(out1.findValuesAsText("actor")).allMatch(a -> a.startsWith("lars ("));
     assertThat(out1.findValuesAsText("outcome")).containsOnly("ok");
     assertThat(logs.text()).doesNotContain(id);
+  }
+
+  @Test
+  void anEndedSessionsCookieIsNotThrottledSoThePersonCanSignInAgain() {
+    String token = AccessFixture.token(admin, "tabs", "viewer");
+    Browser browser = signedIn(token);
+    String csrfToken = browser.get("/api/v1/session").json().path("csrfToken").asText();
+    assertThat(browser.postJson("/console/logout", "{}", csrf(csrfToken)).code()).isEqualTo(204);
+    String id = browser.cookie("dbops_session");
+    assertThat(id).isNull();
+    browser.setCookie("dbops_session", "an-ended-session-left-in-many-tabs");
+    for (int i = 0; i < 15; i++) { // beyond DBOPS_AUTH_FAILURE_LIMIT (10 a minute)
+      assertThat(browser.get("/api/v1/executions").code()).isEqualTo(401);
+    }
+    Browser.Page again = browser.postJson("/console/session", Map.of("token", token), Map.of());
+    assertThat(again.code()).as(again.body()).isEqualTo(200);
+    // wrong tokens at sign-in are throttled like bearer tokens
+    Browser guesser = new Browser(controlPlane.baseUrl());
+    int last = 0;
+    for (int i = 0; i < 12; i++) {
+      last = guesser.postJson("/console/session", Map.of("token", "dbops_pat_guess" + i), Map.of())
+          .code();
+    }
+    assertThat(last).isEqualTo(429);
+  }
+
+  @Test
+  void oidcRoutesSayWhenOidcIsNotConfiguredOrTheProviderIsDown() {
+    Browser browser = new Browser(controlPlane.baseUrl());
+    Browser.Page off = browser.get("/console/oidc/login");
+    assertThat(off.code()).isEqualTo(404);
+    assertThat(off.json().path("message").asText()).contains("DBOPS_OIDC_ISSUER");
+    assertThat(browser.get("/console/oidc/callback?state=a&code=b").code()).isEqualTo(404);
+
+    controlPlane.close();
+    int closedPort = io.dbops.testsupport.Ports.freeRange(0); // nothing listens there
+    OidcSettings down = OidcSettings.fromEnvironment(new io.dbops.config.EnvReader(Map.of(
+        "DBOPS_OIDC_ISSUER", "http://127.0.0.1:" + closedPort + "/realms/dbops",
+        "DBOPS_OIDC_CLIENT_ID", "dbops", "DBOPS_OIDC_ROLE_MAP", "all=viewer")));
+    controlPlane = new ControlPlane(Fixtures.builder(dataDir)
+        .consoleAuth(ConsoleAuthSettings.DEFAULT.withOidc(down)).build());
+    controlPlane.start();
+    Browser again = new Browser(controlPlane.baseUrl());
+    assertThat(again.get("/console/config").json().path("oidc").asBoolean()).isTrue();
+    Browser.Page unavailable = again.get("/console/oidc/login");
+    assertThat(unavailable.code()).isEqualTo(503);
+    assertThat(unavailable.body()).contains("data-code=\"oidc_unavailable\"")
+        .contains("DBOPS_OIDC_ISSUER").contains("sign in with an API token");
+    // token sign-in still works
+    assertThat(again.postJson("/console/session", Map.of("token", controlPlane.adminToken()),
+        Map.of()).code()).isEqualTo(200);
+  }
+
+  @Test
+  void theCookieIsSecureWhenTheControlPlaneServesTls() throws Exception {
+    controlPlane.close();
+    TestCertificates certs = new TestCertificates();
+    Path cert = dataDir.resolve("tls.crt");
+    Path key = dataDir.resolve("tls.key");
+    certs.writeServer(cert, key, TestCertificates.KeyFormat.PKCS8);
+    controlPlane = new ControlPlane(Fixtures.builder(dataDir.resolve("tls-data"))
+        .tls(TlsSettings.of(cert, key, Duration.ofSeconds(5))).build());
+    controlPlane.start();
+    OkHttpClient client = new OkHttpClient.Builder()
+        .sslSocketFactory(certs.clientContext().getSocketFactory(), certs.trustManager())
+        .callTimeout(Duration.ofSeconds(30)).build();
+    Request signIn = new Request.Builder().url(controlPlane.baseUrl() + "/console/session")
+        .post(RequestBody.create(Json.write(Map.of("token", controlPlane.adminToken())),
+            TestClient.JSON)).build();
+    try (Response response = client.newCall(signIn).execute()) {
+      assertThat(response.code()).isEqualTo(200);
+      assertThat(response.headers("Set-Cookie")).singleElement().asString()
+          .startsWith("dbops_session=").endsWith("; Path=/; HttpOnly; SameSite=Strict; Secure");
+    } finally {
+      client.connectionPool().evictAll();
+      client.dispatcher().executorService().shutdown();
+    }
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.dbops.controlplane.http.Edge;
 import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.identity.ApiToken;
+import io.dbops.controlplane.identity.Caller;
 import io.dbops.controlplane.identity.Verb;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ public final class ApprovalRoutes implements Routes {
         ctx -> ctx.json(executions.approvals(ctx.pathParam("id"))));
     edge.get("/api/v1/approvals", Access.verb(Verb.READ), ctx -> {
       boolean mine = "true".equalsIgnoreCase(ctx.queryParam("mine"));
-      ctx.json(executions.waitingApprovals(approver(Edge.caller(ctx).token()), mine));
+      ctx.json(executions.waitingApprovals(approver(Edge.caller(ctx)), mine));
     });
   }
 
@@ -67,13 +68,12 @@ public final class ApprovalRoutes implements Routes {
         environments.add(v.environment());
       }
     }
-    ApiToken token = Edge.caller(ctx).token();
     Edge.caller(ctx).requireEnvironments(environments, "execution " + id);
     Map<String, String> details = new HashMap<>();
     details.put("decision", decision);
     details.put("comment", comment == null ? "" : comment);
     Edge.audit(ctx, "approval." + decision, id, details);
-    ApprovalView view = executions.decide(id, approver(token), decision.equals("approve"), comment);
+    ApprovalView view = executions.decide(id, approver(Edge.caller(ctx)), decision.equals("approve"), comment);
     details.put("stage", view.stage());
     details.put("step", view.step());
     details.put("sqlHash", view.sqlHash() == null ? "" : view.sqlHash());
@@ -82,7 +82,9 @@ public final class ApprovalRoutes implements Routes {
     ctx.json(view);
   }
 
-  static Approver approver(ApiToken token) {
-    return new Approver(token.name(), token.id(), new HashSet<>(token.roleIds()), List.of());
+  /** The deciding identity; an OIDC session brings its identity-provider groups (rule groups). */
+  static Approver approver(Caller caller) {
+    ApiToken token = caller.token();
+    return new Approver(token.name(), token.id(), new HashSet<>(token.roleIds()), caller.groups());
   }
 }

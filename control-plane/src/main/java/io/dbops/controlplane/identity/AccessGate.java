@@ -82,7 +82,10 @@ public final class AccessGate implements Gate {
   private Caller session(Context ctx, RouteRule route, String id, String address) {
     ConsoleSessions.Check check = sessions.check(id);
     if (check instanceof ConsoleSessions.Check.Refused refused) {
-      throw unauthenticated(ctx, route, address, refused.reason());
+      // Not counted by the throttle: a 256-bit id cannot be guessed, and a console left open in
+      // several tabs after its session ended would otherwise lock the person out of signing in.
+      refuse(route, "anonymous", address, "refused: 401 unauthorized");
+      throw Refusal.unauthenticated(NEEDED + " (" + refused.reason() + ")");
     }
     ConsoleSession session = ((ConsoleSessions.Check.Valid) check).session();
     ApiToken token;

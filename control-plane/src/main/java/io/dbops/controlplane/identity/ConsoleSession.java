@@ -63,7 +63,7 @@ public record ConsoleSession(String idHash, Via via, String tokenId, String subj
   }
 
   /** The stable id of an OIDC identity as its audit label shows it: {@code oidc-<12 hex>}. */
-  static String oidcId(String subject) {
+  public static String oidcId(String subject) {
     return "oidc-" + TokenHash.of(subject).substring(0, 12).toLowerCase(Locale.ROOT);
   }
 }
