@@ -15,6 +15,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.OAuth2Config;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,6 +88,39 @@ class ConsoleIT {
       b.driver.findElement(By.id("logout")).click();
       b.await(By.id("token"));
       assertThat(b.fetch("GET", "/api/v1/executions", null, false).get("status")).isEqualTo(401L);
+    }
+  }
+
+  @Test
+  void signsInWithOidcThroughTheIdentityProviderMappingItsGroupsToRoles() throws Exception {
+    MockOAuth2Server idp = new MockOAuth2Server(new OAuth2Config(true));
+    idp.start();
+    try (Cluster own = new Cluster(work)) {
+      Cluster.Server oidcServer = own.server("server-oidc", 0, Map.of(
+          "DBOPS_OIDC_ISSUER", idp.issuerUrl("default").toString(),
+          "DBOPS_OIDC_CLIENT_ID", "dbops-console",
+          "DBOPS_OIDC_CLIENT_SECRET", "console-oidc-client-secret",
+          "DBOPS_OIDC_ROLE_MAP", "dba=approver,ops=admin"));
+      try (Browser b = new Browser(oidcServer.url(), work.resolve("profile-oidc"))) {
+        b.open("/login");
+        WebElement button = b.await(By.id("oidc-login"));
+        b.screenshot("login-oidc");
+        button.click();
+        // the provider's own login page (mock-oauth2-server, interactive login)
+        b.await(By.name("username")).sendKeys("olga");
+        b.script("document.querySelector('[name=claims]').value = arguments[0]",
+            "{\"groups\": [\"dba\", \"unrelated\"]}");
+        b.script("document.querySelector('form').submit()");
+        b.awaitText(By.id("who-name"), "olga (approver)");
+        assertThat(b.driver.getCurrentUrl()).isEqualTo(oidcServer.url() + "/executions");
+        Map<String, Object> me = b.fetch("GET", "/api/v1/session", null, false);
+        assertThat(me.get("body").toString()).contains("\"via\":\"oidc\"").contains("\"approver\"");
+        b.driver.findElement(By.id("logout")).click();
+        b.await(By.id("token"));
+        assertThat(b.fetch("GET", "/api/v1/session", null, false).get("status")).isEqualTo(401L);
+      }
+    } finally {
+      idp.shutdown();
     }
   }
 
