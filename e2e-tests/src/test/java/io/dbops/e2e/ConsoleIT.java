@@ -384,6 +384,51 @@ class ConsoleIT {
     }
   }
 
+  @Test
+  void aRolloutShowsItsPerTargetTableAndCounts() throws Exception {
+    // Needs rollouts (wave-rollout); skipped, not faked, on a control plane without them.
+    boolean rollouts = false;
+    for (var route : server.api().get("/api/v1/access/routes")) {
+      rollouts |= route.path("path").asText().equals("/api/v1/executions/{id}/retry");
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(rollouts, "the control plane has no rollouts yet");
+    try (TestDatabase one = TestDatabases.create(TestDatabases.Kind.POSTGRES);
+        TestDatabase two = TestDatabases.create(TestDatabases.Kind.POSTGRES);
+        Browser b = browser()) {
+      Path dir = Files.createDirectories(work.resolve("rollout"));
+      Files.writeString(dir.resolve("changelog.sql"), ORDERS);
+      Files.writeString(dir.resolve("dbops.yaml"), String.join("\n",
+          "apiVersion: dbops/v1",
+          "environments:",
+          "  - {name: ctenants}",
+          "targets:",
+          "  - {name: tenant-one, environment: ctenants, url: \"" + one.jdbcUrl() + "\", username: " + one.username()
+              + ", labels: {tier: ctenant}}",
+          "  - {name: tenant-two, environment: ctenants, url: \"" + two.jdbcUrl() + "\", username: " + two.username()
+              + ", labels: {tier: ctenant}}",
+          ""));
+      DbopsProcess apply = DbopsProcess.run(work, Map.of(), Duration.ofMinutes(1), "apply", "-f",
+          dir.resolve("dbops.yaml").toString(), "--server", server.url());
+      assertThat(apply.exitCode()).as(apply.text()).isZero();
+      Files.writeString(dir.resolve("pipeline.yaml"), String.join("\n", "name: console-rollout", "stages:",
+          "  - name: tenants", "    targetGroup: tier=ctenant",
+          "    rollout: {canary: 1, waves: [rest]}",
+          "    steps:", "      - {name: apply, type: apply, changelog: changelog.sql}", ""));
+      DbopsProcess run = DbopsProcess.run(work, Map.of(), WAIT, "run", dir.resolve("pipeline.yaml").toString(),
+          "--server", server.url());
+      assertThat(run.exitCode()).as(run.text()).isZero();
+      String id = run.lines().stream().filter(l -> l.startsWith("Execution ex-")).findFirst().orElseThrow().split(" ")[1];
+      b.signIn(server.adminToken());
+      b.open("/executions/" + id);
+      b.awaitText(By.id("rollout-counts"), "succeeded 2");
+      WebElement stage = b.driver.findElement(By.cssSelector("[data-stage='tenants']"));
+      assertThat(stage.getText()).contains("tenant-one").contains("tenant-two").contains("Rollout tier=ctenant");
+      b.screenshot("execution-rollout");
+      assertThat(one.tableExists("orders")).isTrue();
+      assertThat(two.tableExists("orders")).isTrue();
+    }
+  }
+
   static final String ORDERS = """
       --liquibase formatted sql
 

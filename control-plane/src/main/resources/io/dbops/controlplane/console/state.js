@@ -62,7 +62,8 @@ export async function render(main) {
       const d = await get('/api/v1/diff' + q({ from: from.value, to: to.value }));
       const list = (xs) => (xs || []).map(c => c.file + '::' + c.id + '::' + c.author).join('\n') || '–';
       diff.replaceChildren(table(['Target', 'Environment', 'Missing', 'Extra'], (d.targets || []).map(t => h('tr', {},
-        h('td', {}, t.target), h('td', {}, t.environment), h('td', { class: 'mono pre' }, list(t.missing)), h('td', { class: 'mono pre' }, list(t.extra))))));
+        h('td', {}, t.target), h('td', {}, t.environment), h('td', { class: 'mono pre' }, list(t.missing)), h('td', { class: 'mono pre' }, list(t.extra)))),
+        'Missing: applied on some target of the other environment, not on this one. Extra: applied here, on no target of the other environment.'));
     } catch (e) { diff.replaceChildren(unavailable(e)); }
   });
   await drawGrid();
