@@ -100,9 +100,11 @@ export async function render(main, [id]) {
       h('h3', {}, 'Rollout ' + (r.group || '')),
       h('p', { class: 'muted', id: 'rollout-counts' }, ['queued', 'running', 'succeeded', 'failed', 'rolledBack', 'skipped']
         .map(k => k + ' ' + (c[k] || 0)).join(' · ') + (r.waitingApproval ? ' · waiting approval ' + r.waitingApproval : '')),
-      table(['Target', 'Host', 'Wave', 'Status', 'Error', 'SQL hash', 'Approved by'], (r.targets || []).map(t => h('tr', {},
+      table(['Target', 'Host', 'Wave', 'Status', 'Execution', 'Error', 'SQL hash', 'Approved by'], (r.targets || []).map(t => h('tr', {},
         h('td', {}, link('/state/targets/' + encodeURIComponent(t.target), t.target)), h('td', { class: 'mono' }, t.host || ''),
-        h('td', {}, t.wave === undefined ? '' : String(t.wave)), h('td', {}, statusBadge(t.status)), h('td', {}, t.error || ''),
+        h('td', {}, t.wave === undefined || t.wave === null ? '' : String(t.wave)),
+        h('td', {}, statusBadge(t.status), t.ownApproval ? ' own approval' : ''),
+        h('td', {}, t.executionId ? link('/executions/' + t.executionId, t.executionId) : ''), h('td', {}, t.error || ''),
         h('td', { class: 'mono' }, (t.sqlHash || '').slice(0, 12)), h('td', {}, (t.approvedBy || []).join(', '))))));
   }
 
