@@ -227,6 +227,11 @@ class ConsoleIT {
         assertThat(forced.get("body").toString()).contains("\"forbidden\"");
         viewer.screenshot("approvals-viewer");
 
+        // the viewer keeps the executions list open: it updates itself when the run ends
+        viewer.open("/executions");
+        By row = By.cssSelector("tr[data-id='" + id + "'] .status");
+        viewer.awaitText(row, "WAITING APPROVAL");
+
         approver.signIn(bob);
         approver.open("/approvals");
         WebElement bobs = approver.await(By.id("approval-" + id));
@@ -237,6 +242,7 @@ class ConsoleIT {
         assertThat(server.api().get("/api/v1/executions/" + id).path("error").asText())
             .contains("rejected by bob: not during the sale");
         assertThat(prod.tableExists("orders")).isFalse();
+        viewer.awaitText(row, "FAILED");
         awaitExit(run);
       } finally {
         run.close();
