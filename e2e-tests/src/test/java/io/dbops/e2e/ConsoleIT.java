@@ -15,6 +15,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.OAuth2Config;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,6 +88,39 @@ class ConsoleIT {
       b.driver.findElement(By.id("logout")).click();
       b.await(By.id("token"));
       assertThat(b.fetch("GET", "/api/v1/executions", null, false).get("status")).isEqualTo(401L);
+    }
+  }
+
+  @Test
+  void signsInWithOidcThroughTheIdentityProviderMappingItsGroupsToRoles() throws Exception {
+    MockOAuth2Server idp = new MockOAuth2Server(new OAuth2Config(true));
+    idp.start();
+    try (Cluster own = new Cluster(work)) {
+      Cluster.Server oidcServer = own.server("server-oidc", 0, Map.of(
+          "DBOPS_OIDC_ISSUER", idp.issuerUrl("default").toString(),
+          "DBOPS_OIDC_CLIENT_ID", "dbops-console",
+          "DBOPS_OIDC_CLIENT_SECRET", "console-oidc-client-secret",
+          "DBOPS_OIDC_ROLE_MAP", "dba=approver,ops=admin"));
+      try (Browser b = new Browser(oidcServer.url(), work.resolve("profile-oidc"))) {
+        b.open("/login");
+        WebElement button = b.await(By.id("oidc-login"));
+        b.screenshot("login-oidc");
+        button.click();
+        // the provider's own login page (mock-oauth2-server, interactive login)
+        b.await(By.name("username")).sendKeys("olga");
+        b.script("document.querySelector('[name=claims]').value = arguments[0]",
+            "{\"groups\": [\"dba\", \"unrelated\"]}");
+        b.script("document.querySelector('form').submit()");
+        b.awaitText(By.id("who-name"), "olga (approver)");
+        assertThat(b.driver.getCurrentUrl()).isEqualTo(oidcServer.url() + "/executions");
+        Map<String, Object> me = b.fetch("GET", "/api/v1/session", null, false);
+        assertThat(me.get("body").toString()).contains("\"via\":\"oidc\"").contains("\"approver\"");
+        b.driver.findElement(By.id("logout")).click();
+        b.await(By.id("token"));
+        assertThat(b.fetch("GET", "/api/v1/session", null, false).get("status")).isEqualTo(401L);
+      }
+    } finally {
+      idp.shutdown();
     }
   }
 
@@ -192,6 +227,11 @@ class ConsoleIT {
         assertThat(forced.get("body").toString()).contains("\"forbidden\"");
         viewer.screenshot("approvals-viewer");
 
+        // the viewer keeps the executions list open: it updates itself when the run ends
+        viewer.open("/executions");
+        By row = By.cssSelector("tr[data-id='" + id + "'] .status");
+        viewer.awaitText(row, "WAITING APPROVAL");
+
         approver.signIn(bob);
         approver.open("/approvals");
         WebElement bobs = approver.await(By.id("approval-" + id));
@@ -202,6 +242,7 @@ class ConsoleIT {
         assertThat(server.api().get("/api/v1/executions/" + id).path("error").asText())
             .contains("rejected by bob: not during the sale");
         assertThat(prod.tableExists("orders")).isFalse();
+        viewer.awaitText(row, "FAILED");
         awaitExit(run);
       } finally {
         run.close();
@@ -335,11 +376,62 @@ class ConsoleIT {
       b.open("/state?environment=cstaging");
       String key = "changelog.sql::orders-1::e2e";
       b.awaitText(By.cssSelector("td[data-target='orders-cstaging'][data-key='" + key + "']"), "applied");
+      b.driver.findElement(By.cssSelector("#diff-form button")).click();
+      b.awaitText(By.id("diff"), "orders-cprod");
+      assertThat(b.driver.findElement(By.id("diff")).getText()).contains(key);
+      assertThat(b.bodyText()).doesNotContain("null").doesNotContain("undefined");
       b.screenshot("state");
       b.open("/state?environment=cprod");
       b.awaitText(By.cssSelector("td[data-target='orders-cprod'][data-key='" + key + "']"), "pending");
       b.open("/state/targets/orders-cstaging");
       b.awaitText(By.tagName("main"), "orders-1");
+      assertThat(b.bodyText()).contains(run.lines().stream().filter(l -> l.startsWith("Execution ex-"))
+          .findFirst().orElseThrow().split(" ")[1]);
+    }
+  }
+
+  @Test
+  void aRolloutShowsItsPerTargetTableAndCounts() throws Exception {
+    // Needs rollouts (wave-rollout); skipped, not faked, on a control plane without them.
+    boolean rollouts = false;
+    for (var route : server.api().get("/api/v1/access/routes")) {
+      rollouts |= route.path("path").asText().equals("/api/v1/executions/{id}/retry");
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(rollouts, "the control plane has no rollouts yet");
+    try (TestDatabase one = TestDatabases.create(TestDatabases.Kind.POSTGRES);
+        TestDatabase two = TestDatabases.create(TestDatabases.Kind.POSTGRES);
+        Browser b = browser()) {
+      Path dir = Files.createDirectories(work.resolve("rollout"));
+      Files.writeString(dir.resolve("changelog.sql"), ORDERS);
+      Files.writeString(dir.resolve("dbops.yaml"), String.join("\n",
+          "apiVersion: dbops/v1",
+          "environments:",
+          "  - {name: ctenants}",
+          "targets:",
+          "  - {name: tenant-one, environment: ctenants, url: \"" + one.jdbcUrl() + "\", username: " + one.username()
+              + ", labels: {tier: ctenant}}",
+          "  - {name: tenant-two, environment: ctenants, url: \"" + two.jdbcUrl() + "\", username: " + two.username()
+              + ", labels: {tier: ctenant}}",
+          ""));
+      DbopsProcess apply = DbopsProcess.run(work, Map.of(), Duration.ofMinutes(1), "apply", "-f",
+          dir.resolve("dbops.yaml").toString(), "--server", server.url());
+      assertThat(apply.exitCode()).as(apply.text()).isZero();
+      Files.writeString(dir.resolve("pipeline.yaml"), String.join("\n", "name: console-rollout", "stages:",
+          "  - name: tenants", "    targetGroup: tier=ctenant",
+          "    rollout: {canary: 1, waves: [rest]}",
+          "    steps:", "      - {name: apply, type: apply, changelog: changelog.sql}", ""));
+      DbopsProcess run = DbopsProcess.run(work, Map.of(), WAIT, "run", dir.resolve("pipeline.yaml").toString(),
+          "--server", server.url());
+      assertThat(run.exitCode()).as(run.text()).isZero();
+      String id = run.lines().stream().filter(l -> l.startsWith("Execution ex-")).findFirst().orElseThrow().split(" ")[1];
+      b.signIn(server.adminToken());
+      b.open("/executions/" + id);
+      b.awaitText(By.id("rollout-counts"), "succeeded 2");
+      WebElement stage = b.driver.findElement(By.cssSelector("[data-stage='tenants']"));
+      assertThat(stage.getText()).contains("tenant-one").contains("tenant-two").contains("Rollout tier=ctenant");
+      b.screenshot("execution-rollout");
+      assertThat(one.tableExists("orders")).isTrue();
+      assertThat(two.tableExists("orders")).isTrue();
     }
   }
 

@@ -30,7 +30,11 @@ export async function render(main) {
         h('td', {}, time(t.createdAt)), h('td', {}, statusBadge(t.revoked ? 'REVOKED' : 'ACTIVE')))));
     }));
     main.append(await section('webhooks', 'Webhooks', async () => {
-      const ws = await get('/api/v1/webhooks');
+      let ws;
+      try { ws = await get('/api/v1/webhooks'); } catch (e) {
+        if (e.status === 404) return message('info', 'This control plane has no webhooks API.');
+        throw e;
+      }
       return ws.length ? table(['Name', 'Details'], ws.map(w => h('tr', {}, h('td', {}, w.name || w.id || ''),
         h('td', { class: 'mono' }, Object.entries(w).filter(([k, v]) => typeof v !== 'object' && !/secret|token|value/i.test(k)).map(([k, v]) => k + '=' + v).join(' ')))))
         : message('info', 'No webhook.');

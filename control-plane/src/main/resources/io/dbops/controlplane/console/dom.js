@@ -25,6 +25,17 @@ function append(el, children) {
   }
 }
 
+/** Appends children as h() does: null, undefined and false are skipped (DOM append would print them). */
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
+/** Replaces an element's children, skipping null, undefined and false. */
+export function fill(el, ...children) {
+  return add(clear(el), ...children);
+}
+
 export function clear(el) {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;

@@ -2,7 +2,7 @@
 // rollout's per-target table, the summary (changesets, rollback tag, rollbacks, approvals), the
 // events, and the live log. The view is re-read every 2 s until the execution has finished.
 import { get, post, may } from './api.js';
-import { h, link, statusBadge, time, duration, formatMillis, table, message, errorText } from './dom.js';
+import { h, fill, link, statusBadge, time, duration, formatMillis, table, message, errorText } from './dom.js';
 import { logView } from './logview.js';
 
 const DONE = ['SUCCEEDED', 'FAILED'];
@@ -100,9 +100,11 @@ export async function render(main, [id]) {
       h('h3', {}, 'Rollout ' + (r.group || '')),
       h('p', { class: 'muted', id: 'rollout-counts' }, ['queued', 'running', 'succeeded', 'failed', 'rolledBack', 'skipped']
         .map(k => k + ' ' + (c[k] || 0)).join(' · ') + (r.waitingApproval ? ' · waiting approval ' + r.waitingApproval : '')),
-      table(['Target', 'Host', 'Wave', 'Status', 'Error', 'SQL hash', 'Approved by'], (r.targets || []).map(t => h('tr', {},
+      table(['Target', 'Host', 'Wave', 'Status', 'Execution', 'Error', 'SQL hash', 'Approved by'], (r.targets || []).map(t => h('tr', {},
         h('td', {}, link('/state/targets/' + encodeURIComponent(t.target), t.target)), h('td', { class: 'mono' }, t.host || ''),
-        h('td', {}, t.wave === undefined ? '' : String(t.wave)), h('td', {}, statusBadge(t.status)), h('td', {}, t.error || ''),
+        h('td', {}, t.wave === undefined || t.wave === null ? '' : String(t.wave)),
+        h('td', {}, statusBadge(t.status), t.ownApproval ? ' own approval' : ''),
+        h('td', {}, t.executionId ? link('/executions/' + t.executionId, t.executionId) : ''), h('td', {}, t.error || ''),
         h('td', { class: 'mono' }, (t.sqlHash || '').slice(0, 12)), h('td', {}, (t.approvedBy || []).join(', '))))));
   }
 
@@ -118,7 +120,7 @@ export async function render(main, [id]) {
       }
     }
     const rollbacks = (ex.stages || []).flatMap(s => ((s.recovery && s.recovery.rollbacks) || []).map(r => [s.name, r]));
-    summary.replaceChildren(h('h2', { id: 'sum-h' }, 'Summary'),
+    fill(summary, h('h2', { id: 'sum-h' }, 'Summary'),
       h('dl', { class: 'facts' },
         h('dt', {}, 'Changesets applied'), h('dd', { id: 'changesets-applied' }, String(applied.length)),
         h('dt', {}, 'Rollback tag'), h('dd', { class: 'mono' }, tag || '–'),

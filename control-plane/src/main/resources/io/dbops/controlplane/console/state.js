@@ -2,7 +2,7 @@
 // environments, and one target's history. The control plane never connects to a target itself;
 // "Refresh" starts a read-only execution through a delegate.
 import { get, post, may, q } from './api.js';
-import { h, link, statusBadge, time, table, message, errorText } from './dom.js';
+import { h, add, link, statusBadge, time, table, message, errorText } from './dom.js';
 
 // A 404 from a control plane without the state API says so in its message ("No such endpoint").
 function unavailable(e) {
@@ -20,7 +20,7 @@ export async function render(main) {
   const to = pick('diff-to', params.get('to') || envs[envs.length - 1]);
   const diff = h('div', { id: 'diff' });
   const refreshBtn = may('run') ? h('button', { type: 'button', class: 'btn', id: 'refresh-env' }, 'Refresh from the databases') : null;
-  main.append(h('h1', {}, 'State'),
+  add(main, h('h1', {}, 'State'),
     envs.length ? null : message('info', 'No environment is defined (dbops apply).'),
     h('div', { class: 'filters' }, h('div', {}, h('label', { for: 'env' }, 'Environment'), env), refreshBtn),
     grid,
@@ -62,7 +62,8 @@ export async function render(main) {
       const d = await get('/api/v1/diff' + q({ from: from.value, to: to.value }));
       const list = (xs) => (xs || []).map(c => c.file + '::' + c.id + '::' + c.author).join('\n') || '–';
       diff.replaceChildren(table(['Target', 'Environment', 'Missing', 'Extra'], (d.targets || []).map(t => h('tr', {},
-        h('td', {}, t.target), h('td', {}, t.environment), h('td', { class: 'mono pre' }, list(t.missing)), h('td', { class: 'mono pre' }, list(t.extra))))));
+        h('td', {}, t.target), h('td', {}, t.environment), h('td', { class: 'mono pre' }, list(t.missing)), h('td', { class: 'mono pre' }, list(t.extra)))),
+        'Missing: applied on some target of the other environment, not on this one. Extra: applied here, on no target of the other environment.'));
     } catch (e) { diff.replaceChildren(unavailable(e)); }
   });
   await drawGrid();
