@@ -9,7 +9,9 @@ import java.util.function.Function;
 /**
  * Turns execution events into outbox rows ({@link NotificationService#enqueue}): approval waiting
  * → {@code waiting}, paused → {@code paused}, finished → {@code succeeded} or {@code failed}, and
- * also {@code rolledBack} when a stage's {@code onFailure: rollback} rolled it back. Runs on the
+ * also {@code rolledBack} when a stage's {@code onFailure: rollback} rolled it back. Refreshes of the
+ * migration state send nothing, and a rollout's per-target executions send only {@code waiting}
+ * and {@code paused} (their outcome is in the rollout's own). Runs on the
  * orchestrator thread: it only writes rows; the {@link NotificationSender} thread sends them.
  */
 public final class NotificationListener implements ExecutionListener {
@@ -39,6 +41,9 @@ public final class NotificationListener implements ExecutionListener {
 
   @Override
   public void finished(ExecutionView execution) {
+    if (isRolloutTarget(execution)) {
+      return; // the rollout's own execution reports the outcome: not one event per target
+    }
     boolean succeeded = "SUCCEEDED".equals(execution.status());
     ExecutionView.StageView stage = succeeded ? last(execution)
         : stage(execution, List.of("FAILED"));
@@ -48,7 +53,14 @@ public final class NotificationListener implements ExecutionListener {
         .findFirst().ifPresent(s -> emit("rolledBack", execution, s));
   }
 
+  private static boolean isRolloutTarget(ExecutionView e) {
+    return e.origin() != null && "rollout".equals(e.origin().source());
+  }
+
   private void emit(String event, ExecutionView e, ExecutionView.StageView stage) {
+    if (e.origin() != null && "refresh".equals(e.origin().source())) {
+      return; // a read-only refresh of the migration state (docs/fleet-state.md) is not news
+    }
     // the view shows a stored target as "target NAME" and an ad-hoc database as its URL
     String label = stage == null ? null : stage.target();
     String target = label != null && label.startsWith(STORED) ? label.substring(STORED.length())

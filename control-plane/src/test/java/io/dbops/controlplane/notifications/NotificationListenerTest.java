@@ -124,6 +124,24 @@ class NotificationListenerTest {
         + " dbops, not in chat)");
   }
 
+  @Test
+  void refreshesSendNothingAndRolloutTargetsOnlyWhatNeedsSomeone() {
+    endpoint("all", "generic", List.of("waiting", "succeeded", "failed"), List.of());
+    ExecutionView.StageView prod = stage("prod", "SUCCEEDED", "orders-prod", null);
+    listener.finished(new ExecutionView("ex-r", "refresh-prod", "SUCCEEDED", null, null, null, null,
+        List.of(prod), new ExecutionView.Origin("scheduler", null, "refresh", "refresh-prod", null,
+            Map.of()), List.of()));
+    ExecutionView.Origin target = new ExecutionView.Origin("alice", "pat-1", "rollout", "orders", 3,
+        Map.of(), "ex-parent", "tenants");
+    listener.finished(new ExecutionView("ex-t1", "orders", "FAILED", null, null, null, null,
+        List.of(stage("tenants", "FAILED", "tenant-1", null)), target, List.of()));
+    listener.approvalWaiting(new ExecutionView("ex-t2", "orders", "WAITING_APPROVAL", null, null, null,
+        null, List.of(stage("tenants", "RUNNING", "tenant-2", null)), target, List.of()));
+
+    assertThat(sent()).extracting(n -> n.path("event").asText() + "@" + n.path("executionId").asText())
+        .containsExactly("waiting@ex-t2");
+  }
+
   private static JsonNode parse(String json) {
     try {
       return Json.mapper().readTree(json);
