@@ -259,6 +259,13 @@ class StateIT {
     assertThat(ok.code()).as(ok.body()).isEqualTo(200);
     awaitStatus(drifted, "SUCCEEDED");
     assertThat(databases.get("jdbc:h2:mem:prod1")).hasSize(2);
+    // the changeset the override let through is linked to that execution and its approver
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      JsonNode c2 = state("prod-1").path("changesets").get(1);
+      assertThat(c2.path("id").asText()).isEqualTo("c2");
+      assertThat(c2.path("executionId").asText()).isEqualTo(drifted);
+      assertThat(c2.path("approvedBy").toString()).isEqualTo("[\"bob\"]");
+    });
     String audit = admin.get("/api/v1/audit?action=drift.override&limit=10").body();
     assertThat(audit).contains("drift.override").contains("bob").contains("column added for the hotfix");
 

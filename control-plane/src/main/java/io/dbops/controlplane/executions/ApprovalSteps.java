@@ -109,10 +109,12 @@ final class ApprovalSteps {
       logs.appendControl(ex.id, "INFO", "Rollback SQL:\n" + a.rollbackSql);
     }
     if (DriftGateSteps.isOverride(stage, index)) {
-      String json = s.steps.get(index - 1).output.outputs().get("drift");
+      StepOutput drift = s.steps.get(index - 1).output;
+      String json = drift == null ? null : drift.outputs().get("drift");
       logs.appendControl(ex.id, "WARN", "Drift gate: the live schema differs from what the history says; the apply"
           + " runs only if an approver overrides (approve), a rejection fails the stage:\n  "
-          + String.join("\n  ", DriftGateSteps.differences(json)));
+          + (json == null ? "(the drift step reported no differences list; it did not say the schema is clean)"
+              : String.join("\n  ", DriftGateSteps.differences(json))));
     }
     for (ApprovalState.PolicyResult p : a.policies) {
       if (p.outputs.containsKey("driftCount")) {

@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +58,7 @@ final class StateStore {
           ps.setString(10, r.tag());
           ps.setString(11, r.deploymentId());
           ps.setString(12, r.executionId());
-          ps.setString(13, r.approvedBy().isEmpty() ? null : String.join(",", r.approvedBy()));
+          ps.setString(13, r.approvedBy().isEmpty() ? null : Json.write(r.approvedBy()));
           ps.addBatch();
           if (seq % 500 == 0) {
             ps.executeBatch();
@@ -139,7 +138,7 @@ final class StateStore {
           return new Changeset(rs.getString(1), rs.getString(2), rs.getString(3),
               rs.getString(4), rs.getString(5), rs.getInt(6), rs.getString(7), rs.getString(8),
               rs.getString(9), rs.getString(10),
-              approved == null || approved.isEmpty() ? List.of() : Arrays.asList(approved.split(",")));
+              approved == null || approved.isEmpty() ? List.of() : names(approved));
         }, 0, target);
   }
 
@@ -208,6 +207,15 @@ final class StateStore {
           }, 0, chunk.toArray());
     }
     return out;
+  }
+
+  /** A JSON array of names (approved_by). */
+  private static List<String> names(String json) {
+    try {
+      return List.of(Json.mapper().readValue(json, String[].class));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("Stored approvers cannot be read: " + e.getMessage(), e);
+    }
   }
 
   private static List<Ref> refs(String json) {
