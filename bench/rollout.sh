@@ -36,11 +36,12 @@ cat >"$W/p/changelog.sql" <<'SQL'
 --changeset bench:1-tenant-column
 CREATE TABLE tenant_settings (id INT PRIMARY KEY, name VARCHAR(100));
 SQL
-psqlq() { psql -q -h 127.0.0.1 -U postgres "$@" postgres; }
+psqlq() { psql -q -h 127.0.0.1 -U postgres "$@" postgres 2>/dev/null; }
 create() { i=1; while [ "$i" -le "$2" ]; do psqlq -c "DROP DATABASE IF EXISTS ${1}_$i" -c "CREATE DATABASE ${1}_$i"; i=$((i + 1)); done; }
 drop() { i=1; while [ "$i" -le "$2" ]; do psqlq -c "DROP DATABASE IF EXISTS ${1}_$i"; i=$((i + 1)); done; }
 millis() { date +%s%3N; }
-heap_used() { jcmd "$1" GC.heap_info 2>/dev/null | awk '/used/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub(/K,?/,"",v); print int(v/1024); exit}}'; }
+# used MiB of the Java heap: the sum over its generations (Serial: new + tenured; G1: the one heap line)
+heap_used() { jcmd "$1" GC.heap_info 2>/dev/null | awk '/generation|garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub(/K,?/,"",v); s+=v}} END {print int(s/1024)}'; }
 rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 "$D" server --port "$PORT" --data-dir "$W/cp" >"$W/server.log" 2>&1 & echo $! >"$W/server.pid"
@@ -89,6 +90,7 @@ YAML
   rollout=$(( $(millis) - t0 ))
   kill "$SAMPLER"
   jcmd "$CP" GC.run >/dev/null 2>&1 || true
+  sleep 1
   after=$(heap_used "$CP")
   peak=$(awk 'BEGIN {h=0; d=0} {if ($1>h) h=$1; if ($2+$3>d) d=$2+$3} END {print h " " d}' "$W/samples-$N")
   applied=0; i=1
@@ -96,7 +98,7 @@ YAML
     applied=$((applied + $(psql -tA -h 127.0.0.1 -U postgres -c "select count(*) from databasechangelog" "ro_${N}_$i")))
     i=$((i + 1))
   done
-  line="N=$N: rollout ${rollout} ms ($applied history rows), control plane heap peak $(echo "$peak" | cut -d' ' -f1) MiB, after GC $after MiB, delegates RSS peak $(echo "$peak" | cut -d' ' -f2) MiB"
+  line="N=$N: rollout ${rollout} ms ($applied history rows: the changeset and the pre-start tag per database), control plane heap peak $(echo "$peak" | cut -d' ' -f1) MiB, after GC $after MiB, delegates RSS peak $(echo "$peak" | cut -d' ' -f2) MiB"
   drop ro_$N "$N"
   if [ "$LOOPS" = 1 ]; then
     create rs_$N "$N"
