@@ -5,6 +5,8 @@ import io.dbops.controlplane.audit.AuditRoutes;
 import io.dbops.controlplane.catalog.CatalogRoutes;
 import io.dbops.controlplane.catalog.CatalogService;
 import io.dbops.controlplane.config.ControlPlaneConfig;
+import io.dbops.controlplane.console.auth.ConsoleAuthRoutes;
+import io.dbops.controlplane.console.auth.OidcRoutes;
 import io.dbops.controlplane.executions.ExecutionRoutes;
 import io.dbops.controlplane.executions.ExecutionService;
 import io.dbops.controlplane.executions.Orchestrator;
@@ -17,8 +19,6 @@ import io.dbops.controlplane.identity.AccessRoutes;
 import io.dbops.controlplane.identity.AdminBootstrap;
 import io.dbops.controlplane.identity.ApiTokens;
 import io.dbops.controlplane.identity.ConsoleSessions;
-import io.dbops.controlplane.console.auth.ConsoleAuthRoutes;
-import io.dbops.controlplane.console.auth.OidcRoutes;
 import io.dbops.controlplane.identity.FailureThrottle;
 import io.dbops.controlplane.logs.LogRoutes;
 import io.dbops.controlplane.logs.LogService;
@@ -137,7 +137,7 @@ public final class ControlPlane implements AutoCloseable {
       routes.add(new AccessRoutes(apiTokens, this::routes));
       boolean secureCookies = config.tls().enabled() || config.consoleAuth().secureCookies();
       routes.add(new ConsoleAuthRoutes(apiTokens, consoleSessions, throttle, audit, secureCookies,
-          config.consoleAuth().oidc() != null));
+          config.consoleAuth().oidc() != null, this::publicUrl));
       routes.add(new OidcRoutes(config.consoleAuth().oidc(), consoleSessions, audit, secureCookies,
           this::publicUrl));
       routes.add(new AuditRoutes(audit));

@@ -119,11 +119,26 @@ class ConsoleSessionIT {
     assertThat(refused.body()).doesNotContain("canary-not-a-real-token");
     assertThat(refused.json().path("message").asText()).contains("POST /console/session");
 
+    // a sign-in posted from another site is refused (login CSRF); from the console's own origin it works
+    Browser.Page foreign = wrong.postForm("/console/session", Map.of("token", deployer), false);
+    assertThat(foreign.code()).isEqualTo(200); // no Origin: not a cross-site browser post
+    Browser crossSite = new Browser(controlPlane.baseUrl());
+    Browser.Page evil = crossSite.postJson("/console/session", Map.of("token", deployer),
+        Map.of("Origin", "https://evil.example"));
+    assertThat(evil.code()).as(evil.body()).isEqualTo(403);
+    assertThat(evil.json().path("code").asText()).isEqualTo("csrf");
+    assertThat(evil.setCookies()).isEmpty();
+    Browser.Page sameOrigin = crossSite.postJson("/console/session", Map.of("token", deployer),
+        Map.of("Origin", controlPlane.baseUrl()));
+    assertThat(sameOrigin.code()).as(sameOrigin.body()).isEqualTo(200);
+
     Browser.Page empty = wrong.postJson("/console/session", Map.of("nope", "x"), Map.of());
     assertThat(empty.code()).isEqualTo(400);
     assertThat(empty.json().path("message").asText()).contains("'token'");
-    Browser.Page notJson = wrong.postJson("/console/session", "{not json", Map.of());
+    Browser.Page notJson = wrong.postJson("/console/session",
+        "{\"token\": dbops_pat_canaryunquoted}", Map.of());
     assertThat(notJson.code()).isEqualTo(400);
+    assertThat(notJson.body()).doesNotContain("canaryunquoted");
 
     JsonNode audit = admin.get("/api/v1/audit?action=console.signin").json();
     assertThat(audit.findValuesAsText("outcome")).contains("ok", "refused: 401 unauthorized");

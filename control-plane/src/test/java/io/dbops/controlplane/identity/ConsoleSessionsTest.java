@@ -12,12 +12,18 @@ import java.time.ZoneOffset;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Console sessions on the real schema (H2 in memory) with a clock the test moves. */
+/**
+ * Console sessions on the real schema (H2 in memory, migrated once for the class; the tables are
+ * emptied before each test) with a clock the test moves.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleSessionsTest {
   @TempDir Path dir;
   Database database;
@@ -42,16 +48,23 @@ class ConsoleSessionsTest {
     }
   };
 
-  @BeforeEach
-  void start() {
+  @BeforeAll
+  void migrate() {
     database = new Database("jdbc:h2:mem:sessions-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1",
         "sa", null, dir);
     database.start();
     sql = new Sql(database.dataSource());
+  }
+
+  @BeforeEach
+  void start() {
+    sql.update("DELETE FROM console_sessions");
+    sql.update("DELETE FROM console_oidc_used");
+    now = Instant.parse("2026-12-07T10:00:00Z");
     sessions = new ConsoleSessions(sql, clock, Duration.ofHours(12), Duration.ofMinutes(60));
   }
 
-  @AfterEach
+  @AfterAll
   void stop() {
     database.close();
   }

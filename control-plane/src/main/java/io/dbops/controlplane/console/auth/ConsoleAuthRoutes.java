@@ -6,7 +6,6 @@ import io.dbops.controlplane.audit.Audit;
 import io.dbops.controlplane.audit.AuditEvent;
 import io.dbops.controlplane.http.Access;
 import io.dbops.controlplane.http.Edge;
-import io.dbops.controlplane.http.Requests;
 import io.dbops.controlplane.http.Routes;
 import io.dbops.controlplane.identity.ApiToken;
 import io.dbops.controlplane.identity.ApiTokens;
@@ -14,6 +13,7 @@ import io.dbops.controlplane.identity.Caller;
 import io.dbops.controlplane.identity.ConsoleSessions;
 import io.dbops.controlplane.identity.FailureThrottle;
 import io.dbops.controlplane.identity.Verb;
+import io.dbops.support.Json;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The console's session routes (docs/console-auth.md, docs/api.md "Console sessions"):
@@ -40,6 +41,7 @@ public final class ConsoleAuthRoutes implements Routes {
   private final Audit audit;
   private final SessionCookie cookie;
   private final boolean oidc;
+  private final Supplier<String> publicUrl;
 
   /** What {@code POST /console/session} answers. */
   public record SignedIn(String name, List<String> roles, String csrfToken) {}
@@ -52,15 +54,17 @@ public final class ConsoleAuthRoutes implements Routes {
    * @param throttle the same instance the API gate uses: failures here count there and back
    * @param secureCookies mark the cookie Secure (TLS or {@code DBOPS_CONSOLE_SECURE_COOKIES})
    * @param oidc whether OIDC sign-in is configured (for {@code GET /console/config})
+   * @param publicUrl the control plane's public URL: an {@code Origin} it names may sign in
    */
   public ConsoleAuthRoutes(ApiTokens tokens, ConsoleSessions sessions, FailureThrottle throttle,
-      Audit audit, boolean secureCookies, boolean oidc) {
+      Audit audit, boolean secureCookies, boolean oidc, Supplier<String> publicUrl) {
     this.tokens = tokens;
     this.sessions = sessions;
     this.throttle = throttle;
     this.audit = audit;
     this.cookie = new SessionCookie(secureCookies);
     this.oidc = oidc;
+    this.publicUrl = publicUrl;
   }
 
   @Override
@@ -73,6 +77,7 @@ public final class ConsoleAuthRoutes implements Routes {
 
   private void signIn(Context ctx) {
     String address = ctx.ip();
+    refuseForeignOrigin(ctx);
     String value = presentedToken(ctx);
     ApiTokens.Check check = tokens.check(value);
     if (check instanceof ApiTokens.Check.Refused refused) {
@@ -99,6 +104,47 @@ public final class ConsoleAuthRoutes implements Routes {
     ctx.json(new SignedIn(token.name(), token.roleIds(), opened.csrfToken()));
   }
 
+  /**
+   * Refuses a sign-in posted from another site (a "login CSRF" would sign the victim's browser
+   * into the attacker's identity): when the browser names an {@code Origin}, its host and port
+   * must be this server's ({@code Host}) or the public URL's.
+   */
+  private void refuseForeignOrigin(Context ctx) {
+    String origin = ctx.header("Origin");
+    if (origin == null) {
+      return; // not a browser, or a browser that sends no Origin on a same-origin request
+    }
+    String host = ctx.header("Host");
+    String from = hostPort(origin);
+    if (from != null && (from.equalsIgnoreCase(host == null ? "" : host)
+        || from.equalsIgnoreCase(hostPort(publicUrl.get())))) {
+      return;
+    }
+    audit.record(new AuditEvent("anonymous", "console.signin", "token", ctx.ip(),
+        "refused: 403 csrf", Map.of("via", "session-token", "origin", clip(origin))));
+    throw new Refusal(Refusal.Kind.FORBIDDEN, "csrf", "Sign-in refused: the request came from"
+        + " another site (Origin " + clip(origin) + "); sign in on the console's own page. Behind a"
+        + " proxy that changes the Host header, set DBOPS_PUBLIC_URL to the address browsers use",
+        List.of());
+  }
+
+  private static String hostPort(String url) {
+    try {
+      java.net.URI uri = java.net.URI.create(url.trim());
+      if (uri.getHost() == null) {
+        return null;
+      }
+      return uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static String clip(String s) {
+    String t = s.length() > 100 ? s.substring(0, 100) + "..." : s;
+    return t.replaceAll("\\p{Cntrl}", " ");
+  }
+
   private static String presentedToken(Context ctx) {
     String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
     if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/")) {
@@ -109,7 +155,17 @@ public final class ConsoleAuthRoutes implements Routes {
       }
       return token.trim();
     }
-    JsonNode body = Requests.body(ctx, JsonNode.class);
+    JsonNode body;
+    try {
+      // Not Requests.body: a parser message may quote the malformed body, the token with it.
+      body = Json.mapper().readTree(ctx.body());
+    } catch (java.io.IOException e) {
+      body = null;
+    }
+    if (body == null || !body.isObject()) {
+      throw Refusal.invalid("The body is not a JSON object. " + TOKEN_NEEDED, List.of(
+          "the body must be a JSON object with a text field 'token'"));
+    }
     JsonNode token = body.path("token");
     if (!token.isTextual() || token.asText().isBlank()) {
       throw Refusal.invalid("The body has no text field 'token'. " + TOKEN_NEEDED, List.of(
