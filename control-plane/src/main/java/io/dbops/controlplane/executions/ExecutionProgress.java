@@ -334,7 +334,7 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
     st.finishedAt = clock.millis();
     boolean ok = task.status() == TaskStatus.SUCCEEDED
         && (output == null || output.status() == null || "SUCCEEDED".equals(output.status()));
-    st.output = withoutHistory(output, ex.origin != null && "refresh".equals(ex.origin.source()));
+    st.output = StoredOutputs.withoutHistory(output, ex.origin != null && "refresh".equals(ex.origin.source()));
     stepEvent(ex, si, st.name, ex.pipeline.stages().get(si).steps().get(index).type(), task);
     if (ok) {
       st.status = "SUCCEEDED";
@@ -472,25 +472,6 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
     StepFinished event = new StepFinished(ex.id, ex.origin, ex.pipeline.stages().get(si), stepName,
         stepType, ok, output);
     listeners.fire("stepFinished", l -> l.stepFinished(event));
-  }
-
-  /**
-   * The output without the target's history rows ({@code history}, {@code historyGzip}: up to
-   * thousands of rows that the migration state records, see docs/fleet-state.md); {@code
-   * historyCount} stays. A history step keeps its {@code history} (the rows are what it is for),
-   * except in a refresh (origin source {@code refresh}), whose rows only feed the state: a refresh of
-   * 200 targets would otherwise rewrite megabytes of execution state on every save.
-   */
-  static StepOutput withoutHistory(StepOutput output, boolean refresh) {
-    if (output == null || (!output.outputs().containsKey("historyCount") && !refresh)
-        || (output.outputs().containsKey("count") && !refresh)) {
-      return output;
-    }
-    java.util.Map<String, String> outputs = new java.util.LinkedHashMap<>(output.outputs());
-    outputs.remove("history");
-    outputs.remove("historyGzip");
-    return new StepOutput(output.status(), output.error(), outputs, output.changesets(),
-        output.durationMillis(), output.logLines(), output.undeliveredLogLines());
   }
 
   private static int stageIndex(ExecutionRecord ex, String name) {

@@ -235,7 +235,7 @@ final class StageRecovery {
     StepOutput output = TaskPayloads.stepOutput(task.result());
     boolean ok = task.status() == TaskStatus.SUCCEEDED
         && (output == null || output.status() == null || "SUCCEEDED".equals(output.status()));
-    rb.output = ExecutionProgress.withoutHistory(output, false); // the rows live in the migration state
+    rb.output = StoredOutputs.withoutHistory(output, false); // the rows live in the migration state
     rb.status = ok ? "SUCCEEDED" : "FAILED";
     rb.error = ok ? null : output != null && output.error() != null ? output.error()
         : task.error() != null ? task.error() : "the rollback failed without a reason";
