@@ -203,6 +203,11 @@ public final class ExecutionService {
     orchestrator.coverApproval(childId, coverage);
   }
 
+  /** Who started execution {@code id}, from where; empty for an unknown id or one stored without. */
+  public Optional<ExecutionOrigin> origin(String id) {
+    return store.find(id).map(r -> r.origin);
+  }
+
   /** The executions of rollout {@code parentId}'s targets, oldest first. */
   public List<ExecutionView> children(String parentId) {
     return store.children(parentId).stream().map(ExecutionStore::view).toList();

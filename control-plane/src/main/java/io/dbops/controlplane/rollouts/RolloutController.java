@@ -341,11 +341,9 @@ public final class RolloutController implements ExecutionListener, RolloutHook {
     Stage stage = parent.stages().stream().filter(s -> s != null && stageName.equals(s.name())).findFirst()
         .orElseThrow(() -> new IllegalStateException("execution " + executionId + " has no stage " + stageName));
     Pipeline child = resolver.apply(new Pipeline(parent.name(), List.of(stage.forTarget(target))));
-    ExecutionView.Origin o = executions.view(executionId).origin();
-    ExecutionOrigin origin = o == null
-        ? new ExecutionOrigin(null, null, SOURCE, parent.name(), null, java.util.Map.of(), executionId, stageName)
-        : new ExecutionOrigin(o.startedBy(), o.tokenName(), o.source(), o.pipelineName(), o.pipelineVersion(),
-            o.inputs()).childOf(executionId, stageName);
+    ExecutionOrigin origin = executions.origin(executionId)
+        .orElse(new ExecutionOrigin(null, null, SOURCE, parent.name(), null, java.util.Map.of()))
+        .childOf(executionId, stageName);
     return executions.submit(child, origin);
   }
 
