@@ -7,7 +7,8 @@ import java.util.Map;
  *
  * @param startedBy the identity's name (the token's owner, or the OIDC subject)
  * @param tokenName the name of the API token used; null when signed in otherwise
- * @param source {@code cli}, {@code api}, and later {@code webhook}
+ * @param source {@code cli}, {@code api}, {@code webhook}, {@code refresh} (a migration state
+ *     refresh) or {@code rollout} (one target of a rollout)
  * @param pipelineName the stored pipeline's name; for an ad-hoc run, the submitted pipeline's name
  * @param pipelineVersion the stored pipeline's version; null for an ad-hoc run
  * @param inputs the values given for the pipeline's declared inputs; empty for none
