@@ -19,26 +19,40 @@ import org.eclipse.jetty.http.BadMessageException;
  * Jetty. Jetty's own check runs on every read against the time since the body's first byte
  * arrived, with no allowance: a small body that had arrived whole failed it whenever the reading
  * thread lost its core between two reads (a 60-byte body after 60 ms at 1024 B/s; seen under load
- * when 200 clients submitted at once). Here the check allows {@link #GRACE} first, and a body is
+ * when 200 clients submitted at once). Here the check allows a grace first ({@link #grace}: 2 s,
+ * less with a short idle timeout), and a body is
  * ended at its {@code Content-Length} without asking Jetty for more. A body trickled a few bytes
  * at a time is still cut with 408 once the grace has passed; one that stops is cut by the
  * connection's idle timeout, as before.
  */
 final class CompleteBodyFilter implements Filter {
-  /** How long a body may take before its average rate counts. */
+  /** How long a body may take before its average rate counts (at most; see {@link #grace}). */
   static final Duration GRACE = Duration.ofSeconds(2);
 
   private final long minBytesPerSecond;
+  private final Duration grace;
 
-  CompleteBodyFilter(long minBytesPerSecond) {
+  /** @param grace see {@link #grace} */
+  CompleteBodyFilter(long minBytesPerSecond, Duration grace) {
     this.minBytesPerSecond = minBytesPerSecond;
+    this.grace = grace;
+  }
+
+  /**
+   * {@link #GRACE}, or a quarter of the idle timeout when that is shorter: a trickle must be cut by
+   * the rate rule well before the idle timeout could be the one that cuts a body that stops.
+   */
+  static Duration grace(Duration idleTimeout) {
+    Duration quarter = idleTimeout.dividedBy(4);
+    return quarter.compareTo(GRACE) < 0 ? quarter : GRACE;
   }
 
   @Override
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     if (request instanceof HttpServletRequest http && hasBody(http)) {
-      chain.doFilter(new Checked(http, http.getContentLengthLong(), minBytesPerSecond), response);
+      chain.doFilter(new Checked(http, http.getContentLengthLong(), minBytesPerSecond, grace),
+          response);
     } else {
       chain.doFilter(request, response);
     }
@@ -51,18 +65,20 @@ final class CompleteBodyFilter implements Filter {
   private static final class Checked extends HttpServletRequestWrapper {
     private final long length;
     private final long minBytesPerSecond;
+    private final Duration grace;
     private ServletInputStream stream;
 
-    Checked(HttpServletRequest request, long length, long minBytesPerSecond) {
+    Checked(HttpServletRequest request, long length, long minBytesPerSecond, Duration grace) {
       super(request);
       this.length = length;
       this.minBytesPerSecond = minBytesPerSecond;
+      this.grace = grace;
     }
 
     @Override
     public ServletInputStream getInputStream() throws IOException {
       if (stream == null) {
-        stream = new CheckedInput(super.getInputStream(), length, minBytesPerSecond, GRACE,
+        stream = new CheckedInput(super.getInputStream(), length, minBytesPerSecond, grace,
             System::nanoTime);
       }
       return stream;

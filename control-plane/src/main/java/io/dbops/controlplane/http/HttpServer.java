@@ -86,7 +86,8 @@ public final class HttpServer implements AutoCloseable {
       config.jetty.threadPool = pool;
       config.jetty.addConnector((server, httpConfig) -> connector(server, httpConfig, ssl));
       config.jetty.modifyServletContextHandler(handler -> handler.addFilter(
-          new FilterHolder(new CompleteBodyFilter(limits.minBodyBytesPerSecond())), "/*", EnumSet.of(DispatcherType.REQUEST)));
+          new FilterHolder(new CompleteBodyFilter(limits.minBodyBytesPerSecond(),
+              CompleteBodyFilter.grace(limits.idleTimeout()))), "/*", EnumSet.of(DispatcherType.REQUEST)));
       config.jetty.modifyServer(server -> server.setStopTimeout(5_000));
       config.jetty.modifyWebSocketServletFactory(factory -> {
         // Above the protocol's 1 MiB, so an oversized frame gets a frame_too_large error frame

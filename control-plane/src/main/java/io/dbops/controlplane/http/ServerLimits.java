@@ -10,7 +10,8 @@ import java.time.Duration;
  *     a request body fails after it ({@code DBOPS_HTTP_IDLE_TIMEOUT_SECONDS}, default 30); long
  *     polls wait asynchronously and are not cut by it
  * @param minBodyBytesPerSecond a request body arriving slower than this on average, after a 2 s
- *     grace ({@link CompleteBodyFilter}), is refused with 408 ({@code DBOPS_HTTP_MIN_BODY_BYTES_PER_SECOND}, default 1024; 0 turns the check off)
+ *     grace (a quarter of the idle timeout when shorter; {@link CompleteBodyFilter}), is refused
+ *     with 408 ({@code DBOPS_HTTP_MIN_BODY_BYTES_PER_SECOND}, default 1024; 0 turns the check off)
  * @param maxThreads request threads ({@code DBOPS_HTTP_MAX_THREADS}, default 200)
  */
 public record ServerLimits(Duration idleTimeout, long minBodyBytesPerSecond, int maxThreads) {

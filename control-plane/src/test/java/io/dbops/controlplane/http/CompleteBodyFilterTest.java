@@ -110,6 +110,12 @@ class CompleteBodyFilterTest {
   }
 
   @Test
+  void theGraceIsTwoSecondsOrAQuarterOfAShortIdleTimeout() {
+    assertThat(CompleteBodyFilter.grace(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(2));
+    assertThat(CompleteBodyFilter.grace(Duration.ofSeconds(2))).isEqualTo(Duration.ofMillis(500));
+  }
+
+  @Test
   void zeroTurnsTheCheckOff() throws IOException {
     ServletInputStream in = new CompleteBodyFilter.CheckedInput(new ServerInput("abc"), 3, 0, GRACE,
         nanos::get);
