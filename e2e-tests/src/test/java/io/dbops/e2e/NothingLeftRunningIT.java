@@ -125,8 +125,11 @@ class NothingLeftRunningIT {
   }
 
   /** The pod processes the delegate recorded in its state directory. */
-  private static List<PodPid> recorded(Path stateDir) throws Exception {
+  static List<PodPid> recorded(Path stateDir) throws Exception {
     List<PodPid> pids = new ArrayList<>();
+    if (!Files.isDirectory(stateDir.resolve("pod-processes"))) {
+      return pids; // no pod was ever recorded there
+    }
     try (Stream<Path> files = Files.list(stateDir.resolve("pod-processes"))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".properties")).toList()) {
         Properties p = new Properties();

@@ -237,6 +237,12 @@ class RolloutIT {
       for (int i = 0; i < 8; i++) {
         assertThat(applied(dbs.get(i))).as("history of " + targetName(i)).isEqualTo(1);
       }
+      // The killed delegate's build pods outlive it, as a crashed delegate's do; the next delegate on
+      // its state directory stops them (NothingLeftRunningIT), so nothing of this test keeps running.
+      List<NothingLeftRunningIT.PodPid> orphans = NothingLeftRunningIT.recorded(work.resolve("d1"));
+      cluster.delegate(server.url(), token, "first", "d1", Map.of("DBOPS_CAPACITY", "2"));
+      await().atMost(RUN_TIMEOUT).untilAsserted(() -> assertThat(orphans)
+          .noneMatch(NothingLeftRunningIT.PodPid::running));
     } finally {
       closeAll(dbs);
     }
