@@ -44,7 +44,7 @@ until grep -q 'listening on http' "$W/server.log"; do sleep 0.5; done
 ADMIN=$(cat "$W/cp/admin.token"); export ADMIN
 "$D" login --server "http://127.0.0.1:$PORT" --token-env ADMIN >/dev/null
 TOKEN=$("$D" token create bench --server "http://127.0.0.1:$PORT" | tail -1)
-DBOPS_TOKEN=$TOKEN DBOPS_ALLOW_INSECURE=true DBOPS_METRICS_PORT=0 DBOPS_ALLOW_HOSTS=127.0.0.1:5432 \
+DBOPS_TOKEN=$TOKEN DBOPS_ALLOW_INSECURE=true DBOPS_METRICS_PORT=0 DBOPS_ALLOW_HOSTS=127.0.0.1:5432 DBOPS_ALLOW_CHANGELOG_DIRS="$W" \
   DBOPS_STATE_DIR=$W/state "$D" delegate --server "http://127.0.0.1:$PORT" --name bench >"$W/delegate.log" 2>&1 &
 echo $! >"$W/delegate.pid"
 until grep -q 'Connected to' "$W/delegate.log"; do sleep 0.5; done

@@ -17,6 +17,10 @@ import java.util.Map;
  * @param stepImages the image of each step, in step order; a missing or blank entry (and an empty
  *     list, as an older control plane sends) means {@code image}. Steps with the same image share
  *     a container; a step that needs another image gets a container of its own.
+ * @param reuseKey null, or the key under which a delegate may keep this pod after its cleanup and
+ *     serve a later stage with the same key with it (the targets of one rollout stage, in sequence;
+ *     see "Warm pods" in docs/protocol.md); only the local runtime reuses pods, and only when its
+ *     settings allow it. A delegate that does not know the field ignores it.
  */
 public record InitStagePayload(
     String executionId,
@@ -28,13 +32,22 @@ public record InitStagePayload(
     List<SecretEnv> secretEnv,
     int timeoutSeconds,
     PodSettings pod,
-    List<String> stepImages) {
+    List<String> stepImages,
+    String reuseKey) {
   public InitStagePayload {
     env = env == null ? Map.of() : Map.copyOf(env);
     stepImages = stepImages == null ? List.of()
         : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(stepImages));
     secretEnv = secretEnv == null ? List.of() : List.copyOf(secretEnv);
     pod = pod == null ? PodSettings.DEFAULTS : pod;
+  }
+
+  /** A payload that no later stage may reuse. */
+  public InitStagePayload(String executionId, String stageName, String podName, String image,
+      int stepContainers, Map<String, String> env, List<SecretEnv> secretEnv, int timeoutSeconds,
+      PodSettings pod, List<String> stepImages) {
+    this(executionId, stageName, podName, image, stepContainers, env, secretEnv, timeoutSeconds, pod, stepImages,
+        null);
   }
 
   /** A payload whose steps all run the pod's {@code image}. */
@@ -53,13 +66,19 @@ public record InitStagePayload(
   /** This payload with the image of each step set ({@code stepImages}). */
   public InitStagePayload withStepImages(List<String> images) {
     return new InitStagePayload(executionId, stageName, podName, image, stepContainers, env, secretEnv,
-        timeoutSeconds, pod, images);
+        timeoutSeconds, pod, images, reuseKey);
   }
 
   /** This payload with {@code secretEnv} replaced (the control plane seals values at assignment). */
   public InitStagePayload withSecretEnv(List<SecretEnv> replaced) {
     return new InitStagePayload(executionId, stageName, podName, image, stepContainers, env, replaced,
-        timeoutSeconds, pod, stepImages);
+        timeoutSeconds, pod, stepImages, reuseKey);
+  }
+
+  /** This payload with {@code reuseKey} set (null: not reusable). */
+  public InitStagePayload withReuseKey(String key) {
+    return new InitStagePayload(executionId, stageName, podName, image, stepContainers, env, secretEnv,
+        timeoutSeconds, pod, stepImages, key);
   }
 
   /**
