@@ -16,14 +16,28 @@ import java.util.List;
  *     once; null means no limit beyond {@code maxParallel}
  * @param failureBudget after this many failed targets ({@code "2"}) or this share of all targets
  *     ({@code "10%"}, rounded up) no new target starts; null means 1 (the first failure stops)
+ * @param reusePods true: a delegate may serve several targets of this stage, one after the other,
+ *     with the same build pod instead of starting one per target (local runtime, when the
+ *     delegate's {@code DBOPS_LOCAL_POD_REUSE_SECONDS} allows it; the targets then share the pod's
+ *     processes, docs/fleet-rollouts.md); null or false: one pod per target
  */
 public record Rollout(Integer canary, List<String> waves, Integer maxParallel, Integer perHost,
-    String failureBudget) {
-  public static final Rollout DEFAULTS = new Rollout(null, null, null, null, null);
+    String failureBudget, Boolean reusePods) {
+  public static final Rollout DEFAULTS = new Rollout(null, null, null, null, null, null);
   public static final int DEFAULT_MAX_PARALLEL = 5;
 
   public Rollout {
     waves = waves == null ? List.of() : List.copyOf(waves);
+  }
+
+  /** A rollout with one pod per target. */
+  public Rollout(Integer canary, List<String> waves, Integer maxParallel, Integer perHost, String failureBudget) {
+    this(canary, waves, maxParallel, perHost, failureBudget, null);
+  }
+
+  /** Whether the targets may share build pods in sequence ({@link #reusePods}). */
+  public boolean podsReused() {
+    return Boolean.TRUE.equals(reusePods);
   }
 
   /** The canary's size with the default applied. */

@@ -52,6 +52,8 @@ class RolloutFlowIT {
   final Set<String> otherSql = ConcurrentHashMap.newKeySet();
   /** Applies run, per database name. */
   final Map<String, Integer> applies = new ConcurrentHashMap<>();
+  /** The reuseKey of every init_stage task, per pod name ("" for none). */
+  final Map<String, String> reuseKeys = new ConcurrentHashMap<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -86,9 +88,12 @@ class RolloutFlowIT {
 
   private Function<Frame.TaskAssigned, Frame.TaskResult> script() {
     return a -> switch (a.taskType()) {
-      case TaskTypes.INIT_STAGE -> new Frame.TaskResult(a.taskId(), a.attempt(), TaskStatus.SUCCEEDED, null,
-          Json.tree(new InitStageOutput(a.payload().get("podName").asText(), "127.0.0.1:40123",
-              List.of(20002, 20003, 20004, 20005))));
+      case TaskTypes.INIT_STAGE -> {
+        reuseKeys.put(a.payload().get("podName").asText(), a.payload().path("reuseKey").asText(""));
+        yield new Frame.TaskResult(a.taskId(), a.attempt(), TaskStatus.SUCCEEDED, null,
+            Json.tree(new InitStageOutput(a.payload().get("podName").asText(), "127.0.0.1:40123",
+                List.of(20002, 20003, 20004, 20005))));
+      }
       case TaskTypes.EXECUTE_STEP -> {
         JsonNode step = a.payload().path("step");
         String url = step.path("jdbcUrl").asText();
@@ -146,6 +151,20 @@ class RolloutFlowIT {
     Map<String, String> out = new HashMap<>();
     r.targets().forEach(t -> out.put(t.target(), t.status()));
     return out;
+  }
+
+  @Test
+  void theTargetsShareAReuseKeyForTheirPodsOnlyWhenTheRolloutReusesPods() {
+    String separate = submit(pipeline(new Rollout(1, List.of("rest"), 5, null, "2"), false));
+    assertThat(awaitFinished(separate).status()).isEqualTo("SUCCEEDED");
+    assertThat(reuseKeys).hasSize(20).allSatisfy((pod, key) -> assertThat(key).isEmpty());
+
+    reuseKeys.clear();
+    String reused = submit(pipeline(new Rollout(1, List.of("rest"), 5, null, "2", true), false));
+    ExecutionView done = awaitFinished(reused);
+    assertThat(done.status()).as(done.error()).isEqualTo("SUCCEEDED");
+    assertThat(reuseKeys).hasSize(20).allSatisfy((pod, key) -> assertThat(key).isEqualTo("rollout:" + reused + ":tenants"));
+    assertThat(applies).hasSize(20).allSatisfy((db, n) -> assertThat(n).isEqualTo(2));
   }
 
   @Test

@@ -197,7 +197,16 @@ final class ExecutionProgress implements ApprovalSteps.Continuation, StageSteps 
     store.save(ex);
     logs.appendControl(ex.id, "INFO", "Stage " + stage.name() + " started: " + stage.steps().size()
         + " step(s), creating build pod " + s.podName);
-    queue.enqueue(payloads.initStage(ex.id, stage, s.podName));
+    queue.enqueue(payloads.initStage(ex.id, stage, s.podName, podReuseKey(ex)));
+  }
+
+  /** The reuse key of a rollout target's build pod, or null (see {@link RolloutHook#podReuseKey}). */
+  private String podReuseKey(ExecutionRecord ex) {
+    RolloutHook hook = rollouts;
+    if (hook == null || ex.origin == null || ex.origin.parentId() == null) {
+      return null;
+    }
+    return hook.podReuseKey(ex.origin.parentId(), ex.origin.parentStage());
   }
 
   /** No connected delegate can take a queued task: the stage says so (see {@link NoDelegate}). */

@@ -15,6 +15,15 @@ public interface RolloutHook {
   /** Execution {@code executionId} reached its rollout stage {@code stage} (status RUNNING). */
   void stageStarted(String executionId, Stage stage);
 
+  /**
+   * The key under which the build pods of a rollout's target executions may be reused ({@code
+   * init_stage.reuseKey}): non-null only for a child of rollout stage {@code parentStage} of
+   * {@code parentId} whose rollout sets {@code reusePods}.
+   */
+  default String podReuseKey(String parentId, String parentStage) {
+    return null;
+  }
+
   /** Execution {@code executionId}, which may have a rollout stage running, was aborted. */
   void aborted(String executionId);
 

@@ -41,8 +41,18 @@ final class TaskPayloads {
     this.image = image;
   }
 
-  /** The init_stage task that creates the stage's build pod {@code podName}. */
+  /** The init_stage task that creates the stage's build pod {@code podName}, not reusable. */
   NewTask initStage(String executionId, Stage stage, String podName) {
+    return initStage(executionId, stage, podName, null);
+  }
+
+  /**
+   * The init_stage task that creates the stage's build pod {@code podName}.
+   *
+   * @param reuseKey null, or the key under which a delegate may serve later stages with this pod
+   *     ({@code init_stage.reuseKey})
+   */
+  NewTask initStage(String executionId, Stage stage, String podName, String reuseKey) {
     List<InitStagePayload.SecretEnv> secrets = new ArrayList<>();
     if (stage.database().passwordFrom() != null) {
       secrets.add(new InitStagePayload.SecretEnv(PASSWORD_ENV, stage.database().passwordFrom()));
@@ -55,7 +65,7 @@ final class TaskPayloads {
     }
     InitStagePayload payload = new InitStagePayload(executionId, stage.name(), podName, image,
         containerCount(stage), Map.of(), secrets, podLifetimeSeconds(stage),
-        PodSettingsMapping.of(stage));
+        PodSettingsMapping.of(stage)).withReuseKey(reuseKey);
     return new NewTask(executionId, TaskTypes.INIT_STAGE, withDelegateStream(payload, executionId, stage.name()),
         stage.delegateSelectors(), null, INIT_TASK_TIMEOUT_SECONDS,
         reachability(stage.database().url()));

@@ -115,6 +115,14 @@ public final class RolloutController implements ExecutionListener, RolloutHook {
   // ---- RolloutHook
 
   @Override
+  public String podReuseKey(String parentId, String parentStage) {
+    Pipeline parent = executions.pipeline(parentId);
+    boolean reused = parent != null && parent.stages().stream()
+        .anyMatch(s -> s != null && s.name().equals(parentStage) && s.rollout() != null && s.rollout().podsReused());
+    return reused ? "rollout:" + parentId + ":" + parentStage : null;
+  }
+
+  @Override
   public void stageStarted(String executionId, Stage stage) {
     Rollout policy = stage.rollout() == null ? Rollout.DEFAULTS : stage.rollout();
     List<String> names = stage.groupTargets();
