@@ -2,7 +2,10 @@
 # Fleet rollout benchmark (docs/performance.md, "Fleet rollouts"): one changeset to N PostgreSQL
 # databases, side by side in one run, for each N:
 #   rollout  `dbops run` of a pipeline with one rollout stage (targetGroup over N stored targets,
-#            canary 1, then the rest, at most $PARALLEL at once), two delegates, local runtime
+#            canary 1, then the rest, at most $PARALLEL at once), two delegates, local runtime with
+#            the launcher's defaults (warm pods); ROLLOUTS names the variants run, each on its own
+#            databases: "reused" (rollout.reusePods: true, pods serve several targets in sequence)
+#            and "separate" (one pod per target, the default of a rollout)
 #   step     a shell loop of `dbops step apply` (cold launcher per database)
 #   plain    a shell loop of the plain Liquibase 4.33.0 CLI `update` (LiquibaseCommandLine from the
 #            distribution's own jars, cold JVM per database)
@@ -13,11 +16,13 @@
 # unless DBOPS_BENCH_NO_BUILD=1.
 #   bench/rollout.sh [N ...]          (default: 50 100 200)
 #   PARALLEL=4 LOOPS=0 bench/rollout.sh 50   (LOOPS=0: the rollout only)
+#   ROLLOUTS="reused separate" bench/rollout.sh 50   (default: reused)
 set -e
 cd "$(dirname "$0")/.."
 SIZES=${*:-50 100 200}
 PARALLEL=${PARALLEL:-4}
 LOOPS=${LOOPS:-1}
+ROLLOUTS=${ROLLOUTS:-reused}
 if [ "${DBOPS_BENCH_NO_BUILD:-0}" != 1 ]; then
   ./mvnw -B -q -pl cli -am package -DskipTests
 fi
@@ -61,45 +66,49 @@ DEL1=$(cat "$W/delegate1.pid"); DEL2=$(cat "$W/delegate2.pid")
 echo "dbops $(git rev-parse --short HEAD 2>/dev/null), sizes: $SIZES, maxParallel $PARALLEL, two delegates; $(uptime)"
 echo "control plane idle: heap used $(heap_used "$CP") MiB; delegates RSS $(rss "$DEL1") + $(rss "$DEL2") MiB"
 for N in $SIZES; do
-  create ro_$N "$N"
-  {
-    echo "apiVersion: dbops/v1"
-    echo "environments: [{name: bench}]"
-    echo "targets:"
-    i=1
-    while [ "$i" -le "$N" ]; do
-      echo "  - {name: ro-$N-$i, environment: bench, url: 'jdbc:postgresql://127.0.0.1:5432/ro_${N}_$i', username: postgres, labels: {fleet: bench, size: '$N'}}"
-      i=$((i + 1))
-    done
-  } >"$W/catalog-$N.yaml"
-  "$D" apply -f "$W/catalog-$N.yaml" --server "$URL" >/dev/null
-  cat >"$W/p/rollout-$N.yaml" <<YAML
-name: bench-rollout-$N
+  line="N=$N"
+  for mode in $ROLLOUTS; do
+    create ro_${mode}_$N "$N"
+    REUSE=false; [ "$mode" = reused ] && REUSE=true
+    {
+      echo "apiVersion: dbops/v1"
+      echo "environments: [{name: bench}]"
+      echo "targets:"
+      i=1
+      while [ "$i" -le "$N" ]; do
+        echo "  - {name: ro-$mode-$N-$i, environment: bench, url: 'jdbc:postgresql://127.0.0.1:5432/ro_${mode}_${N}_$i', username: postgres, labels: {fleet: bench, size: '$mode-$N'}}"
+        i=$((i + 1))
+      done
+    } >"$W/catalog-$mode-$N.yaml"
+    "$D" apply -f "$W/catalog-$mode-$N.yaml" --server "$URL" >/dev/null
+    cat >"$W/p/rollout-$mode-$N.yaml" <<YAML
+name: bench-rollout-$mode-$N
 stages:
   - name: fleet
-    targetGroup: fleet=bench,size=$N
-    rollout: {canary: 1, waves: [rest], maxParallel: $PARALLEL, failureBudget: "100%"}
+    targetGroup: fleet=bench,size=$mode-$N
+    rollout: {canary: 1, waves: [rest], maxParallel: $PARALLEL, failureBudget: "100%", reusePods: $REUSE}
     steps:
       - {name: apply, type: apply, changelog: changelog.sql}
 YAML
-  : >"$W/samples-$N"
-  ( while :; do echo "$(heap_used "$CP") $(rss "$DEL1") $(rss "$DEL2")" >>"$W/samples-$N"; sleep 2; done ) &
-  SAMPLER=$!
-  t0=$(millis)
-  (cd "$W/p" && "$D" run "rollout-$N.yaml" --server "$URL" >"$W/rollout-$N.log" 2>&1) || { tail -30 "$W/rollout-$N.log"; exit 1; }
-  rollout=$(( $(millis) - t0 ))
-  kill "$SAMPLER"
-  jcmd "$CP" GC.run >/dev/null 2>&1 || true
-  sleep 1
-  after=$(heap_used "$CP")
-  peak=$(awk 'BEGIN {h=0; d=0} {if ($1>h) h=$1; if ($2+$3>d) d=$2+$3} END {print h " " d}' "$W/samples-$N")
-  applied=0; i=1
-  while [ "$i" -le "$N" ]; do
-    applied=$((applied + $(psql -tA -h 127.0.0.1 -U postgres -c "select count(*) from databasechangelog" "ro_${N}_$i")))
-    i=$((i + 1))
+    : >"$W/samples-$mode-$N"
+    ( while :; do echo "$(heap_used "$CP") $(rss "$DEL1") $(rss "$DEL2")" >>"$W/samples-$mode-$N"; sleep 2; done ) &
+    SAMPLER=$!
+    t0=$(millis)
+    (cd "$W/p" && "$D" run "rollout-$mode-$N.yaml" --server "$URL" >"$W/rollout-$mode-$N.log" 2>&1) || { tail -30 "$W/rollout-$mode-$N.log"; exit 1; }
+    rollout=$(( $(millis) - t0 ))
+    kill "$SAMPLER"
+    jcmd "$CP" GC.run >/dev/null 2>&1 || true
+    sleep 1
+    after=$(heap_used "$CP")
+    peak=$(awk 'BEGIN {h=0; d=0} {if ($1>h) h=$1; if ($2+$3>d) d=$2+$3} END {print h " " d}' "$W/samples-$mode-$N")
+    applied=0; i=1
+    while [ "$i" -le "$N" ]; do
+      applied=$((applied + $(psql -tA -h 127.0.0.1 -U postgres -c "select count(*) from databasechangelog" "ro_${mode}_${N}_$i")))
+      i=$((i + 1))
+    done
+    line="$line; rollout ($mode) ${rollout} ms ($applied history rows: the changeset and the pre-start tag per database), control plane heap peak $(echo "$peak" | cut -d' ' -f1) MiB, after GC $after MiB, delegates RSS peak $(echo "$peak" | cut -d' ' -f2) MiB"
+    drop ro_${mode}_$N "$N"
   done
-  line="N=$N: rollout ${rollout} ms ($applied history rows: the changeset and the pre-start tag per database), control plane heap peak $(echo "$peak" | cut -d' ' -f1) MiB, after GC $after MiB, delegates RSS peak $(echo "$peak" | cut -d' ' -f2) MiB"
-  drop ro_$N "$N"
   if [ "$LOOPS" = 1 ]; then
     create rs_$N "$N"
     t0=$(millis); i=1
