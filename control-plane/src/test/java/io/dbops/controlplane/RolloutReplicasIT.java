@@ -94,10 +94,79 @@ class RolloutReplicasIT {
           assertThat(db.queryLong("SELECT COUNT(*) FROM executions WHERE parent_id = '" + id + "'")).isEqualTo(20);
           // Not asserted: that both replicas' delegates ran targets. Under load they did; on a quiet
           // machine the first replica's delegate, offered each task at once, took all 60 before the
-          // second replica's dispatch scan offered one (and holding the first delegate's steps did
-          // not make the second get one within 60 s: to investigate, see the 2026-12-07 note).
+          // second replica's dispatch scan offered one; the test below shows the second replica's
+          // delegate taking targets once the first one is busy.
         } finally {
           delegates.forEach(TestDelegate::close);
+        }
+      }
+    }
+  }
+
+  /**
+   * Delegate A's pod starts and steps take a while, as real ones do (their results are held back
+   * and sent from another thread): once A is at its capacity, the rollout's further targets go to
+   * the delegate connected to the other replica, whose dispatch scan finds them in the shared queue.
+   * (With instant answers, as above, A finishes each task before B's scan and may run them all;
+   * and a stage's later tasks are pinned to the instance holding its pod.)
+   */
+  @Test
+  void targetsGoToTheOtherReplicasDelegateWhileTheFirstOneIsFull() throws Exception {
+    try (TestDatabase db = TestDatabases.create(TestDatabases.Kind.POSTGRES)) {
+      ControlPlaneConfig config = Fixtures.builder(dataDir)
+          .database(db.jdbcUrl(), db.username(), db.password()).periods(500, 500).build();
+      java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+      Map<String, Integer> ranBy = new ConcurrentHashMap<>();
+      try (ControlPlane a = new ControlPlane(config); ControlPlane b = new ControlPlane(config)) {
+        a.start();
+        b.start();
+        TestClient clientA = TestClient.of(a);
+        TestClient clientB = clientA.at(b.baseUrl());
+        String token = clientA.post("/api/v1/tokens", "{\"name\":\"r\"}").as(TokenCreated.class).token();
+        TestDelegate slow = new TestDelegate("inst-a");
+        TestDelegate fast = new TestDelegate("inst-b");
+        try {
+          slow.connect(clientA.http, a.baseUrl(), token, 2, List.of());
+          fast.connect(clientA.http, b.baseUrl(), token, 2, List.of());
+          Function<Frame.TaskAssigned, Frame.TaskResult> answer = script();
+          slow.runWith(task -> {
+            if (TaskTypes.EXECUTE_STEP.equals(task.taskType())) {
+              ranBy.merge("a", 1, Integer::sum);
+            } else if (!TaskTypes.INIT_STAGE.equals(task.taskType())) {
+              return answer.apply(task);
+            }
+            later.schedule(() -> slow.send(answer.apply(task)), 1500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return null;
+          });
+          fast.runWith(task -> {
+            if (TaskTypes.EXECUTE_STEP.equals(task.taskType())) {
+              ranBy.merge("b", 1, Integer::sum);
+            }
+            return answer.apply(task);
+          });
+          assertThat(clientA.put("/api/v1/environments/tenants", "{\"order\": 1}").code()).isEqualTo(201);
+          for (int i = 0; i < 8; i++) {
+            String name = String.format("tenant-%02d", i);
+            assertThat(clientA.put("/api/v1/targets/" + name, Map.of("environment", "tenants",
+                "url", "jdbc:postgresql://db-" + i + ":5432/" + name, "labels", Map.of("tier", "tenant")))
+                .code()).isEqualTo(201);
+          }
+          Pipeline pipeline = new Pipeline("fleet", List.of(new Stage("tenants", null,
+              List.of(Fixtures.step("apply", "apply")), List.of(), 0, null, null, null, null, null, "tier=tenant",
+              new Rollout(0, List.of("rest"), 4, null, "1"), null)));
+          TestClient.Reply submitted = clientA.post("/api/v1/executions", pipeline);
+          assertThat(submitted.code()).as(submitted.body()).isEqualTo(201);
+          String id = submitted.json().get("id").asText();
+          await().atMost(Duration.ofSeconds(90)).until(() -> clientA.get("/api/v1/executions/" + id)
+              .as(ExecutionView.class).finished());
+          ExecutionView done = clientA.get("/api/v1/executions/" + id).as(ExecutionView.class);
+          assertThat(done.status()).as(done.error()).isEqualTo("SUCCEEDED");
+          assertThat(applies).hasSize(8).allSatisfy((target, n) -> assertThat(n).isEqualTo(1));
+          assertThat(ranBy).as("targets applied per delegate").containsKeys("a", "b");
+        } finally {
+          slow.close();
+          fast.close();
+          later.shutdownNow();
         }
       }
     }

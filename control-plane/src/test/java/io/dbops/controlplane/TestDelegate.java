@@ -117,7 +117,10 @@ final class TestDelegate implements AutoCloseable {
     return expect(Frame.Welcome.class);
   }
 
-  /** Claims every offer and answers every assignment with {@code runner}'s result. */
+  /**
+   * Claims every offer and answers every assignment with {@code runner}'s result; a null result
+   * sends nothing (the test answers later with {@link #send}).
+   */
   void runWith(Function<Frame.TaskAssigned, Frame.TaskResult> newRunner) {
     this.runner = newRunner;
   }
@@ -144,7 +147,10 @@ final class TestDelegate implements AutoCloseable {
       // a duplicate claim is answered with the same assignment: run each attempt once
       if (assignedIds.add(a.taskId() + "#" + a.attempt())) {
         assigned.add(a);
-        send(r.apply(a));
+        Frame.TaskResult result = r.apply(a);
+        if (result != null) {
+          send(result);
+        }
       }
       return true;
     }
