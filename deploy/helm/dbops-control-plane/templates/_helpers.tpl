@@ -73,6 +73,43 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* The port of oidc.issuer: the URL's own, else 443 (https) or 80 (http). */}}
+{{- define "dbops-control-plane.issuerPort" -}}
+{{- $url := urlParse .Values.oidc.issuer }}
+{{- $parts := splitList ":" $url.host }}
+{{- if gt (len $parts) 1 }}
+{{- last $parts }}
+{{- else if eq $url.scheme "http" -}}
+80
+{{- else -}}
+443
+{{- end }}
+{{- end }}
+
+{{/*
+One egress rule of the NetworkPolicy: to the given CIDRs and peers (any address when both are
+empty), on the given ports. Arguments: (dict "cidrs" .. "peers" .. "ports" ..).
+*/}}
+{{- define "dbops-control-plane.egressRule" -}}
+{{- if or .cidrs .peers }}
+- to:
+    {{- range .cidrs }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+    {{- with .peers }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  ports:
+{{- else }}
+- ports:
+{{- end }}
+    {{- range .ports }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
+{{- end }}
+
 {{- define "dbops-control-plane.databaseSecretName" -}}
 {{- if .Values.database.existingSecret }}
 {{- .Values.database.existingSecret }}
@@ -105,6 +142,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- if and .Values.tls.secretName .Values.tls.terminatedUpstream }}
 {{- fail "tls: set tls.secretName (the pod serves TLS) or tls.terminatedUpstream=true (TLS ends in front of it), not both" }}
+{{- end }}
+{{- if and .Values.oidc.issuer (or (not .Values.oidc.clientId) (not .Values.oidc.roleMap)) }}
+{{- fail "oidc.issuer is set: oidc.clientId (the client registered for dbops at the provider) and oidc.roleMap (GROUP=ROLE entries, e.g. [\"dba=approver\", \"dev=deployer\"]) are required too" }}
+{{- end }}
+{{- if and (not .Values.oidc.issuer) (or .Values.oidc.clientId .Values.oidc.existingSecret .Values.oidc.roleMap) }}
+{{- fail "oidc.clientId, oidc.existingSecret or oidc.roleMap is set but oidc.issuer is not: set oidc.issuer (the OpenID provider's issuer URL)" }}
 {{- end }}
 {{- if and (not .Values.database.url) (or .Values.database.user .Values.database.password .Values.database.existingSecret) }}
 {{- fail "database.user, database.password or database.existingSecret is set but database.url is not: set database.url (jdbc:postgresql://host:5432/dbops)" }}

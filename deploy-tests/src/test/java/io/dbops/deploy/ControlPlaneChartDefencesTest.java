@@ -111,12 +111,44 @@ class ControlPlaneChartDefencesTest {
         .isEqualTo("dbops-delegates");
     assertThat(from.get(1).path("ipBlock").path("cidr").asText()).isEqualTo("10.40.0.0/16");
     JsonNode egress = spec.path("egress");
-    assertThat(egress).hasSize(3);
+    assertThat(egress).hasSize(5);
     assertThat(egress.get(0).path("to").get(0).path("podSelector").path("matchLabels").path("k8s-app").asText())
         .isEqualTo("coredns");
     assertThat(egress.get(1).path("to").findValuesAsText("cidr")).containsExactly("10.50.1.10/32");
     assertThat(egress.get(1).path("to").get(1).path("namespaceSelector").isObject()).isTrue();
     assertThat(egress.get(1).path("ports").findValuesAsText("port")).containsExactly("5432", "6432");
-    assertThat(egress.get(2).path("ports").findValuesAsText("port")).containsExactly("4317");
+    assertThat(egress.get(2).path("to").findValuesAsText("cidr")).containsExactly("10.60.0.0/24");
+    assertThat(egress.get(2).path("ports").findValuesAsText("port")).containsExactly("8443");
+    assertThat(egress.get(3).has("to")).isFalse();
+    assertThat(egress.get(3).path("ports").findValuesAsText("port")).containsExactly("443", "8443");
+    assertThat(egress.get(4).path("ports").findValuesAsText("port")).containsExactly("4317");
+  }
+
+  /**
+   * Sign-in through an OpenID provider and outgoing notifications need egress the default policy
+   * does not give: each opens its own rule, on its port only, and only when it is configured.
+   */
+  @Test
+  void networkPolicyReachesTheOpenIdProviderAndNotificationEndpointsOnlyWhenSet() {
+    Map<String, Object> oidc = Map.of("tls.secretName", "dbops-tls", "oidc.issuer", "https://idp.example.com/realms/dbops",
+        "oidc.clientId", "dbops", "oidc.roleMap[0]", "dba=approver");
+    JsonNode egress = Charts.render(CONTROL_PLANE, oidc).one("NetworkPolicy").path("spec").path("egress");
+    assertThat(egress).hasSize(2);
+    assertThat(egress.get(1).has("to")).isFalse();
+    assertThat(egress.get(1).path("ports").findValuesAsText("port")).containsExactly("443");
+
+    JsonNode plainHttp = Charts.render(CONTROL_PLANE, Map.of("tls.secretName", "dbops-tls",
+        "oidc.issuer", "http://keycloak.iam.svc/realms/dbops", "oidc.clientId", "dbops",
+        "oidc.roleMap[0]", "dba=approver")).one("NetworkPolicy").path("spec").path("egress");
+    assertThat(plainHttp.get(1).path("ports").findValuesAsText("port")).containsExactly("80");
+
+    JsonNode notify = Charts.render(CONTROL_PLANE, Map.of("tls.secretName", "dbops-tls",
+        "notifications.allowHosts[0]", "hooks.slack.com")).one("NetworkPolicy").path("spec").path("egress");
+    assertThat(notify).hasSize(2);
+    assertThat(notify.get(1).path("ports").findValuesAsText("port")).containsExactly("443");
+    assertThat(Manifests.plainEnv(Charts.render(CONTROL_PLANE, Map.of("tls.secretName", "dbops-tls",
+        "notifications.allowHosts[0]", "hooks.slack.com")).container("control-plane")))
+        .containsEntry("DBOPS_NOTIFY_ALLOW_HOSTS", "hooks.slack.com")
+        .doesNotContainKey("DBOPS_OIDC_ISSUER");
   }
 }

@@ -104,7 +104,22 @@ class ControlPlaneChartTest {
         .containsEntry("DBOPS_JAVA_OPTS", "-XX:MaxRAMPercentage=50.0")
         .containsEntry("DBOPS_LOG_RETENTION_DAYS", "30")
         .containsEntry("DBOPS_TLS_CERT", "/etc/dbops/tls/tls.crt")
-        .containsEntry("DBOPS_TLS_KEY", "/etc/dbops/tls/tls.key");
+        .containsEntry("DBOPS_TLS_KEY", "/etc/dbops/tls/tls.key")
+        .containsEntry("DBOPS_OIDC_ISSUER", "https://idp.example.com:8443/realms/dbops")
+        .containsEntry("DBOPS_OIDC_CLIENT_ID", "dbops-console")
+        .containsEntry("DBOPS_OIDC_CLIENT_SECRET_FILE", "/etc/dbops/oidc/client-secret")
+        .containsEntry("DBOPS_OIDC_REDIRECT_URL", "https://dbops.example.com/console/oidc/callback")
+        .containsEntry("DBOPS_OIDC_SCOPES", "openid profile email groups")
+        .containsEntry("DBOPS_OIDC_GROUPS_CLAIM", "roles")
+        .containsEntry("DBOPS_OIDC_NAME_CLAIM", "email")
+        .containsEntry("DBOPS_OIDC_ROLE_MAP", "dba=approver,dev=deployer:dev|staging,all=viewer")
+        .containsEntry("DBOPS_NOTIFY_ALLOW_HOSTS", "hooks.slack.com,*.example.com:8443")
+        .doesNotContainKey("DBOPS_OIDC_CLIENT_SECRET");
+    assertThat(mountPaths(c)).containsEntry("oidc", "/etc/dbops/oidc");
+    JsonNode oidc = volume(pod, "oidc").path("secret");
+    assertThat(oidc.path("secretName").asText()).isEqualTo("dbops-oidc");
+    assertThat(oidc.path("items").findValuesAsText("key")).containsExactly("secret");
+    assertThat(oidc.path("items").findValuesAsText("path")).containsExactly("client-secret");
     JsonNode tls = volume(pod, "tls").path("secret");
     assertThat(tls.path("secretName").asText()).isEqualTo("dbops-tls");
     assertThat(tls.path("items").findValuesAsText("key")).containsExactly("cert.pem", "key.pem");
@@ -187,6 +202,7 @@ class ControlPlaneChartTest {
       "server.logFormat|yaml|- at '/server/logFormat': value must be one of 'text', 'json'",
       "service.type|ExternalName|- at '/service/type': value must be one of 'ClusterIP', 'NodePort', 'LoadBalancer'",
       "securityContext.readOnlyRootFilesystem|false|- at '/securityContext/readOnlyRootFilesystem': value must be true",
+      "oidc.issuer|idp.example.com|- at '/oidc/issuer': 'idp.example.com' does not match pattern",
   })
   void schemaRejectsInvalidValuesWithAReadableMessage(String key, String value, String message) {
     assertThat(Charts.renderError(CONTROL_PLANE, Map.of(key, value)))
@@ -208,6 +224,12 @@ class ControlPlaneChartTest {
         .doesNotContain(MASTER_KEY);
     assertThat(Charts.renderError(CONTROL_PLANE, Map.of("database.user", "dbops", "tls.secretName", "t")))
         .contains("database.user, database.password or database.existingSecret is set but database.url is not");
+    assertThat(Charts.renderError(CONTROL_PLANE, Map.of("tls.secretName", "t",
+        "oidc.issuer", "https://idp.example.com/realms/dbops", "oidc.clientId", "dbops")))
+        .contains("oidc.issuer is set: oidc.clientId (the client registered for dbops at the provider) and"
+            + " oidc.roleMap (GROUP=ROLE entries");
+    assertThat(Charts.renderError(CONTROL_PLANE, Map.of("tls.secretName", "t", "oidc.clientId", "dbops")))
+        .contains("oidc.clientId, oidc.existingSecret or oidc.roleMap is set but oidc.issuer is not");
   }
 
   @Test
