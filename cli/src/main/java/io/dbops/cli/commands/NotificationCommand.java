@@ -1,7 +1,5 @@
 package io.dbops.cli.commands;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.dbops.cli.client.TriggerClient;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -24,6 +22,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {NotificationCommand.Create.class, NotificationCommand.ListEndpoints.class,
         NotificationCommand.Delete.class, NotificationCommand.Deliveries.class})
 public final class NotificationCommand implements Runnable {
+  private static final String COLLECTION = "notifications";
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -90,21 +89,9 @@ public final class NotificationCommand implements Runnable {
       if (value != null) {
         body.put("secret", value);
       }
-      try (TriggerClient client = new TriggerClient(server.target(), "notifications")) {
-        JsonNode created = client.create(body);
-        if (json) {
-          OutputOption.print(out, created);
-          return 0;
-        }
-        out.println("Notification endpoint " + name + " created: " + String.join(", ", events)
-            + " to " + url);
-        if (created.hasNonNull("secret")) {
-          out.println("Secret (shown once; verify X-Dbops-Signature with it):");
-          out.println(created.path("secret").asText());
-        }
-        out.flush();
-        return 0;
-      }
+      return new TriggerRequests(server, COLLECTION, out).create(body, json,
+          created -> "Notification endpoint " + name + " created: " + String.join(", ", events) + " to " + url,
+          "verify X-Dbops-Signature with it");
     }
   }
 
@@ -126,21 +113,10 @@ public final class NotificationCommand implements Runnable {
 
     @Override
     public Integer call() {
-      boolean json = output.json();
-      try (TriggerClient client = new TriggerClient(server.target(), "notifications")) {
-        JsonNode endpoints = client.list();
-        if (json) {
-          OutputOption.print(out, endpoints);
-          return 0;
-        }
-        out.printf(ROW, "NAME", "FORMAT", "EVENTS", "URL");
-        for (JsonNode e : endpoints) {
-          out.printf(ROW, e.path("name").asText(), e.path("format").asText(),
-              WebhookCommand.join(e.path("events")), e.path("url").asText());
-        }
-        out.flush();
-        return 0;
-      }
+      return new TriggerRequests(server, COLLECTION, out).list(output.json(), new TriggerRequests.Table(ROW,
+          new Object[] {"NAME", "FORMAT", "EVENTS", "URL"},
+          e -> new Object[] {e.path("name").asText(), e.path("format").asText(),
+              TriggerRequests.join(e.path("events")), e.path("url").asText()}));
     }
   }
 
@@ -156,21 +132,10 @@ public final class NotificationCommand implements Runnable {
 
     @Override
     public Integer call() {
-      boolean json = output.json();
-      try (TriggerClient client = new TriggerClient(server.target(), "notifications")) {
-        JsonNode rows = client.deliveries(name, limit);
-        if (json) {
-          OutputOption.print(System.out, rows);
-          return 0;
-        }
-        System.out.printf(ROW, "DELIVERY", "EVENT", "EXECUTION", "STATUS", "ATTEMPTS", "LAST ERROR");
-        for (JsonNode d : rows) {
-          System.out.printf(ROW, d.path("id").asText(), d.path("event").asText(),
-              d.path("executionId").asText(), d.path("status").asText(),
-              d.path("attempts").asInt(), d.path("lastError").asText(""));
-        }
-        return 0;
-      }
+      return new TriggerRequests(server, COLLECTION, System.out).deliveries(name, limit, output.json(),
+          new TriggerRequests.Table(ROW, new Object[] {"DELIVERY", "EVENT", "EXECUTION", "STATUS", "ATTEMPTS", "LAST ERROR"},
+              d -> new Object[] {d.path("id").asText(), d.path("event").asText(), d.path("executionId").asText(),
+                  d.path("status").asText(), d.path("attempts").asInt(), d.path("lastError").asText("")}));
     }
   }
 
@@ -191,12 +156,7 @@ public final class NotificationCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (TriggerClient client = new TriggerClient(server.target(), "notifications")) {
-        client.delete(name);
-        out.println("Notification endpoint " + name + " deleted.");
-        out.flush();
-        return 0;
-      }
+      return new TriggerRequests(server, COLLECTION, out).delete(name, "Notification endpoint " + name + " deleted.");
     }
   }
 }

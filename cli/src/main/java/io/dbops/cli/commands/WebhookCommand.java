@@ -1,7 +1,5 @@
 package io.dbops.cli.commands;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.dbops.cli.client.TriggerClient;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -24,6 +22,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {WebhookCommand.Create.class, WebhookCommand.ListWebhooks.class,
         WebhookCommand.Delete.class, WebhookCommand.Deliveries.class})
 public final class WebhookCommand implements Runnable {
+  private static final String COLLECTION = "webhooks";
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -97,20 +96,9 @@ public final class WebhookCommand implements Runnable {
       if (value != null) {
         body.put("secret", value);
       }
-      try (TriggerClient client = new TriggerClient(server.target(), "webhooks")) {
-        JsonNode created = client.create(body);
-        if (json) {
-          OutputOption.print(out, created);
-          return 0;
-        }
-        out.println("Webhook " + name + " created: POST " + created.path("url").asText());
-        if (created.hasNonNull("secret")) {
-          out.println("Secret (shown once; configure it in the git server now):");
-          out.println(created.path("secret").asText());
-        }
-        out.flush();
-        return 0;
-      }
+      return new TriggerRequests(server, COLLECTION, out).create(body, json,
+          created -> "Webhook " + name + " created: POST " + created.path("url").asText(),
+          "configure it in the git server now");
     }
   }
 
@@ -132,21 +120,10 @@ public final class WebhookCommand implements Runnable {
 
     @Override
     public Integer call() {
-      boolean json = output.json();
-      try (TriggerClient client = new TriggerClient(server.target(), "webhooks")) {
-        JsonNode hooks = client.list();
-        if (json) {
-          OutputOption.print(out, hooks);
-          return 0;
-        }
-        out.printf(ROW, "NAME", "FORMAT", "PIPELINE", "BRANCHES", "PATHS");
-        for (JsonNode h : hooks) {
-          out.printf(ROW, h.path("name").asText(), h.path("format").asText(),
-              h.path("pipeline").asText(), join(h.path("branches")), join(h.path("paths")));
-        }
-        out.flush();
-        return 0;
-      }
+      return new TriggerRequests(server, COLLECTION, out).list(output.json(), new TriggerRequests.Table(ROW,
+          new Object[] {"NAME", "FORMAT", "PIPELINE", "BRANCHES", "PATHS"},
+          h -> new Object[] {h.path("name").asText(), h.path("format").asText(), h.path("pipeline").asText(),
+              TriggerRequests.join(h.path("branches")), TriggerRequests.join(h.path("paths"))}));
     }
   }
 
@@ -162,21 +139,10 @@ public final class WebhookCommand implements Runnable {
 
     @Override
     public Integer call() {
-      boolean json = output.json();
-      try (TriggerClient client = new TriggerClient(server.target(), "webhooks")) {
-        JsonNode rows = client.deliveries(name, limit);
-        if (json) {
-          OutputOption.print(System.out, rows);
-          return 0;
-        }
-        System.out.printf(ROW, "DELIVERY", "RECEIVED", "OUTCOME", "EXECUTION", "DETAIL");
-        for (JsonNode d : rows) {
-          System.out.printf(ROW, d.path("deliveryId").asText(), d.path("receivedAt").asText(),
-              d.path("outcome").asText(), d.path("executionId").asText(""),
-              d.path("detail").asText(""));
-        }
-        return 0;
-      }
+      return new TriggerRequests(server, COLLECTION, System.out).deliveries(name, limit, output.json(),
+          new TriggerRequests.Table(ROW, new Object[] {"DELIVERY", "RECEIVED", "OUTCOME", "EXECUTION", "DETAIL"},
+              d -> new Object[] {d.path("deliveryId").asText(), d.path("receivedAt").asText(),
+                  d.path("outcome").asText(), d.path("executionId").asText(""), d.path("detail").asText("")}));
     }
   }
 
@@ -197,18 +163,7 @@ public final class WebhookCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (TriggerClient client = new TriggerClient(server.target(), "webhooks")) {
-        client.delete(name);
-        out.println("Webhook " + name + " deleted.");
-        out.flush();
-        return 0;
-      }
+      return new TriggerRequests(server, COLLECTION, out).delete(name, "Webhook " + name + " deleted.");
     }
-  }
-
-  static String join(JsonNode list) {
-    List<String> values = new ArrayList<>();
-    list.forEach(v -> values.add(v.asText()));
-    return values.isEmpty() ? "*" : String.join(",", values);
   }
 }
