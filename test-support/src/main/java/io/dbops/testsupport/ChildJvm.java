@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +23,8 @@ public final class ChildJvm implements AutoCloseable {
   private final Process process;
   private final OutputStream stdin;
   private final List<String> output = new CopyOnWriteArrayList<>();
+  /** When each distinct line was first read (System.nanoTime()), for benchmarks. */
+  private final Map<String, Long> firstRead = new ConcurrentHashMap<>();
   private final Thread pump;
 
   private ChildJvm(Process process) {
@@ -53,6 +56,7 @@ public final class ChildJvm implements AutoCloseable {
         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
+        firstRead.putIfAbsent(line, System.nanoTime());
         output.add(line);
       }
     } catch (IOException e) {
@@ -79,6 +83,11 @@ public final class ChildJvm implements AutoCloseable {
   /** Everything printed so far, one line after the other: for assertion messages. */
   public String outputText() {
     return String.join("\n", output);
+  }
+
+  /** When {@code line} was first read (System.nanoTime()), or null when it has not been printed. */
+  public Long firstRead(String line) {
+    return firstRead.get(line);
   }
 
   /** How many printed lines equal {@code line}. */
