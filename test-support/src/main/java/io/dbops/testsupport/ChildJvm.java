@@ -41,10 +41,17 @@ public final class ChildJvm implements AutoCloseable {
    * @param jvmOptions extra options before the class name (heap, compiler)
    */
   public static ChildJvm start(String mainClass, Map<String, String> env, List<String> jvmOptions) throws IOException {
+    return start(mainClass, env, jvmOptions, List.of());
+  }
+
+  /** Starts {@code mainClass} with {@code arguments} and {@code env} laid over this JVM's environment. */
+  public static ChildJvm start(String mainClass, Map<String, String> env, List<String> jvmOptions,
+      List<String> arguments) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(arguments);
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(env);
     builder.redirectErrorStream(true);
