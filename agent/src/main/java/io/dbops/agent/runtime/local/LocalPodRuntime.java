@@ -199,6 +199,11 @@ public final class LocalPodRuntime implements PodRuntime {
     }
   }
 
+  /** The warm (or warming) pods not taken yet, oldest first (tests). */
+  List<WarmPod> warmPods() {
+    return pool == null ? List.of() : pool.warmPods().stream().map(WarmPod.class::cast).toList();
+  }
+
   private WarmPod launchWarmPod() throws IOException {
     return WarmPod.launch(launcher, stateDir, "warm-" + warmPodNumber.incrementAndGet() + "-"
         + UUID.randomUUID().toString().substring(0, 8), environment);

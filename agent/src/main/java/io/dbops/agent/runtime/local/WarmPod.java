@@ -89,6 +89,11 @@ final class WarmPod implements WarmPool.Pod {
     return liteEngine.process().isAlive() && step.process().isAlive();
   }
 
+  /** The lite engine's and the step runtime's process (tests). */
+  List<Process> processes() {
+    return List.of(liteEngine.process(), step.process());
+  }
+
   /** The processes' pids, for tests and logs. */
   List<Long> pids() {
     return List.of(liteEngine.process().pid(), step.process().pid());
