@@ -13,14 +13,15 @@ import java.nio.charset.StandardCharsets;
  * unfinished line (that would expose half a secret); {@link #close} does, then closes the target.
  *
  * <p>Used to wrap a container's own console ({@code System.out}, {@code System.err}). Thread-safe:
- * writes are serialized. The target is owned by this stream.
+ * writes are serialized. The target is owned by this stream. The masker may be replaced ({@link
+ * #useMasker}) when the process serves another binding of a warm pod.
  */
 public final class MaskingOutputStream extends OutputStream {
   /** The default line bound: far above any secret's length and any log line's. */
   public static final int DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
   private final OutputStream target;
-  private final Masker masker;
+  private Masker masker; // guarded by this
   private final int maxLineBytes;
   private final ByteArrayOutputStream pending = new ByteArrayOutputStream(256); // guarded by this
 
@@ -61,6 +62,17 @@ public final class MaskingOutputStream extends OutputStream {
       }
     }
     pending.write(bytes, from, end - from);
+  }
+
+  /**
+   * Masks the lines that end from now on with {@code next}. An unfinished line is passed on first,
+   * masked with the current masker: it was written before the switch.
+   */
+  public synchronized void useMasker(Masker next) throws IOException {
+    if (pending.size() > 0) {
+      emit(false);
+    }
+    masker = next;
   }
 
   @Override

@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle: the constructor only assigns fields; {@link #start()} binds the port and reports
  * SERVING; {@link #close()} is idempotent and stops in reverse order: health NOT_SERVING, gRPC
  * shutdown (running steps get {@code shutdownGrace} to finish), shutdownNow (cancels them), the
- * step executor, then the pools. Owns everything it creates; a ServerBuilder passed in is built
- * and owned too.
+ * step executor, then the pools (no connection to a target is left) and the runner's caches. Owns
+ * everything it creates; a ServerBuilder passed in is built and owned too. A warm pod process runs
+ * one StepRuntime per binding, one after the other; closing it is the binding's release.
  */
 public final class StepRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StepRuntime.class);
@@ -53,6 +54,7 @@ public final class StepRuntime implements AutoCloseable {
   private volatile Server server;
   private volatile ThreadPoolExecutor executor;
   private volatile StepRunnerService service;
+  private volatile LiquibaseStepRunner runner;
 
   /**
    * Listens on {@code config.bindAddress():config.port()}.
@@ -92,8 +94,8 @@ public final class StepRuntime implements AutoCloseable {
     executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
         new ArrayBlockingQueue<>(Math.max(1, config.queueCapacity())),
         new NamedThreadFactory("step-exec", true), new ThreadPoolExecutor.AbortPolicy());
-    service = new StepRunnerService(new LiquibaseStepRunner(pools, environment, clock, config),
-        new CloneRunner(environment), executor, clock);
+    runner = new LiquibaseStepRunner(pools, environment, clock, config);
+    service = new StepRunnerService(runner, new CloneRunner(environment), executor, clock);
     server = serverBuilder
         .intercept(credential.serverInterceptor())
         .addService(service)
@@ -150,6 +152,10 @@ public final class StepRuntime implements AutoCloseable {
       awaitQuietly(() -> e.awaitTermination(10, TimeUnit.SECONDS));
     }
     pools.close();
+    LiquibaseStepRunner r = runner;
+    if (r != null) {
+      r.forgetCaches(); // keyed by URL and user: nothing of them outlives a warm pod's binding
+    }
     log.info("Step runtime stopped");
   }
 

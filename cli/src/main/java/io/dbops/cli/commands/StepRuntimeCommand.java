@@ -3,11 +3,14 @@ package io.dbops.cli.commands;
 import io.dbops.cli.Environment;
 import io.dbops.secrets.ConsoleMasking;
 import io.dbops.step.StepRuntimeMain;
+import io.dbops.support.WarmStart;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code dbops step-runtime}: a step container of a build pod; runs {@link StepRuntimeMain#serve}. */
+/** {@code dbops step-runtime}: a step container of a build pod; runs {@link StepRuntimeMain#serve}, or
+ * {@link StepRuntimeMain#serveWarm} with {@code DBOPS_WARM_START=stdin} (the local runtime's warm pods). */
 @Command(name = "step-runtime", mixinStandardHelpOptions = true,
     description = "Run a step container (gRPC, default 127.0.0.1:20002) that applies changes with Liquibase. "
         + "Needs DBOPS_POD_TOKEN.")
@@ -20,7 +23,13 @@ public final class StepRuntimeCommand implements Callable<Integer> {
     // before anything prints: the console is the pod's log, and may echo a secret of the pod
     ConsoleMasking.install(System.getenv());
     RoleSupport.consoleLogging();
-    StepRuntimeMain.serve(Environment.ofProcess().with("DBOPS_STEP_PORT", port).asMap());
+    Map<String, String> env = Environment.ofProcess().with("DBOPS_STEP_PORT", port).asMap();
+    if (WarmStart.requested(env)) {
+      // The delegate's warm pods: bindings on stdin, each with its own secrets and logging settings.
+      StepRuntimeMain.serveWarm(env, RoleSupport::bindingConsole);
+      return 0; // stdin ended while nothing was bound: the delegate is gone
+    }
+    StepRuntimeMain.serve(env);
     return 0;
   }
 }

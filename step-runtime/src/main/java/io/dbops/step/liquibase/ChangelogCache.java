@@ -27,11 +27,18 @@ final class ChangelogCache {
   private record Entry(long fingerprint, DatabaseChangeLog changeLog) {}
 
   private final int capacity;
+  private final ProcessEnvironment processEnvironment;
   private final Map<Key, Entry> entries;
 
-  ChangelogCache(int capacity) {
+  /** @param processEnvironment the environment variables a changelog may use as parameters */
+  ChangelogCache(int capacity, ProcessEnvironment processEnvironment) {
     this.capacity = capacity;
+    this.processEnvironment = processEnvironment;
     this.entries = new LinkedHashMap<>(16, 0.75f, true);
+  }
+
+  synchronized void clear() {
+    entries.clear();
   }
 
   /**
@@ -48,6 +55,7 @@ final class ChangelogCache {
       return entry.changeLog();
     }
     ChangeLogParameters params = new ChangeLogParameters(database);
+    processEnvironment.addTo(params);
     parameters.forEach(params::set);
     params.setContexts(new liquibase.Contexts(contexts));
     params.setLabels(new liquibase.LabelExpression(labels));

@@ -51,7 +51,8 @@ public final class LiquibaseStepRunner {
   private final String owner;
   private final ChangeTypeGuard guard;
   private final MongoSettings mongo;
-  private final ChangelogCache changelogs = new ChangelogCache(16);
+  private final ProcessEnvironment processEnvironment;
+  private final ChangelogCache changelogs;
   private final UpToDateMemo upToDate = new UpToDateMemo(16);
   private final java.util.concurrent.atomic.AtomicLong lastDeployment = new java.util.concurrent.atomic.AtomicLong();
 
@@ -59,7 +60,8 @@ public final class LiquibaseStepRunner {
    * With the default lock timeout (60 s).
    *
    * @param environment where {@code password_env} names are looked up (System.getenv() in
-   *     production)
+   *     production, or a warm pod's binding); Liquibase sees it as the process environment
+   *     ({@code LIQUIBASE_*} settings, {@code ${NAME}} changelog parameters)
    */
   public LiquibaseStepRunner(PoolCache pools, Map<String, String> environment, Clock clock) {
     this(pools, environment, clock, StepRuntimeConfig.DEFAULT_LOCK_TIMEOUT);
@@ -115,7 +117,10 @@ public final class LiquibaseStepRunner {
     this.clock = clock;
     this.lockTimeout = lockTimeout;
     this.owner = "dbops step runtime pid " + ProcessHandle.current().pid() + " on " + hostName();
-    FastConfigProviders.install();
+    // Liquibase reads the process environment; a warm pod's binding is laid over it (ProcessEnvironment).
+    this.processEnvironment = ProcessEnvironment.of(environment);
+    this.changelogs = new ChangelogCache(16, processEnvironment);
+    FastConfigProviders.install(processEnvironment.variables());
   }
 
   private static String hostName() {
@@ -173,7 +178,7 @@ public final class LiquibaseStepRunner {
         + " on " + Secrets.maskUrl(command.jdbcUrl()));
     control.checkNotStopped();
     if (MongoStepRunner.isMongo(command.jdbcUrl())) {
-      return new MongoStepRunner(clock, this::nextDeploymentId, guard, mongo).run(command, password, location.root(),
+      return new MongoStepRunner(clock, this::nextDeploymentId, guard, mongo, processEnvironment).run(command, password, location.root(),
           location.file(), log, control);
     }
     try (Connection connection = pools.borrow(command.jdbcUrl(), command.username(), password);
@@ -258,10 +263,22 @@ public final class LiquibaseStepRunner {
    */
   private Liquibase openLiquibase(StepCommand command, ChangelogLocation location, Database database,
       DirectoryResourceAccessor accessor) throws Exception {
-    return command.kind() == StepCommand.Kind.APPLY
+    Liquibase liquibase = command.kind() == StepCommand.Kind.APPLY
         ? new Liquibase(changelogs.get(location.root(), location.file(), database, command.parameters(),
             command.contexts(), command.labels(), accessor), accessor, database)
         : new Liquibase(location.file(), accessor, database);
+    processEnvironment.addTo(liquibase.getChangeLogParameters());
+    return liquibase;
+  }
+
+  /**
+   * Forgets the parsed changelogs and the up-to-date memo (keyed by JDBC URL and user, which may
+   * hold a secret): a released warm binding keeps nothing of its steps. Steps run after this
+   * start cold, as the first step of a process does.
+   */
+  public void forgetCaches() {
+    changelogs.clear();
+    upToDate.clear();
   }
 
   /** The step's Liquibase scope: its log, resources, database, deployment id, connection and lock. */

@@ -36,9 +36,11 @@ final class MongoStepRunner {
   private final Supplier<String> deploymentId;
   private final io.dbops.step.guard.ChangeTypeGuard guard;
   private final MongoSettings settings;
+  private final ProcessEnvironment processEnvironment;
 
   MongoStepRunner(Clock clock, Supplier<String> deploymentId, io.dbops.step.guard.ChangeTypeGuard guard,
-      MongoSettings settings) {
+      MongoSettings settings, ProcessEnvironment processEnvironment) {
+    this.processEnvironment = processEnvironment;
     this.settings = settings;
     this.clock = clock;
     this.deploymentId = deploymentId;
@@ -77,6 +79,7 @@ final class MongoStepRunner {
         control.attach(Thread.currentThread(), null);
         command.tables().applyTo(database); // collection names, like the tables of a JDBC target
         Liquibase liquibase = new Liquibase(file, accessor, database);
+        processEnvironment.addTo(liquibase.getChangeLogParameters());
         ChangeSetTracker tracker = new ChangeSetTracker(log, control);
         liquibase.setChangeExecListener(tracker);
         command.parameters().forEach(liquibase::setChangeLogParameter);

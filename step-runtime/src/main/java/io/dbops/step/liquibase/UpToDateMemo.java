@@ -70,6 +70,10 @@ final class UpToDateMemo {
     }
   }
 
+  synchronized void clear() {
+    entries.clear();
+  }
+
   synchronized void forget(Key key) {
     entries.remove(key);
   }
