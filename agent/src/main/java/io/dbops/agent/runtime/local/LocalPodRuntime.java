@@ -240,11 +240,12 @@ public final class LocalPodRuntime implements PodRuntime {
     if (podProcessCommand.isEmpty()) {
       throw new PodException("The local runtime has no pod process command; start the delegate with the dbops CLI");
     }
+    long startedNanos = System.nanoTime();
     admit(podName);
     Masker masker = secrets.masker();
     boolean started = false;
     try {
-      InitStageOutput served = pool == null ? null : serveWarm(pod, secrets, masker);
+      InitStageOutput served = pool == null ? null : serveWarm(pod, secrets, masker, startedNanos);
       if (served != null) {
         started = true;
         return served;
@@ -252,7 +253,7 @@ public final class LocalPodRuntime implements PodRuntime {
       long coldStarted = System.nanoTime();
       for (int attempt = 1; ; attempt++) {
         try {
-          InitStageOutput output = launchPod(pod, secrets, masker);
+          InitStageOutput output = launchPod(pod, secrets, masker, startedNanos);
           lastColdStartNanos.set(System.nanoTime() - coldStarted);
           started = true;
           return output;
@@ -298,7 +299,7 @@ public final class LocalPodRuntime implements PodRuntime {
    * Serves the pod with the idle pod of its reuse key, else a warm pod; null when the pod starts
    * cold (several step containers, a variable read at JVM start, no pod to take, binding failed).
    */
-  private InitStageOutput serveWarm(InitStagePayload pod, PodSecrets secrets, Masker masker)
+  private InitStageOutput serveWarm(InitStagePayload pod, PodSecrets secrets, Masker masker, long startedNanos)
       throws InterruptedException {
     String podName = pod.podName();
     if (StepContainerLayout.of(pod, pod.image()).containers() != 1) {
@@ -323,8 +324,9 @@ public final class LocalPodRuntime implements PodRuntime {
     WarmPod warm = (WarmPod) taken;
     try {
       InitStageOutput output = bind(pod, secrets, masker, warm);
-      log.info("Pod {} is ready on {} pod {} (pids {}): lite engine on {}, step container on {}", podName, origin,
-          warm.id(), warm.pids(), output.liteEngineAddress(), output.stepPorts().get(0));
+      log.info("Pod {} is ready on {} pod {} (pids {}) in {} ms: lite engine on {}, step container on {}", podName,
+          origin, warm.id(), warm.pids(), millisSince(startedNanos), output.liteEngineAddress(),
+          output.stepPorts().get(0));
       return output;
     } catch (PodException | PortTaken | IOException | RuntimeException e) {
       unbind(podName);
@@ -390,7 +392,11 @@ public final class LocalPodRuntime implements PodRuntime {
     }
   }
 
-  private InitStageOutput launchPod(InitStagePayload pod, PodSecrets secrets, Masker masker)
+  private static long millisSince(long startedNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+  }
+
+  private InitStageOutput launchPod(InitStagePayload pod, PodSecrets secrets, Masker masker, long startedNanos)
       throws PodException, PortTaken, InterruptedException {
     String podName = pod.podName();
     Path podDir = stateDir.resolve("pods").resolve(podName);
@@ -418,8 +424,8 @@ public final class LocalPodRuntime implements PodRuntime {
       InitStageOutput output = new InitStageOutput(podName, "127.0.0.1:" + liteEnginePort,
           layout.stepPorts(containerPorts));
       outputs.put(podName, output);
-      log.info("Pod {} is ready: lite engine on {}, step containers on {} (steps on {})", podName, liteEnginePort,
-          containerPorts, output.stepPorts());
+      log.info("Pod {} is ready in {} ms: lite engine on {}, step containers on {} (steps on {})", podName,
+          millisSince(startedNanos), liteEnginePort, containerPorts, output.stepPorts());
       return output;
     } catch (IOException e) {
       stopProcesses(podName);

@@ -29,7 +29,8 @@ final class ProcessTrees {
         trees.add(d);
         d.destroy();
       });
-      p.process().destroy();
+      // the handle's destroy signals without closing the output pipe: the pump copies the last lines
+      p.process().toHandle().destroy();
     }
     long deadline = System.nanoTime() + STOP_GRACE.toNanos();
     for (PodProcess p : processes) {
