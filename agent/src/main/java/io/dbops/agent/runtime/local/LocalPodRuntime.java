@@ -209,14 +209,17 @@ public final class LocalPodRuntime implements PodRuntime {
         + UUID.randomUUID().toString().substring(0, 8), environment);
   }
 
-  /** Stops every pod this runtime runs now, and its idle pods; it keeps starting pods afterwards. */
+  /**
+   * Stops every pod this runtime runs now, its idle and its warm pods (none is started again until
+   * the next stage); it keeps starting pods afterwards. Returns how many running and idle pods it stopped.
+   */
   @Override
   public int stopAll() throws InterruptedException {
+    int idle = pool == null ? 0 : pool.stopAll();
     List<String> running = List.copyOf(pods.keySet());
     for (String podName : running) {
       stop(podName, false);
     }
-    int idle = pool == null ? 0 : pool.stopIdle();
     return running.size() + idle;
   }
 

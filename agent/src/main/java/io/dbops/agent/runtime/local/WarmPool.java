@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *       Refill#ON_END}).
  *   <li>{@link #park} keeps a released pod under its key; {@link #takeIdle} hands it to the next
  *       stage with the same key only. An idle pod is stopped after {@code idleFor}, when more than
- *       {@link #trimIdle} allows are idle (oldest first), and on {@link #stopIdle} and {@link #close}.
+ *       {@link #trimIdle} allows are idle (oldest first), and on {@link #stopAll} and {@link #close}.
  *   <li>A pod that fails to warm (exits, or is not warm within {@code warmTimeout}) is stopped and
  *       the next one starts after a backoff (from {@link #FIRST_BACKOFF}, doubling to {@link
  *       #MAX_BACKOFF}), so a pod command that cannot warm does not loop.
@@ -92,6 +92,7 @@ final class WarmPool implements AutoCloseable {
   private Duration backoff = Duration.ZERO; // guarded by lock
   private long nextLaunchNanos; // guarded by lock: no launch before (backoff)
   private boolean closed; // guarded by lock
+  private boolean suspended; // guarded by lock: after stopAll, until the next stage
 
   /**
    * @param size how many warm pods to keep ({@code DBOPS_LOCAL_WARM_PODS}); 0 keeps none
@@ -120,6 +121,7 @@ final class WarmPool implements AutoCloseable {
    * empty when neither.
    */
   Optional<Pod> takeWarm(Duration coldStart) {
+    resume();
     Pod taken = null;
     synchronized (lock) {
       long now = nanoTime.getAsLong();
@@ -189,6 +191,7 @@ final class WarmPool implements AutoCloseable {
 
   /** The most recently parked live pod of {@code key}, if any; never a pod of another key. */
   Optional<Pod> takeIdle(String key) {
+    resume();
     List<Pod> dead = new ArrayList<>();
     Pod taken = null;
     synchronized (lock) {
@@ -234,18 +237,37 @@ final class WarmPool implements AutoCloseable {
     });
   }
 
-  /** Stops every idle pod (a revoked delegate); warm pods hold no stage's data and stay. */
-  int stopIdle() {
-    List<Idle> all;
+  /**
+   * Stops every warm and idle pod and starts no more until the next stage asks for one ({@link
+   * #takeWarm}, {@link #takeIdle}): a revoked delegate keeps nothing running. Returns how many idle
+   * pods it stopped.
+   */
+  int stopAll() {
+    List<Pod> warm;
+    List<Idle> parked;
     synchronized (lock) {
-      all = idle.values().stream().flatMap(Deque::stream).toList();
+      suspended = true;
+      warm = warmPods.stream().map(Warming::pod).toList();
+      warmPods.clear();
+      parked = idle.values().stream().flatMap(Deque::stream).toList();
       idle.clear();
     }
-    all.forEach(i -> {
-      i.expiry().cancel(false);
-      i.pod().stop();
-    });
-    return all.size();
+    parked.forEach(i -> i.expiry().cancel(false));
+    warm.forEach(Pod::stop);
+    parked.forEach(i -> i.pod().stop());
+    return parked.size();
+  }
+
+  /** Before the first stage after {@link #stopAll}: warm pods are kept again. */
+  private void resume() {
+    boolean wasSuspended;
+    synchronized (lock) {
+      wasSuspended = suspended;
+      suspended = false;
+    }
+    if (wasSuspended) {
+      fill();
+    }
   }
 
   /** Warm (or warming) pods not taken, for tests. */
@@ -280,7 +302,7 @@ final class WarmPool implements AutoCloseable {
   /** Schedules launches up to {@code size}, after the backoff of a failed warm-up. */
   private void fill() {
     synchronized (lock) {
-      if (closed) {
+      if (closed || suspended) {
         return;
       }
       long delay = Math.max(0, nextLaunchNanos - nanoTime.getAsLong());
@@ -294,7 +316,7 @@ final class WarmPool implements AutoCloseable {
   private void launch() {
     synchronized (lock) {
       launching--;
-      if (closed) {
+      if (closed || suspended) {
         return;
       }
     }
@@ -308,7 +330,7 @@ final class WarmPool implements AutoCloseable {
     }
     boolean keep;
     synchronized (lock) {
-      keep = !closed;
+      keep = !closed && !suspended;
       if (keep) {
         warmPods.add(new Warming(pod, launched));
       }

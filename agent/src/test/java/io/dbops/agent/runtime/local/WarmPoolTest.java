@@ -223,6 +223,27 @@ class WarmPoolTest {
   }
 
   @Test
+  void stopAllStopsWarmAndIdlePodsAndStartsNoneUntilTheNextStage() {
+    WarmPool pool = pool(1, WarmPool.Refill.ON_END);
+    pool.start();
+    scheduler.runDue();
+    launched.get(0).warm.complete(null);
+    FakePod released = new FakePod();
+    pool.park("k", released);
+
+    assertThat(pool.stopAll()).isEqualTo(1);
+    pool.ended();
+    scheduler.advance(Duration.ofMinutes(10));
+
+    assertThat(launched).hasSize(1);
+    assertThat(launched.get(0).stopped).isTrue();
+    assertThat(released.stopped).isTrue();
+    assertThat(pool.takeWarm(Duration.ofSeconds(3))).isEmpty(); // the next stage starts cold ...
+    scheduler.runDue();
+    assertThat(launched).hasSize(2); // ... and warm pods are kept again
+  }
+
+  @Test
   void withReuseOffAParkedPodIsStopped() {
     WarmPool pool = new WarmPool(0, Duration.ZERO, WARM_TIMEOUT, WarmPool.Refill.ON_END, FakePod::new, scheduler,
         scheduler::nanoTime);
