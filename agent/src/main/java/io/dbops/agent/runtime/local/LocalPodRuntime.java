@@ -70,6 +70,8 @@ public final class LocalPodRuntime implements PodRuntime {
   static final int START_ATTEMPTS = 3;
   /** How long a bound pod may take to confirm a release. */
   static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a warm pod may take to warm up before it is stopped as stuck. */
+  static final Duration WARM_TIMEOUT = Duration.ofMinutes(5);
   /** The most a warm pod may take to serve after its binding before the stage starts cold instead. */
   static final Duration MAX_BIND_TIMEOUT = Duration.ofSeconds(30);
 
@@ -171,7 +173,10 @@ public final class LocalPodRuntime implements PodRuntime {
     boolean warm = !podProcessCommand.isEmpty() && (local.warmPods() > 0 || !local.podReuse().isZero());
     this.warmThread = warm ? Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory("pod-warm", true))
         : null;
-    this.pool = warm ? new WarmPool(local.warmPods(), local.podReuse(), readyTimeout, refill, this::launchWarmPod,
+    // A warm-up runs in the background and may take long on a loaded machine (it runs a step); only a
+    // process that is not warm after WARM_TIMEOUT (or the ready timeout, if longer) is taken for stuck.
+    this.pool = warm ? new WarmPool(local.warmPods(), local.podReuse(),
+        readyTimeout.compareTo(WARM_TIMEOUT) > 0 ? readyTimeout : WARM_TIMEOUT, refill, this::launchWarmPod,
         warmThread, System::nanoTime) : null;
   }
 

@@ -117,8 +117,8 @@ final class WarmPool implements AutoCloseable {
 
   /**
    * A warm pod for a stage, or a warming one when its remaining warm-up (judged by the last one)
-   * is shorter than {@code coldStart}, the time a cold start takes (negative: unknown, take it);
-   * empty when neither.
+   * is shorter than {@code coldStart}, the time a cold start takes; empty when neither, or when
+   * there is nothing to judge by yet (no warm-up finished, or {@code coldStart} negative: unknown).
    */
   Optional<Pod> takeWarm(Duration coldStart) {
     resume();
@@ -151,7 +151,9 @@ final class WarmPool implements AutoCloseable {
 
   private boolean soonerThanCold(Warming w, long now, Duration coldStart) {
     if (lastWarmupNanos < 0 || coldStart.isNegative()) {
-      return true; // nothing to judge by: a pod that has started has a head start
+      // nothing to judge by: a warm-up does more than a cold start (it runs a step), so it may well be
+      // slower; measured at load 25 on 2 cores, a first warm-up took over a minute
+      return false;
     }
     long remaining = lastWarmupNanos - (now - w.launchedNanos());
     return remaining <= coldStart.toNanos();
