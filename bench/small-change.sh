@@ -71,4 +71,7 @@ while [ "$r" -le "$ROUNDS" ]; do
   echo "round $r: plain ${plain} ms, small ${small} ms ($(echo "scale=2; $small / $plain" | bc) x plain), typical ${typical} ms ($(echo "scale=2; $typical / $small" | bc) x small); $(uptime | sed 's/.*load/load/')"
   r=$((r + 1))
 done
+# init to ready of each build pod, as the delegate logged it (cold, or on a warm / idle pod: docs/performance.md)
+echo "pod readiness (init task to ready, delegate log):"
+grep -o 'Pod [^ ]* is ready[^:]*' "$W/delegate.log" | sed 's/ (pids [^)]*)//' | awk '{print "  " $0}'
 for db in bench_plain bench_small bench_typical; do psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $db" postgres; done

@@ -145,6 +145,7 @@ public final class Delegate implements AutoCloseable {
     }
     // before connecting: what killed instances on this state directory left running goes first
     runtime.removeLeftovers();
+    runtime.warmUp();
     // Local pods share the delegate's file system, so their steps' files are checked; Kubernetes pods do not.
     DelegatePolicy policy = DelegateConfig.RUNTIME_KUBERNETES.equals(config.runtime())
         ? DelegatePolicy.forIsolatedPods(config.allowlists(), config.stateDir())

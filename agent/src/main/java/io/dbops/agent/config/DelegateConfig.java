@@ -177,6 +177,13 @@ public record DelegateConfig(
     if (local.maxPods() < 1) {
       problems.add("DBOPS_LOCAL_MAX_PODS must be ≥ 1, got " + local.maxPods());
     }
+    if (local.warmPods() < 0) {
+      problems.add("DBOPS_LOCAL_WARM_PODS must be ≥ 0 (0 = no warm pods), got " + local.warmPods());
+    }
+    if (local.podReuse().isNegative()) {
+      problems.add("DBOPS_LOCAL_POD_REUSE_SECONDS must be ≥ 0 (0 = pods are never reused), got "
+          + local.podReuse().toSeconds());
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException("delegate", problems);
     }
@@ -275,7 +282,7 @@ public record DelegateConfig(
 
     /** The command that starts a pod container process (set by the CLI). */
     public Builder podProcessCommand(List<String> command) {
-      local = new LocalSettings(command, local.maxPods(), local.podJavaOpts(), local.stepSettings());
+      local = local.withPodProcessCommand(command);
       return this;
     }
 

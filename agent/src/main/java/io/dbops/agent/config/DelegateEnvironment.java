@@ -20,7 +20,8 @@ final class DelegateEnvironment {
    * Reads DBOPS_SERVER_URL, DBOPS_TOKEN, DBOPS_DELEGATE_NAME, DBOPS_TAGS, DBOPS_CAPACITY,
    * DBOPS_RUNTIME, DBOPS_STATE_DIR, DBOPS_DRAIN_SECONDS, DBOPS_TRANSPORT, DBOPS_ALLOW_INSECURE,
    * DBOPS_CA_BUNDLE, DBOPS_CLIENT_CERT, DBOPS_CLIENT_KEY, DBOPS_METRICS_PORT, DBOPS_METRICS_BIND,
-   * DBOPS_RECONNECT_MAX_SECONDS, DBOPS_LOCAL_MAX_PODS, DBOPS_POD_JAVA_OPTS, the allowlists
+   * DBOPS_RECONNECT_MAX_SECONDS, DBOPS_LOCAL_MAX_PODS, DBOPS_LOCAL_WARM_PODS,
+   * DBOPS_LOCAL_POD_REUSE_SECONDS, DBOPS_POD_JAVA_OPTS, the allowlists
    * ({@link Allowlists#read}) and for the kubernetes runtime DBOPS_KUBERNETES_NAMESPACE,
    * DBOPS_POD_IMAGE and DBOPS_KUBERNETES_SERVICE_ACCOUNT. The pod process command is left empty:
    * set it with {@code toBuilder().podProcessCommand(...)}.
@@ -59,7 +60,9 @@ final class DelegateEnvironment {
         .endpoints(new DelegateConfig.Endpoints(read.string("DBOPS_METRICS_BIND"),
             read.integer("DBOPS_METRICS_PORT", DelegateConfig.DEFAULT_METRICS_PORT, 0, 65535)))
         .local(new LocalSettings(null, read.integer("DBOPS_LOCAL_MAX_PODS", LocalSettings.DEFAULT_MAX_PODS, 1, 1000),
-            read.string("DBOPS_POD_JAVA_OPTS"), KubernetesSettings.stepSettings(env)))
+            read.string("DBOPS_POD_JAVA_OPTS"), KubernetesSettings.stepSettings(env),
+            read.integer("DBOPS_LOCAL_WARM_PODS", LocalSettings.DEFAULT_WARM_PODS, 0, 16),
+            read.seconds("DBOPS_LOCAL_POD_REUSE_SECONDS", LocalSettings.DEFAULT_POD_REUSE, 0)))
         .kubernetes(kubernetes)
         .allowlists(Allowlists.read(read));
     if (serverUrl != null) {

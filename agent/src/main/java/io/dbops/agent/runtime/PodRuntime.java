@@ -36,6 +36,12 @@ public interface PodRuntime extends AutoCloseable {
     return 0;
   }
 
+  /**
+   * Starts what the runtime keeps ready ahead of stages (the local runtime's warm pods); call once,
+   * after {@link #removeLeftovers}. The Kubernetes runtime keeps nothing (pods there are per stage).
+   */
+  default void warmUp() {}
+
   @Override
   void close();
 }

@@ -6,6 +6,7 @@ import io.dbops.agent.secrets.PodCredentials;
 import io.dbops.agent.secrets.PodSecrets;
 import io.dbops.protocol.InitStagePayload;
 import io.dbops.secrets.MaskEnvironment;
+import io.dbops.support.WarmStart;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,6 +76,55 @@ final class PodEnvironment {
     wiring(env, secrets);
     env.put("DBOPS_STEP_PORT", Integer.toString(port));
     return env;
+  }
+
+  /**
+   * The environment a warm lite engine starts with: what every cold one of any pod gets (the
+   * passed variables, its JVM options) and {@code DBOPS_WARM_START=stdin}; nothing of a stage.
+   */
+  Map<String, String> liteEngineWarm() {
+    Map<String, String> env = new LinkedHashMap<>(passed);
+    env.put(JVM_OPTIONS, local.javaOpts("lite-engine"));
+    env.put(WarmStart.VARIABLE, WarmStart.STDIN);
+    return Map.copyOf(env);
+  }
+
+  /** The environment a warm step runtime starts with: as {@link #liteEngineWarm}, plus the delegate's DBOPS_STEP_*. */
+  Map<String, String> stepRuntimeWarm() {
+    Map<String, String> env = new LinkedHashMap<>(passed);
+    env.put(JVM_OPTIONS, local.javaOpts("step-runtime"));
+    env.putAll(local.stepSettings());
+    env.put(WarmStart.VARIABLE, WarmStart.STDIN);
+    return Map.copyOf(env);
+  }
+
+  /**
+   * What a binding lays over a warm process's environment so that it serves as a cold process
+   * started with {@code cold} would: every variable of {@code cold} that {@code warm} lacks or has
+   * with another value.
+   */
+  static Map<String, String> binding(Map<String, String> cold, Map<String, String> warm) {
+    Map<String, String> env = new LinkedHashMap<>();
+    cold.forEach((name, value) -> {
+      if (!value.equals(warm.get(name)) && !WarmStart.VARIABLE.equals(name)) {
+        env.put(name, value);
+      }
+    });
+    return env;
+  }
+
+  /**
+   * The first of the pod's own variables (plain or secret) that a JVM reads when it starts ({@link
+   * #PASSED}: {@code TZ}, {@code LANG}, {@code HOME}, ...), or null: a warm process started before
+   * the stage was known cannot honour it, so such a pod starts cold.
+   */
+  static String readAtJvmStart(InitStagePayload pod, PodSecrets secrets) {
+    for (String name : PASSED) {
+      if (pod.env().containsKey(name) || secrets.env().containsKey(name)) {
+        return name;
+      }
+    }
+    return null;
   }
 
   /** The pod's credential, and the names of every secret variable for the processes to mask. */

@@ -1,6 +1,7 @@
 package io.dbops.agent.runtime.local;
 
 import io.dbops.liteengine.LiteEngineMain;
+import io.dbops.support.WarmStart;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -20,12 +21,20 @@ import java.nio.file.Path;
  * leaks it would, and a SHA-256 of it: a fact that proves the value arrived without showing it.
  * The lite engine role prints the SHA-256 of its copy of the variable first. This process does
  * not mask its own output: the local runtime's pump must.
+ *
+ * <p>Started warm ({@code DBOPS_WARM_START=stdin}), both roles are stand-ins ({@link WarmStandIn}):
+ * they print their warm line, then serve each binding with a health server on the bound port,
+ * printing the same facts about the binding's variables plus their pid.
  */
 public final class TestPodMain {
   private TestPodMain() {}
 
   public static void main(String[] args) throws Exception {
     String role = args[args.length - 1];
+    if (WarmStart.requested(System.getenv())) {
+      WarmStandIn.main(role);
+      return;
+    }
     String secret = System.getenv("DBOPS_DB_PASSWORD");
     if (role.equals("lite-engine")) {
       System.out.println("LITE_ENGINE_SHA256=" + sha256(secret));
