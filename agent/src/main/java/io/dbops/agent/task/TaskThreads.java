@@ -1,0 +1,104 @@
+package io.dbops.agent.task;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.MDC;
+
+/**
+ * The task runner's threads, as a {@link TaskHandler#start} may use them. Owned and shut down by
+ * the {@link TaskRunner}; handlers never shut them down. Thread-safe.
+ */
+public final class TaskThreads {
+  private final ExecutorService workers;
+  private final ExecutorService async;
+  private final ScheduledExecutorService scheduler;
+
+  TaskThreads(ExecutorService workers, ExecutorService async, ScheduledExecutorService scheduler) {
+    this.workers = workers;
+    this.async = async;
+    this.scheduler = scheduler;
+  }
+
+  /**
+   * Runs {@code work} on a {@code delegate-task-N} thread (held until it returns) with the caller's
+   * MDC. Cancelling the returned future interrupts that thread, or keeps {@code work} from
+   * starting.
+   *
+   * @throws RejectedExecutionException when every thread is taken or the runner is closing
+   */
+  CompletableFuture<TaskOutcome> blocking(Callable<TaskOutcome> work) {
+    CompletableFuture<TaskOutcome> outcome = new CompletableFuture<>();
+    Future<?> thread = workers.submit(withMdc(MDC.getCopyOfContextMap(), () -> {
+      if (outcome.isDone()) {
+        return; // cancelled before a thread was free
+      }
+      try {
+        outcome.complete(work.call());
+      } catch (InterruptedException e) {
+        outcome.completeExceptionally(e);
+        Thread.currentThread().interrupt();
+      } catch (Exception | Error e) {
+        outcome.completeExceptionally(e);
+      }
+    }));
+    outcome.whenComplete((result, error) -> {
+      if (outcome.isCancelled()) {
+        thread.cancel(true);
+      }
+    });
+    return outcome;
+  }
+
+  /**
+   * Where a handler runs its callbacks (a gRPC call's, a result's mapping): a {@code
+   * delegate-task-async-N} thread with the MDC of the thread calling this method. When the runner is
+   * closing (or, never expected, its queue is full) a callback runs on the thread that submits it, so
+   * it is never lost.
+   */
+  public Executor callbacks() {
+    Map<String, String> context = MDC.getCopyOfContextMap();
+    return command -> {
+      Runnable withContext = withMdc(context, command);
+      try {
+        async.execute(withContext);
+      } catch (RejectedExecutionException e) {
+        withContext.run();
+      }
+    };
+  }
+
+  /**
+   * A shared scheduler ({@code delegate-task-timeout-1}) for the timers of waiting tasks; what it
+   * runs must be short (complete a future). Cancel a timer when its task's future is cancelled.
+   */
+  public ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  /** {@code command} run with {@code context} as the MDC, the thread's own restored afterwards. */
+  static Runnable withMdc(Map<String, String> context, Runnable command) {
+    return () -> {
+      Map<String, String> previous = MDC.getCopyOfContextMap();
+      if (context == null) {
+        MDC.clear();
+      } else {
+        MDC.setContextMap(context);
+      }
+      try {
+        command.run();
+      } finally {
+        if (previous == null) {
+          MDC.clear();
+        } else {
+          MDC.setContextMap(previous);
+        }
+      }
+    };
+  }
+}
