@@ -110,9 +110,12 @@ final class ExecuteStepHandler implements TaskHandler {
       } catch (PolicyRefusal e) {
         throw new TaskFailedException("Step " + step + " refused: " + e.getMessage());
       }
-      CompletableFuture<ExecuteStepResponse> response = call(task, payload, threads.callbacks());
+      Executor callbacks = threads.callbacks();
+      CompletableFuture<ExecuteStepResponse> response = call(task, payload, callbacks);
       CompletableFuture<TaskOutcome> outcome = new CompletableFuture<>();
-      response.whenComplete((answer, error) -> {
+      // On a callbacks thread even when the call is cancelled (by the connection or timeout thread):
+      // the stage line may wait for room in its shipper's queue.
+      response.whenCompleteAsync((answer, error) -> {
         try {
           outcome.complete(report(stage, step, outcome(answer, error, task, payload, masker)));
         } catch (TaskFailedException e) {
@@ -120,7 +123,7 @@ final class ExecuteStepHandler implements TaskHandler {
         } catch (RuntimeException e) {
           outcome.completeExceptionally(e);
         }
-      });
+      }, callbacks);
       outcome.whenComplete((result, error) -> {
         if (outcome.isCancelled()) {
           response.cancel(false); // cancels the call

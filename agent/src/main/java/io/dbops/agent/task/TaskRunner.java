@@ -27,7 +27,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Claims offered tasks while below capacity, runs assigned ones with their timeout, renews their
@@ -314,7 +313,8 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
       metrics.taskClaimed();
       metrics.taskStarted();
       try {
-        async.execute(() -> begin(handler, runningTask));
+        async.execute(TaskThreads.withMdc(Map.of(LogKeys.TASK_ID, id, LogKeys.TASK_TYPE, task.taskType(),
+            LogKeys.ATTEMPT, Integer.toString(task.attempt())), () -> begin(handler, runningTask)));
       } catch (RejectedExecutionException e) {
         finish(runningTask, TaskOutcome.failed(
             "Delegate is over capacity (" + running.size() + " tasks running, capacity " + capacity + ")", null));
@@ -356,73 +356,44 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     sender.send(new Frame.TaskRelease(id, reason));
   }
 
-  /** On an async thread: starts the task's handler and arranges for its outcome to be reported. */
+  /**
+   * On an async thread with the task's MDC: starts the task's handler and arranges for its outcome
+   * to be reported.
+   */
   private void begin(TaskHandler handler, RunningTask runningTask) {
     Frame.TaskAssigned task = runningTask.task;
-    Map<String, String> previous = MDC.getCopyOfContextMap();
-    MDC.put(LogKeys.TASK_ID, task.taskId());
-    MDC.put(LogKeys.TASK_TYPE, task.taskType());
-    MDC.put(LogKeys.ATTEMPT, Integer.toString(task.attempt()));
-    try {
-      if (runningTask.finished.get()) {
-        return; // stopped (aborted, drained) before a thread was free
-      }
-      log.info("Running task {} ({}, attempt {})", task.taskId(), task.taskType(), task.attempt());
-      Masker masker = maskerOf(handler, task);
-      CompletableFuture<TaskOutcome> outcome;
-      try {
-        outcome = handler.start(task, threads);
-      } catch (Exception | Error e) {
-        outcome = CompletableFuture.failedFuture(e);
-      }
-      runningTask.outcome = outcome;
-      if (runningTask.finished.get()) {
-        outcome.cancel(true); // stopped while it started: RunningTask#cancel may have missed the future
-      }
-      // The callbacks executor carries this MDC to wherever the outcome is reported.
-      outcome.whenCompleteAsync((result, error) -> complete(runningTask, masker, result, error), threads.callbacks());
-    } finally {
-      if (previous == null) {
-        MDC.clear();
-      } else {
-        MDC.setContextMap(previous);
-      }
+    if (runningTask.finished.get()) {
+      return; // stopped (aborted, drained) before a thread was free
     }
+    log.info("Running task {} ({}, attempt {})", task.taskId(), task.taskType(), task.attempt());
+    Masker masker = maskerOf(handler, task);
+    CompletableFuture<TaskOutcome> outcome;
+    try {
+      outcome = handler.start(task, threads);
+    } catch (Exception | Error e) {
+      outcome = CompletableFuture.failedFuture(e);
+    }
+    runningTask.outcome = outcome;
+    if (runningTask.finished.get()) {
+      outcome.cancel(true); // stopped while it started: RunningTask#cancel may have missed the future
+    }
+    // The callbacks executor carries the task's MDC to wherever the outcome is reported.
+    outcome.whenCompleteAsync((result, error) -> complete(runningTask, masker, result, error), threads.callbacks());
   }
 
   /** Reports a handler's outcome (masked), unless the task was stopped (cancelled) meanwhile. */
   private void complete(RunningTask runningTask, Masker masker, TaskOutcome result, Throwable error) {
-    Frame.TaskAssigned task = runningTask.task;
     Throwable failure = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (failure instanceof CancellationException) {
       return; // whoever cancelled it (timeout, abort, drain, close) reported it
     }
-    TaskOutcome outcome;
-    if (failure == null && result != null) {
-      outcome = result;
-    } else if (failure instanceof TaskFailedException) {
-      outcome = TaskOutcome.failed(failure.getMessage(), null);
-    } else if (failure instanceof InterruptedException) {
-      outcome = TaskOutcome.failed(interruptedError(task), null);
-    } else if (failure instanceof RejectedExecutionException) {
-      outcome = TaskOutcome.failed("Delegate is over capacity or shutting down (" + running.size()
-          + " tasks running, capacity " + capacity + ")", null);
-    } else {
-      Throwable bug = failure != null ? failure
-          : new IllegalStateException(task.taskType() + " handler completed without an outcome");
-      // a bug, but its text may quote a secret (a JDK message quoting an environment value)
-      MaskedException masked = MaskedException.of(bug, masker);
-      log.error("Task {} ({}) failed unexpectedly", task.taskId(), task.taskType(), masked);
-      outcome = TaskOutcome.failed("The delegate failed while running " + task.taskType() + ": " + masked, null);
-    }
+    TaskOutcome outcome = failure == null && result != null ? result
+        : HandlerFailures.outcome(runningTask.task, failure, masker,
+            "(" + running.size() + " tasks running, capacity " + capacity + ")");
     if (outcome.error() != null) {
       outcome = new TaskOutcome(outcome.status(), masker.apply(outcome.error()), outcome.output());
     }
     finish(runningTask, outcome);
-  }
-
-  private static String interruptedError(Frame.TaskAssigned task) {
-    return "Task " + task.taskId() + " was interrupted: the delegate is shutting down";
   }
 
   private static Masker maskerOf(TaskHandler handler, Frame.TaskAssigned task) {
@@ -500,7 +471,7 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     // Waiting tasks hold no thread that an interrupt could reach: report them as an interrupted
     // task is reported (the result goes to the outbox), then end their waits.
     for (RunningTask task : List.copyOf(running.values())) {
-      if (finish(task, TaskOutcome.failed(interruptedError(task.task), null))) {
+      if (finish(task, TaskOutcome.failed(HandlerFailures.interrupted(task.task), null))) {
         task.cancel();
       }
     }
