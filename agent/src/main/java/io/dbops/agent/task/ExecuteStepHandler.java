@@ -90,6 +90,12 @@ final class ExecuteStepHandler implements TaskHandler {
     return TaskTypes.EXECUTE_STEP;
   }
 
+  /** Blocking, for callers outside a task runner: the step's outcome; an interrupt cancels the call. */
+  @Override
+  public TaskOutcome run(Frame.TaskAssigned task) throws Exception {
+    return TaskThreads.await(start(task, TaskThreads.callerRuns()));
+  }
+
   /**
    * Checks and sends the step on the calling thread and returns at once: the lite engine's answer
    * completes the future on a {@link TaskThreads#callbacks} thread, so no thread waits for the step.

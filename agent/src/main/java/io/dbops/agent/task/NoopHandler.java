@@ -19,6 +19,13 @@ final class NoopHandler implements TaskHandler {
     return TaskTypes.NOOP;
   }
 
+  /** Blocking, for callers outside a task runner. */
+  @Override
+  public TaskOutcome run(Frame.TaskAssigned task) throws InterruptedException, TaskFailedException {
+    Thread.sleep(sleepMillis(task));
+    return TaskOutcome.succeeded(Map.of());
+  }
+
   @Override
   public CompletableFuture<TaskOutcome> start(Frame.TaskAssigned task, TaskThreads threads) throws TaskFailedException {
     long millis = sleepMillis(task);

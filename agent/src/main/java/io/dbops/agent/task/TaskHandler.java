@@ -6,13 +6,14 @@ import io.dbops.protocol.Frame;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs the tasks of one type. A handler implements one of two methods:
+ * Runs the tasks of one type. The task runner calls {@link #start}; a handler implements it in one
+ * of two ways:
  *
  * <ul>
- *   <li>{@link #run}, blocking: runs on a {@code delegate-task-N} thread held for the task's whole
- *       duration; must honour interrupts (the task's timeout, an abort and delegate shutdown
+ *   <li>blocking, the default {@link #start} calling {@link #run}: runs on a {@code
+ *       delegate-task-N} thread held for the task's whole duration; must honour interrupts (the task's timeout, an abort and delegate shutdown
  *       interrupt it). Right for work bounded by something else (a pod's start or stop).
- *   <li>{@link #start}, asynchronous: returns once the task's wait has begun and completes the
+ *   <li>waiting, overriding {@link #start}: returns once the task's wait has begun and completes the
  *       future from a callback (a timer of {@link TaskThreads#scheduler}, a gRPC response), so the
  *       task holds no thread while it waits; cancelling the future (timeout, abort, shutdown) must
  *       end the wait (cancel the timer, the call).
@@ -25,10 +26,12 @@ public interface TaskHandler {
   /** The task type handled, one of {@link io.dbops.protocol.TaskTypes#ALL}. */
   String taskType();
 
-  /** Runs the task, blocking; only called through the default {@link #start}. */
-  default TaskOutcome run(Frame.TaskAssigned task) throws Exception {
-    throw new UnsupportedOperationException(getClass().getSimpleName() + " implements neither run nor start");
-  }
+  /**
+   * Runs the task, blocking. The runner calls it only through the default {@link #start}; a waiting
+   * handler implements it too, starting the task and waiting for it, for callers outside a runner
+   * (tests, fixtures).
+   */
+  TaskOutcome run(Frame.TaskAssigned task) throws Exception;
 
   /**
    * Starts the task, on a {@code delegate-task-async-N} thread with the task's MDC, and returns its

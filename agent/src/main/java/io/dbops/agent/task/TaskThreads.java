@@ -3,6 +3,7 @@ package io.dbops.agent.task;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -26,6 +27,33 @@ public final class TaskThreads {
   }
 
   /**
+   * For a handler run outside a task runner ({@link TaskHandler#run} of a waiting handler, called by
+   * tests and fixtures): blocking work and callbacks run on the thread that submits them; no
+   * scheduler.
+   */
+  static TaskThreads callerRuns() {
+    return new TaskThreads(null, null, null);
+  }
+
+  /**
+   * Waits for a started task's outcome, as a waiting handler's blocking {@link TaskHandler#run} does;
+   * an interrupt cancels the task (its timer, its call) and is rethrown.
+   */
+  static TaskOutcome await(CompletableFuture<TaskOutcome> outcome) throws Exception {
+    try {
+      return outcome.get();
+    } catch (InterruptedException e) {
+      outcome.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  /**
    * Runs {@code work} on a {@code delegate-task-N} thread (held until it returns) with the caller's
    * MDC. Cancelling the returned future interrupts that thread, or keeps {@code work} from
    * starting.
@@ -33,6 +61,13 @@ public final class TaskThreads {
    * @throws RejectedExecutionException when every thread is taken or the runner is closing
    */
   CompletableFuture<TaskOutcome> blocking(Callable<TaskOutcome> work) {
+    if (workers == null) {
+      try {
+        return CompletableFuture.completedFuture(work.call());
+      } catch (Exception e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
     CompletableFuture<TaskOutcome> outcome = new CompletableFuture<>();
     Future<?> thread = workers.submit(withMdc(MDC.getCopyOfContextMap(), () -> {
       if (outcome.isDone()) {
@@ -65,6 +100,10 @@ public final class TaskThreads {
     Map<String, String> context = MDC.getCopyOfContextMap();
     return command -> {
       Runnable withContext = withMdc(context, command);
+      if (async == null) {
+        withContext.run();
+        return;
+      }
       try {
         async.execute(withContext);
       } catch (RejectedExecutionException e) {
@@ -78,6 +117,9 @@ public final class TaskThreads {
    * runs must be short (complete a future). Cancel a timer when its task's future is cancelled.
    */
   public ScheduledExecutorService scheduler() {
+    if (scheduler == null) {
+      throw new IllegalStateException("No scheduler outside a task runner");
+    }
     return scheduler;
   }
 

@@ -82,6 +82,11 @@ class TaskRunnerTest {
       }
 
       @Override
+      public TaskOutcome run(Frame.TaskAssigned task) throws Exception {
+        return TaskThreads.await(start(task, TaskThreads.callerRuns()));
+      }
+
+      @Override
       public CompletableFuture<TaskOutcome> start(Frame.TaskAssigned task, TaskThreads taskThreads) {
         runs.incrementAndGet();
         CompletableFuture<TaskOutcome> outcome = new CompletableFuture<>();
