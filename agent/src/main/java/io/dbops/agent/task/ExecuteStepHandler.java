@@ -38,8 +38,9 @@ import org.slf4j.MDC;
 
 /**
  * execute_step: calls the pod's lite engine with the task's timeout as deadline and converts its
- * result to a {@link StepOutput}. The call is asynchronous: no thread waits for the step. The payload's log token goes into the request only; it is never
- * logged (the proto request's toString would print it, so requests are never logged). What goes
+ * result to a {@link StepOutput}. The call is asynchronous: no thread waits for the step. The
+ * payload's log token goes into the request only; it is never logged (the proto request's toString
+ * would print it, so requests are never logged). What goes
  * back to the control plane (the error, the outputs, failure messages) is masked with the pod's
  * masker, so no secret of the pod reaches the control plane's task records or the delegate's log,
  * even when the lite engine did not mask (an older lite engine, a pod started without {@code

@@ -468,15 +468,10 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    // Waiting tasks hold no thread that an interrupt could reach: report them as an interrupted
-    // task is reported (the result goes to the outbox), then end their waits.
-    for (RunningTask task : List.copyOf(running.values())) {
-      if (finish(task, TaskOutcome.failed(HandlerFailures.interrupted(task.task), null))) {
-        task.cancel();
-      }
-    }
     if (async != null) {
-      async.shutdown(); // lets reports already queued run
+      // Lets the reports already queued run (the interrupted blocking tasks' own outcomes); what is
+      // submitted afterwards runs on the submitting thread (TaskThreads#callbacks).
+      async.shutdown();
       try {
         if (!async.awaitTermination(5, TimeUnit.SECONDS)) {
           async.shutdownNow();
@@ -484,6 +479,13 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
       } catch (InterruptedException e) {
         async.shutdownNow();
         Thread.currentThread().interrupt();
+      }
+    }
+    // Waiting tasks hold no thread that an interrupt could reach: report them as an interrupted
+    // task is reported (the result goes to the outbox), then end their waits.
+    for (RunningTask task : List.copyOf(running.values())) {
+      if (finish(task, TaskOutcome.failed(HandlerFailures.interrupted(task.task), null))) {
+        task.cancel();
       }
     }
     if (timeouts != null) {
