@@ -155,14 +155,16 @@ class TaskLifecycleIT {
       FakeControlPlane.Session session = connect();
       session.send(new Frame.TaskOffer("t1", TaskTypes.NOOP));
       session.next(Frame.Claim.class);
-      session.send(new Frame.TaskAssigned("t1", TaskTypes.NOOP, 1, 60, 60, Json.tree(Map.of("sleepMillis", 1000))));
+      // 5 s: the task must still run when the revocation arrives, after the first (cold) metrics poll,
+      // which took over 1 s at load 14.
+      session.send(new Frame.TaskAssigned("t1", TaskTypes.NOOP, 1, 60, 60, Json.tree(Map.of("sleepMillis", 5000))));
       await().atMost(Duration.ofSeconds(5)).until(() -> runningCount() == 1);
 
       session.send(new Frame.Revoked("token dlg_… was revoked"));
       session.send(new Frame.Revoked("token dlg_… was revoked"));
       session.send(new Frame.TaskOffer("t2", TaskTypes.NOOP));
 
-      Frame.TaskResult result = session.nextResult(Duration.ofSeconds(5)); // no claim of t2 came first
+      Frame.TaskResult result = session.nextResult(Duration.ofSeconds(30)); // no claim of t2 came first
       assertThat(result.taskId()).isEqualTo("t1");
       assertThat(result.status()).isEqualTo(TaskStatus.SUCCEEDED);
       assertThat(logs.events()).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.INFO)

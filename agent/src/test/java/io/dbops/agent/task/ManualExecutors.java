@@ -21,16 +21,17 @@ import java.util.concurrent.TimeUnit;
  */
 final class ManualExecutors {
   final Queue workers = new Queue();
+  final Queue async = new Queue();
   final Queue checks = new Queue();
   final Clock timeouts = new Clock();
 
   TaskExecutors executors() {
-    return new TaskExecutors(workers, timeouts, checks);
+    return new TaskExecutors(workers, async, timeouts, checks);
   }
 
-  /** Runs every queued task and check (and what they queue) on the calling thread. */
+  /** Runs every queued task, start, report and check (and what they queue) on the calling thread. */
   void runQueued() {
-    while (workers.runOne() | checks.runOne()) {
+    while (workers.runOne() | async.runOne() | checks.runOne()) {
       // until both are empty
     }
   }

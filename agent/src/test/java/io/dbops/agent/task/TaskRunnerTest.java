@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +68,43 @@ class TaskRunnerTest {
         return new Masker(List.of(CANARY));
       }
     };
+  }
+
+  /** The outcomes a waiting handler started, in order; it completes none itself. */
+  private final List<CompletableFuture<TaskOutcome>> waits = new CopyOnWriteArrayList<>();
+
+  /** A handler that waits without a thread, like the no-op and execute_step handlers. */
+  private TaskHandler waitingHandler() {
+    return new TaskHandler() {
+      @Override
+      public String taskType() {
+        return TYPE;
+      }
+
+      @Override
+      public TaskOutcome run(Frame.TaskAssigned task) throws Exception {
+        return TaskThreads.await(start(task, TaskThreads.callerRuns()));
+      }
+
+      @Override
+      public CompletableFuture<TaskOutcome> start(Frame.TaskAssigned task, TaskThreads taskThreads) {
+        runs.incrementAndGet();
+        CompletableFuture<TaskOutcome> outcome = new CompletableFuture<>();
+        waits.add(outcome);
+        return outcome;
+      }
+
+      @Override
+      public Masker masker(Frame.TaskAssigned task) {
+        return new Masker(List.of(CANARY));
+      }
+    };
+  }
+
+  private void useWaitingHandler() {
+    runner.close();
+    threads = new ManualExecutors();
+    runner = runner(waitingHandler());
   }
 
   private TaskRunner runner(TaskHandler handler) {
@@ -229,5 +267,94 @@ class TaskRunnerTest {
         assertThat(Files.readString(file)).doesNotContain(CANARY);
       }
     }
+  }
+
+  @Test
+  void aWaitingTaskHoldsNoWorkerThreadAndIsReportedWhenItsCallbackCompletesIt() {
+    useWaitingHandler();
+    runner.onFrame(assigned("t1", 60));
+    threads.runQueued();
+
+    assertThat(waits).hasSize(1);
+    assertThat(threads.workers.size()).isZero();
+    assertThat(results()).isEmpty();
+    assertThat(runner.running()).isOne();
+
+    waits.get(0).complete(TaskOutcome.failed("step said " + CANARY, null));
+    threads.runQueued();
+    assertThat(results()).singleElement().satisfies(r -> {
+      assertThat(r.status()).isEqualTo(TaskStatus.FAILED);
+      assertThat(r.error()).isEqualTo("step said **************");
+    });
+    assertThat(runner.running()).isZero();
+  }
+
+  @Test
+  void anAbortOfAWaitingTaskCancelsItsWaitAndReportsTheAbortOnce() {
+    useWaitingHandler();
+    runner.onFrame(assigned("t1", 60));
+    threads.runQueued();
+
+    runner.onFrame(new Frame.Abort("t1", "cancelled by alice"));
+    threads.runQueued();
+
+    assertThat(waits.get(0)).isCancelled();
+    assertThat(results()).singleElement().satisfies(r -> assertThat(r.error()).isEqualTo("aborted: cancelled by alice"));
+    assertThat(runner.running()).isZero();
+  }
+
+  @Test
+  void aWaitingTaskTimesOutAndItsWaitIsCancelled() {
+    useWaitingHandler();
+    runner.onFrame(assigned("t1", 30));
+    threads.runQueued();
+
+    threads.advance(Duration.ofSeconds(30));
+    threads.runQueued();
+
+    assertThat(waits.get(0)).isCancelled();
+    assertThat(results()).singleElement().satisfies(r ->
+        assertThat(r.error()).isEqualTo("Task t1 (noop) timed out after 30 s"));
+  }
+
+  @Test
+  void anAbortWhileAWaitingTaskStartsCancelsTheWaitItStarted() {
+    useWaitingHandler();
+    runner.onFrame(assigned("t1", 60));
+    // The start is queued; the abort wins, so the handler is never started.
+    runner.onFrame(new Frame.Abort("t1", "cancelled by alice"));
+    threads.runQueued();
+
+    assertThat(runs).hasValue(0);
+    assertThat(results()).singleElement().satisfies(r -> assertThat(r.error()).isEqualTo("aborted: cancelled by alice"));
+  }
+
+  @Test
+  void closingReportsAWaitingTaskInterruptedKeepsItsResultInTheOutboxAndCancelsItsWait() throws Exception {
+    useWaitingHandler();
+    runner.onFrame(assigned("t1", 60));
+    threads.runQueued();
+
+    runner.close();
+
+    assertThat(waits.get(0)).isCancelled();
+    assertThat(runner.pendingResults()).isOne();
+    assertThat(results()).singleElement().satisfies(r ->
+        assertThat(r.error()).isEqualTo("Task t1 was interrupted: the delegate is shutting down"));
+    try (Stream<Path> files = Files.list(outbox)) {
+      assertThat(files.filter(f -> f.getFileName().toString().endsWith(".json"))).hasSize(1);
+    }
+  }
+
+  @Test
+  void drainingStopsAWaitingTaskWithTheShutdownError() {
+    useWaitingHandler();
+    runner.onFrame(assigned("t1", 60));
+    threads.runQueued();
+
+    assertThat(runner.stopRunning(TaskRunner.SHUT_DOWN_ERROR)).isOne();
+
+    assertThat(waits.get(0)).isCancelled();
+    assertThat(results()).singleElement().satisfies(r -> assertThat(r.error()).isEqualTo(TaskRunner.SHUT_DOWN_ERROR));
   }
 }
