@@ -12,37 +12,41 @@ import java.util.regex.Pattern;
  * Stateless and thread-safe.
  */
 final class FileAccessSql {
-  private record Rule(String name, Pattern pattern) {}
+  /**
+   * A construct: its name, a word every match contains (upper case; the regex runs only on text
+   * that contains it) and its case-insensitive regex.
+   */
+  record Rule(String name, String keyword, Pattern pattern) {}
 
-  private static final List<Rule> RULES = List.of(
+  static final List<Rule> RULES = List.of(
       // H2
-      rule("FILE_WRITE", "\\bFILE_WRITE\"?\\s*\\("),
-      rule("FILE_READ", "\\bFILE_READ\"?\\s*\\("),
-      rule("CSVWRITE", "\\bCSVWRITE\"?\\s*\\("),
-      rule("CSVREAD", "\\bCSVREAD\"?\\s*\\("),
-      rule("RUNSCRIPT", "\\bRUNSCRIPT\\b"),
-      rule("SCRIPT ... TO", "\\bSCRIPT\\b[^;]*?\\bTO\\s*'"),
-      rule("LINK_SCHEMA", "\\bLINK_SCHEMA\"?\\s*\\("),
-      rule("CREATE ALIAS", "\\bCREATE\\s+(FORCE\\s+)?ALIAS\\b"),
-      rule("CREATE TRIGGER with Java code", "\\bCREATE\\s+(FORCE\\s+)?TRIGGER\\b[\\s\\S]*?\\b(CALL\\s*\"|AS\\s*(\\$\\$|'))"),
-      rule("JAVA_OBJECT", "\\bJAVA_OBJECT\\b"),
+      rule("FILE_WRITE", "FILE_WRITE", "\\bFILE_WRITE\"?\\s*\\("),
+      rule("FILE_READ", "FILE_READ", "\\bFILE_READ\"?\\s*\\("),
+      rule("CSVWRITE", "CSVWRITE", "\\bCSVWRITE\"?\\s*\\("),
+      rule("CSVREAD", "CSVREAD", "\\bCSVREAD\"?\\s*\\("),
+      rule("RUNSCRIPT", "RUNSCRIPT", "\\bRUNSCRIPT\\b"),
+      rule("SCRIPT ... TO", "SCRIPT", "\\bSCRIPT\\b[^;]*?\\bTO\\s*'"),
+      rule("LINK_SCHEMA", "LINK_SCHEMA", "\\bLINK_SCHEMA\"?\\s*\\("),
+      rule("CREATE ALIAS", "ALIAS", "\\bCREATE\\s+(FORCE\\s+)?ALIAS\\b"),
+      rule("CREATE TRIGGER with Java code", "TRIGGER", "\\bCREATE\\s+(FORCE\\s+)?TRIGGER\\b[\\s\\S]*?\\b(CALL\\s*\"|AS\\s*(\\$\\$|'))"),
+      rule("JAVA_OBJECT", "JAVA_OBJECT", "\\bJAVA_OBJECT\\b"),
       // PostgreSQL
-      rule("COPY ... TO/FROM a file or program", "\\bCOPY\\b[^;]*?\\b(TO|FROM)\\s+(PROGRAM\\b|E?')"),
-      rule("pg_read_file", "\\bpg_read_file\\s*\\("),
-      rule("pg_read_binary_file", "\\bpg_read_binary_file\\s*\\("),
-      rule("pg_ls_dir", "\\bpg_ls_dir\\s*\\("),
-      rule("lo_import", "\\blo_import\\s*\\("),
-      rule("lo_export", "\\blo_export\\s*\\("),
+      rule("COPY ... TO/FROM a file or program", "COPY", "\\bCOPY\\b[^;]*?\\b(TO|FROM)\\s+(PROGRAM\\b|E?')"),
+      rule("pg_read_file", "PG_READ_FILE", "\\bpg_read_file\\s*\\("),
+      rule("pg_read_binary_file", "PG_READ_BINARY_FILE", "\\bpg_read_binary_file\\s*\\("),
+      rule("pg_ls_dir", "PG_LS_DIR", "\\bpg_ls_dir\\s*\\("),
+      rule("lo_import", "LO_IMPORT", "\\blo_import\\s*\\("),
+      rule("lo_export", "LO_EXPORT", "\\blo_export\\s*\\("),
       // MySQL / MariaDB
-      rule("INTO OUTFILE", "\\bINTO\\s+OUTFILE\\b"),
-      rule("INTO DUMPFILE", "\\bINTO\\s+DUMPFILE\\b"),
-      rule("LOAD_FILE", "\\bLOAD_FILE\\s*\\("),
-      rule("LOAD DATA ... INFILE", "\\bLOAD\\s+(DATA|XML)\\b[\\s\\S]*?\\bINFILE\\b"));
+      rule("INTO OUTFILE", "OUTFILE", "\\bINTO\\s+OUTFILE\\b"),
+      rule("INTO DUMPFILE", "DUMPFILE", "\\bINTO\\s+DUMPFILE\\b"),
+      rule("LOAD_FILE", "LOAD_FILE", "\\bLOAD_FILE\\s*\\("),
+      rule("LOAD DATA ... INFILE", "INFILE", "\\bLOAD\\s+(DATA|XML)\\b[\\s\\S]*?\\bINFILE\\b"));
 
   private FileAccessSql() {}
 
-  private static Rule rule(String name, String regex) {
-    return new Rule(name, Pattern.compile(regex, Pattern.CASE_INSENSITIVE));
+  private static Rule rule(String name, String keyword, String regex) {
+    return new Rule(name, keyword, Pattern.compile(regex, Pattern.CASE_INSENSITIVE));
   }
 
   /** The name of the first file-access construct in {@code sql} (for example "FILE_WRITE"); null if none. */
@@ -54,14 +58,28 @@ final class FileAccessSql {
     // and so decide what is a comment: a construct found under either reading counts.
     for (boolean backslashEscapes : new boolean[] {false, true}) {
       String text = stripComments(sql, backslashEscapes);
+      String upper = asciiUpperCase(text);
       for (Rule rule : RULES) {
-        Matcher m = rule.pattern().matcher(text);
-        if (m.find()) {
+        // The regexes are ASCII case-insensitive and each contains its keyword literally, so text
+        // without the keyword in upper case cannot match: most SQL runs no regex at all.
+        if (upper.contains(rule.keyword()) && rule.pattern().matcher(text).find()) {
           return rule.name();
         }
       }
     }
     return null;
+  }
+
+  /** {@code text} with a-z in upper case and every other character as it is (the regexes' case folding). */
+  static String asciiUpperCase(String text) {
+    char[] chars = text.toCharArray();
+    for (int i = 0; i < chars.length; i++) {
+      char c = chars[i];
+      if (c >= 'a' && c <= 'z') {
+        chars[i] = (char) (c - ('a' - 'A'));
+      }
+    }
+    return new String(chars);
   }
 
   private static final Pattern DOLLAR_TAG = Pattern.compile("\\$[A-Za-z_]?[A-Za-z_0-9]*\\$");

@@ -2,6 +2,9 @@ package io.dbops.step.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,7 +37,10 @@ class FileAccessSqlTest {
       "SELECT 1 INTO/* c */OUTFILE '/tmp/x'|INTO OUTFILE",
       "SELECT 1 /*!50000 INTO OUTFILE '/tmp/x' */|INTO OUTFILE",
       "SELECT 'a\\' -- ' INTO OUTFILE '/tmp/x'|INTO OUTFILE",
-      "SELECT $$ -- $$, pg_read_file('/etc/passwd')|pg_read_file"})
+      "SELECT $$ -- $$, pg_read_file('/etc/passwd')|pg_read_file",
+      "select Pg_Read_File('/etc/passwd')|pg_read_file",
+      "Copy t To Program 'id'|COPY ... TO/FROM a file or program",
+      "load xml local infile '/etc/passwd' into table t|LOAD DATA ... INFILE"})
   void findsFileAccess(String sql, String construct) {
     assertThat(FileAccessSql.find(sql)).isEqualTo(construct);
   }
@@ -49,5 +55,19 @@ class FileAccessSqlTest {
       "SELECT 1"})
   void letsOrdinarySqlThrough(String sql) {
     assertThat(FileAccessSql.find(sql)).isNull();
+  }
+
+  /** The keyword filter must never hide a match: every rule's regex contains its keyword literally. */
+  @Test
+  void everyRulesKeywordIsInItsRegex() {
+    assertThat(FileAccessSql.RULES).allSatisfy(rule -> {
+      assertThat(rule.keyword()).isEqualTo(rule.keyword().toUpperCase(Locale.ROOT));
+      assertThat(rule.pattern().pattern().toUpperCase(Locale.ROOT)).contains(rule.keyword());
+    });
+  }
+
+  @Test
+  void upperCasesOnlyAsciiLetters() {
+    assertThat(FileAccessSql.asciiUpperCase("copy ß ı é Z_9")).isEqualTo("COPY ß ı é Z_9");
   }
 }
