@@ -107,6 +107,35 @@ class DelegateConfigTest {
   }
 
   @Test
+  void readsWarmPodsAndPodReuseWithTheirDefaults() {
+    Map<String, String> base = Map.of("DBOPS_SERVER_URL", "https://cp", "DBOPS_TOKEN", "t");
+    LocalSettings defaults = DelegateConfig.fromEnvironment(base).local();
+    assertThat(defaults.warmPods()).isEqualTo(1);
+    assertThat(defaults.podReuse()).isEqualTo(Duration.ofSeconds(60));
+
+    Map<String, String> env = new java.util.HashMap<>(base);
+    env.put("DBOPS_LOCAL_WARM_PODS", "0");
+    env.put("DBOPS_LOCAL_POD_REUSE_SECONDS", "0");
+    LocalSettings off = DelegateConfig.fromEnvironment(env).local();
+    assertThat(off.warmPods()).isZero();
+    assertThat(off.podReuse()).isZero();
+    // the CLI sets the pod process command afterwards: the settings stay
+    LocalSettings withCommand = DelegateConfig.fromEnvironment(env).toBuilder().podProcessCommand(List.of("java"))
+        .build().local();
+    assertThat(withCommand.warmPods()).isZero();
+    assertThat(withCommand.podReuse()).isZero();
+  }
+
+  @Test
+  void reportsBadWarmPodAndPodReuseSettingsNamingTheirVariables() {
+    assertThatThrownBy(() -> DelegateConfig.fromEnvironment(Map.of("DBOPS_SERVER_URL", "https://cp", "DBOPS_TOKEN",
+            "t", "DBOPS_LOCAL_WARM_PODS", "-1", "DBOPS_LOCAL_POD_REUSE_SECONDS", "a minute")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(2)
+            .anySatisfy(p -> assertThat(p).startsWith("DBOPS_LOCAL_WARM_PODS must be between 0 and 16"))
+            .anySatisfy(p -> assertThat(p).startsWith("DBOPS_LOCAL_POD_REUSE_SECONDS must be a whole number")));
+  }
+
+  @Test
   void rejectsZeroCapacity() {
     assertThatThrownBy(() -> DelegateConfig.builder().serverUrl("http://cp").token("t").capacity(0)
             .tls(DelegateConfig.Tls.INSECURE).build())
