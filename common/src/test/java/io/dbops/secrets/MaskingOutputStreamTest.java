@@ -46,4 +46,16 @@ class MaskingOutputStreamTest {
     assertThat(lines).allSatisfy(l -> assertThat(l.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(8));
     assertThat(String.join("", lines)).isEqualTo("abcdefgäöü");
   }
+
+  @Test
+  void masksTheLinesEndedAfterASwitchWithTheNewMaskerAndTheUnfinishedOneWithTheOld() throws Exception {
+    String next = "next-binding-s3cret";
+    try (MaskingOutputStream out = new MaskingOutputStream(target, masker, 1024)) {
+      out.write(("first " + SECRET + "\nhalf " + SECRET).getBytes(StandardCharsets.UTF_8));
+      out.useMasker(new Masker(List.of(next)));
+      out.write((" rest " + next + " " + SECRET + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(target.toString(StandardCharsets.UTF_8)).isEqualTo("first " + Secrets.MASK + "\nhalf " + Secrets.MASK
+        + " rest " + Secrets.MASK + " " + SECRET + "\n");
+  }
 }

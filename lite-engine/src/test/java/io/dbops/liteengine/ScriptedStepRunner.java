@@ -56,10 +56,15 @@ final class ScriptedStepRunner extends StepRunnerGrpc.StepRunnerImplBase impleme
 
   /** Serves on {@code port} (0: any), refusing calls without the test pod's credential, as a step runtime does. */
   ScriptedStepRunner start(int port) throws IOException {
+    return start(port, TestPod.CREDENTIAL);
+  }
+
+  /** Serves on {@code port} (0: any), refusing calls without {@code credential}, as a step runtime does. */
+  ScriptedStepRunner start(int port, io.dbops.support.PodCredential credential) throws IOException {
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus("", ServingStatus.SERVING);
     server = NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", port))
-        .intercept(TestPod.CREDENTIAL.serverInterceptor())
+        .intercept(credential.serverInterceptor())
         .addService(this).addService(health.getHealthService()).build().start();
     return this;
   }

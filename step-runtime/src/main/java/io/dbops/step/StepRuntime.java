@@ -88,7 +88,7 @@ public final class StepRuntime implements AutoCloseable {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("StepRuntime already started");
     }
-    LIQUIBASE_JUL.setLevel(Level.WARNING);
+    quietLiquibaseLogging();
     // One step at a time: Liquibase's lock and history caches are process-wide (see
     // LiquibaseStepRunner). The queue is bounded; overflow is rejected with RESOURCE_EXHAUSTED.
     executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
@@ -105,6 +105,11 @@ public final class StepRuntime implements AutoCloseable {
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(StepRunnerGrpc.SERVICE_NAME, ServingStatus.SERVING);
     log.info("Step runtime listening on {}:{}", config.bindAddress(), server.getPort());
+  }
+
+  /** Keeps Liquibase's java.util.logging output outside a step's scope to warnings (also for the warm-up). */
+  static void quietLiquibaseLogging() {
+    LIQUIBASE_JUL.setLevel(Level.WARNING);
   }
 
   /** The bound port (useful with port 0); -1 for in-process servers. */

@@ -92,6 +92,7 @@ final class StepRuntimeWarmUp {
 
   void warm() {
     long started = System.nanoTime();
+    StepRuntime.quietLiquibaseLogging();
     try {
       loadDriverClasses();
       runSteps();

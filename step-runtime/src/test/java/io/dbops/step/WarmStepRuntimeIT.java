@@ -99,6 +99,25 @@ class WarmStepRuntimeIT {
   }
 
   @Test
+  void liquibaseSeesTheBindingsVariablesAsAColdProcessSeesItsEnvironment() throws Exception {
+    TestDatabase db = closeLater(TestDatabases.create(TestDatabases.Kind.POSTGRES));
+    ChildJvm process = warmProcess();
+    int port = freePort();
+    process.writeLine(WarmStart.bindLine(binding("t1-0123456789abcdef", port, db,
+        Map.of("WARM_TABLE", "from_binding", "LIQUIBASE_DATABASE_CHANGELOG_TABLE_NAME", "warm_history"))));
+    awaitLine(process, "dbops step runtime listening on port " + port);
+
+    StepRequest request = StepRequest.newBuilder(request(StepKind.STEP_KIND_APPLY, "apply-env", db))
+        .setChangelog("envparam/changelog.xml").build();
+    StepResult applied = run(channel(port), "t1-0123456789abcdef", request);
+
+    assertThat(applied.getStatus()).as(applied.getError()).isEqualTo(StepStatus.STEP_STATUS_SUCCEEDED);
+    assertThat(db.tableExists("from_binding")).as("${WARM_TABLE} from the binding").isTrue();
+    assertThat(db.tableExists("warm_history")).as("LIQUIBASE_DATABASE_CHANGELOG_TABLE_NAME from the binding")
+        .isTrue();
+  }
+
+  @Test
   void endOfInputWhileNotBoundEndsTheProcessWithZero() throws Exception {
     ChildJvm process = warmProcess();
     process.closeStdin();

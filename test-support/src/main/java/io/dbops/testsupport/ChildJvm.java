@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +23,8 @@ public final class ChildJvm implements AutoCloseable {
   private final Process process;
   private final OutputStream stdin;
   private final List<String> output = new CopyOnWriteArrayList<>();
+  /** When each distinct line was first read (System.nanoTime()), for benchmarks. */
+  private final Map<String, Long> firstRead = new ConcurrentHashMap<>();
   private final Thread pump;
 
   private ChildJvm(Process process) {
@@ -38,10 +41,17 @@ public final class ChildJvm implements AutoCloseable {
    * @param jvmOptions extra options before the class name (heap, compiler)
    */
   public static ChildJvm start(String mainClass, Map<String, String> env, List<String> jvmOptions) throws IOException {
+    return start(mainClass, env, jvmOptions, List.of());
+  }
+
+  /** Starts {@code mainClass} with {@code arguments} and {@code env} laid over this JVM's environment. */
+  public static ChildJvm start(String mainClass, Map<String, String> env, List<String> jvmOptions,
+      List<String> arguments) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(arguments);
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(env);
     builder.redirectErrorStream(true);
@@ -53,6 +63,7 @@ public final class ChildJvm implements AutoCloseable {
         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
+        firstRead.putIfAbsent(line, System.nanoTime());
         output.add(line);
       }
     } catch (IOException e) {
@@ -79,6 +90,11 @@ public final class ChildJvm implements AutoCloseable {
   /** Everything printed so far, one line after the other: for assertion messages. */
   public String outputText() {
     return String.join("\n", output);
+  }
+
+  /** When {@code line} was first read (System.nanoTime()), or null when it has not been printed. */
+  public Long firstRead(String line) {
+    return firstRead.get(line);
   }
 
   /** How many printed lines equal {@code line}. */
