@@ -62,6 +62,11 @@ import org.slf4j.LoggerFactory;
  * the oldest idle pod is stopped to make room for a stage.
  *
  * <p>Thread-safe. Owns the processes it starts; {@link #close} stops them all.
+ *
+ * <p>Over 500 lines on purpose: cold starts, warm bindings and releases share the pod maps, the
+ * admission count and the deadline timers, and keeping them in one class keeps that state behind one
+ * set of methods; what needs none of it lives in {@link WarmPool}, {@link WarmPod}, {@link
+ * ContainerLauncher}, {@link ProcessTrees} and {@link Readiness}.
  */
 public final class LocalPodRuntime implements PodRuntime {
   private static final Logger log = LoggerFactory.getLogger(LocalPodRuntime.class);
