@@ -29,8 +29,12 @@ public record LocalSettings(List<String> podProcessCommand, int maxPods, String 
   /** The lite engine forwards calls and ships lines: a small heap, small stacks, C1 only. */
   public static final String LITE_ENGINE_JAVA_OPTS =
       "-Xmx96m -Xss256k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m";
-  /** The step runtime runs Liquibase: C2 kept, as it pays from a few hundred changesets on. */
-  public static final String STEP_RUNTIME_JAVA_OPTS = "-Xmx256m -Xss512k";
+  /**
+   * The step runtime runs Liquibase with C1 only, as the launcher's {@code step} roles do: on 2
+   * CPUs C2's compilations cost more CPU than they save even over Fineract's 1,400 changesets
+   * (docs/performance.md, "Fineract").
+   */
+  public static final String STEP_RUNTIME_JAVA_OPTS = "-Xmx256m -Xss512k -XX:TieredStopAtLevel=1";
   public static final LocalSettings DEFAULT = new LocalSettings(null, DEFAULT_MAX_PODS, null, null,
       DEFAULT_WARM_PODS, DEFAULT_POD_REUSE);
 

@@ -182,7 +182,7 @@ public final class LocalPodRuntime implements PodRuntime {
     // process that is not warm after WARM_TIMEOUT (or the ready timeout, if longer) is taken for stuck.
     this.pool = warm ? new WarmPool(local.warmPods(), local.podReuse(),
         readyTimeout.compareTo(WARM_TIMEOUT) > 0 ? readyTimeout : WARM_TIMEOUT, refill, this::launchWarmPod,
-        warmThread, System::nanoTime) : null;
+        warmThread, System::nanoTime, this::stagesActive) : null;
   }
 
   private static Duration min(Duration a, Duration b) {
@@ -480,10 +480,19 @@ public final class LocalPodRuntime implements PodRuntime {
       stopProcesses(podName);
       if (b != null) {
         b.pod().stop(); // already stopped above; removes the warm pod's own files
-        pool.ended();
       }
     } finally {
       release(podName);
+      if (pool != null) {
+        pool.ended(); // every stage's end: the pool refills once stages are quiet
+      }
+    }
+  }
+
+  /** Whether a stage's pod is starting or running. */
+  private boolean stagesActive() {
+    synchronized (admitted) {
+      return !admitted.isEmpty();
     }
   }
 
@@ -501,7 +510,6 @@ public final class LocalPodRuntime implements PodRuntime {
       return false;
     }
     pool.park(b.reuseKey(), b.pod());
-    pool.ended();
     log.info("Pod {} released: its processes (pids {}) are kept for the next stage with its reuse key", podName,
         b.pod().pids());
     return true;

@@ -45,6 +45,12 @@ final class WarmPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WarmPool.class);
   static final Duration FIRST_BACKOFF = Duration.ofSeconds(5);
   static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+  /**
+   * How long no stage may start or run before a taken pod is replaced ({@link Refill#ON_END}): a
+   * warm-up runs steps, and on a small machine it would compete for the CPU with the stage, or with
+   * the next stage of the same pipeline, which usually starts within a second of the last one's end.
+   */
+  static final Duration QUIET_BEFORE_REFILL = Duration.ofSeconds(5);
 
   /** What the pool holds. */
   interface Pod {
@@ -69,7 +75,10 @@ final class WarmPool implements AutoCloseable {
   enum Refill {
     /** At once: the replacement warms while the stage runs (they share the CPU). */
     ON_TAKE,
-    /** When the stage's pod ends (stopped or parked): the stage has the CPU to itself. */
+    /**
+     * Once stages have been quiet for {@link #QUIET_BEFORE_REFILL} after a stage's pod ended
+     * (stopped or parked): stages have the CPU to themselves.
+     */
     ON_END
   }
 
@@ -84,6 +93,7 @@ final class WarmPool implements AutoCloseable {
   private final Launcher launcher;
   private final ScheduledExecutorService scheduler;
   private final LongSupplier nanoTime;
+  private final java.util.function.BooleanSupplier stagesActive;
   private final Object lock = new Object();
   private final List<Warming> warmPods = new ArrayList<>(); // guarded by lock; warm or warming, oldest first
   private final Map<String, Deque<Idle>> idle = new HashMap<>(); // guarded by lock
@@ -98,9 +108,11 @@ final class WarmPool implements AutoCloseable {
    * @param size how many warm pods to keep ({@code DBOPS_LOCAL_WARM_PODS}); 0 keeps none
    * @param idleFor how long a parked pod waits for its key ({@code DBOPS_LOCAL_POD_REUSE_SECONDS})
    * @param warmTimeout how long a pod may take to become warm
+   * @param stagesActive whether a stage's pod is starting or running now (the runtime's)
    */
   WarmPool(int size, Duration idleFor, Duration warmTimeout, Refill refill, Launcher launcher,
-      ScheduledExecutorService scheduler, LongSupplier nanoTime) {
+      ScheduledExecutorService scheduler, LongSupplier nanoTime, java.util.function.BooleanSupplier stagesActive) {
+    this.stagesActive = stagesActive;
     this.size = size;
     this.idleFor = idleFor;
     this.warmTimeout = warmTimeout;
@@ -159,9 +171,19 @@ final class WarmPool implements AutoCloseable {
     return remaining <= coldStart.toNanos();
   }
 
-  /** A taken pod's stage ended (its pod stopped, failed to bind, or was parked): refill when due. */
+  /**
+   * A stage's pod ended (stopped, failed to bind, or parked): with {@link Refill#ON_END} the pool
+   * refills once no stage is starting or running {@link #QUIET_BEFORE_REFILL} later (a stage that
+   * is then running reports its own end).
+   */
   void ended() {
     if (refill == Refill.ON_END) {
+      schedule(this::refillIfQuiet, QUIET_BEFORE_REFILL);
+    }
+  }
+
+  private void refillIfQuiet() {
+    if (!stagesActive.getAsBoolean()) {
       fill();
     }
   }
@@ -260,15 +282,13 @@ final class WarmPool implements AutoCloseable {
     return parked.size();
   }
 
-  /** Before the first stage after {@link #stopAll}: warm pods are kept again. */
+  /**
+   * Before the first stage after {@link #stopAll}: warm pods are kept again, from the end of that
+   * stage (its {@link #ended}) once stages are quiet.
+   */
   private void resume() {
-    boolean wasSuspended;
     synchronized (lock) {
-      wasSuspended = suspended;
       suspended = false;
-    }
-    if (wasSuspended) {
-      fill();
     }
   }
 

@@ -15,6 +15,8 @@ class WarmPoolTest {
   private final ManualScheduler scheduler = new ManualScheduler();
   private final List<FakePod> launched = new ArrayList<>();
   private boolean launchFails;
+  /** Whether a stage is starting or running, as the runtime would say. */
+  private boolean stagesActive;
 
   private final class FakePod implements WarmPool.Pod {
     final String id = "warm-" + (launched.size() + 1);
@@ -50,7 +52,7 @@ class WarmPoolTest {
       FakePod pod = new FakePod();
       launched.add(pod);
       return pod;
-    }, scheduler, scheduler::nanoTime);
+    }, scheduler, scheduler::nanoTime, () -> stagesActive);
   }
 
   @Test
@@ -82,6 +84,30 @@ class WarmPoolTest {
 
     pool.ended();
     scheduler.runDue();
+    assertThat(launched).as("not before stages were quiet for a while").hasSize(1);
+    scheduler.advance(WarmPool.QUIET_BEFORE_REFILL);
+    assertThat(launched).hasSize(2);
+  }
+
+  /** A warm-up runs steps: it must not compete with a stage, nor with the next stage of a pipeline. */
+  @Test
+  void refillsOnlyOnceNoStageStartedOrRanForTheQuietPeriod() {
+    WarmPool pool = pool(1, WarmPool.Refill.ON_END);
+    pool.start();
+    scheduler.runDue();
+    launched.get(0).warm.complete(null);
+    assertThat(pool.takeWarm(Duration.ofSeconds(3))).isPresent();
+
+    pool.ended(); // the first stage ended; the pipeline's next stage starts (cold) right after
+    stagesActive = true;
+    scheduler.advance(WarmPool.QUIET_BEFORE_REFILL);
+    assertThat(launched).hasSize(1);
+
+    stagesActive = false; // the next stage ended too
+    pool.ended();
+    scheduler.advance(WarmPool.QUIET_BEFORE_REFILL.minusMillis(1));
+    assertThat(launched).hasSize(1);
+    scheduler.advance(Duration.ofMillis(1));
     assertThat(launched).hasSize(2);
   }
 
@@ -95,7 +121,7 @@ class WarmPoolTest {
     launched.get(0).warm.complete(null);
     pool.takeWarm(Duration.ofSeconds(3)).orElseThrow();
     pool.ended();
-    scheduler.runDue();
+    scheduler.advance(WarmPool.QUIET_BEFORE_REFILL);
     FakePod warming = launched.get(1);
 
     // just started: 4 s to go, a cold start takes 3 s
@@ -243,14 +269,15 @@ class WarmPoolTest {
     assertThat(launched.get(0).stopped).isTrue();
     assertThat(released.stopped).isTrue();
     assertThat(pool.takeWarm(Duration.ofSeconds(3))).isEmpty(); // the next stage starts cold ...
-    scheduler.runDue();
-    assertThat(launched).hasSize(2); // ... and warm pods are kept again
+    pool.ended();
+    scheduler.advance(WarmPool.QUIET_BEFORE_REFILL);
+    assertThat(launched).hasSize(2); // ... and once it ended, warm pods are kept again
   }
 
   @Test
   void withReuseOffAParkedPodIsStopped() {
     WarmPool pool = new WarmPool(0, Duration.ZERO, WARM_TIMEOUT, WarmPool.Refill.ON_END, FakePod::new, scheduler,
-        scheduler::nanoTime);
+        scheduler::nanoTime, () -> stagesActive);
     FakePod released = new FakePod();
 
     pool.park("k", released);
