@@ -160,7 +160,7 @@ public final class Delegate implements AutoCloseable {
         config.stateDir().resolve("log-spool"));
     tasks = new TaskRunner(config.capacity(), TaskHandlers.standard(runtime, liteEngines, secrets, policy, stageLogs,
         config.serverUrl().toString()),
-        sender, config.outboxDir(), metrics, policy);
+        sender, config.outboxDir(), metrics, policy, runtime::podRoom);
     TaskRunner runner = tasks;
     String version = version();
     String sealingKey = SealedBox.encodePublicKey(sealingKeys.getPublic());

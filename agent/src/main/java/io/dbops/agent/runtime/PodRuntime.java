@@ -28,6 +28,15 @@ public interface PodRuntime extends AutoCloseable {
   int stopAll() throws InterruptedException;
 
   /**
+   * How many more pods this runtime can start now (the local runtime's {@code DBOPS_LOCAL_MAX_PODS}
+   * less the pods it runs); the delegate claims no {@code init_stage} beyond it, so that another
+   * delegate takes the stage instead of this one failing it. Unlimited by default.
+   */
+  default int podRoom() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
    * Removes what earlier instances of this delegate left running (they were killed before they
    * could stop their pods), before this one connects; returns how many pods or processes it removed.
    * The Kubernetes runtime does it in its own start (lapsed leases).

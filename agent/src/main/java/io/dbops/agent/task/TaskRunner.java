@@ -5,10 +5,12 @@ import io.dbops.agent.connection.FrameHandler;
 import io.dbops.agent.connection.FrameSender;
 import io.dbops.agent.endpoints.DelegateMetrics;
 import io.dbops.agent.policy.DelegatePolicy;
+import io.dbops.agent.runtime.PodRuntime;
 import io.dbops.secrets.Masker;
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.FrameCodec;
 import io.dbops.protocol.TaskStatus;
+import io.dbops.protocol.TaskTypes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +60,10 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
   private final ReachabilityCheck reachability;
   private final FrameCodec codec = new FrameCodec();
   private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
-  private final Set<String> claimed = ConcurrentHashMap.newKeySet();
+  /** Claimed tasks not yet assigned, by id: their types. */
+  private final Map<String, String> claimed = new ConcurrentHashMap<>();
+  /** How many more build pods the runtime can start now ({@link PodRuntime#podRoom}). */
+  private final IntSupplier podRoom;
   private final PendingResults pending;
   private final AtomicBoolean claiming = new AtomicBoolean(true);
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -75,15 +81,22 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
   /**
    * @param outboxDir where results wait for their acknowledgement ({@code <stateDir>/outbox})
    */
+  /** @param podRoom how many more build pods the runtime can start now: init_stage offers beyond it are not claimed */
   public TaskRunner(int capacity, List<TaskHandler> handlers, FrameSender sender, Path outboxDir,
-      DelegateMetrics metrics, DelegatePolicy policy) {
+      DelegateMetrics metrics, DelegatePolicy policy, IntSupplier podRoom) {
     this(capacity, handlers, sender, outboxDir, metrics, new ReachabilityCheck(REACHABILITY_TIMEOUT, policy),
-        () -> TaskExecutors.standard(capacity));
+        () -> TaskExecutors.standard(capacity), podRoom);
   }
 
   /** @param executors makes the runner's threads at {@link #start}; tests give deterministic ones */
   TaskRunner(int capacity, List<TaskHandler> handlers, FrameSender sender, Path outboxDir,
       DelegateMetrics metrics, ReachabilityCheck reachability, java.util.function.Supplier<TaskExecutors> executors) {
+    this(capacity, handlers, sender, outboxDir, metrics, reachability, executors, () -> Integer.MAX_VALUE);
+  }
+
+  TaskRunner(int capacity, List<TaskHandler> handlers, FrameSender sender, Path outboxDir, DelegateMetrics metrics,
+      ReachabilityCheck reachability, java.util.function.Supplier<TaskExecutors> executors, IntSupplier podRoom) {
+    this.podRoom = podRoom;
     this.executors = executors;
     this.capacity = capacity;
     this.maxPendingResults = Math.max(100, 4 * capacity);
@@ -155,8 +168,8 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
   public void startDraining(String reason) {
     draining.set(true);
     claiming.set(false);
-    for (String id : List.copyOf(claimed)) {
-      if (claimed.remove(id)) {
+    for (String id : List.copyOf(claimed.keySet())) {
+      if (claimed.remove(id) != null) {
         release(id, reason);
       }
     }
@@ -229,10 +242,16 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
     }
   }
 
+  /** init_stage tasks claimed or running: pods that may start (running ones may be counted twice). */
+  private long initsInFlight() {
+    return claimed.values().stream().filter(TaskTypes.INIT_STAGE::equals).count()
+        + running.values().stream().filter(t -> TaskTypes.INIT_STAGE.equals(t.task.taskType())).count();
+  }
+
   private void onOffer(Frame.TaskOffer offer) {
     String id = offer.taskId();
     if (!claiming.get() || !handlers.containsKey(offer.taskType())
-        || running.containsKey(id) || claimed.contains(id) || pending.contains(id)) {
+        || running.containsKey(id) || claimed.containsKey(id) || pending.contains(id)) {
       return;
     }
     if (running.size() + claimed.size() >= capacity) {
@@ -245,8 +264,12 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
       }
       return;
     }
+    if (TaskTypes.INIT_STAGE.equals(offer.taskType()) && initsInFlight() >= podRoom.getAsInt()) {
+      log.debug("Not claiming task {}: no room for another build pod", id); // another delegate may have it
+      return;
+    }
     fullOutboxLogged.set(false);
-    claimed.add(id);
+    claimed.put(id, offer.taskType());
     String target = offer.reachability();
     if (target == null || target.isBlank()) {
       claim(id);
@@ -262,7 +285,7 @@ public final class TaskRunner implements FrameHandler, AutoCloseable {
   /** On a reachability thread: claims when the target answers, declines otherwise. */
   private void checkThenClaim(String id, String target) {
     String problem = reachability.problem(target);
-    if (!claimed.contains(id)) {
+    if (!claimed.containsKey(id)) {
       return; // the session ended or the delegate started draining meanwhile
     }
     if (problem == null) {

@@ -10,6 +10,7 @@ import io.dbops.agent.policy.Allowlists;
 import io.dbops.agent.policy.DelegatePolicy;
 import io.dbops.protocol.Frame;
 import io.dbops.protocol.TaskStatus;
+import io.dbops.protocol.TaskTypes;
 import io.dbops.secrets.Masker;
 import io.dbops.support.Json;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -139,6 +140,56 @@ class TaskRunnerTest {
 
   private List<Frame.TaskResult> results() {
     return sent.stream().filter(Frame.TaskResult.class::isInstance).map(Frame.TaskResult.class::cast).toList();
+  }
+
+  /**
+   * A delegate whose runtime has room for one more pod claims one init_stage offer, not a second
+   * (the stage would fail at the pod limit; another delegate can take it), while other task types
+   * are still claimed; once the first init ended, the next is claimed.
+   */
+  @Test
+  void initStageOffersAreClaimedOnlyWhileTheRuntimeHasRoomForAPod() {
+    runner.close();
+    threads = new ManualExecutors();
+    CompletableFuture<TaskOutcome> podStarted = new CompletableFuture<>();
+    TaskHandler init = new TaskHandler() {
+      @Override
+      public String taskType() {
+        return TaskTypes.INIT_STAGE;
+      }
+
+      @Override
+      public TaskOutcome run(Frame.TaskAssigned task) throws Exception {
+        return TaskThreads.await(start(task, TaskThreads.callerRuns()));
+      }
+
+      @Override
+      public CompletableFuture<TaskOutcome> start(Frame.TaskAssigned task, TaskThreads taskThreads) {
+        return podStarted;
+      }
+    };
+    runner = new TaskRunner(10, List.of(init, handler(null)), frame -> sent.add(frame), outbox,
+        new DelegateMetrics(new SimpleMeterRegistry()),
+        new ReachabilityCheck(Duration.ofSeconds(1), new DelegatePolicy(Allowlists.NONE, null)), threads::executors,
+        () -> 1);
+    runner.start();
+
+    runner.onFrame(new Frame.TaskOffer("i1", TaskTypes.INIT_STAGE));
+    runner.onFrame(new Frame.TaskOffer("i2", TaskTypes.INIT_STAGE));
+    runner.onFrame(new Frame.TaskOffer("n1", TYPE));
+    assertThat(sent).filteredOn(Frame.Claim.class::isInstance).extracting(f -> ((Frame.Claim) f).taskId())
+        .containsExactly("i1", "n1");
+
+    runner.onFrame(new Frame.TaskAssigned("i1", TaskTypes.INIT_STAGE, 1, 60, 60, Json.tree(Map.of())));
+    runner.onFrame(new Frame.TaskOffer("i2", TaskTypes.INIT_STAGE));
+    assertThat(sent).filteredOn(Frame.Claim.class::isInstance).hasSize(2); // i1 runs: still no room
+    podStarted.complete(TaskOutcome.succeeded(Map.of()));
+    threads.runQueued();
+    assertThat(results()).singleElement().satisfies(r -> assertThat(r.taskId()).isEqualTo("i1"));
+
+    runner.onFrame(new Frame.TaskOffer("i2", TaskTypes.INIT_STAGE));
+    assertThat(sent).filteredOn(Frame.Claim.class::isInstance).extracting(f -> ((Frame.Claim) f).taskId())
+        .containsExactly("i1", "n1", "i2");
   }
 
   @Test

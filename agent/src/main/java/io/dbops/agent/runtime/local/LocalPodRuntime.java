@@ -489,6 +489,13 @@ public final class LocalPodRuntime implements PodRuntime {
     }
   }
 
+  @Override
+  public int podRoom() {
+    synchronized (admitted) {
+      return Math.max(0, maxPods - admitted.size());
+    }
+  }
+
   /** Whether a stage's pod is starting or running. */
   private boolean stagesActive() {
     synchronized (admitted) {
