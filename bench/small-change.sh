@@ -39,6 +39,18 @@ pipeline() { # name, database, steps...
 }
 fresh() { psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" postgres; }
 millis() { date +%s%3N; }
+# Each dbops run starts on an idle delegate whose warm pod is ready, the case of a change reaching a
+# waiting delegate: wait until the delegate logged one more warm pod than stages took (its refill
+# starts once stages were quiet for 5 s and runs a warm-up). DBOPS_LOCAL_WARM_PODS=0 measures the
+# cold path (then nothing is awaited).
+await_warm() {
+  [ "${DBOPS_LOCAL_WARM_PODS:-1}" = 0 ] && return 0
+  i=0
+  while [ "$(grep -c 'is warm after' "$W/delegate.log")" -le "$(grep -c 'on warm pod' "$W/delegate.log")" ]; do
+    i=$((i + 1)); [ "$i" -gt 600 ] && { echo "no warm pod within 300 s"; tail -20 "$W/delegate.log"; exit 1; }
+    sleep 0.5
+  done
+}
 "$D" server --port "$PORT" --data-dir "$W/cp" >"$W/server.log" 2>&1 & echo $! >"$W/server.pid"
 until grep -q 'listening on http' "$W/server.log"; do sleep 0.5; done
 ADMIN=$(cat "$W/cp/admin.token"); export ADMIN
@@ -51,6 +63,7 @@ until grep -q 'Connected to' "$W/delegate.log"; do sleep 0.5; done
 echo "dbops $(git rev-parse --short HEAD 2>/dev/null), $ROUNDS rounds; $(uptime)"
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
+  await_warm
   fresh bench_plain
   t0=$(millis)
   java -cp "$DIST/lib/*" liquibase.integration.commandline.LiquibaseCommandLine --show-banner=false \
@@ -63,6 +76,7 @@ while [ "$r" -le "$ROUNDS" ]; do
   t0=$(millis)
   (cd "$W" && "$D" run small.yaml --server "http://127.0.0.1:$PORT" >"$W/small.log" 2>&1) || { cat "$W/small.log"; exit 1; }
   small=$(( $(millis) - t0 ))
+  await_warm
   fresh bench_typical
   pipeline typical bench_typical status preview policy apply
   t0=$(millis)

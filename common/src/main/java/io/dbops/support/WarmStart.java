@@ -29,6 +29,10 @@ import java.util.concurrent.CountDownLatch;
  *       ROLE released} and reads the next binding.
  * </ul>
  *
+ * <p>A process whose first binding is already waiting on stdin when it starts (the launcher wrote
+ * it right after starting the process) skips the warm-up: it was started for that stage, not ahead
+ * of it.
+ *
  * <p>End of input while not bound ends the process with 0: a warm process never outlives the
  * delegate that holds its stdin. End of input while bound is ignored: a bound process lives until
  * it is stopped, like one started cold. Lines are never logged or echoed (they carry secrets), and
@@ -84,7 +88,9 @@ public final class WarmStart {
    */
   public static void serveBindings(String role, Map<String, String> base, InputStream in, PrintStream out,
       Runnable warm, BindingServer server, Bindings bindings) throws Exception {
-    warm.run();
+    if (in.available() == 0) {
+      warm.run(); // a binding already waiting (a pod started for its stage) is served at once instead
+    }
     Channel channel = new Channel(in);
     out.println(warmLine(role));
     out.flush();

@@ -23,6 +23,22 @@ class WarmProcessTest {
     return new ByteArrayInputStream((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Lines written only after the process started, as a launcher binds a warm pod later. */
+  private static InputStream later(String... lines) {
+    return new java.io.FilterInputStream(lines(lines)) {
+      private boolean started;
+
+      @Override
+      public int available() throws java.io.IOException {
+        if (!started) {
+          started = true;
+          return 0;
+        }
+        return super.available();
+      }
+    };
+  }
+
   private PrintStream console() {
     return new PrintStream(out, true, StandardCharsets.UTF_8);
   }
@@ -34,7 +50,7 @@ class WarmProcessTest {
       return () -> events.add("close " + env.get("DBOPS_POD_TOKEN"));
     });
 
-    process.serve(Map.of(), lines(WarmStart.bindLine(Map.of("DBOPS_POD_TOKEN", "t1")), WarmStart.releaseLine(),
+    process.serve(Map.of(), later(WarmStart.bindLine(Map.of("DBOPS_POD_TOKEN", "t1")), WarmStart.releaseLine(),
         WarmStart.bindLine(Map.of("DBOPS_POD_TOKEN", "t2")), WarmStart.releaseLine()), console());
 
     assertThat(events).containsExactly("warm", "serve t1", "close t1", "serve t2", "close t2");

@@ -21,12 +21,28 @@ class WarmStartTest {
     return new ByteArrayInputStream((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Lines written only after the process started, as a launcher binds a warm pod later. */
+  private static InputStream later(String... lines) {
+    return new java.io.FilterInputStream(lines(lines)) {
+      private boolean started;
+
+      @Override
+      public int available() throws java.io.IOException {
+        if (!started) {
+          started = true;
+          return 0;
+        }
+        return super.available();
+      }
+    };
+  }
+
   @Test
   void eachBindingIsServedOverTheBaseEnvironmentUntilItIsReleased() throws Exception {
     List<String> events = new ArrayList<>();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Map<String, String> base = Map.of("PATH", "/bin", WarmStart.VARIABLE, WarmStart.STDIN, "A", "base");
-    InputStream in = lines(
+    InputStream in = later(
         WarmStart.bindLine(Map.of("A", "first", "DBOPS_POD_TOKEN", "t1")),
         WarmStart.releaseLine(),
         "",
@@ -50,6 +66,19 @@ class WarmStartTest {
     assertThat(out.toString(StandardCharsets.UTF_8).lines()).containsExactly(
         "dbops step runtime warm", "dbops step runtime released", "dbops step runtime released");
     assertThat(bindings.current()).isNull();
+  }
+
+  @Test
+  void aBindingAlreadyWaitingAtStartIsServedWithoutTheWarmUp() throws Exception {
+    List<String> events = new ArrayList<>();
+    WarmStart.serveBindings("step runtime", Map.of(), lines(WarmStart.bindLine(Map.of("A", "1")), WarmStart.releaseLine()),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), () -> events.add("warm"),
+        env -> {
+          events.add("serve " + env.get("A"));
+          return () -> events.add("close");
+        }, new WarmStart.Bindings());
+
+    assertThat(events).containsExactly("serve 1", "close");
   }
 
   @Test

@@ -331,12 +331,23 @@ public final class LocalPodRuntime implements PodRuntime {
       long cold = lastColdStartNanos.get();
       taken = pool.takeWarm(cold < 0 ? Duration.ofNanos(-1) : Duration.ofNanos(cold)).orElse(null);
     }
+    if (taken == null && pod.reuseKey() != null && pool.reuses()) {
+      // a stage that later stages may reuse starts in warm mode (bound at once, so its processes skip
+      // the warm-up): unlike a cold pod it can then be released and kept for them
+      origin = "fresh";
+      try {
+        taken = launchWarmPod();
+      } catch (IOException e) {
+        log.info("Pod {}: cannot start a reusable pod ({}); starting it cold", podName, e.getMessage());
+        return null;
+      }
+    }
     if (taken == null) {
       return null;
     }
     WarmPod warm = (WarmPod) taken;
     try {
-      InitStageOutput output = bind(pod, secrets, masker, warm);
+      InitStageOutput output = bind(pod, secrets, masker, warm, "fresh".equals(origin));
       log.info("Pod {} is ready on {} pod {} (pids {}) in {} ms: lite engine on {}, step container on {}", podName,
           origin, warm.id(), warm.pids(), millisSince(startedNanos), output.liteEngineAddress(),
           output.stepPorts().get(0));
@@ -351,10 +362,14 @@ public final class LocalPodRuntime implements PodRuntime {
     }
   }
 
-  private InitStageOutput bind(InitStagePayload pod, PodSecrets secrets, Masker masker, WarmPod warm)
+  /**
+   * @param fresh the pod was just started for this stage: its binding is written at once (so it skips
+   *     its warm-up) and it gets a cold start's ready timeout
+   */
+  private InitStageOutput bind(InitStagePayload pod, PodSecrets secrets, Masker masker, WarmPod warm, boolean fresh)
       throws PodException, PortTaken, IOException, InterruptedException {
     String podName = pod.podName();
-    if (!warm.warm().isDone()) {
+    if (!fresh && !warm.warm().isDone()) {
       try {
         warm.warm().get(bindTimeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (ExecutionException | TimeoutException e) {
@@ -376,7 +391,7 @@ public final class LocalPodRuntime implements PodRuntime {
     List<PodProcess> processes = warm.bind(podDir, liteEngine, liteEnginePort, step, stepPort, masker);
     pods.put(podName, processes);
     scheduleDeadline(pod, processes); // from the binding, as a cold pod's from its start
-    bindReadiness.await(podName, processes);
+    (fresh ? readiness : bindReadiness).await(podName, processes);
     InitStageOutput output = new InitStageOutput(podName, "127.0.0.1:" + liteEnginePort,
         StepContainerLayout.of(pod, pod.image()).stepPorts(List.of(stepPort)));
     outputs.put(podName, output);

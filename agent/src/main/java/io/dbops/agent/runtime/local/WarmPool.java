@@ -371,6 +371,8 @@ final class WarmPool implements AutoCloseable {
       timeout.cancel(false);
       if (error == null) {
         warmed(launched);
+        log.info("Warm pod {} is warm after {} ms: the next stage with one step container binds it", pod.id(),
+            TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - launched));
       } else {
         failed(pod, error.getMessage());
       }
