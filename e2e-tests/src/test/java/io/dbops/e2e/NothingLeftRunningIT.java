@@ -119,9 +119,14 @@ class NothingLeftRunningIT {
     return target.resolve("pipeline.yaml");
   }
 
+  /**
+   * The stage's sleep runs on this test's database; a sleep of another test on the same server (a
+   * parallel fork, another build) does not count.
+   */
   private static void awaitSleepRunning(TestDatabase db) {
     await().atMost(Duration.ofMinutes(2)).until(() -> db.queryLong(
-        "SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(%'") > 0);
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND query LIKE 'SELECT pg_sleep(%'") > 0);
   }
 
   /** The pod processes the delegate recorded in its state directory. */

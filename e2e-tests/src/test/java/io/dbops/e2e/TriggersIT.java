@@ -144,7 +144,7 @@ class TriggersIT {
       assertThat(replay.statusCode()).isEqualTo(200);
       assertThat(replay.body()).contains("\"duplicate\":true");
 
-      await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() ->
+      await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(250)).until(() ->
           server.api().get("/api/v1/executions/" + id).path("finishedAt").isTextual());
       JsonNode run = server.api().get("/api/v1/executions/" + id);
       assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("SUCCEEDED");
