@@ -81,6 +81,8 @@ public final class QuickstartCommand implements Callable<Integer> {
             // the embedded control plane listens on loopback only
             "DBOPS_ALLOW_INSECURE", "true",
             "DBOPS_METRICS_PORT", "0",
+            // one pipeline run right away: a warm pod would only warm up beside its stage's pod
+            "DBOPS_LOCAL_WARM_PODS", "0",
             "DBOPS_STATE_DIR", state.resolve("delegate").toString()));
         delegateEnv.putAll(allowlists(state, sample.getParent()));
         DelegateConfig delegateConfig = DelegateConfig.fromEnvironment(delegateEnv)
